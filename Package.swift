@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+//
+// pixelrec — a multimodal recommender system as one native command-line tool.
+//
+// Layers (lower never imports higher):
+//   C<Lib>            system libraries (OpenBLAS, LAPACKE, TurboJPEG, libpng, libyaml)
+//   PixelCore         errors, progress reporting, atomic files, terminal
+//   PixelArguments    our own argument parser (split → match → decode → validate)
+//   PixelConfig       YAML (libyaml) into typed configuration
+//   PixelTensor       Float32 tensors, kernels, tape-based autograd
+//   PixelNN           layers and losses
+//   PixelOptim        optimizers and learning-rate schedulers
+//   PixelImage        JPEG/PNG decode and encode
+//   PixelData         CSV, interaction tables, preprocess, split, synth, datasets
+//   PixelRecCLI       the subcommands (library, so they are testable)
+//   pixelrec          the executable: parses arguments, calls PixelRecCLI
+import PackageDescription
+
+let package = Package(
+    name: "pixelrec",
+    products: [
+        .executable(name: "pixelrec", targets: ["pixelrec"])
+    ],
+    targets: [
+        // MARK: C libraries (Debian packages)
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE", providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML", providers: [.apt(["libyaml-dev"])]),
+
+        // MARK: Library layers
+        .target(name: "PixelCore"),
+        .target(name: "PixelArguments"),
+        .target(name: "PixelConfig", dependencies: ["CYAML", "PixelCore"]),
+        .target(name: "PixelTensor", dependencies: ["CBLAS", "PixelCore"]),
+        .target(name: "PixelNN", dependencies: ["PixelTensor"]),
+        .target(name: "PixelOptim", dependencies: ["PixelTensor", "PixelNN"]),
+        .target(name: "PixelImage", dependencies: ["CTurboJPEG", "CPNG", "PixelCore"]),
+        .target(name: "PixelData", dependencies: ["PixelCore", "PixelConfig", "PixelImage"]),
+        .target(
+            name: "PixelRecCLI",
+            dependencies: [
+                "PixelCore", "PixelArguments", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim",
+                "PixelImage", "PixelData", "CLAPACKE",
+            ]
+        ),
+        .executableTarget(name: "pixelrec", dependencies: ["PixelRecCLI"]),
+
+        // MARK: Benchmarks (`make bench`) and fuzz targets (`make fuzz`)
+        // The fuzz targets build as replay tools (run inputs given as files) in a normal build and as
+        // libFuzzer targets with `-D FUZZING -sanitize=fuzzer,address` (see scripts/fuzz.sh).
+        .executableTarget(
+            name: "PixelBench",
+            dependencies: ["PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "CBLAS"]
+        ),
+        .executableTarget(name: "ConfigFuzz", dependencies: ["PixelConfig"], path: "Fuzz/ConfigFuzz"),
+        .executableTarget(name: "CSVFuzz", dependencies: ["PixelData"], path: "Fuzz/CSVFuzz"),
+        .executableTarget(name: "ImageFuzz", dependencies: ["PixelImage"], path: "Fuzz/ImageFuzz"),
+
+        // MARK: Tests
+        .testTarget(name: "PixelCoreTests", dependencies: ["PixelCore"]),
+        .testTarget(name: "PixelArgumentsTests", dependencies: ["PixelArguments"], resources: [.copy("Golden")]),
+        .testTarget(name: "PixelConfigTests", dependencies: ["PixelConfig"]),
+        .testTarget(name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PixelDataTests", dependencies: ["PixelData"]),
+        .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

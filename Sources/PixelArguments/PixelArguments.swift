@@ -1,0 +1,1 @@
+// PixelArguments — filled in by its issue.

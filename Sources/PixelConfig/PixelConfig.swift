@@ -1,0 +1,1 @@
+// PixelConfig — filled in by its issue.

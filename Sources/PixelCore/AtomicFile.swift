@@ -1,0 +1,51 @@
+import Foundation
+
+/// Writes files so that a reader never sees a half-written one.
+///
+/// The bytes go to a temporary file in the destination's directory, are flushed with `fsync`, and the
+/// temporary file is renamed over the destination (`rename(2)` is atomic within one file system). An
+/// interrupted run therefore leaves the previous good file intact.
+public enum AtomicFile {
+    /// Atomically replaces `path` with `data`, creating parent directories when needed.
+    /// - Throws: `PixelError.io` naming the path when any step fails.
+    public static func write(_ data: Data, to path: String) throws {
+        try write(to: path) { handle in try handle.write(contentsOf: data) }
+    }
+
+    /// Atomically replaces `path` with UTF-8 `text`.
+    public static func write(_ text: String, to path: String) throws {
+        try write(Data(text.utf8), to: path)
+    }
+
+    /// Atomically replaces `path` with what `body` writes into the handle it is given.
+    ///
+    /// The temporary file is removed when `body` throws, so a failed write leaves nothing behind.
+    public static func write(to path: String, _ body: (FileHandle) throws -> Void) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw PixelError.io(path: directory, reason: "cannot create directory")
+        }
+        let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
+            throw PixelError.io(path: temporary, reason: "cannot create temporary file")
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+            defer { try? handle.close() }
+            try body(handle)
+            try handle.synchronize()
+        } catch {
+            unlink(temporary)
+            if let error = error as? PixelError { throw error }
+            throw PixelError.io(path: path, reason: "write failed: \(error.localizedDescription)")
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw PixelError.io(path: path, reason: "cannot rename into place: \(reason)")
+        }
+    }
+}

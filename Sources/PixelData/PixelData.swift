@@ -1,0 +1,1 @@
+// PixelData — filled in by its issue.

@@ -1,0 +1,1 @@
+// PixelImage — filled in by its issue.

@@ -1,0 +1,1 @@
+// PixelNN — filled in by its issue.

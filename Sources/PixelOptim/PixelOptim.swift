@@ -1,0 +1,1 @@
+// PixelOptim — filled in by its issue.

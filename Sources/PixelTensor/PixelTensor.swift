@@ -1,0 +1,1 @@
+// PixelTensor — filled in by its issue.
