@@ -19,7 +19,8 @@ public enum AtomicFile {
 
     /// Atomically replaces `path` with what `body` writes into the handle it is given.
     ///
-    /// The temporary file is removed when `body` throws, so a failed write leaves nothing behind.
+    /// The temporary file is removed when `body` throws (its error is rethrown unchanged), so a failed
+    /// write leaves nothing behind.
     public static func write(to path: String, _ body: (FileHandle) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
@@ -32,15 +33,17 @@ public enum AtomicFile {
         guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
             throw PixelError.io(path: temporary, reason: "cannot create temporary file")
         }
+        guard let handle = FileHandle(forWritingAtPath: temporary) else {
+            unlink(temporary)
+            throw PixelError.io(path: temporary, reason: "cannot open temporary file")
+        }
         do {
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
             defer { try? handle.close() }
-            try body(handle)
+            try body(handle)  // the caller's own errors pass through unchanged
             try handle.synchronize()
         } catch {
             unlink(temporary)
-            if let error = error as? PixelError { throw error }
-            throw PixelError.io(path: path, reason: "write failed: \(error.localizedDescription)")
+            throw error
         }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
