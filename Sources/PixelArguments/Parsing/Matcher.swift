@@ -68,7 +68,7 @@ struct Matcher {
     // MARK: Long options
 
     private mutating func matchLong(name: String, value: String?, raw: String) throws(ParserError) -> Result? {
-        let spelling = "--" + name
+        let spelling = name.isEmpty ? raw : "--" + name
         if name == "help" || name == "version" && levels.count == 1 && levels[0].command.version != nil {
             if let value { throw .unexpectedValue(.option(spelling), value: value, command: commandNames) }
             return name == "help" ? .help(path) : .version(levels[0].command.version ?? "")
