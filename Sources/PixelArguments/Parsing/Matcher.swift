@@ -95,8 +95,8 @@ struct Matcher {
                 return .help(path)
             }
             guard let binding = scope.lookup(short: c) else {
-                // `-epochs`: a long name typed with one dash.
-                if rest.count + 1 == cluster.count, cluster.count > 1 {
+                // `-sample-users`: a long name typed with one dash.
+                if cluster.count > 2 {
                     let suggestion = Suggestion.closest(to: "--" + cluster, among: scope.suggestionCandidates)
                     if suggestion != nil { throw .unknownOption(raw, command: commandNames, suggestion: suggestion) }
                 }

@@ -1,12 +1,14 @@
 /// "Did you mean …?": the closest candidate by edit distance, case-insensitively.
-enum Suggestion {
+///
+/// Public so that other modules (configuration keys, column names) suggest the same way the parser does.
+public enum Suggestion {
     /// The candidate nearest to `typed`, or `nil` when none is close enough.
     ///
     /// Distance is the optimal-string-alignment distance (insert, delete, substitute, swap two adjacent
     /// characters, each costing 1) on lowercased text, with `_` read as `-`. A candidate is close when the
     /// distance is at most `max(1, candidate.count / 3)` and smaller than the candidate's length, or when
     /// `typed` (at least 3 characters besides leading dashes) is a prefix of exactly one candidate. Ties go to the first declared.
-    static func closest(to typed: String, among candidates: [String]) -> String? {
+    public static func closest(to typed: String, among candidates: [String]) -> String? {
         let key = normalized(typed)
         guard !key.isEmpty else { return nil }
         var best: (candidate: String, distance: Int)?
@@ -26,7 +28,14 @@ enum Suggestion {
         text.lowercased().map { $0 == "_" ? "-" : $0 }
     }
 
-    /// Optimal string alignment distance; `O(|a|·|b|)` time with three rolling rows.
+    /// Optimal string alignment distance between `a` and `b`, exactly as written (case-sensitive): the
+    /// fewest insertions, deletions, substitutions and swaps of adjacent characters, no substring edited
+    /// twice. `distance("kitten", "sitting") == 3`, `distance("sampel", "sample") == 1`.
+    public static func distance(_ a: String, _ b: String) -> Int {
+        distance(Array(a), Array(b))
+    }
+
+    /// `O(|a|·|b|)` time with three rolling rows.
     static func distance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
