@@ -270,4 +270,59 @@ struct ParsingTests {
         #expect(invocation.int("model") == nil)
         #expect(invocation.double("model") == nil)
     }
+
+    static let tagged = ArgumentParser(root: Command(
+        name: "tool", abstract: "t",
+        arguments: [
+            .option("tags", multiple: true, repeating: true, help: "Tags."),
+            .option("name", help: "Name."),
+            .option("ids", kind: .integer(nil), required: true, multiple: true, help: "Ids."),
+            .positional("files", variadic: true, help: "Files."),
+        ]))
+
+    static func runTagged(_ words: [String]) throws -> Invocation {
+        guard case let .run(invocation) = try tagged.parse(words) else { throw SampleTree.Unexpected.outcome(words) }
+        return invocation
+    }
+
+    @Test("multiple and repeating together: lists accumulate across occurrences")
+    func multipleAndRepeating() throws {
+        let invocation = try Self.runTagged(["--tags", "a", "b", "--ids", "1", "-2", "--tags=c", "--", "f"])
+        #expect(invocation.strings("tags") == ["a", "b", "c"])
+        #expect(invocation.strings("ids") == ["1", "-2"])
+        #expect(invocation.int("ids") == -2)
+        #expect(invocation.strings("files") == ["f"])
+        #expect(invocation.isSet("files"))
+    }
+
+    @Test("a string option takes a negative number as its value")
+    func stringOptionNegativeNumber() throws {
+        #expect(try Self.runTagged(["f", "--name", "-5", "--ids", "1"]).string("name") == "-5")
+    }
+
+    @Test("a required multiple option and a required variadic positional must be given")
+    func requiredLists() {
+        #expect(throws: ParserError.missingRequired(.option("--ids"), command: ["tool"])) {
+            try Self.tagged.parse(["f"])
+        }
+        #expect(throws: ParserError.missingRequired(.positional("files"), command: ["tool"])) {
+            try Self.tagged.parse(["--ids", "3"])
+        }
+    }
+
+    @Test("only the first '--' is special")
+    func secondTerminator() throws {
+        let invocation = try SampleTree.run(["recommend", "--", "--", "x"])
+        #expect(invocation.string("model") == "--")
+        #expect(invocation.strings("extra") == ["x"])
+    }
+
+    @Test("parsing is deterministic and the parser is reusable")
+    func reusable() throws {
+        let words = ["-v", "split", "-i", "a", "--set", "k=v", "o"]
+        let first = try SampleTree.run(words)
+        let second = try SampleTree.run(words)
+        #expect(first.strings("set") == second.strings("set"))
+        #expect(first.commandPath == second.commandPath)
+    }
 }
