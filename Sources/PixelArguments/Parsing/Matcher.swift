@@ -69,7 +69,7 @@ struct Matcher {
 
     private mutating func matchLong(name: String, value: String?, raw: String) throws(ParserError) -> Result? {
         let spelling = name.isEmpty ? raw : "--" + name
-        if name == "help" || name == "version" && levels.count == 1 && levels[0].command.version != nil {
+        if name == "help" || (name == "version" && levels.count == 1 && levels[0].command.version != nil) {
             if let value { throw .unexpectedValue(.option(spelling), value: value, command: commandNames) }
             return name == "help" ? .help(path) : .version(levels[0].command.version ?? "")
         }
@@ -100,7 +100,10 @@ struct Matcher {
                     let suggestion = Suggestion.closest(to: "--" + cluster, among: scope.suggestionCandidates)
                     if suggestion != nil { throw .unknownOption(raw, command: commandNames, suggestion: suggestion) }
                 }
-                throw .unknownOption("-" + String(c), command: commandNames, suggestion: nil)
+                // `-X` for `-x`: the same letter in the other case.
+                let flipped = c.isUppercase ? Character(c.lowercased()) : Character(c.uppercased())
+                let caseSuggestion = flipped != c && scope.lookup(short: flipped) != nil ? "-\(flipped)" : nil
+                throw .unknownOption("-" + String(c), command: commandNames, suggestion: caseSuggestion)
             }
             if binding.argument.role == .flag {
                 if rest.first == "=" {
