@@ -17,7 +17,8 @@ enum GoldenFile {
             return
         }
         guard let url = Bundle.module.url(forResource: name, withExtension: "txt", subdirectory: "Golden") else {
-            Issue.record("missing golden Golden/\(name).txt; run with PIXELREC_UPDATE_GOLDEN=1", sourceLocation: sourceLocation)
+            Issue.record(
+                "missing golden Golden/\(name).txt; run with PIXELREC_UPDATE_GOLDEN=1", sourceLocation: sourceLocation)
             return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)

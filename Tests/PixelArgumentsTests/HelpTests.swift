@@ -3,7 +3,9 @@ import Testing
 
 @Suite("Help: generated text, golden files and layout rules")
 struct HelpTests {
-    static let paths: [[String]] = [[], ["split"], ["train"], ["recommend"], ["onnx"], ["onnx", "run"], ["onnx", "inspect"]]
+    static let paths: [[String]] = [
+        [], ["split"], ["train"], ["recommend"], ["onnx"], ["onnx", "run"], ["onnx", "inspect"],
+    ]
 
     static func goldenName(_ path: [String]) -> String {
         (["pixelrec"] + path).joined(separator: "-")
@@ -66,7 +68,9 @@ struct HelpTests {
             name: "tool", abstract: "Größe prüfen — ein Werkzeug.",
             arguments: [
                 .option("a-really-long-option-name", valueName: "a-long-placeholder", help: "Wrapped below."),
-                .option("größe", help: "Ünïcödé description that is long enough to wrap across more than a single line of help."),
+                .option(
+                    "größe",
+                    help: "Ünïcödé description that is long enough to wrap across more than a single line of help."),
             ])
         let text = ArgumentParser(root: root).help(for: [])
         #expect(text.contains("  --a-really-long-option-name <a-long-placeholder>\n"))
@@ -78,7 +82,8 @@ struct HelpTests {
     func usageWraps() {
         let arguments = (1...12).map { Argument.option("option-\($0)", help: "Option \($0).") }
         let text = ArgumentParser(root: Command(name: "tool", abstract: "t", arguments: arguments)).help(for: [])
-        let usage = text.split(separator: "\n", omittingEmptySubsequences: false).drop { !$0.hasPrefix("USAGE:") }.prefix { !$0.isEmpty }
+        let usage = text.split(separator: "\n", omittingEmptySubsequences: false).drop { !$0.hasPrefix("USAGE:") }
+            .prefix { !$0.isEmpty }
         #expect(usage.count > 1)
         for line in usage.dropFirst() { #expect(line.hasPrefix("            [--option-")) }
         #expect(usage.joined().contains("[--option-12 <option-12>]"))

@@ -28,21 +28,23 @@ struct OutcomeTests {
         #expect(try Self.helpText(words) == SampleTree.parser.help(for: []))
     }
 
-    @Test("subcommand help: all spellings agree", arguments: [
-        (["split", "-h"], ["split"]),
-        (["split", "--help"], ["split"]),
-        (["help", "split"], ["split"]),
-        (["split", "-i", "a", "--help"], ["split"]),
-        (["onnx", "--help"], ["onnx"]),
-        (["help", "onnx"], ["onnx"]),
-        (["onnx", "help"], ["onnx"]),
-        (["onnx", "help", "run"], ["onnx", "run"]),
-        (["help", "onnx", "run"], ["onnx", "run"]),
-        (["onnx", "run", "-h"], ["onnx", "run"]),
-        (["help", "onnx", "run", "--ignored"], ["onnx", "run"]),
-        (["recommend", "-dh"], ["recommend"]),
-        (["onnx", "inspect", "--help", "--bogus"], ["onnx", "inspect"]),
-    ])
+    @Test(
+        "subcommand help: all spellings agree",
+        arguments: [
+            (["split", "-h"], ["split"]),
+            (["split", "--help"], ["split"]),
+            (["help", "split"], ["split"]),
+            (["split", "-i", "a", "--help"], ["split"]),
+            (["onnx", "--help"], ["onnx"]),
+            (["help", "onnx"], ["onnx"]),
+            (["onnx", "help"], ["onnx"]),
+            (["onnx", "help", "run"], ["onnx", "run"]),
+            (["help", "onnx", "run"], ["onnx", "run"]),
+            (["onnx", "run", "-h"], ["onnx", "run"]),
+            (["help", "onnx", "run", "--ignored"], ["onnx", "run"]),
+            (["recommend", "-dh"], ["recommend"]),
+            (["onnx", "inspect", "--help", "--bogus"], ["onnx", "inspect"]),
+        ])
     func subcommandHelp(words: [String], path: [String]) throws {
         let text = try Self.helpText(words)
         #expect(text == SampleTree.parser.help(for: path))
@@ -50,13 +52,15 @@ struct OutcomeTests {
         #expect(text.contains("USAGE: pixelrec \(path.joined(separator: " "))"))
     }
 
-    @Test("--help wins over an error found earlier on the line", arguments: [
-        (["split", "--seed", "ten", "--help"], ["split"]),
-        (["recommend", "--bogus", "-h"], ["recommend"]),
-        (["splt", "--help"], []),
-        (["onnx", "--help", "inspect"], ["onnx"]),
-        (["train", "--help"], ["train"]),
-    ])
+    @Test(
+        "--help wins over an error found earlier on the line",
+        arguments: [
+            (["split", "--seed", "ten", "--help"], ["split"]),
+            (["recommend", "--bogus", "-h"], ["recommend"]),
+            (["splt", "--help"], []),
+            (["onnx", "--help", "inspect"], ["onnx"]),
+            (["train", "--help"], ["train"]),
+        ])
     func helpWinsOverErrors(words: [String], path: [String]) throws {
         #expect(try Self.helpText(words) == SampleTree.parser.help(for: path))
     }

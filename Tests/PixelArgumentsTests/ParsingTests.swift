@@ -51,13 +51,15 @@ struct ParsingTests {
         #expect(twice.isSet("use-diversity"))
     }
 
-    @Test("snake_case spellings of kebab names and aliases", arguments: [
-        (["recommend", "--use_diversity", "m"], "use-diversity"),
-        (["recommend", "--exclude_seen", "m"], "exclude-seen"),
-        (["split", "-i", "a", "--randomize", "o"], "shuffle"),
-        (["split", "-i", "a", "--shuffle", "o"], "shuffle"),
-        (["train", "-c", "c.yaml", "--dry_run"], "dry-run"),
-    ])
+    @Test(
+        "snake_case spellings of kebab names and aliases",
+        arguments: [
+            (["recommend", "--use_diversity", "m"], "use-diversity"),
+            (["recommend", "--exclude_seen", "m"], "exclude-seen"),
+            (["split", "-i", "a", "--randomize", "o"], "shuffle"),
+            (["split", "-i", "a", "--shuffle", "o"], "shuffle"),
+            (["train", "-c", "c.yaml", "--dry_run"], "dry-run"),
+        ])
     func snakeCase(words: [String], flag: String) throws {
         #expect(try SampleTree.run(words).flag(flag))
     }
@@ -69,9 +71,11 @@ struct ParsingTests {
         #expect(invocation.int("top-k") == 3)
     }
 
-    @Test("negative numbers are values of numeric options and positionals", arguments: [
-        "-0.5", "-1e-3", "-.5", "-2", "-1E+2",
-    ])
+    @Test(
+        "negative numbers are values of numeric options and positionals",
+        arguments: [
+            "-0.5", "-1e-3", "-.5", "-2", "-1E+2",
+        ])
     func negativeNumbers(value: String) throws {
         let invocation = try SampleTree.run(["train", "-c", "c.yaml", "--lr", value])
         #expect(invocation.double("lr") == Double(value))
@@ -271,14 +275,15 @@ struct ParsingTests {
         #expect(invocation.double("model") == nil)
     }
 
-    static let tagged = ArgumentParser(root: Command(
-        name: "tool", abstract: "t",
-        arguments: [
-            .option("tags", multiple: true, repeating: true, help: "Tags."),
-            .option("name", help: "Name."),
-            .option("ids", kind: .integer(nil), required: true, multiple: true, help: "Ids."),
-            .positional("files", variadic: true, help: "Files."),
-        ]))
+    static let tagged = ArgumentParser(
+        root: Command(
+            name: "tool", abstract: "t",
+            arguments: [
+                .option("tags", multiple: true, repeating: true, help: "Tags."),
+                .option("name", help: "Name."),
+                .option("ids", kind: .integer(nil), required: true, multiple: true, help: "Ids."),
+                .positional("files", variadic: true, help: "Files."),
+            ]))
 
     static func runTagged(_ words: [String]) throws -> Invocation {
         guard case let .run(invocation) = try tagged.parse(words) else { throw SampleTree.Unexpected.outcome(words) }

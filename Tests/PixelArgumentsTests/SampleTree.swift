@@ -14,12 +14,15 @@ enum SampleTree {
             Splits are reproducible: the same input, strategy and seed give the same files.
             """,
         arguments: [
-            .option("input", short: "i", kind: .path, valueName: "path", required: true,
-                    help: "Interactions CSV with user, item and timestamp columns."),
-            .option("strategy", short: "s", kind: .choice(strategies), default: "stratified",
-                    help: "How interactions are divided between the sets."),
-            .option("ratios", kind: .number, multiple: true,
-                    help: "Fractions for train, validation and test; they must sum to 1."),
+            .option(
+                "input", short: "i", kind: .path, valueName: "path", required: true,
+                help: "Interactions CSV with user, item and timestamp columns."),
+            .option(
+                "strategy", short: "s", kind: .choice(strategies), default: "stratified",
+                help: "How interactions are divided between the sets."),
+            .option(
+                "ratios", kind: .number, multiple: true,
+                help: "Fractions for train, validation and test; they must sum to 1."),
             .option("seed", kind: .integer(nil), default: "42", help: "Seed of every random choice."),
             .option("set", kind: .keyValue, repeating: true, help: "Override a configuration key."),
             .flag("shuffle", help: "Shuffle rows before splitting.", aliases: ["randomize"]),
@@ -54,8 +57,9 @@ enum SampleTree {
             Command(
                 name: "run", abstract: "Run an ONNX model on tensors read from files.",
                 arguments: [
-                    .option("input", kind: .keyValue, valueName: "name=file", repeating: true,
-                            help: "Bind a graph input to a .npy file."),
+                    .option(
+                        "input", kind: .keyValue, valueName: "name=file", repeating: true,
+                        help: "Bind a graph input to a .npy file."),
                     .positional("model", kind: .path, help: "The .onnx file."),
                 ]),
         ])
@@ -67,7 +71,9 @@ enum SampleTree {
             .option("config", short: "c", kind: .path, required: true, help: "YAML configuration."),
             .option("epochs", short: "e", kind: .integer(1...100_000), help: "Override training.epochs."),
             .option("lr", kind: .number, default: "1e-3", help: "Learning rate."),
-            .option("set", kind: .keyValue, repeating: true, help: "Override a configuration key, e.g. training.batch_size=256."),
+            .option(
+                "set", kind: .keyValue, repeating: true,
+                help: "Override a configuration key, e.g. training.batch_size=256."),
             .flag("dry-run", short: "n", help: "Check the configuration and data, then stop."),
         ])
 

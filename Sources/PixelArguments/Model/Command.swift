@@ -1,7 +1,8 @@
 /// A command of the tool: its arguments, its subcommands and the text its help is generated from.
 ///
 /// The root command is the tool itself (`pixelrec`); subcommands nest to any depth (`pixelrec onnx inspect`).
-/// A command with subcommands is a group: invoking it without one is ``ParserError/missingSubcommand(command:available:)``.
+/// A command with subcommands is a group: invoking it without one is
+/// ``ParserError/missingSubcommand(command:available:)``.
 ///
 /// Options and flags of a command are also accepted after any of its subcommands (they are shown there as
 /// GLOBAL OPTIONS); positionals are not inherited.

@@ -13,7 +13,8 @@ enum Validator {
         for (depth, level) in levels.enumerated() {
             let command = names[...depth].map { $0 }
             var values = level.values
-            for (name, bound) in try bindPositionals(level.positionals, to: level.command.positionals, command: command) {
+            for (name, bound) in try bindPositionals(level.positionals, to: level.command.positionals, command: command)
+            {
                 values[name] = bound
             }
             for argument in level.command.arguments {

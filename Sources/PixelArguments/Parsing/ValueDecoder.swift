@@ -54,7 +54,8 @@ enum ValueDecoder {
         guard let equals = text.firstIndex(of: "=") else { return false }
         let segments = text[..<equals].split(separator: ".", omittingEmptySubsequences: false)
         return segments.allSatisfy { segment in
-            !segment.isEmpty && segment.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" || $0 == "-" }
+            !segment.isEmpty
+                && segment.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" || $0 == "-" }
         }
     }
 }

@@ -7,7 +7,8 @@ public enum Suggestion {
     /// Distance is the optimal-string-alignment distance (insert, delete, substitute, swap two adjacent
     /// characters, each costing 1) on lowercased text, with `_` read as `-`. A candidate is close when the
     /// distance is at most `max(1, candidate.count / 3)` and smaller than the candidate's length, or when
-    /// `typed` (at least 3 characters besides leading dashes) is a prefix of exactly one candidate. Ties go to the first declared.
+    /// `typed` (at least 3 characters besides leading dashes) is a prefix of exactly one candidate. Ties go to
+    /// the first declared.
     public static func closest(to typed: String, among candidates: [String]) -> String? {
         let key = normalized(typed)
         guard !key.isEmpty else { return nil }
