@@ -88,4 +88,40 @@ struct HelpTests {
         for line in usage.dropFirst() { #expect(line.hasPrefix("            [--option-")) }
         #expect(usage.joined().contains("[--option-12 <option-12>]"))
     }
+
+    @Test("empty abstract and help, and newlines inside help text, give clean lines")
+    func sparseDeclarations() {
+        let root = Command(
+            name: "tool", abstract: "",
+            arguments: [
+                .flag("quiet", help: ""),
+                .option("mode", help: "First line\nsecond line."),
+            ])
+        let text = ArgumentParser(root: root).help(for: [])
+        #expect(text.hasPrefix("USAGE: tool [--quiet] [--mode <mode>]\n"))
+        #expect(text.contains("\n  --quiet\n"))
+        #expect(text.contains("  --mode <mode>  First line second line.\n"))
+        for line in text.split(separator: "\n") { #expect(line.last != " ") }
+    }
+
+    @Test("discussion: paragraphs reflow to 80 columns, indented lines stay verbatim")
+    func discussion() {
+        let words = Array(repeating: "word", count: 30).joined(separator: " ")
+        let root = Command(
+            name: "tool", abstract: "t",
+            discussion: "\(words)\nmore\n\n\n  pixelrec   keep    spacing\nlast paragraph")
+        let text = ArgumentParser(root: root).help(for: [])
+        let expected = """
+            OVERVIEW: t
+
+            word word word word word word word word word word word word word word word word
+            word word word word word word word word word word word word word word more
+
+              pixelrec   keep    spacing
+            last paragraph
+
+            USAGE: tool
+            """
+        #expect(text.hasPrefix(expected))
+    }
 }

@@ -11,7 +11,7 @@ enum Validator {
         }
         var entries: [String: Invocation.Entry] = [:]
         for (depth, level) in levels.enumerated() {
-            let command = names[...depth].map { $0 }
+            let command = Array(names[...depth])
             var values = level.values
             for (name, bound) in try bindPositionals(level.positionals, to: level.command.positionals, command: command)
             {

@@ -20,7 +20,9 @@ struct HelpGenerator {
 
     func render() -> String {
         var blocks: [[String]] = []
-        blocks.append(TextWrapper.wrap(command.abstract, first: "OVERVIEW: ", indent: 10, width: Self.width))
+        if !command.abstract.isEmpty {
+            blocks.append(TextWrapper.wrap(command.abstract, first: "OVERVIEW: ", indent: 10, width: Self.width))
+        }
         if !command.discussion.isEmpty {
             blocks.append(TextWrapper.paragraphs(command.discussion, width: Self.width))
         }

@@ -4,7 +4,7 @@ enum TextWrapper {
     static func wrap(_ text: String, width: Int) -> [String] {
         var lines: [String] = []
         var line = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+        for word in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }) {
             if line.isEmpty {
                 line = String(word)
             } else if line.count + 1 + word.count <= width {
@@ -22,7 +22,7 @@ enum TextWrapper {
     static func wrap(_ text: String, first: String, indent: Int, width: Int) -> [String] {
         let lines = wrap(text, width: max(width - indent, 20))
         let pad = String(repeating: " ", count: indent)
-        return lines.enumerated().map { i, line in (i == 0 ? first : pad) + line }
+        return lines.enumerated().map { i, line in ((i == 0 ? first : pad) + line).trimmingTrailingSpaces }
     }
 
     /// Paragraphs separated by blank lines are reflowed; lines starting with a space are kept verbatim.
@@ -52,6 +52,12 @@ enum TextWrapper {
 }
 
 extension String {
+    var trimmingTrailingSpaces: String {
+        var s = Substring(self)
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
+    }
+
     var trimmingSpaces: String {
         var s = Substring(self)
         while s.first == " " || s.first == "\t" { s = s.dropFirst() }
