@@ -1,1 +1,0 @@
-// PixelArguments — filled in by its issue.
