@@ -53,7 +53,7 @@ struct HelpTests {
         #expect(!split.contains("sample_users"))
         #expect(split.contains("USAGE: pixelrec split --input <path>"))
         let recommend = flat(SampleTree.parser.help(for: ["recommend"]))
-        #expect(recommend.contains("(range: 1...1000)"))
+        #expect(recommend.contains("(integer in 1...1000)"))
         #expect(recommend.contains("-k, --top-k <top-k>"))
         #expect(recommend.contains("--users <users> ..."))
         #expect(recommend.contains("[<extra> ...]"))

@@ -26,7 +26,7 @@ extension ValueKind {
         case .string: return "a value"
         case .path: return "a path"
         case .integer(nil): return "an integer"
-        case let .integer(range?): return "an integer in \(range.lowerBound)...\(range.upperBound)"
+        case let .integer(range?): return "an integer " + range.phrase
         case .number: return "a number"
         case let .choice(values): return "one of \(values.joined(separator: ", "))"
         case .keyValue: return "key=value (e.g. training.epochs=3)"
@@ -39,5 +39,14 @@ extension ValueKind {
         case .integer, .number: return true
         default: return false
         }
+    }
+}
+
+extension ClosedRange<Int> {
+    /// `≥ 1` for ranges open above, `in 1...8` otherwise (Int.max is nobody's real limit).
+    var phrase: String {
+        if upperBound == Int.max { return "≥ \(lowerBound)" }
+        if lowerBound == Int.min { return "≤ \(upperBound)" }
+        return "in \(lowerBound)...\(upperBound)"
     }
 }

@@ -93,13 +93,13 @@ struct HelpGenerator {
         }
     }
 
-    /// The help sentence followed by `(values: …)`, `(range: …)`, `(default: …)`, `(repeatable)`,
+    /// The help sentence followed by `(values: …)`, `(integer in …)`, `(default: …)`, `(repeatable)`,
     /// `(aliases: …)`, `(required)` / `(optional)` as they apply.
     func describe(_ argument: Argument) -> String {
         var notes: [String] = []
         switch argument.kind {
         case let .choice(values): notes.append("values: " + values.joined(separator: ", "))
-        case let .integer(range?): notes.append("range: \(range.lowerBound)...\(range.upperBound)")
+        case let .integer(range?): notes.append("integer " + range.phrase)
         default: break
         }
         if let value = argument.defaultValue { notes.append("default: \(value)") }
