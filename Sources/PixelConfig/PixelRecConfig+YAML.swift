@@ -7,7 +7,8 @@ extension PixelRecConfig {
         var lines = [
             "# pixelrec configuration: every key with its value.",
             "# Use with `pixelrec <command> --config <file>`; change one key with `--set key.path=value`.",
-            "# Keys left out of a config file keep the values shown here.",
+            "# Keys left out of a config file keep the values shown here. Top-level keys starting with x- are",
+            "# skipped: use them to hold YAML anchors (x-common: &common ...) merged elsewhere with <<: *common.",
         ]
         var open: [Substring] = []
         for field in ConfigSchema.fields {
@@ -26,7 +27,7 @@ extension PixelRecConfig {
             if sections.isEmpty && open.isEmpty && lines.last != "" { lines.append("") }
             let indent = String(repeating: "  ", count: sections.count)
             var comment = field.summary
-            if let allowed = field.allowedValues { comment += " (" + allowed.joined(separator: " | ") + ")" }
+            if let allowed = field.allowedValues { comment += "; one of " + allowed.joined(separator: " | ") }
             lines.append(indent + "# " + comment)
             lines.append(indent + field.name + ": " + field.render(self))
         }

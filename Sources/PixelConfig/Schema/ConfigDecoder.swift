@@ -25,6 +25,7 @@ struct ConfigDecoder {
         for entry in entries {
             let name = entry.name
             let path = prefix.isEmpty ? name : prefix + "." + name
+            if prefix.isEmpty && name.hasPrefix("x-") { continue }  // extension keys hold anchors to reuse
             if let field = ConfigSchema.field(path) {
                 try field.decode(entry.value, site, &config)
                 record(path, at: site.location(of: entry.value))

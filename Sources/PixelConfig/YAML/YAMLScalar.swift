@@ -113,7 +113,7 @@ enum YAMLScalar {
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
                     || scalar.value == 0xFEFF || (0xD800...0xDFFF).contains(scalar.value)
-                    || scalar.value == 0xFFFE || scalar.value == 0xFFFF
+                    || scalar.value == 0xFFFE || scalar.value == 0xFFFF || scalar.value == 0x2028 || scalar.value == 0x2029
                 {
                     result += scalar.value <= 0xFF ? "\\x" + hex(scalar.value, width: 2) : "\\u" + hex(scalar.value, width: 4)
                 } else {
