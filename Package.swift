@@ -54,7 +54,7 @@ let package = Package(
             name: "PixelBench",
             dependencies: ["PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "CBLAS"]
         ),
-        .executableTarget(name: "ConfigFuzz", dependencies: ["PixelConfig"], path: "Fuzz/ConfigFuzz"),
+        .executableTarget(name: "ConfigFuzz", dependencies: ["PixelConfig"], path: "Fuzz/ConfigFuzz", exclude: ["Seeds"]),
         .executableTarget(name: "CSVFuzz", dependencies: ["PixelData"], path: "Fuzz/CSVFuzz"),
         .executableTarget(name: "ImageFuzz", dependencies: ["PixelImage"], path: "Fuzz/ImageFuzz"),
 
