@@ -1,3 +1,5 @@
+import PixelCore
+
 /// Where a config value came from: a file position, or a `--set` argument (no line).
 public struct SourceLocation: Equatable, Sendable, CustomStringConvertible {
     /// A file path, a name given to `ConfigLoader.load(yaml:sourceName:)`, or `--set key=value`.
@@ -49,23 +51,48 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case let .unreadableFile(path, reason):
-            return "\(path): cannot read config file: \(reason)"
-        case let .syntax(location, problem):
-            return "\(location): YAML syntax error: \(problem)"
-        case let .invalidDocument(location, problem):
-            return "\(location): \(problem)"
-        case let .unknownKey(location, key, suggestion):
-            return "\(location): unknown key '\(key)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
-        case let .typeMismatch(location, key, expected, found):
-            return "\(location): \(key): expected \(expected), got \(found)"
-        case let .notAllowed(location, key, value, allowed, suggestion):
-            return "\(location): \(key): '\(value)' is not one of \(allowed.joined(separator: ", "))"
+        case let .unreadableFile(path, _): return "\(path): \(reason)"
+        case let .malformedOverride(argument): return "--set \(argument): \(reason)"
+        default: return "\(location.map(String.init(describing:)) ?? "config"): \(reason)"
+        }
+    }
+
+    /// The message without the place: `training.learning_rate: expected a number, got "fast"`.
+    public var reason: String {
+        switch self {
+        case let .unreadableFile(_, reason):
+            return "cannot read config file: \(reason)"
+        case let .syntax(_, problem):
+            return "YAML syntax error: \(problem)"
+        case let .invalidDocument(_, problem):
+            return problem
+        case let .unknownKey(_, key, suggestion):
+            return "unknown key '\(key)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
+        case let .typeMismatch(_, key, expected, found):
+            return "\(key): expected \(expected), got \(found)"
+        case let .notAllowed(_, key, value, allowed, suggestion):
+            return "\(key): '\(value)' is not one of \(allowed.joined(separator: ", "))"
                 + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
-        case let .outOfRange(location, key, requirement, found):
-            return "\(location): \(key): \(requirement), got \(found)"
+        case let .outOfRange(_, key, requirement, found):
+            return "\(key): \(requirement), got \(found)"
+        case .malformedOverride:
+            return "expected key.path=value"
+        }
+    }
+
+    /// The same one-line message as the project-wide error the CLI prints
+    /// (`PixelError.invalidInput` for a place in a file, `.io` for an unreadable file, `.invalidValue`
+    /// for a `--set` argument).
+    public var pixelError: PixelError {
+        switch self {
+        case let .unreadableFile(path, _):
+            return .io(path: path, reason: reason)
         case let .malformedOverride(argument):
-            return "--set \(argument): expected key.path=value"
+            return .invalidValue(setting: "--set \(argument)", reason: reason)
+        default:
+            guard let location else { return .invalidValue(setting: "config", reason: reason) }
+            if location.line == 0 { return .invalidValue(setting: location.source, reason: reason) }
+            return .invalidInput(path: location.source, line: location.line, column: location.column, reason: reason)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PixelCore
 import Testing
 
 @testable import PixelConfig
@@ -134,5 +135,36 @@ struct ErrorMessageTests {
         let depth = 100_000
         let yaml = "x-deep: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "\n"
         #expect(loadError(yaml) == "test.yaml:1:\(8 + YAMLParser.maximumDepth): nesting deeper than 64 levels")
+    }
+}
+
+@Suite("PixelError bridge")
+struct PixelErrorBridgeTests {
+    @Test("pixelError prints exactly like the ConfigError", arguments: ErrorMessageTests.cases.indices)
+    func sameText(_ index: Int) throws {
+        let yaml = ErrorMessageTests.cases[index].yaml
+        do {
+            _ = try ConfigLoader.load(yaml: yaml, sourceName: "test.yaml")
+            Issue.record("\(ErrorMessageTests.cases[index].what) loaded")
+        } catch {
+            #expect(error.pixelError.description == error.description)
+            guard case let .invalidInput(path, line, _, _) = error.pixelError else {
+                Issue.record("expected a file position for \(error)")
+                return
+            }
+            #expect(path == "test.yaml" && line > 0)
+        }
+    }
+
+    @Test("unreadable files and --set arguments bridge too")
+    func otherPlaces() {
+        let unreadable = ConfigError.unreadableFile(path: "a.yaml", reason: "Permission denied")
+        #expect(unreadable.pixelError == .io(path: "a.yaml", reason: "cannot read config file: Permission denied"))
+        #expect(unreadable.pixelError.description == unreadable.description)
+        let malformed = ConfigError.malformedOverride(argument: "x")
+        #expect(malformed.pixelError.description == malformed.description)
+        let override = ConfigError.typeMismatch(
+            SourceLocation(source: "--set training.epochs=x"), key: "training.epochs", expected: "an integer", found: "\"x\"")
+        #expect(override.pixelError.description == override.description)
     }
 }
