@@ -17,6 +17,7 @@ func exerciseConfigLoader(_ bytes: [UInt8]) -> ConfigFuzzOutcome {
         let loaded = try ConfigLoader.load(yaml: text, sourceName: "fuzz.yaml")
         let again = try? ConfigLoader.load(yaml: loaded.config.yamlText(), sourceName: "round-trip.yaml")
         precondition(again?.config == loaded.config, "yamlText() of a loaded config does not load back equal")
+        precondition(!loaded.warnings.contains { $0.contains("\n") }, "a warning spans several lines")
         return .loaded(warnings: loaded.warnings.count)
     } catch {
         precondition(!error.description.contains("\n"), "an error message spans several lines")

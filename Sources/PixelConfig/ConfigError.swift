@@ -52,7 +52,7 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case let .unreadableFile(path, _): return "\(path): \(reason)"
-        case let .malformedOverride(argument): return "--set \(argument): \(reason)"
+        case let .malformedOverride(argument): return "--set \(YAMLScalar.forMessage(argument, limit: nil)): \(reason)"
         default: return "\(location.map(String.init(describing:)) ?? "config"): \(reason)"
         }
     }
@@ -67,11 +67,11 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .invalidDocument(_, problem):
             return problem
         case let .unknownKey(_, key, suggestion):
-            return "unknown key '\(key)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
+            return "unknown key '\(YAMLScalar.forMessage(key))'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
         case let .typeMismatch(_, key, expected, found):
             return "\(key): expected \(expected), got \(found)"
         case let .notAllowed(_, key, value, allowed, suggestion):
-            return "\(key): '\(value)' is not one of \(allowed.joined(separator: ", "))"
+            return "\(key): '\(YAMLScalar.forMessage(value))' is not one of \(allowed.joined(separator: ", "))"
                 + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
         case let .outOfRange(_, key, requirement, found):
             return "\(key): \(requirement), got \(found)"
@@ -88,7 +88,7 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .unreadableFile(path, _):
             return .io(path: path, reason: reason)
         case let .malformedOverride(argument):
-            return .invalidValue(setting: "--set \(argument)", reason: reason)
+            return .invalidValue(setting: "--set \(YAMLScalar.forMessage(argument, limit: nil))", reason: reason)
         default:
             guard let location else { return .invalidValue(setting: "config", reason: reason) }
             if location.line == 0 { return .invalidValue(setting: location.source, reason: reason) }

@@ -65,7 +65,7 @@ struct ConfigDecoder {
         let key = argument[..<equals].trimmingSpaces
         let valueText = argument[argument.index(after: equals)...].trimmingSpaces
         guard !key.isEmpty else { throw .malformedOverride(argument: argument) }
-        let site = DecodeSite(source: "--set \(argument)", usesMarks: false)
+        let site = DecodeSite(source: "--set \(YAMLScalar.forMessage(argument, limit: nil))", usesMarks: false)
         let location = SourceLocation(source: site.source)
 
         if let field = ConfigSchema.field(key) {
@@ -74,9 +74,9 @@ struct ConfigDecoder {
             record(key, at: location)
         } else if ConfigSchema.sectionPaths.contains(key) {
             let example = ConfigSchema.fields.first { $0.path.hasPrefix(key + ".") }?.path ?? key
-            throw .invalidDocument(location, problem: "\(key) is a section; set its keys one at a time, e.g. \(example)=…")
+            throw .invalidDocument(location, problem: "\(YAMLScalar.forMessage(key)) is a section; set its keys one at a time, e.g. \(example)=…")
         } else if let reason = ConfigSchema.ignoredReason(key) {
-            warnings.append("\(location): \(key) is ignored: \(reason)")
+            warnings.append("\(location): \(YAMLScalar.forMessage(key)) is ignored: \(reason)")
         } else {
             let parts = key.split(separator: ".", omittingEmptySubsequences: false)
             let prefix = parts.dropLast().joined(separator: ".")

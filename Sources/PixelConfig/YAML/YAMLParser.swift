@@ -135,10 +135,10 @@ private struct TreeBuilder {
         case YAML_ALIAS_EVENT:
             let name = Self.string(event.data.alias.anchor) ?? ""
             if openAnchors.contains(name) {
-                throw .invalidDocument(location(mark), problem: "alias '*\(name)' refers to a node that contains it")
+                throw .invalidDocument(location(mark), problem: "alias '*\(YAMLScalar.forMessage(name))' refers to a node that contains it")
             }
             guard var node = anchors[name] else {
-                throw .invalidDocument(location(mark), problem: "undefined alias '*\(name)'")
+                throw .invalidDocument(location(mark), problem: "undefined alias '*\(YAMLScalar.forMessage(name))'")
             }
             node.mark = mark
             try add(node)
@@ -191,7 +191,7 @@ private struct TreeBuilder {
     private func unsupportedTag(_ tag: String, at mark: YAMLMark) -> ConfigError {
         let prefix = "tag:yaml.org,2002:"
         let shown = tag.hasPrefix(prefix) ? "!!" + tag.dropFirst(prefix.count) : tag
-        return .invalidDocument(location(mark), problem: "unsupported YAML tag '\(shown)'")
+        return .invalidDocument(location(mark), problem: "unsupported YAML tag '\(YAMLScalar.forMessage(shown))'")
     }
 
     private mutating func add(_ node: YAMLNode) throws(ConfigError) {
@@ -214,7 +214,7 @@ private struct TreeBuilder {
                 if let first = seen[name] {
                     throw .invalidDocument(
                         location(node.mark),
-                        problem: "duplicate key '\(name)' (first at \(first.line):\(first.column))")
+                        problem: "duplicate key '\(YAMLScalar.forMessage(name))' (first at \(first.line):\(first.column))")
                 }
                 seen[name] = node.mark
                 stack.append(.mapping(mark: mark, anchor: anchor, entries: entries, key: node, seen: seen))

@@ -95,9 +95,15 @@ enum YAMLScalar {
 
     /// `text` in double quotes with escapes, cut to 60 characters, for one-line error messages.
     static func quotedForMessage(_ text: String) -> String {
+        "\"" + forMessage(text) + "\""
+    }
+
+    /// `text` with control characters and line breaks escaped, cut to `limit` characters (`nil`: whole),
+    /// so that user-written names cannot break a message over several lines.
+    static func forMessage(_ text: String, limit: Int? = 60) -> String {
         var shown = text
-        if shown.count > 60 { shown = String(shown.prefix(57)) + "..." }
-        return "\"" + escaped(shown) + "\""
+        if let limit, shown.count > limit { shown = String(shown.prefix(limit - 3)) + "..." }
+        return escaped(shown)
     }
 
     /// Backslash escapes for a YAML double-quoted scalar (also valid in a one-line message).
