@@ -31,7 +31,8 @@ struct ConfigFilesTests {
         #expect(text == expected)
         for key in PixelRecConfig.keyPaths {
             let name = String(key.split(separator: ".").last ?? "")
-            #expect(text.contains("\n" + String(repeating: "  ", count: key.split(separator: ".").count - 1) + name + ": "))
+            #expect(
+                text.contains("\n" + String(repeating: "  ", count: key.split(separator: ".").count - 1) + name + ": "))
         }
         #expect(try ConfigLoader.load(path: path).config == PixelRecConfig())
     }

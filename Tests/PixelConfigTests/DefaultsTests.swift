@@ -54,9 +54,11 @@ struct DefaultsTests {
         #expect(loaded.sourcePath == nil)
     }
 
-    @Test("an empty file, a comment-only file and an explicit null document give the defaults", arguments: [
-        "", "\n\n", "# only a comment\n", "---\n", "~\n", "null", "\u{FEFF}", "\u{FEFF}# bom and comment\n",
-    ])
+    @Test(
+        "an empty file, a comment-only file and an explicit null document give the defaults",
+        arguments: [
+            "", "\n\n", "# only a comment\n", "---\n", "~\n", "null", "\u{FEFF}", "\u{FEFF}# bom and comment\n",
+        ])
     func emptyDocuments(_ yaml: String) throws {
         let loaded = try ConfigLoader.load(yaml: yaml, sourceName: "empty.yaml")
         #expect(loaded.config == PixelRecConfig())
@@ -83,7 +85,9 @@ struct DefaultsTests {
             let parts = path.split(separator: ".").dropLast()
             let ancestors = parts.indices.map { parts[...$0].joined(separator: ".") }
             for section in open where !ancestors.contains(section) { closed.insert(section) }
-            for section in ancestors { #expect(!closed.contains(section), "section \(section) is split in the schema table") }
+            for section in ancestors {
+                #expect(!closed.contains(section), "section \(section) is split in the schema table")
+            }
             open = ancestors
         }
     }

@@ -46,12 +46,14 @@ struct RoundTripTests {
 
     /// Strings that are YAML in disguise (`null`, `true`, `123`, `- x`, `#x`, `a: b`, quotes, control
     /// characters, non-ASCII) must come back as the same text.
-    @Test("strings that look like other YAML come back unchanged", arguments: [
-        "null", "~", "true", "no", "123", "1e5", ".5", "0x1F", "- x", "#x", "a: b", "a #b", "[1, 2]", "{a: 1}",
-        "'single'", "\"double\"", "back\\slash", "tab\there", "new\nline", "trailing ", " leading", "*alias",
-        "&anchor", "!tag", "%directive", "@at", "`tick", "|", ">", "?", ":", "-", "ünïcødé/路径", "emoji 🎞️",
-        "\u{7F}\u{85}\u{2028}", "",
-    ])
+    @Test(
+        "strings that look like other YAML come back unchanged",
+        arguments: [
+            "null", "~", "true", "no", "123", "1e5", ".5", "0x1F", "- x", "#x", "a: b", "a #b", "[1, 2]", "{a: 1}",
+            "'single'", "\"double\"", "back\\slash", "tab\there", "new\nline", "trailing ", " leading", "*alias",
+            "&anchor", "!tag", "%directive", "@at", "`tick", "|", ">", "?", ":", "-", "ünïcødé/路径", "emoji 🎞️",
+            "\u{7F}\u{85}\u{2028}", "",
+        ])
     func strings(_ text: String) throws {
         var config = PixelRecConfig()
         config.data.processedDir = text

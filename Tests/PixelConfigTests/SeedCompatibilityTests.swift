@@ -123,11 +123,12 @@ struct SeedCompatibilityTests {
     @Test("the published seed file loads, warning only about keys meaningless here")
     func seedFileLoads() throws {
         let loaded = try ConfigLoader.load(yaml: Self.seedFile, sourceName: "seed.yaml")
-        #expect(loaded.warnings == [
-            "seed.yaml:28:3: training.num_workers is ignored: pixelrec sets parallelism with training.threads",
-            "seed.yaml:46:3: data.scaler_path is ignored: pixelrec does not read or write Python pickle scalers",
-            "seed.yaml:59:3: data.processed_features_cache_config is ignored: pixelrec has no processed-feature cache",
-        ])
+        #expect(
+            loaded.warnings == [
+                "seed.yaml:28:3: training.num_workers is ignored: pixelrec sets parallelism with training.threads",
+                "seed.yaml:46:3: data.scaler_path is ignored: pixelrec does not read or write Python pickle scalers",
+                "seed.yaml:59:3: data.processed_features_cache_config is ignored: pixelrec has no processed-feature cache",
+            ])
         let config = loaded.config
         #expect(config.model.visionModel == .dino)
         #expect(config.model.embeddingDim == 64)
@@ -146,7 +147,8 @@ struct SeedCompatibilityTests {
     /// Every key the seed file has must be a key here or an ignored one: none may be silently dropped.
     @Test("every seed key path is known")
     func everySeedKeyKnown() throws {
-        let seedKeys = Self.keyPaths(of: try #require(try YAMLParser.parse(Array(Self.seedFile.utf8), source: "seed.yaml")))
+        let seedKeys = Self.keyPaths(
+            of: try #require(try YAMLParser.parse(Array(Self.seedFile.utf8), source: "seed.yaml")))
         #expect(seedKeys.count == 90)  // the rows of SEED_CONFIG_KEYS.md
         for key in seedKeys {
             #expect(ConfigSchema.field(key) != nil || ConfigSchema.ignoredReason(key) != nil, "\(key)")
@@ -155,7 +157,8 @@ struct SeedCompatibilityTests {
 
     @Test("PyYAML spellings of booleans and numbers read as PyYAML reads them")
     func pyyamlSpellings() throws {
-        let yaml = "model:\n  freeze_vision: yes\n  use_batch_norm: Off\ntraining:\n  epochs: 1_000\n  learning_rate: 1.5e-3\n  seed: 0x2A\n"
+        let yaml =
+            "model:\n  freeze_vision: yes\n  use_batch_norm: Off\ntraining:\n  epochs: 1_000\n  learning_rate: 1.5e-3\n  seed: 0x2A\n"
         let config = try ConfigLoader.load(yaml: yaml, sourceName: "t.yaml").config
         #expect(config.model.freezeVision == true)
         #expect(config.model.useBatchNorm == false)

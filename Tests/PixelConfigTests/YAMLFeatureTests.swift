@@ -85,19 +85,23 @@ struct YAMLFeatureTests {
         #expect(config.data.processedDir == "a\tb")
     }
 
-    @Test("integer and number reading", arguments: [
-        ("42", YAMLScalar.IntegerReading.value(42)), ("-7", .value(-7)), ("+3", .value(3)), ("1_000", .value(1000)),
-        ("0x1F", .value(31)), ("0o17", .value(15)), ("9223372036854775807", .value(.max)),
-        ("-9223372036854775808", .value(.min)), ("9223372036854775808", .tooLarge), ("1.0", .notAnInteger),
-        ("", .notAnInteger), ("_1", .notAnInteger), ("0x", .notAnInteger), ("1e3", .notAnInteger),
-    ])
+    @Test(
+        "integer and number reading",
+        arguments: [
+            ("42", YAMLScalar.IntegerReading.value(42)), ("-7", .value(-7)), ("+3", .value(3)), ("1_000", .value(1000)),
+            ("0x1F", .value(31)), ("0o17", .value(15)), ("9223372036854775807", .value(.max)),
+            ("-9223372036854775808", .value(.min)), ("9223372036854775808", .tooLarge), ("1.0", .notAnInteger),
+            ("", .notAnInteger), ("_1", .notAnInteger), ("0x", .notAnInteger), ("1e3", .notAnInteger),
+        ])
     func integers(_ text: String, _ expected: YAMLScalar.IntegerReading) {
         #expect(YAMLScalar.integer(text) == expected)
     }
 
-    @Test("numbers", arguments: [
-        ("0.001", 0.001), ("1e-6", 1e-6), ("1.0e-06", 1e-6), (".5", 0.5), ("-1.5E+3", -1500), ("5.", 5), ("3", 3),
-    ])
+    @Test(
+        "numbers",
+        arguments: [
+            ("0.001", 0.001), ("1e-6", 1e-6), ("1.0e-06", 1e-6), (".5", 0.5), ("-1.5E+3", -1500), ("5.", 5), ("3", 3),
+        ])
     func numbers(_ text: String, _ expected: Double) {
         #expect(YAMLScalar.double(text) == expected)
     }
@@ -107,10 +111,12 @@ struct YAMLFeatureTests {
         #expect(YAMLScalar.double(text) == nil)
     }
 
-    @Test("edit distance", arguments: [
-        ("traning", "training", 1), ("lerning_rate", "learning_rate", 1), ("epcohs", "epochs", 1), ("", "abc", 3),
-        ("kitten", "sitting", 3),
-    ])
+    @Test(
+        "edit distance",
+        arguments: [
+            ("traning", "training", 1), ("lerning_rate", "learning_rate", 1), ("epcohs", "epochs", 1), ("", "abc", 3),
+            ("kitten", "sitting", 3),
+        ])
     func distance(_ a: String, _ b: String, _ expected: Int) {
         #expect(EditDistance.distance(a, b) == expected)
     }

@@ -15,7 +15,8 @@ struct ConfigDecoder {
         let site = DecodeSite(source: source, usesMarks: true)
         guard case .mapping = root.kind else {
             throw .invalidDocument(
-                site.location(of: root), problem: "the top level of a config must be a mapping of keys, got \(root.summary)")
+                site.location(of: root),
+                problem: "the top level of a config must be a mapping of keys, got \(root.summary)")
         }
         try decodeMapping(root, prefix: "", site: site)
     }
@@ -41,7 +42,8 @@ struct ConfigDecoder {
             } else if let reason = ConfigSchema.ignoredReason(path) {
                 warnings.append("\(site.location(of: entry.key)): \(path) is ignored: \(reason)")
             } else {
-                throw .unknownKey(site.location(of: entry.key), key: path, suggestion: suggestion(for: name, in: prefix))
+                throw .unknownKey(
+                    site.location(of: entry.key), key: path, suggestion: suggestion(for: name, in: prefix))
             }
         }
     }
@@ -74,7 +76,9 @@ struct ConfigDecoder {
             record(key, at: location)
         } else if ConfigSchema.sectionPaths.contains(key) {
             let example = ConfigSchema.fields.first { $0.path.hasPrefix(key + ".") }?.path ?? key
-            throw .invalidDocument(location, problem: "\(YAMLScalar.forMessage(key)) is a section; set its keys one at a time, e.g. \(example)=…")
+            throw .invalidDocument(
+                location,
+                problem: "\(YAMLScalar.forMessage(key)) is a section; set its keys one at a time, e.g. \(example)=…")
         } else if let reason = ConfigSchema.ignoredReason(key) {
             warnings.append("\(location): \(YAMLScalar.forMessage(key)) is ignored: \(reason)")
         } else {
@@ -124,7 +128,8 @@ struct ConfigDecoder {
             let keys = ["model.num_attention_heads", "model.embedding_dim"]
             throw .outOfRange(
                 origin(of: keys), key: "model.num_attention_heads",
-                requirement: "must divide model.embedding_dim (\(model.embeddingDim)) when cross-modal attention is used",
+                requirement:
+                    "must divide model.embedding_dim (\(model.embeddingDim)) when cross-modal attention is used",
                 found: String(model.numAttentionHeads))
         }
         let recommendation = config.recommendation
@@ -151,7 +156,9 @@ extension StringProtocol {
     /// Without leading and trailing spaces and tabs.
     var trimmingSpaces: String {
         let isSpace = { (c: Character) in c == " " || c == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
         return String(self[first...last])
     }
 }

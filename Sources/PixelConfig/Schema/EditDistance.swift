@@ -14,7 +14,8 @@ enum EditDistance {
             table[i * width] = i
             for j in 1...t.count {
                 let cost = s[i - 1] == t[j - 1] ? 0 : 1
-                var best = min(table[(i - 1) * width + j] + 1, table[i * width + j - 1] + 1, table[(i - 1) * width + j - 1] + cost)
+                var best = min(
+                    table[(i - 1) * width + j] + 1, table[i * width + j - 1] + 1, table[(i - 1) * width + j - 1] + cost)
                 if i > 1, j > 1, s[i - 1] == t[j - 2], s[i - 2] == t[j - 1] {
                     best = min(best, table[(i - 2) * width + j - 2] + 1)
                 }

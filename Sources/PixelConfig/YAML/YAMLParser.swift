@@ -42,7 +42,9 @@ enum YAMLParser {
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
         if parser.error == YAML_READER_ERROR {
             let (line, column) = position(ofOffset: Int(parser.problem_offset), in: bytes)
-            let value = parser.problem_value == -1 ? "" : " (byte 0x\(String(parser.problem_value, radix: 16, uppercase: true)))"
+            let value =
+                parser.problem_value == -1
+                ? "" : " (byte 0x\(String(parser.problem_value, radix: 16, uppercase: true)))"
             return .syntax(SourceLocation(source: source, line: line, column: column), problem: problem + value)
         }
         let line = Int(parser.problem_mark.line) + 1
@@ -92,7 +94,8 @@ enum YAMLParser {
 private struct TreeBuilder {
     private enum Frame {
         case sequence(mark: YAMLMark, anchor: String?, items: [YAMLNode])
-        case mapping(mark: YAMLMark, anchor: String?, entries: [YAMLNode.Entry], key: YAMLNode?, seen: [String: YAMLMark])
+        case mapping(
+            mark: YAMLMark, anchor: String?, entries: [YAMLNode.Entry], key: YAMLNode?, seen: [String: YAMLMark])
     }
 
     let source: String
@@ -114,11 +117,13 @@ private struct TreeBuilder {
         case YAML_DOCUMENT_START_EVENT:
             documents += 1
             if documents > 1 {
-                throw .invalidDocument(location(mark), problem: "a config file holds one YAML document, found a second one")
+                throw .invalidDocument(
+                    location(mark), problem: "a config file holds one YAML document, found a second one")
             }
         case YAML_SCALAR_EVENT:
             let scalar = event.data.scalar
-            let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: Int(scalar.length)), as: UTF8.self)
+            let text = String(
+                decoding: UnsafeBufferPointer(start: scalar.value, count: Int(scalar.length)), as: UTF8.self)
             var style: YAMLNode.ScalarStyle = scalar.style == YAML_PLAIN_SCALAR_STYLE ? .plain : .string
             if let tag = Self.string(scalar.tag) {
                 switch tag {
@@ -135,7 +140,9 @@ private struct TreeBuilder {
         case YAML_ALIAS_EVENT:
             let name = Self.string(event.data.alias.anchor) ?? ""
             if openAnchors.contains(name) {
-                throw .invalidDocument(location(mark), problem: "alias '*\(YAMLScalar.forMessage(name))' refers to a node that contains it")
+                throw .invalidDocument(
+                    location(mark), problem: "alias '*\(YAMLScalar.forMessage(name))' refers to a node that contains it"
+                )
             }
             guard var node = anchors[name] else {
                 throw .invalidDocument(location(mark), problem: "undefined alias '*\(YAMLScalar.forMessage(name))'")
@@ -209,12 +216,14 @@ private struct TreeBuilder {
                 stack.append(.mapping(mark: mark, anchor: anchor, entries: entries, key: nil, seen: seen))
             } else {
                 guard case let .scalar(name, _) = node.kind else {
-                    throw .invalidDocument(location(node.mark), problem: "a key must be a plain value, got \(node.summary)")
+                    throw .invalidDocument(
+                        location(node.mark), problem: "a key must be a plain value, got \(node.summary)")
                 }
                 if let first = seen[name] {
                     throw .invalidDocument(
                         location(node.mark),
-                        problem: "duplicate key '\(YAMLScalar.forMessage(name))' (first at \(first.line):\(first.column))")
+                        problem:
+                            "duplicate key '\(YAMLScalar.forMessage(name))' (first at \(first.line):\(first.column))")
                 }
                 seen[name] = node.mark
                 stack.append(.mapping(mark: mark, anchor: anchor, entries: entries, key: node, seen: seen))

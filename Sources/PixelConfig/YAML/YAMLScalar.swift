@@ -45,7 +45,8 @@ enum YAMLScalar {
             guard let digit = character.hexDigitValue, digit < radix else { return .notAnInteger }
             if overflow { continue }
             let (shifted, o1) = value.multipliedReportingOverflow(by: radix)
-            let (added, o2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            let (added, o2) =
+                negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
             if o1 || o2 { overflow = true } else { value = added }
         }
         return overflow ? .tooLarge : .value(value)
@@ -119,9 +120,11 @@ enum YAMLScalar {
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
                     || scalar.value == 0xFEFF || (0xD800...0xDFFF).contains(scalar.value)
-                    || scalar.value == 0xFFFE || scalar.value == 0xFFFF || scalar.value == 0x2028 || scalar.value == 0x2029
+                    || scalar.value == 0xFFFE || scalar.value == 0xFFFF || scalar.value == 0x2028
+                    || scalar.value == 0x2029
                 {
-                    result += scalar.value <= 0xFF ? "\\x" + hex(scalar.value, width: 2) : "\\u" + hex(scalar.value, width: 4)
+                    result +=
+                        scalar.value <= 0xFF ? "\\x" + hex(scalar.value, width: 2) : "\\u" + hex(scalar.value, width: 4)
                 } else {
                     result.unicodeScalars.append(scalar)
                 }
@@ -144,11 +147,15 @@ enum YAMLScalar {
 
     private static func isSafePlain(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first else { return false }
-        guard first.properties.isAlphabetic || first == "_" || first == "/" || (first.value < 0x80 && first.properties.numericType != nil)
+        guard
+            first.properties.isAlphabetic || first == "_" || first == "/"
+                || (first.value < 0x80 && first.properties.numericType != nil)
         else { return false }
         for scalar in text.unicodeScalars {
-            let allowed = scalar.value < 0x80
-                ? (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_-./@+".unicodeScalars.contains(scalar))
+            let allowed =
+                scalar.value < 0x80
+                ? (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || "_-./@+".unicodeScalars.contains(scalar))
                 : false
             if !allowed { return false }
         }
