@@ -52,4 +52,13 @@ public struct DataConfig: Sendable, Equatable {
     public var splitting = SplittingConfig()
 
     public init() {}
+
+    /// The directory of preprocessing outputs: `processedDir`, or the directory of
+    /// `processedItemInfoPath` (`.` when that path has no directory part).
+    public var resolvedProcessedDir: String {
+        if let processedDir { return processedDir }
+        guard let slash = processedItemInfoPath.lastIndex(of: "/") else { return "." }
+        let directory = processedItemInfoPath[..<slash]
+        return directory.isEmpty ? "/" : String(directory)
+    }
 }

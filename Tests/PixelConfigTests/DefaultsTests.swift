@@ -91,4 +91,20 @@ struct DefaultsTests {
             open = ancestors
         }
     }
+
+    @Test("derived paths: encoder directories and the processed directory")
+    func derivedPaths() {
+        var config = PixelRecConfig()
+        #expect(config.model.resolvedVisionModelPath == "models/encoders/clip")
+        #expect(config.model.resolvedLanguageModelPath == "models/encoders/sentence-bert")
+        #expect(config.data.resolvedProcessedDir == "data/processed")
+        config.model.visionModelPath = "/opt/clip"
+        config.data.processedItemInfoPath = "items.csv"
+        #expect(config.model.resolvedVisionModelPath == "/opt/clip")
+        #expect(config.data.resolvedProcessedDir == ".")
+        config.data.processedItemInfoPath = "/items.csv"
+        #expect(config.data.resolvedProcessedDir == "/")
+        config.data.processedDir = "out"
+        #expect(config.data.resolvedProcessedDir == "out")
+    }
 }

@@ -1,6 +1,13 @@
+import Foundation
 import Testing
 
 @testable import PixelConfig
+
+/// `docs/SEED_CONFIG_KEYS.md` from the shared directory (`PIXELREC_SHARED`, default `../shared`).
+let seedKeysDocument: String? = {
+    let shared = ProcessInfo.processInfo.environment["PIXELREC_SHARED"] ?? packageRoot + "/../shared"
+    return try? String(contentsOfFile: shared + "/docs/SEED_CONFIG_KEYS.md", encoding: .utf8)
+}()
 
 /// A config written for the Python framework loads unchanged (docs/SEED_CONFIG_KEYS.md).
 @Suite("Seed framework compatibility")
@@ -120,14 +127,16 @@ struct SeedCompatibilityTests {
 
         """
 
-    @Test("the published seed file loads, warning only about keys meaningless here")
+    @Test("the published seed file, written to disk, loads with warnings only for keys meaningless here")
     func seedFileLoads() throws {
-        let loaded = try ConfigLoader.load(yaml: Self.seedFile, sourceName: "seed.yaml")
+        let path = try temporaryDirectory() + "/seed_config.yaml"
+        try Self.seedFile.write(toFile: path, atomically: true, encoding: .utf8)
+        let loaded = try ConfigLoader.load(path: path)
         #expect(
             loaded.warnings == [
-                "seed.yaml:28:3: training.num_workers is ignored: pixelrec sets parallelism with training.threads",
-                "seed.yaml:46:3: data.scaler_path is ignored: pixelrec does not read or write Python pickle scalers",
-                "seed.yaml:59:3: data.processed_features_cache_config is ignored: pixelrec has no processed-feature cache",
+                "\(path):28:3: training.num_workers is ignored: pixelrec sets parallelism with training.threads",
+                "\(path):46:3: data.scaler_path is ignored: pixelrec does not read or write Python pickle scalers",
+                "\(path):59:3: data.processed_features_cache_config is ignored: pixelrec has no processed-feature cache",
             ])
         let config = loaded.config
         #expect(config.model.visionModel == .dino)
@@ -153,6 +162,22 @@ struct SeedCompatibilityTests {
         for key in seedKeys {
             #expect(ConfigSchema.field(key) != nil || ConfigSchema.ignoredReason(key) != nil, "\(key)")
         }
+    }
+
+    /// The test's seed file must hold exactly the key paths of `docs/SEED_CONFIG_KEYS.md` (when ../shared
+    /// is present), so the file above cannot silently miss a row.
+    @Test(
+        "the seed file above covers every row of SEED_CONFIG_KEYS.md",
+        .enabled(if: seedKeysDocument != nil, "SEED_CONFIG_KEYS.md not found: set PIXELREC_SHARED or check out ../shared"))
+    func coversDocument() throws {
+        let document = try #require(seedKeysDocument)
+        let documented = document.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `") else { return nil }
+            return line.dropFirst(3).split(separator: "`").first.map(String.init)
+        }
+        let written = Self.keyPaths(of: try #require(try YAMLParser.parse(Array(Self.seedFile.utf8), source: "seed.yaml")))
+        #expect(documented.count == 90)
+        #expect(Set(documented) == Set(written))
     }
 
     @Test("PyYAML spellings of booleans and numbers read as PyYAML reads them")
