@@ -30,6 +30,17 @@ struct YAMLFeatureTests {
         #expect(config.training.epochs == 9)  // written keys win over merged ones
     }
 
+    @Test("merging nothing (null or an empty list) changes nothing")
+    func emptyMerges() throws {
+        let yaml = "training:\n  <<: []\n  epochs: 2\nmodel:\n  <<: null\n  embedding_dim: 64\n"
+        let config = try ConfigLoader.load(yaml: yaml, sourceName: "m.yaml").config
+        #expect(config.training.epochs == 2)
+        #expect(config.model.embeddingDim == 64)
+        #expect(
+            loadError("training:\n  <<: [{epochs: 2}, 3]\n")
+                == "test.yaml:2:21: a merge key '<<' takes a mapping or a list of mappings, got \"3\"")
+    }
+
     @Test("a merged mapping with an error points at the merged key")
     func mergedError() {
         let yaml = "x-bad: &bad\n  epochs: many\ntraining:\n  <<: *bad\n"

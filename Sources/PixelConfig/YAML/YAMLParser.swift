@@ -248,12 +248,12 @@ private struct TreeBuilder {
             case .mapping: sources = [entry.value]
             case let .sequence(items): sources = items
             case .scalar:
+                guard entry.value.isNull else {
+                    throw .invalidDocument(
+                        SourceLocation(source: source, line: entry.value.mark.line, column: entry.value.mark.column),
+                        problem: "a merge key '<<' takes a mapping or a list of mappings, got \(entry.value.summary)")
+                }
                 sources = []
-            }
-            if sources.isEmpty && !entry.value.isNull {
-                throw .invalidDocument(
-                    SourceLocation(source: source, line: entry.value.mark.line, column: entry.value.mark.column),
-                    problem: "a merge key '<<' takes a mapping or a list of mappings, got \(entry.value.summary)")
             }
             for mapping in sources {
                 guard case let .mapping(mergedEntries) = mapping.kind else {
