@@ -8,6 +8,12 @@ public struct LoadedConfig: Sendable {
     public var warnings: [String]
     /// The file read, `nil` when none was given.
     public var sourcePath: String?
+
+    public init(config: PixelRecConfig, warnings: [String] = [], sourcePath: String? = nil) {
+        self.config = config
+        self.warnings = warnings
+        self.sourcePath = sourcePath
+    }
 }
 
 /// Reads configurations: YAML text (libyaml) → node tree with line:column marks → typed, validated
