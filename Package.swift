@@ -54,14 +54,14 @@ let package = Package(
             name: "PixelBench",
             dependencies: ["PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "CBLAS"]
         ),
-        .executableTarget(name: "ConfigFuzz", dependencies: ["PixelConfig"], path: "Fuzz/ConfigFuzz"),
+        .executableTarget(name: "ConfigFuzz", dependencies: ["PixelConfig"], path: "Fuzz/ConfigFuzz", exclude: ["Seeds"]),
         .executableTarget(name: "CSVFuzz", dependencies: ["PixelData"], path: "Fuzz/CSVFuzz"),
         .executableTarget(name: "ImageFuzz", dependencies: ["PixelImage"], path: "Fuzz/ImageFuzz"),
 
         // MARK: Tests
         .testTarget(name: "PixelCoreTests", dependencies: ["PixelCore"]),
         .testTarget(name: "PixelArgumentsTests", dependencies: ["PixelArguments"], resources: [.copy("Golden")]),
-        .testTarget(name: "PixelConfigTests", dependencies: ["PixelConfig"]),
+        .testTarget(name: "PixelConfigTests", dependencies: ["PixelConfig", "PixelCore"]),
         .testTarget(name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelDataTests", dependencies: ["PixelData"]),
         .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),

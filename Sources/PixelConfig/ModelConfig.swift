@@ -1,0 +1,59 @@
+/// The `model:` section: encoders, fusion network and scoring.
+public struct ModelConfig: Sendable, Equatable {
+    /// `model_class`: `pretrained` (frozen encoders + fusion MLP) or `enhanced` (adds cross-modal attention).
+    public var modelClass: ModelClass = .pretrained
+    /// `vision_model`: the image encoder family.
+    public var visionModel: VisionModel = .clip
+    /// `language_model`: the text encoder family.
+    public var languageModel: LanguageModel = .sentenceBERT
+    /// `vision_model_path`: directory of the image encoder's ONNX export; `nil` = `models/encoders/<vision_model>`.
+    public var visionModelPath: String? = nil
+    /// `language_model_path`: directory of the text encoder's ONNX export and tokenizer files;
+    /// `nil` = `models/encoders/<language_model>`.
+    public var languageModelPath: String? = nil
+    /// `embedding_dim`: size `d` of the shared user/item/content embedding space.
+    public var embeddingDim = 128
+    /// `freeze_vision`: keep the image encoder's weights fixed.
+    public var freezeVision = true
+    /// `freeze_language`: keep the text encoder's weights fixed.
+    public var freezeLanguage = true
+    /// `use_contrastive`: add the InfoNCE image–text alignment loss.
+    public var useContrastive = true
+    /// `contrastive_temperature`: `τ` in `exp(sim/τ)` of the contrastive loss.
+    public var contrastiveTemperature = 0.07
+    /// `dropout_rate`: dropout after each fusion layer, `0 ≤ p < 1`.
+    public var dropoutRate = 0.3
+    /// `num_attention_heads`: heads of the cross-modal attention; must divide `embedding_dim`.
+    public var numAttentionHeads = 4
+    /// `attention_dropout`: dropout on attention weights.
+    public var attentionDropout = 0.1
+    /// `fusion_hidden_dims`: widths of the fusion MLP's hidden layers.
+    public var fusionHiddenDims = [512, 256, 128]
+    /// `fusion_activation`: nonlinearity between fusion layers.
+    public var fusionActivation: Activation = .relu
+    /// `use_batch_norm`: batch normalization in the fusion MLP.
+    public var useBatchNorm = true
+    /// `projection_hidden_dim`: hidden width of the encoder projection heads; `nil` = a single linear layer.
+    public var projectionHiddenDim: Int? = nil
+    /// `use_cross_modal_attention`: let image and text features attend to each other.
+    public var useCrossModalAttention = true
+    /// `cross_modal_attention_weight`: mix `w·attended + (1−w)·original`, `0 ≤ w ≤ 1`.
+    public var crossModalAttentionWeight = 0.5
+    /// `final_activation`: applied to the score (`sigmoid` gives a probability).
+    public var finalActivation: FinalActivation = .sigmoid
+    /// `init_method`: weight initialization of linear layers.
+    public var initMethod: InitMethod = .xavierUniform
+    /// `scoring`: `dot` = two towers, `score = u·v` (fast full ranking); `pairwise` = the fusion MLP scores
+    /// each (user, item) pair, as the Python framework does.
+    public var scoring: Scoring = .pairwise
+    /// `item_id_dropout`: probability of hiding an item's ID embedding during training, so the model
+    /// learns to score from content alone (cold items).
+    public var itemIdDropout = 0.0
+
+    public init() {}
+
+    /// The image encoder directory: `visionModelPath`, or `models/encoders/<vision_model>`.
+    public var resolvedVisionModelPath: String { visionModelPath ?? "models/encoders/\(visionModel.rawValue)" }
+    /// The text encoder directory: `languageModelPath`, or `models/encoders/<language_model>`.
+    public var resolvedLanguageModelPath: String { languageModelPath ?? "models/encoders/\(languageModel.rawValue)" }
+}

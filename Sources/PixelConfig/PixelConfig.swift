@@ -1,1 +1,0 @@
-// PixelConfig — filled in by its issue.

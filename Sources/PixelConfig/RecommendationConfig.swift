@@ -1,0 +1,20 @@
+/// The `recommendation:` section: how `pixelrec recommend` builds each user's list.
+public struct RecommendationConfig: Sendable, Equatable {
+    /// `top_k`: length of each list.
+    public var topK = 50
+    /// `diversity_weight`: with `use_diversity`, MMR trade-off `λ` in
+    /// `(1−λ)·score − λ·max cosine to already chosen items`.
+    public var diversityWeight = 0.3
+    /// `novelty_weight`: with `use_diversity`, bonus `ν·(−log₂ popularity share)` added to scores.
+    public var noveltyWeight = 0.2
+    /// `filter_seen`: leave out items the user interacted with in training.
+    public var filterSeen = true
+    /// `max_candidates`: best-scored items re-ranked for diversity and novelty (at least `top_k`).
+    public var maxCandidates = 1000
+    /// `novelty_filter_percent`: leave out the most popular this many percent of items; 0 keeps all.
+    public var noveltyFilterPercent = 0.0
+    /// `use_diversity`: re-rank candidates with `diversity_weight` and `novelty_weight`.
+    public var useDiversity = false
+
+    public init() {}
+}
