@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-300}"
+# Swift's crash reporter confuses AddressSanitizer after a real crash; leave crashes to libFuzzer.
+export SWIFT_BACKTRACE=enable=no
 targets=(ConfigFuzz CSVFuzz ImageFuzz)
 for target in "${targets[@]}"; do
   swift build --scratch-path .build-fuzz --product "$target" \

@@ -43,9 +43,10 @@ public struct ModelConfig: Sendable, Equatable {
     public var finalActivation: FinalActivation = .sigmoid
     /// `init_method`: weight initialization of linear layers.
     public var initMethod: InitMethod = .xavierUniform
-    /// `scoring`: `dot` = two towers, `score = u·v` (fast full ranking); `pairwise` = the fusion MLP scores
-    /// each (user, item) pair, as the Python framework does.
-    public var scoring: Scoring = .pairwise
+    /// `scoring`: `dot` = two towers, `score = u·v`, so ranking the whole catalog is one matrix product;
+    /// `pairwise` = the Python framework's form (the fusion MLP scores each (user, item) pair), used to
+    /// re-rank the top `recommendation.max_candidates` of the dot-product ranking.
+    public var scoring: Scoring = .dot
     /// `item_id_dropout`: probability of hiding an item's ID embedding during training, so the model
     /// learns to score from content alone (cold items).
     public var itemIdDropout = 0.0

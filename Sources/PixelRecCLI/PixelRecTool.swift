@@ -1,19 +1,102 @@
 import Foundation
+import PixelArguments
+import PixelConfig
 import PixelCore
 
-/// The `pixelrec` command-line tool.
+/// The `pixelrec` command-line tool: the command tree and its dispatch.
 public enum PixelRecTool {
     public static let version = "0.1.0"
+
+    /// Every runnable subcommand by its path below `pixelrec`.
+    private static var leaves: [(path: [String], type: any Subcommand.Type)] {
+        [
+            (["preprocess"], PreprocessCommand.self),
+            (["split"], SplitCommand.self),
+            (["synth"], SynthCommand.self),
+            (["encode"], EncodeCommand.self),
+            (["embed"], EmbedCommand.self),
+            (["train"], TrainCommand.self),
+            (["eval"], EvalCommand.self),
+            (["recommend"], RecommendCommand.self),
+            (["extract-encoders"], ExtractEncodersCommand.self),
+            (["onnx", "inspect"], OnnxInspectCommand.self),
+            (["onnx", "run"], OnnxRunCommand.self),
+            (["config", "show"], ConfigShowCommand.self),
+            (["config", "check"], ConfigCheckCommand.self),
+        ]
+    }
+
+    /// The declaration of the whole tool, from which parsing and every help text come.
+    public static let root = Command(
+        name: "pixelrec",
+        abstract: "Multimodal recommender system: preprocess, split, train, evaluate, recommend.",
+        discussion: """
+            Every setting lives in a YAML config (see configs/default_config.yaml); each subcommand takes \
+            --config PATH and --set key.path=value overrides. Exit codes: 0 success, 1 runtime error, \
+            2 usage error.
+            """,
+        subcommands: [
+            PreprocessCommand.command, SplitCommand.command, SynthCommand.command, EncodeCommand.command,
+            EmbedCommand.command, TrainCommand.command, EvalCommand.command, RecommendCommand.command,
+            ExtractEncodersCommand.command,
+            Command(
+                name: "onnx", abstract: "Inspect and run ONNX models with pixelrec's interpreter.",
+                subcommands: [OnnxInspectCommand.command, OnnxRunCommand.command]),
+            Command(
+                name: "config", abstract: "Show or validate the effective configuration.",
+                subcommands: [ConfigShowCommand.command, ConfigCheckCommand.command]),
+        ],
+        version: "pixelrec \(version)",
+        examples: [
+            "pixelrec synth --out data/synth",
+            "pixelrec split --config configs/default_config.yaml --strategy leave_one_out",
+            "pixelrec train --config configs/default_config.yaml",
+        ]
+    )
 
     /// Runs the tool with `arguments` (the first is the program name) and exits the process.
     public static func main(_ arguments: [String]) -> Never {
         Terminal.lineBufferStdout()
-        if arguments.dropFirst().first == "--version" {
-            print("pixelrec \(version)")
-            for line in LinkedLibraries.summary { print("  " + line) }
-            exit(0)
+        exit(run(Array(arguments.dropFirst()), console: .standard))
+    }
+
+    /// Runs the tool with `arguments` (without the program name), writing to `console`.
+    /// - Returns: the exit code: 0 success, 1 runtime error, 2 usage error.
+    public static func run(_ arguments: [String], console: Console) -> Int32 {
+        let outcome: ParseOutcome
+        do {
+            outcome = try ArgumentParser(root: root).parse(arguments)
+        } catch {
+            console.error(error.description)
+            return error.exitCode
         }
-        Terminal.writeStderr("error: the command-line interface is being built\n")
-        exit(1)
+        switch outcome {
+        case let .help(text):
+            console.write(text.hasSuffix("\n") ? text : text + "\n")
+            return 0
+        case let .version(text):
+            console.line(text)
+            for line in LinkedLibraries.summary { console.line("  " + line) }
+            return 0
+        case let .run(invocation):
+            let path = Array(invocation.commandPath.dropFirst())
+            guard let leaf = leaves.first(where: { $0.path == path }) else {
+                console.error("'\(invocation.commandPath.joined(separator: " "))' has nothing to run")
+                return 2
+            }
+            let context = CommandContext(invocation: invocation, console: console)
+            if context.quiet { Progress.defaultStyle = .quiet }
+            do {
+                try leaf.type.run(context)
+                return 0
+            } catch let error as PixelError {
+                console.error(error.description)
+            } catch let error as ConfigError {
+                console.error(error.description)
+            } catch {
+                console.error("\(error)")
+            }
+            return 1
+        }
     }
 }

@@ -54,7 +54,7 @@ enum ConfigSchema {
         F("model.init_method", \.model.initMethod, "initialization of linear-layer weights"),
         F(
             "model.scoring", \.model.scoring,
-            "dot: two towers, u.v; pairwise: the fusion MLP scores each (user, item) pair"),
+            "dot: two towers, u.v (full ranking = one matrix product); pairwise: the fusion MLP re-ranks the top max_candidates"),
         F(
             "model.item_id_dropout", \.model.itemIdDropout,
             "probability of hiding an item's ID embedding in training (cold items), in [0, 1)", .dropout),
