@@ -21,7 +21,7 @@ struct CommandTests {
     }
 
     @Test("config check accepts every shipped config", arguments: [
-        "default_config.yaml", "enhanced_config.yaml", "dino_config.yaml", "large_scale_config.yaml",
+        "default_config.yaml", "enhanced_config.yaml", "dino_config.yaml", "large_scale_config.yaml", "demo_config.yaml",
     ])
     func shippedConfigsCheck(name: String) {
         let result = runTool(["config", "check", "--config", packageRoot + "/configs/" + name])
