@@ -63,7 +63,23 @@ public final class CSVReader: @unchecked Sendable {
         var pos = 0
         if end >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { pos = 3 }
         var line = 1
-        var record = CSVRecord(base: p)
+        var capacity = 64
+        var bounds = UnsafeMutablePointer<Int>.allocate(capacity: 2 * capacity)
+        defer { bounds.deallocate() }
+        var fieldCount = 0
+        var scratch: [UInt8] = []
+        @inline(__always) func addField(_ start: Int, _ end: Int) {
+            if fieldCount == capacity {
+                let grown = UnsafeMutablePointer<Int>.allocate(capacity: 4 * capacity)
+                grown.update(from: bounds, count: 2 * capacity)
+                bounds.deallocate()
+                bounds = grown
+                capacity *= 2
+            }
+            bounds[2 * fieldCount] = start
+            bounds[2 * fieldCount + 1] = end
+            fieldCount += 1
+        }
         var recordIndex = 0
         while pos < end {
             // Skip blank lines between records.
@@ -73,12 +89,12 @@ public final class CSVReader: @unchecked Sendable {
                 line += 1
                 continue
             }
-            record.reset()
-            record.line = line
-            record.index = recordIndex
+            fieldCount = 0
+            if !scratch.isEmpty { scratch.removeAll(keepingCapacity: true) }
+            let recordLine = line
             var endOfRecord = false
             while !endOfRecord {
-                let column = record.starts.count + 1
+                let column = fieldCount + 1
                 if pos < end && p[pos] == quote {
                     let openLine = line
                     pos += 1
@@ -111,19 +127,15 @@ public final class CSVReader: @unchecked Sendable {
                         throw malformed(openLine, column, "unbalanced quote: quoted field opened here is never closed")
                     }
                     if escaped {
-                        let scratchStart = record.scratch.count
+                        let scratchStart = scratch.count
                         var k = fieldStart
                         while k < fieldEnd {
-                            record.scratch.append(p[k])
+                            scratch.append(p[k])
                             k += (p[k] == quote) ? 2 : 1
                         }
-                        record.starts.append(scratchStart)
-                        record.ends.append(record.scratch.count)
-                        record.inScratch.append(true)
+                        addField(-scratchStart - 1, scratch.count)
                     } else {
-                        record.starts.append(fieldStart)
-                        record.ends.append(fieldEnd)
-                        record.inScratch.append(false)
+                        addField(fieldStart, fieldEnd)
                     }
                     if pos < end {
                         let c = p[pos]
@@ -144,9 +156,7 @@ public final class CSVReader: @unchecked Sendable {
                         }
                         pos += 1
                     }
-                    record.starts.append(fieldStart)
-                    record.ends.append(pos)
-                    record.inScratch.append(false)
+                    addField(fieldStart, pos)
                 }
                 // Terminator.
                 if pos >= end {
@@ -155,9 +165,7 @@ public final class CSVReader: @unchecked Sendable {
                     pos += 1
                     if pos >= end {
                         // A trailing delimiter at end of file ends with one empty field.
-                        record.starts.append(pos)
-                        record.ends.append(pos)
-                        record.inScratch.append(false)
+                        addField(pos, pos)
                         endOfRecord = true
                     }
                 } else {
@@ -166,7 +174,12 @@ public final class CSVReader: @unchecked Sendable {
                     endOfRecord = true
                 }
             }
-            try body(record)
+            try scratch.withUnsafeBufferPointer { scratchBuffer in
+                let record = CSVRecord(
+                    line: recordLine, index: recordIndex, count: fieldCount, base: p, bounds: UnsafePointer(bounds),
+                    scratch: scratchBuffer.baseAddress)
+                try body(record)
+            }
             recordIndex += 1
         }
         return recordIndex

@@ -4,41 +4,26 @@
 /// are unescaped into a scratch buffer reused across records, so reading a field never allocates.
 public struct CSVRecord {
     /// 1-based physical line where the record starts.
-    public internal(set) var line = 0
+    public let line: Int
     /// 0-based record number (the header, when present, is record 0).
-    public internal(set) var index = 0
-    var starts: [Int] = []
-    var ends: [Int] = []
-    var inScratch: [Bool] = []
-    var scratch: [UInt8] = []
-    var base: UnsafePointer<UInt8>
-
-    init(base: UnsafePointer<UInt8>) {
-        self.base = base
-        starts.reserveCapacity(32)
-        ends.reserveCapacity(32)
-        inScratch.reserveCapacity(32)
-    }
-
+    public let index: Int
     /// The number of fields.
-    public var count: Int { starts.count }
-
-    mutating func reset() {
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        inScratch.removeAll(keepingCapacity: true)
-        scratch.removeAll(keepingCapacity: true)
-    }
+    public let count: Int
+    let base: UnsafePointer<UInt8>
+    /// `2 · count` entries: start and end of each field; a negative start `-(s + 1)` means the field is
+    /// `scratch[s ..< end]`.
+    let bounds: UnsafePointer<Int>
+    let scratch: UnsafePointer<UInt8>?
 
     /// Calls `body` with the unquoted bytes of field `i` (0-based).
     @inline(__always)
     public func withField<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        if inScratch[i] {
-            return try scratch.withUnsafeBufferPointer { buffer in
-                try body(UnsafeBufferPointer(rebasing: buffer[starts[i] ..< ends[i]]))
-            }
+        let start = bounds[2 * i], end = bounds[2 * i + 1]
+        if start < 0, let scratch {
+            let s = -start - 1
+            return try body(UnsafeBufferPointer(start: scratch + s, count: end - s))
         }
-        return try body(UnsafeBufferPointer(start: base + starts[i], count: ends[i] - starts[i]))
+        return try body(UnsafeBufferPointer(start: base + start, count: end - start))
     }
 
     /// Field `i` as a `String` (validated UTF-8).

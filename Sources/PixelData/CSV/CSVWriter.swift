@@ -7,7 +7,7 @@ import PixelCore
 /// Lines end with LF.
 public struct CSVWriter {
     /// The bytes written so far.
-    public private(set) var bytes: [UInt8] = []
+    public internal(set) var bytes: [UInt8] = []
     public let delimiter: UInt8
 
     public init(delimiter: UInt8 = UInt8(ascii: ","), reserve: Int = 0) {

@@ -38,6 +38,8 @@ public struct InteractionLoadOptions: Sendable, Equatable {
 /// What loading found.
 public struct LoadReport: Sendable, Equatable {
     /// Data rows read (header excluded).
+    public init() {}
+
     public var rowsRead = 0
     /// Rows dropped as duplicates (`DuplicatePolicy.drop`).
     public var duplicatesDropped = 0
@@ -103,8 +105,8 @@ public struct InteractionTable: Sendable {
         var table = InteractionTable(path: path)
         // Rough row estimate from the size: ~24 bytes per row.
         let estimate = max(16, reader.byteCount / 24)
-        table.userIds = IdMap(capacity: min(estimate, 1 << 20))
-        table.itemIds = IdMap(capacity: min(estimate, 1 << 20))
+        table.userIds = IdMap(capacity: 4096)
+        table.itemIds = IdMap(capacity: 4096)
         table.users.reserveCapacity(estimate)
         table.items.reserveCapacity(estimate)
         table.timestamps.reserveCapacity(estimate)
@@ -112,6 +114,7 @@ public struct InteractionTable: Sendable {
         var header: [String] = []
         var itemColumn = 0, userColumn = 0, timeColumn = 0
         var extraColumns: [Int] = []
+        var itemBatch = KeyBatch(), userBatch = KeyBatch()
         try reader.forEachRecord { record in
             if record.index == 0 {
                 header = record.strings
@@ -139,26 +142,32 @@ public struct InteractionTable: Sendable {
                     path: path, line: record.line, column: timeColumn + 1, name: header[timeColumn],
                     value: record.string(timeColumn), expected: "a numeric timestamp")
             }
-            let item = record.withField(itemColumn) { field -> Int32? in
-                field.isEmpty ? nil : table.itemIds.insert(field)
+            let itemEmpty = record.withField(itemColumn) { field -> Bool in
+                itemBatch.append(field)
+                return field.isEmpty
             }
-            let user = record.withField(userColumn) { field -> Int32? in
-                field.isEmpty ? nil : table.userIds.insert(field)
+            let userEmpty = record.withField(userColumn) { field -> Bool in
+                userBatch.append(field)
+                return field.isEmpty
             }
-            guard let item else {
+            if itemEmpty {
                 throw DataError.invalidValue(path: path, line: record.line, column: itemColumn + 1, name: header[itemColumn], value: "", expected: "an id (empty)")
             }
-            guard let user else {
+            if userEmpty {
                 throw DataError.invalidValue(path: path, line: record.line, column: userColumn + 1, name: header[userColumn], value: "", expected: "an id (empty)")
             }
-            table.items.append(item)
-            table.users.append(user)
+            if itemBatch.count == KeyBatch.size {
+                itemBatch.flush(into: &table.itemIds, indices: &table.items)
+                userBatch.flush(into: &table.userIds, indices: &table.users)
+            }
             table.timestamps.append(time)
             table.lines.append(Int32(truncatingIfNeeded: record.line))
             for (k, column) in extraColumns.enumerated() {
                 record.withField(column) { table.extras[k].append($0) }
             }
         }
+        itemBatch.flush(into: &table.itemIds, indices: &table.items)
+        userBatch.flush(into: &table.userIds, indices: &table.users)
         guard !header.isEmpty else { throw DataError.emptyFile(path: path) }
         var report = LoadReport()
         report.rowsRead = table.count
@@ -260,5 +269,33 @@ public struct InteractionTable: Sendable {
         }
         if let rows { for row in rows { emit(row) } } else { for row in 0 ..< count { emit(row) } }
         try writer.write(to: path)
+    }
+}
+
+/// Keys collected from consecutive rows and inserted into an `IdMap` together (see `IdMap.insertBatch`).
+struct KeyBatch {
+    static let size = 256
+    var bytes: [UInt8] = []
+    var ends: [Int] = []
+    var count: Int { ends.count }
+
+    init() {
+        bytes.reserveCapacity(Self.size * 16)
+        ends.reserveCapacity(Self.size)
+    }
+
+    @inline(__always)
+    mutating func append(_ key: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: key)
+        ends.append(bytes.count)
+    }
+
+    mutating func flush(into map: inout IdMap, indices: inout [Int32]) {
+        guard !ends.isEmpty else { return }
+        bytes.withUnsafeBufferPointer { keys in
+            ends.withUnsafeBufferPointer { ends in map.insertBatch(keys: keys, ends: ends, into: &indices) }
+        }
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
     }
 }
