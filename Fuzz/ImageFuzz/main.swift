@@ -42,31 +42,38 @@ func writeSeeds(to directory: String) throws {
     try Data(jpeg).write(to: URL(fileURLWithPath: directory + "/exif6.jpg"))
 }
 
-var inputs: [String] = []
-var arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "--write-seeds", arguments.count == 2 {
-    do { try writeSeeds(to: arguments[1]) } catch {
-        print("ImageFuzz: \(error)")
-        exit(1)
+// Top-level statements would not parse under `-parse-as-library` even in this inactive branch, so the
+// replay runs from a global's initializer (globals in main.swift initialise in order).
+func replayMain() {
+    var inputs: [String] = []
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "--write-seeds", arguments.count == 2 {
+        do { try writeSeeds(to: arguments[1]) } catch {
+            print("ImageFuzz: \(error)")
+            exit(1)
+        }
+        print("ImageFuzz: wrote seeds to \(arguments[1])")
+        exit(0)
     }
-    print("ImageFuzz: wrote seeds to \(arguments[1])")
+    for argument in arguments {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []
+            inputs += names.sorted().map { argument + "/" + $0 }
+        } else {
+            inputs.append(argument)
+        }
+    }
+    for path in inputs {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            print("ImageFuzz: cannot read \(path)")
+            exit(1)
+        }
+        fuzzImage(data)
+    }
+    print("ImageFuzz: replayed \(inputs.count) inputs without a crash")
     exit(0)
 }
-for argument in arguments {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []
-        inputs += names.sorted().map { argument + "/" + $0 }
-    } else {
-        inputs.append(argument)
-    }
-}
-for path in inputs {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        print("ImageFuzz: cannot read \(path)")
-        exit(1)
-    }
-    fuzzImage(data)
-}
-print("ImageFuzz: replayed \(inputs.count) inputs without a crash")
+
+let replayed: Void = replayMain()
 #endif
