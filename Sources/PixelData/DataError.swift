@@ -23,16 +23,23 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
     /// An image failed to decode or encode.
     case image(ImageError)
 
+    /// `path:line:column`, leaving out parts that are unknown (0).
+    static func location(_ path: String, _ line: Int, _ column: Int) -> String {
+        if line > 0 && column > 0 { return "\(path):\(line):\(column)" }
+        if line > 0 { return "\(path):\(line)" }
+        return path
+    }
+
     public var description: String {
         switch self {
         case let .io(path, reason): return "\(path): \(reason)"
         case let .emptyFile(path): return "\(path): empty file"
-        case let .malformed(path, line, column, reason): return "\(path):\(line):\(column): \(reason)"
+        case let .malformed(path, line, column, reason): return "\(DataError.location(path, line, column)): \(reason)"
         case let .missingColumn(path, column, available):
             return "\(path):1: missing column '\(column)' (header has: \(available.joined(separator: ", ")))"
         case let .invalidValue(path, line, column, name, value, expected):
             let shown = value.count > 40 ? String(value.prefix(40)) + "…" : value
-            return "\(path):\(line):\(column): column '\(name)': '\(shown)' is not \(expected)"
+            return "\(DataError.location(path, line, column)): column '\(name)': '\(shown)' is not \(expected)"
         case let .duplicateRow(path, line, firstLine):
             return "\(path):\(line): duplicate row (same as line \(firstLine))"
         case let .invalidOption(name, reason): return "\(name): \(reason)"

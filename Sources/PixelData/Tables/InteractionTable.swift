@@ -299,3 +299,54 @@ struct KeyBatch {
         ends.removeAll(keepingCapacity: true)
     }
 }
+
+/// What `InteractionTable.remapped` does with an id absent from the target map.
+public enum UnknownIdPolicy: String, Sendable, CaseIterable {
+    /// Fail naming the file, line and id.
+    case error
+    /// Drop the row.
+    case drop
+    /// Give the id the next free index (the maps grow).
+    case add
+}
+
+extension InteractionTable {
+    /// The table re-indexed to `userIds` / `itemIds` (e.g. validation and test splits onto the training
+    /// or preprocess maps, so that indices agree).
+    /// - Throws: `DataError.invalidValue` naming the row's line and id, with `.error`.
+    public func remapped(userIds: IdMap, itemIds: IdMap, unknown: UnknownIdPolicy = .error) throws -> InteractionTable {
+        var targetUsers = userIds, targetItems = itemIds
+        var userIndex = [Int32](repeating: -1, count: self.userIds.count)
+        var itemIndex = [Int32](repeating: -1, count: self.itemIds.count)
+        for u in 0 ..< self.userIds.count {
+            let key = self.userIds.key(Int32(u))
+            userIndex[u] = unknown == .add ? targetUsers.insert(key) : (targetUsers.index(of: key) ?? -1)
+        }
+        for i in 0 ..< self.itemIds.count {
+            let key = self.itemIds.key(Int32(i))
+            itemIndex[i] = unknown == .add ? targetItems.insert(key) : (targetItems.index(of: key) ?? -1)
+        }
+        var keep: [Int] = []
+        keep.reserveCapacity(count)
+        for row in 0 ..< count {
+            let u = userIndex[Int(users[row])], i = itemIndex[Int(items[row])]
+            if u >= 0 && i >= 0 {
+                keep.append(row)
+                continue
+            }
+            if unknown == .error {
+                let line = lines.isEmpty ? 0 : Int(lines[row])
+                if u < 0 {
+                    throw DataError.invalidValue(path: path, line: line, column: 0, name: columnNames.user, value: self.userIds.key(users[row]), expected: "a known user id")
+                }
+                throw DataError.invalidValue(path: path, line: line, column: 0, name: columnNames.item, value: self.itemIds.key(items[row]), expected: "a known item id")
+            }
+        }
+        var result = subset(rows: keep)
+        result.users = keep.map { userIndex[Int(users[$0])] }
+        result.items = keep.map { itemIndex[Int(items[$0])] }
+        result.userIds = targetUsers
+        result.itemIds = targetItems
+        return result
+    }
+}
