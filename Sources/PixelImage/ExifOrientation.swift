@@ -10,7 +10,7 @@ enum ExifOrientation {
         while offset + 4 <= count {
             guard bytes[offset] == 0xFF else { return 1 }
             let marker = bytes[offset + 1]
-            if marker == 0xD8 || (0xD0 ... 0xD7).contains(marker) || marker == 0x01 || marker == 0xFF {
+            if marker == 0xD8 || (0xD0...0xD7).contains(marker) || marker == 0x01 || marker == 0xFF {
                 offset += marker == 0xFF ? 1 : 2
                 continue
             }
@@ -20,7 +20,7 @@ enum ExifOrientation {
             if marker == 0xE1, length >= 16 {
                 let start = offset + 4
                 let signature: [UInt8] = [0x45, 0x78, 0x69, 0x66, 0, 0]  // "Exif\0\0"
-                if (0 ..< 6).allSatisfy({ bytes[start + $0] == signature[$0] }) {
+                if (0..<6).allSatisfy({ bytes[start + $0] == signature[$0] }) {
                     return tiffOrientation(bytes, start: start + 6, end: offset + 2 + length)
                 }
             }
@@ -49,11 +49,11 @@ enum ExifOrientation {
             return high << 16 | low
         }
         guard let ifd = u32(start + 4), ifd < end - start, let entries = u16(start + ifd) else { return 1 }
-        for entry in 0 ..< min(entries, 512) {
+        for entry in 0..<min(entries, 512) {
             let at = start + ifd + 2 + entry * 12
             guard let tag = u16(at) else { return 1 }
             if tag == 0x0112 {
-                guard let value = u16(at + 8), (1 ... 8).contains(value) else { return 1 }
+                guard let value = u16(at + 8), (1...8).contains(value) else { return 1 }
                 return value
             }
         }
@@ -64,7 +64,7 @@ enum ExifOrientation {
 extension Image {
     /// The image transformed so that an EXIF `orientation` (1…8) displays upright.
     public func oriented(exif orientation: Int) -> Image {
-        guard (2 ... 8).contains(orientation) else { return self }
+        guard (2...8).contains(orientation) else { return self }
         let swaps = orientation >= 5
         let outWidth = swaps ? height : width
         let outHeight = swaps ? width : height
@@ -72,8 +72,8 @@ extension Image {
         let w = width, h = height
         pixels.withUnsafeBufferPointer { source in
             result.withUnsafeMutableBufferPointer { out in
-                for y in 0 ..< outHeight {
-                    for x in 0 ..< outWidth {
+                for y in 0..<outHeight {
+                    for x in 0..<outWidth {
                         // (sx, sy): the stored pixel that displays at (x, y).
                         let sx: Int, sy: Int
                         switch orientation {

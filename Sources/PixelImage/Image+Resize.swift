@@ -23,9 +23,9 @@ extension Image {
         var middle = [Float](repeating: 0, count: outWidth * height * 3)
         pixels.withUnsafeBufferPointer { source in
             middle.withUnsafeMutableBufferPointer { mid in
-                for y in 0 ..< height {
+                for y in 0..<height {
                     let row = y * width * 3
-                    for x in 0 ..< outWidth {
+                    for x in 0..<outWidth {
                         var r: Float = 0, g: Float = 0, b: Float = 0
                         for (index, weight) in horizontal[x] {
                             let s = row + index * 3
@@ -46,14 +46,14 @@ extension Image {
             out.withUnsafeMutableBufferPointer { result in
                 let rowLength = outWidth * 3
                 var accumulator = [Float](repeating: 0, count: rowLength)
-                for y in 0 ..< outHeight {
-                    for c in 0 ..< rowLength { accumulator[c] = 0 }
+                for y in 0..<outHeight {
+                    for c in 0..<rowLength { accumulator[c] = 0 }
                     for (index, weight) in vertical[y] {
                         let s = index * rowLength
-                        for c in 0 ..< rowLength { accumulator[c] += weight * mid[s + c] }
+                        for c in 0..<rowLength { accumulator[c] += weight * mid[s + c] }
                     }
                     let d = y * rowLength
-                    for c in 0 ..< rowLength { result[d + c] = UInt8(max(0, min(255, accumulator[c].rounded()))) }
+                    for c in 0..<rowLength { result[d + c] = UInt8(max(0, min(255, accumulator[c].rounded()))) }
                 }
             }
         }
@@ -65,7 +65,7 @@ extension Image {
         let scale = Double(input) / Double(output)
         var result: [[(Int, Float)]] = []
         result.reserveCapacity(output)
-        for o in 0 ..< output {
+        for o in 0..<output {
             var list: [(Int, Float)] = []
             if scale > 1 {
                 let start = Double(o) * scale, end = Double(o + 1) * scale

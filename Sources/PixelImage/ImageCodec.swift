@@ -44,7 +44,9 @@ public enum ImageCodec {
     ///   - data: the encoded bytes.
     ///   - path: the name used in errors.
     ///   - maxPixels: images whose header declares more pixels are rejected before allocation.
-    public static func decode(_ data: Data, path: String = "<memory>", maxPixels: Int = defaultMaxPixels) throws -> Image {
+    public static func decode(_ data: Data, path: String = "<memory>", maxPixels: Int = defaultMaxPixels) throws
+        -> Image
+    {
         guard !data.isEmpty else { throw ImageError.empty(path: path) }
         return try data.withUnsafeBytes { raw -> Image in
             switch sniff(raw) {
@@ -95,13 +97,17 @@ public enum ImageCodec {
     }
 
     static func jpegHeader(_ raw: UnsafeRawBufferPointer, path: String) throws -> JPEGHeader {
-        guard let handle = tjInitDecompress() else { throw ImageError.corrupt(path: path, reason: "cannot start TurboJPEG") }
+        guard let handle = tjInitDecompress() else {
+            throw ImageError.corrupt(path: path, reason: "cannot start TurboJPEG")
+        }
         defer { tjDestroy(handle) }
         return try jpegHeader(handle, raw, path: path)
     }
 
     static func jpegHeader(_ handle: tjhandle, _ raw: UnsafeRawBufferPointer, path: String) throws -> JPEGHeader {
-        guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw ImageError.empty(path: path) }
+        guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            throw ImageError.empty(path: path)
+        }
         var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
         guard tjDecompressHeader3(handle, base, UInt(raw.count), &width, &height, &subsampling, &colorspace) == 0 else {
             throw ImageError.corrupt(path: path, reason: tjMessage(handle))
@@ -124,7 +130,9 @@ public enum ImageCodec {
     }
 
     static func decodeJPEG(_ raw: UnsafeRawBufferPointer, path: String, maxPixels: Int) throws -> Image {
-        guard let handle = tjInitDecompress() else { throw ImageError.corrupt(path: path, reason: "cannot start TurboJPEG") }
+        guard let handle = tjInitDecompress() else {
+            throw ImageError.corrupt(path: path, reason: "cannot start TurboJPEG")
+        }
         defer { tjDestroy(handle) }
         let header = try jpegHeader(handle, raw, path: path)
         if header.space == "cmyk" || header.space == "ycck" {
@@ -155,7 +163,9 @@ public enum ImageCodec {
     /// Encodes RGB to baseline JPEG with 4:2:0 chroma subsampling.
     /// - Parameter quality: 1…100.
     public static func encodeJPEG(_ image: Image, quality: Int = 90, path: String = "<memory>") throws -> Data {
-        guard (1 ... 100).contains(quality) else { throw ImageError.invalidArgument("JPEG quality \(quality) is outside 1…100") }
+        guard (1...100).contains(quality) else {
+            throw ImageError.invalidArgument("JPEG quality \(quality) is outside 1…100")
+        }
         return try encodeJPEG(
             pixels: image.pixels, width: image.width, height: image.height, pixelFormat: Int32(TJPF_RGB.rawValue),
             quality: quality, subsampling: Int32(TJSAMP_420.rawValue), path: path)
@@ -172,7 +182,9 @@ public enum ImageCodec {
     static func encodeJPEG(
         pixels: [UInt8], width: Int, height: Int, pixelFormat: Int32, quality: Int, subsampling: Int32, path: String
     ) throws -> Data {
-        guard let handle = tjInitCompress() else { throw ImageError.encodeFailed(path: path, reason: "cannot start TurboJPEG") }
+        guard let handle = tjInitCompress() else {
+            throw ImageError.encodeFailed(path: path, reason: "cannot start TurboJPEG")
+        }
         defer { tjDestroy(handle) }
         var output: UnsafeMutablePointer<UInt8>? = nil
         var size: UInt = 0
@@ -204,7 +216,9 @@ public enum ImageCodec {
         }
         let width = Int(image.width), height = Int(image.height)
         guard width > 0, height > 0 else { throw ImageError.corrupt(path: path, reason: "zero image size in header") }
-        guard width.multipliedReportingOverflow(by: height).partialValue <= maxPixels, width <= maxPixels, height <= maxPixels else {
+        guard width.multipliedReportingOverflow(by: height).partialValue <= maxPixels, width <= maxPixels,
+            height <= maxPixels
+        else {
             throw ImageError.tooLarge(path: path, width: width, height: height, limit: maxPixels)
         }
         image.format = UInt32(PNG_FORMAT_RGB)

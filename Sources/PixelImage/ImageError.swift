@@ -20,8 +20,10 @@ public enum ImageError: Error, Equatable, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case let .empty(path): return "\(path): empty image file"
-        case let .unsupportedFormat(path, detected): return "\(path): unsupported image format (\(detected)); expected JPEG or PNG"
-        case let .unsupportedColorSpace(path, space): return "\(path): unsupported JPEG colour space \(space); convert to RGB"
+        case let .unsupportedFormat(path, detected):
+            return "\(path): unsupported image format (\(detected)); expected JPEG or PNG"
+        case let .unsupportedColorSpace(path, space):
+            return "\(path): unsupported JPEG colour space \(space); convert to RGB"
         case let .tooLarge(path, width, height, limit):
             return "\(path): image header declares \(width)x\(height) pixels, above the limit of \(limit) pixels"
         case let .corrupt(path, reason): return "\(path): corrupt or truncated image: \(reason)"

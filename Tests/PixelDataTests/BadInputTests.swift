@@ -1,6 +1,7 @@
 import Foundation
 import PixelImage
 import Testing
+
 @testable import PixelData
 
 /// Every kind of bad input gives a one-line error naming the file (and line/column where there is one),
@@ -15,9 +16,15 @@ struct BadInputTests {
         ("stray quote", Array((header + "i1,\"u1\"x,1\n").utf8), ":2:2: unexpected character after closing quote"),
         ("too few fields", Array((header + "i1,u1\n").utf8), ":2:3: expected 3 fields, found 2"),
         ("too many fields", Array((header + "i1,u1,1,extra\n").utf8), ":2:4: expected 3 fields, found 4"),
-        ("invalid UTF-8", Array(header.utf8) + [0x69, 0x31, 0x2C, 0xC3, 0x28, 0x2C, 0x31, 0x0A], ":2:2: invalid UTF-8"),
+        (
+            "invalid UTF-8", Array(header.utf8) + [0x69, 0x31, 0x2C, 0xC3, 0x28, 0x2C, 0x31, 0x0A],
+            ":2:2: invalid UTF-8"
+        ),
         ("missing column", Array("item_id,user_id,time\ni1,u1,1\n".utf8), ":1: missing column 'timestamp'"),
-        ("non-numeric timestamp", Array((header + "i1,u1,1\ni1,u2,12:30\n").utf8), ":3:3: column 'timestamp': '12:30' is not a numeric timestamp"),
+        (
+            "non-numeric timestamp", Array((header + "i1,u1,1\ni1,u2,12:30\n").utf8),
+            ":3:3: column 'timestamp': '12:30' is not a numeric timestamp"
+        ),
         ("empty id", Array((header + ",u1,1\n").utf8), ":2:1: column 'item_id'"),
         ("empty file", [], ": empty file"),
         ("only a BOM", [0xEF, 0xBB, 0xBF], ": empty file"),
@@ -46,7 +53,8 @@ struct BadInputTests {
         let before = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         let train = FileManager.default.contents(atPath: directory + "/train.csv")
         #expect(throws: DataError.self) {
-            try Splitter.run(table, options: SplitOptions(strategy: .stratified, trainRatio: 2), outputDirectory: directory)
+            try Splitter.run(
+                table, options: SplitOptions(strategy: .stratified, trainRatio: 2), outputDirectory: directory)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == before)
         #expect(FileManager.default.contents(atPath: directory + "/train.csv") == train)
@@ -57,7 +65,11 @@ struct BadInputTests {
         let output = temporaryDirectory("failed-pre")
         var options = PreprocessOptions()
         options.textColumns = ["title", "no_such_column"]
-        #expect(throws: DataError.missingColumn(path: input + "/item_info.csv", column: "no_such_column", available: ["item_id", "views", "title", "tag", "description"])) {
+        #expect(
+            throws: DataError.missingColumn(
+                path: input + "/item_info.csv", column: "no_such_column",
+                available: ["item_id", "views", "title", "tag", "description"])
+        ) {
             try Preprocessor.run(inputDirectory: input, outputDirectory: output, options: options)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: output).isEmpty)
@@ -67,7 +79,10 @@ struct BadInputTests {
         // Every broken image kind from the preprocessing fixture gets its own reason (see PreprocessTests).
         let input = try PreprocessTests.makeDataset()
         let report = try Preprocessor.run(inputDirectory: input, outputDirectory: temporaryDirectory("bad-images"))
-        for reason in ["empty_image", "corrupt_image", "unsupported_colorspace", "too_large", "too_small", "unsupported_extension", "missing_image"] {
+        for reason in [
+            "empty_image", "corrupt_image", "unsupported_colorspace", "too_large", "too_small", "unsupported_extension",
+            "missing_image",
+        ] {
             #expect(report.droppedByReason[reason] == 1, "\(reason)")
             #expect(report.examples[reason]?.first?.contains("\n") == false)
         }
@@ -82,7 +97,7 @@ struct BadInputTests {
                 _ = try? ImageCodec.decode(Data(bytes.prefix(length)))
             }
             var rng = SeededGenerator(seed: 4)
-            for _ in 0 ..< 200 {
+            for _ in 0..<200 {
                 var copy = bytes
                 copy[rng.below(copy.count)] ^= UInt8(1 + rng.below(255))
                 _ = try? ImageCodec.decode(Data(copy))
@@ -92,7 +107,8 @@ struct BadInputTests {
 
     /// Inputs libFuzzer found interesting are replayed here (Fuzz/*/Seeds, including any kept crashers).
     @Test func fuzzCorporaReplay() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
         var replayed = 0
         for directory in ["Fuzz/CSVFuzz/Seeds", "Fuzz/ImageFuzz/Seeds"] {
             let path = root + "/" + directory

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PixelData
 
 @Suite("CSV reader and writer")
@@ -25,7 +26,10 @@ struct CSVReaderTests {
     }
 
     @Test func unbalancedQuoteNamesLineAndColumn() {
-        #expect(throws: DataError.malformed(path: "t.csv", line: 2, column: 2, reason: "unbalanced quote: quoted field opened here is never closed")) {
+        #expect(
+            throws: DataError.malformed(
+                path: "t.csv", line: 2, column: 2, reason: "unbalanced quote: quoted field opened here is never closed")
+        ) {
             try parse("a,b\n1,\"open\n2,3\n")
         }
     }
@@ -34,7 +38,9 @@ struct CSVReaderTests {
         #expect(throws: DataError.self) { try parse("a\n\"x\"y\n") }
     }
 
-    @Test(arguments: [[0xFF], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xF5, 0x80, 0x80, 0x80]] as [[UInt8]])
+    @Test(
+        arguments: [[0xFF], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xF5, 0x80, 0x80, 0x80]]
+            as [[UInt8]])
     func invalidUTF8IsRejectedWithPosition(bad: [UInt8]) throws {
         var bytes = Array("id,name\n1,ok\n2,x".utf8)
         bytes += bad
@@ -67,7 +73,9 @@ struct CSVReaderTests {
         #expect(text.hasPrefix("h1,h2,h3\n\"a,b\",\"q\"\"q\",\"n\nl\"\n"))
     }
 
-    @Test(arguments: [("874965478", 874965478), ("874965478.0", 874965478), (" 12 ", 12), ("-5", -5), ("1.5e3", 1500)] as [(String, Int64)])
+    @Test(
+        arguments: [("874965478", 874965478), ("874965478.0", 874965478), (" 12 ", 12), ("-5", -5), ("1.5e3", 1500)]
+            as [(String, Int64)])
     func integerParsing(text: String, value: Int64) {
         var text = text
         #expect(text.withUTF8 { ByteParsing.int64($0) } == value)
@@ -79,7 +87,9 @@ struct CSVReaderTests {
         #expect(text.withUTF8 { ByteParsing.int64($0) } == nil)
     }
 
-    @Test(arguments: ["1995.0", "8.3", "930000.0", "-0.25", "1e-3", "3.14159265358979", "123456789012345678901", "0.000001234"])
+    @Test(arguments: [
+        "1995.0", "8.3", "930000.0", "-0.25", "1e-3", "3.14159265358979", "123456789012345678901", "0.000001234",
+    ])
     func doubleParsingMatchesStrtod(text: String) {
         var copy = text
         #expect(copy.withUTF8 { ByteParsing.double($0) } == Double(text))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PixelData
 
 @Suite("IdMap")
@@ -18,7 +19,7 @@ struct IdMapTests {
 
     @Test func growsPastManyKeys() {
         var map = IdMap(capacity: 2)
-        for k in 0 ..< 50_000 { #expect(map.insert("k\(k)") == Int32(k)) }
+        for k in 0..<50_000 { #expect(map.insert("k\(k)") == Int32(k)) }
         for k in stride(from: 0, to: 50_000, by: 997) { #expect(map.index(of: "k\(k)") == Int32(k)) }
         #expect(map.count == 50_000)
     }
@@ -28,9 +29,12 @@ struct IdMapTests {
         let path = temporaryDirectory() + "/users.json"
         try map.save(to: path, name: "user_id")
         #expect(try IdMap.load(from: path) == map)
-        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"version\":1", with: "\"version\":9")
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(
+            of: "\"version\":1", with: "\"version\":9")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(throws: DataError.badFormat(path: path, reason: "id map version 9, expected 1")) { try IdMap.load(from: path) }
+        #expect(throws: DataError.badFormat(path: path, reason: "id map version 9, expected 1")) {
+            try IdMap.load(from: path)
+        }
     }
 
     @Test func duplicateKeysAreRejected() {

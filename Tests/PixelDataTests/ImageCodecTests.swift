@@ -1,14 +1,15 @@
 import Foundation
 import PixelImage
 import Testing
+
 @testable import PixelData
 
 @Suite("Image decode, encode and resize")
 struct ImageCodecTests {
     static func gradient(width: Int, height: Int) -> Image {
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        for y in 0 ..< height {
-            for x in 0 ..< width {
+        for y in 0..<height {
+            for x in 0..<width {
                 let o = (y * width + x) * 3
                 pixels[o] = UInt8(x * 255 / max(1, width - 1))
                 pixels[o + 1] = UInt8(y * 255 / max(1, height - 1))
@@ -35,7 +36,8 @@ struct ImageCodecTests {
     @Test func greyPaletteAndAlphaPNGsBecomeRGB() throws {
         let grey = PNGBuilder.png(width: 2, height: 1, colorType: 0, rows: [[10, 200]])
         #expect(try ImageCodec.decode(Data(grey)).pixels == [10, 10, 10, 200, 200, 200])
-        let palette = PNGBuilder.png(width: 2, height: 1, colorType: 3, rows: [[1, 0]], palette: [255, 0, 0, 0, 0, 255])
+        let palette = PNGBuilder.png(
+            width: 2, height: 1, colorType: 3, rows: [[1, 0]], palette: [255, 0, 0, 0, 0, 255])
         #expect(try ImageCodec.decode(Data(palette)).pixels == [0, 0, 255, 255, 0, 0])
         // RGBA: opaque red, fully transparent green → composited on white.
         let rgba = PNGBuilder.png(width: 2, height: 1, colorType: 6, rows: [[255, 0, 0, 255, 0, 255, 0, 0]])
@@ -44,7 +46,10 @@ struct ImageCodecTests {
 
     @Test func hugeDimensionPNGHeaderIsRejectedBeforeAllocation() {
         let huge = PNGBuilder.png(width: 100_000, height: 100_000, colorType: 2, rows: [[0, 0, 0]])
-        #expect(throws: ImageError.tooLarge(path: "huge.png", width: 100_000, height: 100_000, limit: ImageCodec.defaultMaxPixels)) {
+        #expect(
+            throws: ImageError.tooLarge(
+                path: "huge.png", width: 100_000, height: 100_000, limit: ImageCodec.defaultMaxPixels)
+        ) {
             try ImageCodec.decode(Data(huge), path: "huge.png")
         }
     }
@@ -76,7 +81,9 @@ struct ImageCodecTests {
         var corrupt = [UInt8](png)
         corrupt[40] ^= 0xFF  // inside IHDR/IDAT: CRC mismatch
         #expect(throws: ImageError.self) { try ImageCodec.decode(Data(corrupt)) }
-        #expect(throws: ImageError.unsupportedFormat(path: "g.gif", detected: "gif")) { try ImageCodec.decode(Data("GIF89a....".utf8), path: "g.gif") }
+        #expect(throws: ImageError.unsupportedFormat(path: "g.gif", detected: "gif")) {
+            try ImageCodec.decode(Data("GIF89a....".utf8), path: "g.gif")
+        }
     }
 
     @Test func exifOrientationSixRotatesClockwise() throws {
@@ -93,13 +100,15 @@ struct ImageCodecTests {
         // Rotating 90° clockwise: displayed (x, y) comes from stored (y, h − 1 − x).
         for (x, y) in [(0, 0), (7, 0), (3, 11), (7, 11)] {
             let d = (y * 8 + x) * 3, s = ((8 - 1 - x) * 12 + y) * 3
-            #expect(Array(rotated.pixels[d ..< d + 3]) == Array(plain.pixels[s ..< s + 3]))
+            #expect(Array(rotated.pixels[d..<d + 3]) == Array(plain.pixels[s..<s + 3]))
         }
     }
 
     @Test func areaDownscaleAveragesBlocks() throws {
         // 4×2 → 2×1: each output pixel is the mean of a 2×2 block.
-        let pixels: [UInt8] = [0, 0, 0, 100, 100, 100, 10, 20, 30, 30, 40, 50, 200, 200, 200, 100, 100, 100, 50, 60, 70, 70, 80, 90]
+        let pixels: [UInt8] = [
+            0, 0, 0, 100, 100, 100, 10, 20, 30, 30, 40, 50, 200, 200, 200, 100, 100, 100, 50, 60, 70, 70, 80, 90,
+        ]
         let image = try Image(width: 4, height: 2, pixels: pixels)
         let small = image.resized(width: 2, height: 1)
         #expect(small.pixels == [100, 100, 100, 40, 50, 60])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PixelData
 
 @Suite("Interaction and item tables")
@@ -18,14 +19,19 @@ struct InteractionTableTests {
 
     @Test func missingColumnIsNamed() {
         let path = temporaryFile("item_id,user,timestamp\ni1,u1,1\n")
-        #expect(throws: DataError.missingColumn(path: path, column: "user_id", available: ["item_id", "user", "timestamp"])) {
+        #expect(
+            throws: DataError.missingColumn(path: path, column: "user_id", available: ["item_id", "user", "timestamp"])
+        ) {
             try InteractionTable.load(path: path)
         }
     }
 
     @Test func nonNumericTimestampNamesRowAndColumn() {
         let path = temporaryFile("item_id,user_id,timestamp\ni1,u1,1\ni2,u1,yesterday\n")
-        #expect(throws: DataError.invalidValue(path: path, line: 3, column: 3, name: "timestamp", value: "yesterday", expected: "a numeric timestamp")) {
+        #expect(
+            throws: DataError.invalidValue(
+                path: path, line: 3, column: 3, name: "timestamp", value: "yesterday", expected: "a numeric timestamp")
+        ) {
             try InteractionTable.load(path: path)
         }
     }
@@ -53,7 +59,9 @@ struct InteractionTableTests {
         options.duplicates = policy
         switch policy {
         case .error:
-            #expect(throws: DataError.duplicateRow(path: path, line: 4, firstLine: 2)) { try InteractionTable.load(path: path, options: options) }
+            #expect(throws: DataError.duplicateRow(path: path, line: 4, firstLine: 2)) {
+                try InteractionTable.load(path: path, options: options)
+            }
         case .keep:
             #expect(try InteractionTable.load(path: path, options: options).0.count == 5)
         case .drop:
@@ -68,7 +76,9 @@ struct InteractionTableTests {
         let (table, _) = try InteractionTable.load(path: path)
         let out = temporaryDirectory() + "/out.csv"
         try table.write(to: out, rows: [1, 0])
-        #expect(try String(contentsOfFile: out, encoding: .utf8) == "item_id,user_id,timestamp,note\ni2,u2,6,x\ni1,u1,5,\"a,b\"\n")
+        #expect(
+            try String(contentsOfFile: out, encoding: .utf8)
+                == "item_id,user_id,timestamp,note\ni2,u2,6,x\ni1,u1,5,\"a,b\"\n")
     }
 
     @Test func itemTableRejectsDuplicateIds() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import PixelImage
 import Testing
+
 @testable import PixelData
 
 @Suite("Preprocessing")
@@ -17,7 +18,10 @@ struct PreprocessTests {
     }
 
     @Test func textStepsAreConfigurable() {
-        let cleaner = TextCleaner(options: TextCleaningOptions(stripHTML: false, decodeEntities: true, normalizeNFKC: false, collapseWhitespace: false, lowercase: false))
+        let cleaner = TextCleaner(
+            options: TextCleaningOptions(
+                stripHTML: false, decodeEntities: true, normalizeNFKC: false, collapseWhitespace: false,
+                lowercase: false))
         #expect(cleaner.clean("<i>A&amp;B</i>  x") == "<i>A&B</i>  x")
     }
 
@@ -52,17 +56,20 @@ struct PreprocessTests {
         try Data().write(to: URL(fileURLWithPath: images + "/i4.jpg"))
         let jpeg = try ImageCodec.encodeJPEG(good)
         try jpeg.prefix(jpeg.count / 3).write(to: URL(fileURLWithPath: images + "/i5.jpg"))
-        try ImageCodec.encodeCMYKJPEG(cmyk: [UInt8](repeating: 9, count: 64 * 64 * 4), width: 64, height: 64).write(to: URL(fileURLWithPath: images + "/i6.jpg"))
-        try ImageCodec.encodeJPEG(ImageCodecTests.gradient(width: 10, height: 10)).write(to: URL(fileURLWithPath: images + "/i7.jpg"))
-        try Data(PNGBuilder.png(width: 90_000, height: 90_000, colorType: 2, rows: [[0, 0, 0]])).write(to: URL(fileURLWithPath: images + "/i8.png"))
+        try ImageCodec.encodeCMYKJPEG(cmyk: [UInt8](repeating: 9, count: 64 * 64 * 4), width: 64, height: 64).write(
+            to: URL(fileURLWithPath: images + "/i6.jpg"))
+        try ImageCodec.encodeJPEG(ImageCodecTests.gradient(width: 10, height: 10)).write(
+            to: URL(fileURLWithPath: images + "/i7.jpg"))
+        try Data(PNGBuilder.png(width: 90_000, height: 90_000, colorType: 2, rows: [[0, 0, 0]])).write(
+            to: URL(fileURLWithPath: images + "/i8.png"))
         try Data("GIF89a".utf8).write(to: URL(fileURLWithPath: images + "/i9.gif"))
         // i10: no image at all; i11: good image but no interactions.
         try ImageCodec.encodeJPEG(good).write(to: URL(fileURLWithPath: images + "/i11.jpg"))
         var items = "item_id,views,title,tag,description\n"
-        for i in 1 ... 11 { items += "i\(i),\(i == 2 ? "" : "\(i * 100).0"),\"<b>Title</b> \(i)\",Tag,Desc &amp; more\n" }
+        for i in 1...11 { items += "i\(i),\(i == 2 ? "" : "\(i * 100).0"),\"<b>Title</b> \(i)\",Tag,Desc &amp; more\n" }
         try items.write(toFile: directory + "/item_info.csv", atomically: true, encoding: .utf8)
         var interactions = "item_id,user_id,timestamp\n"
-        for i in 1 ... 10 { interactions += "i\(i),u1,\(i)\ni\(i),u2,\(i + 100)\n" }
+        for i in 1...10 { interactions += "i\(i),u1,\(i)\ni\(i),u2,\(i + 100)\n" }
         try interactions.write(toFile: directory + "/interactions.csv", atomically: true, encoding: .utf8)
         return directory
     }
@@ -77,10 +84,11 @@ struct PreprocessTests {
         options.maxLongestEdge = 128
         let report = try Preprocessor.run(inputDirectory: input, outputDirectory: output, options: options)
         #expect(report.itemsInput == 11 && report.itemsKept == 3)
-        #expect(report.droppedByReason == [
-            "empty_image": 1, "corrupt_image": 1, "unsupported_colorspace": 1, "too_small": 1, "too_large": 1,
-            "unsupported_extension": 1, "missing_image": 1, "no_interactions": 1,
-        ])
+        #expect(
+            report.droppedByReason == [
+                "empty_image": 1, "corrupt_image": 1, "unsupported_colorspace": 1, "too_small": 1, "too_large": 1,
+                "unsupported_extension": 1, "missing_image": 1, "no_interactions": 1,
+            ])
         #expect(report.imagesCompressed == 1 && report.imagesCopied == 2)
         let items = try ItemTable.load(path: output + "/item_info.csv")
         #expect(items.ids == ["i1", "i2", "i3"])
@@ -102,15 +110,20 @@ struct PreprocessTests {
 
     @Test func invalidNumbersAreErrorsOrMissing() throws {
         let input = try Self.makeDataset()
-        let items = try String(contentsOfFile: input + "/item_info.csv", encoding: .utf8).replacingOccurrences(of: "300.0", with: "n/a")
+        let items = try String(contentsOfFile: input + "/item_info.csv", encoding: .utf8).replacingOccurrences(
+            of: "300.0", with: "n/a")
         try items.write(toFile: input + "/item_info.csv", atomically: true, encoding: .utf8)
         var options = PreprocessOptions()
         options.numericColumns = ["views"]
-        #expect(throws: DataError.invalidValue(path: input + "/item_info.csv", line: 4, column: 2, name: "views", value: "n/a", expected: "a number")) {
+        #expect(
+            throws: DataError.invalidValue(
+                path: input + "/item_info.csv", line: 4, column: 2, name: "views", value: "n/a", expected: "a number")
+        ) {
             try Preprocessor.run(inputDirectory: input, outputDirectory: temporaryDirectory(), options: options)
         }
         options.invalidNumbers = .missing
-        let report = try Preprocessor.run(inputDirectory: input, outputDirectory: temporaryDirectory(), options: options)
+        let report = try Preprocessor.run(
+            inputDirectory: input, outputDirectory: temporaryDirectory(), options: options)
         #expect(report.numericMissing["views"] == 2)
     }
 
@@ -125,7 +138,9 @@ struct PreprocessTests {
         let output = temporaryDirectory("ml100k-pre")
         let clock = Date()
         let report = try Preprocessor.run(inputDirectory: directory, outputDirectory: output, options: options)
-        print("ml100k preprocess: \(report.itemsKept)/\(report.itemsInput) items, \(report.interactionsKept) interactions, dropped \(report.droppedByReason), \(Date().timeIntervalSince(clock)) s")
+        print(
+            "ml100k preprocess: \(report.itemsKept)/\(report.itemsInput) items, \(report.interactionsKept) interactions, dropped \(report.droppedByReason), \(Date().timeIntervalSince(clock)) s"
+        )
         #expect(report.itemsInput == 1682)
         #expect(report.droppedByReason["missing_image"] == 31)
         #expect(report.itemsKept + report.droppedByReason.values.reduce(0, +) == 1682)

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import PixelData
 
 @Suite("Shared image cache")
@@ -9,9 +10,14 @@ struct SharedImageCacheTests {
         let calls = Mutex(0)
     }
 
-    static func makeCache(_ strategy: ImageCacheStrategy, directory: String? = nil, capacity: Int = 2, descriptor: String = "v1") throws -> (SharedImageCache, Counter) {
+    static func makeCache(
+        _ strategy: ImageCacheStrategy, directory: String? = nil, capacity: Int = 2, descriptor: String = "v1"
+    ) throws -> (SharedImageCache, Counter) {
         let counter = Counter()
-        let cache = try SharedImageCache(options: ImageCacheOptions(strategy: strategy, maxMemoryItems: capacity, directory: directory, descriptor: descriptor)) { path in
+        let cache = try SharedImageCache(
+            options: ImageCacheOptions(
+                strategy: strategy, maxMemoryItems: capacity, directory: directory, descriptor: descriptor)
+        ) { path in
             counter.calls.withLock { $0 += 1 }
             return [Float(path.count), 1.5, -2]
         }
@@ -71,7 +77,7 @@ struct SharedImageCacheTests {
 
     @Test func concurrentPrecompute() throws {
         let (cache, counter) = try Self.makeCache(.memory, capacity: 1000)
-        let paths = (0 ..< 500).map { "p\($0 % 250)" }
+        let paths = (0..<500).map { "p\($0 % 250)" }
         try cache.precompute(paths, workers: 2)
         #expect(cache.memoryCount == 250)
         #expect(counter.calls.withLock { $0 } >= 250 && counter.calls.withLock { $0 } <= 500)

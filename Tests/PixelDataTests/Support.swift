@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import PixelData
 
 /// A fresh temporary directory for one test.
@@ -24,8 +25,11 @@ func temporaryFile(bytes: [UInt8], name: String) -> String {
 
 /// `../shared` relative to the package root, or `PIXELREC_SHARED`; `nil` when absent.
 func sharedDirectory() -> String? {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let path = ProcessInfo.processInfo.environment["PIXELREC_SHARED"] ?? root.appendingPathComponent("../shared").standardized.path
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let path =
+        ProcessInfo.processInfo.environment["PIXELREC_SHARED"]
+        ?? root.appendingPathComponent("../shared").standardized.path
     return FileManager.default.fileExists(atPath: path + "/data/ml100k-pixel/interactions.csv") ? path : nil
 }
 
@@ -42,9 +46,9 @@ func parse(_ text: String) throws -> [[String]] {
 func makeTable(users: Int, perUser: (Int) -> Int, items: Int, seed: UInt64 = 1) -> InteractionTable {
     var rng = SeededGenerator(seed: seed)
     var text = "item_id,user_id,timestamp,rating\n"
-    for u in 0 ..< users {
+    for u in 0..<users {
         var used = Set<Int>()
-        for k in 0 ..< min(perUser(u), items) {
+        for k in 0..<min(perUser(u), items) {
             var item = rng.below(items)
             while used.contains(item) { item = rng.below(items) }
             used.insert(item)

@@ -8,7 +8,7 @@ enum ByteParsing {
         var lower = 0, upper = field.count
         while lower < upper && (field[lower] == 32 || field[lower] == 9) { lower += 1 }
         while upper > lower && (field[upper - 1] == 32 || field[upper - 1] == 9) { upper -= 1 }
-        return UnsafeBufferPointer(rebasing: field[lower ..< upper])
+        return UnsafeBufferPointer(rebasing: field[lower..<upper])
     }
 
     /// An integer, also accepting a zero fraction (`874965478.0`) and a finite decimal (truncated
@@ -59,7 +59,11 @@ enum ByteParsing {
         var exponent = 0
         var sawDigit = false
         while i < n, field[i] &- 48 < 10 {
-            if digits < 18 { mantissa = mantissa * 10 + UInt64(field[i] &- 48); digits += mantissa > 0 ? 1 : 0 } else { exponent += 1 }
+            if digits < 18 {
+                mantissa = mantissa * 10 + UInt64(field[i] &- 48); digits += mantissa > 0 ? 1 : 0
+            } else {
+                exponent += 1
+            }
             sawDigit = true
             i += 1
         }
@@ -103,12 +107,12 @@ enum ByteParsing {
         } else {
             // Rare: fall back to strtod for correct rounding.
             var buffer = [CChar](repeating: 0, count: n + 1)
-            for k in 0 ..< n { buffer[k] = CChar(bitPattern: field[k]) }
+            for k in 0..<n { buffer[k] = CChar(bitPattern: field[k]) }
             result = strtod(buffer, nil)
             return result
         }
         return negative ? -result : result
     }
 
-    static let pow10: [Double] = (0 ... 22).map { pow(10.0, Double($0)) }
+    static let pow10: [Double] = (0...22).map { pow(10.0, Double($0)) }
 }

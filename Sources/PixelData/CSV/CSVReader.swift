@@ -117,7 +117,10 @@ public final class CSVReader: @unchecked Sendable {
                             line += 1
                         } else if c >= 0x80 {
                             let length = utf8SequenceLength(p, pos, end)
-                            guard length > 0 else { throw malformed(line, column, "invalid UTF-8 byte 0x\(String(c, radix: 16, uppercase: true))") }
+                            guard length > 0 else {
+                                throw malformed(
+                                    line, column, "invalid UTF-8 byte 0x\(String(c, radix: 16, uppercase: true))")
+                            }
                             pos += length
                             continue
                         }
@@ -140,7 +143,10 @@ public final class CSVReader: @unchecked Sendable {
                     if pos < end {
                         let c = p[pos]
                         if c != comma && c != newline && c != carriage {
-                            throw malformed(line, column, "unexpected character after closing quote (quotes inside a quoted field must be doubled)")
+                            throw malformed(
+                                line, column,
+                                "unexpected character after closing quote (quotes inside a quoted field must be doubled)"
+                            )
                         }
                     }
                 } else {
@@ -150,7 +156,10 @@ public final class CSVReader: @unchecked Sendable {
                         if c == comma || c == newline || c == carriage { break }
                         if c >= 0x80 {
                             let length = utf8SequenceLength(p, pos, end)
-                            guard length > 0 else { throw malformed(line, column, "invalid UTF-8 byte 0x\(String(c, radix: 16, uppercase: true))") }
+                            guard length > 0 else {
+                                throw malformed(
+                                    line, column, "invalid UTF-8 byte 0x\(String(c, radix: 16, uppercase: true))")
+                            }
                             pos += length
                             continue
                         }
@@ -198,7 +207,9 @@ public final class CSVReader: @unchecked Sendable {
                 return
             }
             guard record.count == header.count else {
-                throw malformed(record.line, min(record.count, header.count) + 1, "expected \(header.count) fields, found \(record.count)")
+                throw malformed(
+                    record.line, min(record.count, header.count) + 1,
+                    "expected \(header.count) fields, found \(record.count)")
             }
             rows.append(record.strings)
             lines.append(record.line)

@@ -32,5 +32,5 @@ public struct CSVRecord {
     }
 
     /// All fields as strings.
-    public var strings: [String] { (0 ..< count).map(string) }
+    public var strings: [String] { (0..<count).map(string) }
 }

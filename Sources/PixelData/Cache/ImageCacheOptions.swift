@@ -22,7 +22,10 @@ public struct ImageCacheOptions: Sendable, Equatable {
     /// so changing the preprocessing never serves stale tensors.
     public var descriptor: String
 
-    public init(strategy: ImageCacheStrategy = .hybrid, maxMemoryItems: Int = 10_000, directory: String? = nil, descriptor: String) {
+    public init(
+        strategy: ImageCacheStrategy = .hybrid, maxMemoryItems: Int = 10_000, directory: String? = nil,
+        descriptor: String
+    ) {
         self.strategy = strategy
         self.maxMemoryItems = maxMemoryItems
         self.directory = directory

@@ -27,17 +27,21 @@ public final class SharedImageCache: Sendable {
     public init(options: ImageCacheOptions, preprocess: @escaping @Sendable (String) throws -> [Float]) throws {
         if options.strategy == .hybrid || options.strategy == .disk {
             guard let directory = options.directory, !directory.isEmpty else {
-                throw DataError.invalidOption(name: "image_cache.directory", reason: "required by the \(options.strategy.rawValue) strategy")
+                throw DataError.invalidOption(
+                    name: "image_cache.directory", reason: "required by the \(options.strategy.rawValue) strategy")
             }
             do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
                 throw DataError.io(path: directory, reason: "cannot create cache directory")
             }
         }
-        guard options.maxMemoryItems >= 0 else { throw DataError.invalidOption(name: "image_cache.max_memory_items", reason: "must be ≥ 0") }
+        guard options.maxMemoryItems >= 0 else {
+            throw DataError.invalidOption(name: "image_cache.max_memory_items", reason: "must be ≥ 0")
+        }
         self.options = options
         self.preprocess = preprocess
         var initial = State()
-        initial.lru = LRUStore(capacity: options.strategy == .memory || options.strategy == .hybrid ? options.maxMemoryItems : 0)
+        initial.lru = LRUStore(
+            capacity: options.strategy == .memory || options.strategy == .hybrid ? options.maxMemoryItems : 0)
         state = Mutex(initial)
     }
 
@@ -52,11 +56,13 @@ public final class SharedImageCache: Sendable {
     public func features(for path: String) throws -> [Float] {
         let useMemory = options.strategy == .memory || options.strategy == .hybrid
         let useDisk = options.strategy == .disk || options.strategy == .hybrid
-        if useMemory, let cached = state.withLock({ state -> [Float]? in
-            guard let value = state.lru.get(path) else { return nil }
-            state.statistics.memoryHits += 1
-            return value
-        }) {
+        if useMemory,
+            let cached = state.withLock({ state -> [Float]? in
+                guard let value = state.lru.get(path) else { return nil }
+                state.statistics.memoryHits += 1
+                return value
+            })
+        {
             return cached
         }
         if useDisk {
@@ -119,7 +125,9 @@ public final class SharedImageCache: Sendable {
     public func diskPath(for path: String) -> String? {
         guard let directory = options.directory else { return nil }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in Array(options.descriptor.utf8) + [0] + Array(path.utf8) { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        for byte in Array(options.descriptor.utf8) + [0] + Array(path.utf8) {
+            h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
         return directory + "/" + String(h, radix: 16).leftPadded(to: 16) + ".pxc"
     }
 
@@ -146,17 +154,25 @@ public final class SharedImageCache: Sendable {
     }
 
     func readDisk(_ path: String) -> DiskResult {
-        guard let file = diskPath(for: path), let data = FileManager.default.contents(atPath: file) else { return .absent }
+        guard let file = diskPath(for: path), let data = FileManager.default.contents(atPath: file) else {
+            return .absent
+        }
         let expected = header(path)
-        guard data.count >= expected.count + 4, data.prefix(expected.count).elementsEqual(expected) else { return .stale }
-        let count = data.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: expected.count, as: UInt32.self))) }
+        guard data.count >= expected.count + 4, data.prefix(expected.count).elementsEqual(expected) else {
+            return .stale
+        }
+        let count = data.withUnsafeBytes {
+            Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: expected.count, as: UInt32.self)))
+        }
         guard data.count == expected.count + 4 + count * 4 else { return .stale }
         var values = [Float](repeating: 0, count: count)
         values.withUnsafeMutableBytes { out in
-            data.withUnsafeBytes { raw in out.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[(expected.count + 4)...])) }
+            data.withUnsafeBytes { raw in
+                out.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[(expected.count + 4)...]))
+            }
         }
         #if _endian(big)
-        values = values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
+            values = values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
         #endif
         return .hit(values)
     }
@@ -166,7 +182,9 @@ public final class SharedImageCache: Sendable {
         var bytes = header(path)
         withUnsafeBytes(of: UInt32(values.count).littleEndian) { bytes += $0 }
         values.withUnsafeBytes { bytes += $0 }
-        do { try AtomicFile.write(Data(bytes), to: file) } catch { throw DataError.io(path: file, reason: "cannot write cache entry: \(error)") }
+        do { try AtomicFile.write(Data(bytes), to: file) } catch {
+            throw DataError.io(path: file, reason: "cannot write cache entry: \(error)")
+        }
     }
 }
 

@@ -13,7 +13,7 @@ public struct AliasTable: Sendable {
         var probability = [Double](repeating: 1, count: n)
         var alias = [Int32](repeating: 0, count: n)
         var small: [Int] = [], large: [Int] = []
-        for i in 0 ..< n { if scaled[i] < 1 { small.append(i) } else { large.append(i) } }
+        for i in 0..<n { if scaled[i] < 1 { small.append(i) } else { large.append(i) } }
         while let s = small.popLast(), let l = large.last {
             probability[s] = scaled[s]
             alias[s] = Int32(l)

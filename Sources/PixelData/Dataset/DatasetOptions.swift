@@ -23,7 +23,10 @@ public struct DatasetOptions: Sendable, Equatable {
     /// Seed; epoch `e` uses stream `e`, so epochs differ and runs repeat. Default 42.
     public var seed: UInt64 = 42
 
-    public init(negativeRatio: Int = 4, sampling: NegativeSampling = .uniform, batchSize: Int = 1024, shuffle: Bool = true, seed: UInt64 = 42) {
+    public init(
+        negativeRatio: Int = 4, sampling: NegativeSampling = .uniform, batchSize: Int = 1024, shuffle: Bool = true,
+        seed: UInt64 = 42
+    ) {
         self.negativeRatio = negativeRatio
         self.sampling = sampling
         self.batchSize = batchSize
@@ -33,9 +36,13 @@ public struct DatasetOptions: Sendable, Equatable {
 
     /// - Throws: `DataError.invalidOption` naming the option.
     public func validate() throws {
-        guard negativeRatio >= 0 else { throw DataError.invalidOption(name: "negative_sampling_ratio", reason: "must be ≥ 0") }
+        guard negativeRatio >= 0 else {
+            throw DataError.invalidOption(name: "negative_sampling_ratio", reason: "must be ≥ 0")
+        }
         guard batchSize >= 1 else { throw DataError.invalidOption(name: "batch_size", reason: "must be ≥ 1") }
-        guard popularityExponent.isFinite, popularityExponent >= 0 else { throw DataError.invalidOption(name: "popularity_exponent", reason: "must be ≥ 0") }
+        guard popularityExponent.isFinite, popularityExponent >= 0 else {
+            throw DataError.invalidOption(name: "popularity_exponent", reason: "must be ≥ 0")
+        }
     }
 }
 

@@ -25,19 +25,24 @@ public struct NumericFeatures: Sendable, Equatable {
             if let index = itemIds.index(of: id) { rowOf[Int(index)] = row }
         }
         if requireAllItems, let missing = rowOf.firstIndex(of: -1) {
-            throw DataError.invalidValue(path: items.path, line: 0, column: 0, name: items.idColumn, value: itemIds.key(Int32(missing)), expected: "present (item has no row)")
+            throw DataError.invalidValue(
+                path: items.path, line: 0, column: 0, name: items.idColumn, value: itemIds.key(Int32(missing)),
+                expected: "present (item has no row)")
         }
         for (c, scaler) in scalers.scalers.enumerated() {
             guard let columnIndex = items.header.firstIndex(of: scaler.column) else {
                 throw DataError.missingColumn(path: items.path, column: scaler.column, available: items.header)
             }
-            for i in 0 ..< itemIds.count where rowOf[i] >= 0 {
+            for i in 0..<itemIds.count where rowOf[i] >= 0 {
                 let row = rowOf[i]
                 var cell = items.columns[columnIndex][row]
-                let value: Double? = cell.withUTF8 { ByteParsing.trimmed($0).isEmpty ? Double.nan : ByteParsing.double($0) }
+                let value: Double? = cell.withUTF8 {
+                    ByteParsing.trimmed($0).isEmpty ? Double.nan : ByteParsing.double($0)
+                }
                 guard let value else {
                     throw DataError.invalidValue(
-                        path: items.path, line: items.lines.isEmpty ? 0 : items.lines[row], column: columnIndex + 1, name: scaler.column,
+                        path: items.path, line: items.lines.isEmpty ? 0 : items.lines[row], column: columnIndex + 1,
+                        name: scaler.column,
                         value: cell, expected: "a number")
                 }
                 values[i * width + c] = scaler.transform(value)

@@ -8,7 +8,10 @@ public struct TextAugmentOptions: Sendable, Equatable {
     public var shuffleProbability = 0.0
     public var seed: UInt64 = 42
 
-    public init(deleteProbability: Double = 0.1, swapProbability: Double = 0.1, shuffleProbability: Double = 0, seed: UInt64 = 42) {
+    public init(
+        deleteProbability: Double = 0.1, swapProbability: Double = 0.1, shuffleProbability: Double = 0,
+        seed: UInt64 = 42
+    ) {
         self.deleteProbability = deleteProbability
         self.swapProbability = swapProbability
         self.shuffleProbability = shuffleProbability
@@ -17,8 +20,13 @@ public struct TextAugmentOptions: Sendable, Equatable {
 
     /// - Throws: `DataError.invalidOption` naming the option.
     public func validate() throws {
-        for (name, p) in [("token_delete_probability", deleteProbability), ("token_swap_probability", swapProbability), ("token_shuffle_probability", shuffleProbability)] {
-            guard p.isFinite, (0 ... 1).contains(p) else { throw DataError.invalidOption(name: name, reason: "\(p) is outside [0, 1]") }
+        for (name, p) in [
+            ("token_delete_probability", deleteProbability), ("token_swap_probability", swapProbability),
+            ("token_shuffle_probability", shuffleProbability),
+        ] {
+            guard p.isFinite, (0...1).contains(p) else {
+                throw DataError.invalidOption(name: name, reason: "\(p) is outside [0, 1]")
+            }
         }
     }
 }
@@ -35,7 +43,8 @@ public struct TextAugmenter: Sendable {
     }
 
     public func augment(_ text: String, epoch: Int, item: Int) -> String {
-        var rng = SeededGenerator(seed: options.seed, stream: UInt64(truncatingIfNeeded: epoch) << 32 ^ UInt64(truncatingIfNeeded: item))
+        var rng = SeededGenerator(
+            seed: options.seed, stream: UInt64(truncatingIfNeeded: epoch) << 32 ^ UInt64(truncatingIfNeeded: item))
         var tokens = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
         guard tokens.count > 1 else { return text }
         if options.deleteProbability > 0 {

@@ -35,16 +35,19 @@ public struct TrainingDataset: Sendable {
         let tables = [train] + known
         for table in tables {
             let userCount = self.userCount, itemCount = self.itemCount
-            guard table.users.allSatisfy({ Int($0) < userCount }), table.items.allSatisfy({ Int($0) < itemCount }) else {
-                throw DataError.invalidOption(name: "known", reason: "\(table.path) must use the training id maps (see InteractionTable.remapped)")
+            guard table.users.allSatisfy({ Int($0) < userCount }), table.items.allSatisfy({ Int($0) < itemCount })
+            else {
+                throw DataError.invalidOption(
+                    name: "known", reason: "\(table.path) must use the training id maps (see InteractionTable.remapped)"
+                )
             }
             for u in table.users { counts[Int(u) + 1] += 1 }
         }
-        for u in 0 ..< userCount { counts[u + 1] += counts[u] }
+        for u in 0..<userCount { counts[u + 1] += counts[u] }
         var cursor = counts
         var all = [Int32](repeating: 0, count: counts[userCount])
         for table in tables {
-            for row in 0 ..< table.count {
+            for row in 0..<table.count {
                 let u = Int(table.users[row])
                 all[cursor[u]] = table.items[row]
                 cursor[u] += 1
@@ -54,8 +57,8 @@ public struct TrainingDataset: Sendable {
         var offsets = [Int](repeating: 0, count: userCount + 1)
         var positives: [Int32] = []
         positives.reserveCapacity(all.count)
-        for u in 0 ..< userCount {
-            var list = Array(all[counts[u] ..< counts[u + 1]])
+        for u in 0..<userCount {
+            var list = Array(all[counts[u]..<counts[u + 1]])
             list.sort()
             var previous: Int32 = -1
             for item in list where item != previous {
@@ -65,7 +68,10 @@ public struct TrainingDataset: Sendable {
             offsets[u + 1] = positives.count
             if options.negativeRatio > 0 && offsets[u + 1] - offsets[u] >= itemCount {
                 throw DataError.invalidOption(
-                    name: "negative_sampling_ratio", reason: "user '\(train.userIds.key(Int32(u)))' has interacted with all \(itemCount) items: no negatives to sample")
+                    name: "negative_sampling_ratio",
+                    reason:
+                        "user '\(train.userIds.key(Int32(u)))' has interacted with all \(itemCount) items: no negatives to sample"
+                )
             }
         }
         self.offsets = offsets
@@ -130,12 +136,12 @@ public struct TrainingDataset: Sendable {
         batch.users.reserveCapacity(rowsPerEpoch)
         batch.items.reserveCapacity(rowsPerEpoch)
         batch.labels.reserveCapacity(rowsPerEpoch)
-        for row in 0 ..< users.count {
+        for row in 0..<users.count {
             let u = users[row]
             batch.users.append(u)
             batch.items.append(items[row])
             batch.labels.append(1)
-            for _ in 0 ..< ratio {
+            for _ in 0..<ratio {
                 batch.users.append(u)
                 batch.items.append(negative(for: u, &rng))
                 batch.labels.append(0)
@@ -159,7 +165,10 @@ public struct TrainingDataset: Sendable {
         while start < rows.count {
             let end = min(rows.count, start + options.batchSize)
             if options.dropLast && end - start < options.batchSize { break }
-            try body(Batch(users: Array(rows.users[start ..< end]), items: Array(rows.items[start ..< end]), labels: Array(rows.labels[start ..< end])))
+            try body(
+                Batch(
+                    users: Array(rows.users[start..<end]), items: Array(rows.items[start..<end]),
+                    labels: Array(rows.labels[start..<end])))
             start = end
         }
     }

@@ -51,12 +51,22 @@ public struct PreprocessOptions: Sendable, Equatable {
 
     /// - Throws: `DataError.invalidOption` naming the option.
     public func validate() throws {
-        guard minImageWidth >= 1, minImageHeight >= 1 else { throw DataError.invalidOption(name: "min_image_size", reason: "must be ≥ 1") }
-        guard (1 ... 100).contains(targetQuality) else { throw DataError.invalidOption(name: "target_quality", reason: "must be in 1…100") }
-        guard maxLongestEdge >= 8 else { throw DataError.invalidOption(name: "max_longest_edge", reason: "must be ≥ 8") }
-        if let kb = compressAboveKB { guard kb >= 0 else { throw DataError.invalidOption(name: "compress_above_kb", reason: "must be ≥ 0") } }
+        guard minImageWidth >= 1, minImageHeight >= 1 else {
+            throw DataError.invalidOption(name: "min_image_size", reason: "must be ≥ 1")
+        }
+        guard (1...100).contains(targetQuality) else {
+            throw DataError.invalidOption(name: "target_quality", reason: "must be in 1…100")
+        }
+        guard maxLongestEdge >= 8 else {
+            throw DataError.invalidOption(name: "max_longest_edge", reason: "must be ≥ 8")
+        }
+        if let kb = compressAboveKB {
+            guard kb >= 0 else { throw DataError.invalidOption(name: "compress_above_kb", reason: "must be ≥ 0") }
+        }
         guard workers >= 1 else { throw DataError.invalidOption(name: "workers", reason: "must be ≥ 1") }
-        guard !allowedExtensions.isEmpty else { throw DataError.invalidOption(name: "allowed_extensions", reason: "must not be empty") }
+        guard !allowedExtensions.isEmpty else {
+            throw DataError.invalidOption(name: "allowed_extensions", reason: "must not be empty")
+        }
     }
 }
 

@@ -30,13 +30,16 @@ public enum Preprocessor {
 
     @discardableResult
     public static func run(
-        inputDirectory: String, outputDirectory: String, options: PreprocessOptions = .init(), progress: PixelCore.Progress? = nil
+        inputDirectory: String, outputDirectory: String, options: PreprocessOptions = .init(),
+        progress: PixelCore.Progress? = nil
     ) throws -> PreprocessReport {
         try options.validate()
         var report = PreprocessReport()
         var clock = Date()
-        let items = try ItemTable.load(path: resolve(options.itemInfoFile, in: inputDirectory), idColumn: options.itemIdColumn)
-        let (interactions, _) = try InteractionTable.load(path: resolve(options.interactionsFile, in: inputDirectory), options: options.interactions)
+        let items = try ItemTable.load(
+            path: resolve(options.itemInfoFile, in: inputDirectory), idColumn: options.itemIdColumn)
+        let (interactions, _) = try InteractionTable.load(
+            path: resolve(options.interactionsFile, in: inputDirectory), options: options.interactions)
         report.itemsInput = items.count
         report.interactionsInput = interactions.count
         report.seconds["load"] = Date().timeIntervalSince(clock)
@@ -63,7 +66,7 @@ public enum Preprocessor {
             }
             var values = [Double](repeating: .nan, count: items.count)
             var missing = 0
-            for row in 0 ..< items.count {
+            for row in 0..<items.count {
                 var cell = items.columns[index][row]
                 let parsed = cell.withUTF8 { ByteParsing.trimmed($0).isEmpty ? Double?.none : ByteParsing.double($0) }
                 if let parsed {
@@ -71,7 +74,8 @@ public enum Preprocessor {
                 } else {
                     if !cell.trimmingCharacters(in: .whitespaces).isEmpty && options.invalidNumbers == .error {
                         throw DataError.invalidValue(
-                            path: items.path, line: items.lines.isEmpty ? 0 : items.lines[row], column: index + 1, name: column,
+                            path: items.path, line: items.lines.isEmpty ? 0 : items.lines[row], column: index + 1,
+                            name: column,
                             value: cell, expected: "a number")
                     }
                     missing += 1
@@ -112,7 +116,7 @@ public enum Preprocessor {
                 report.examples[reason, default: []].append(detail.isEmpty ? id : "\(id): \(detail)")
             }
         }
-        for row in 0 ..< ids.count {
+        for row in 0..<ids.count {
             let outcome = outcomes[row]
             if let reason = outcome.reason, options.requireImage {
                 drop(reason, ids[row], outcome.detail)
@@ -143,7 +147,8 @@ public enum Preprocessor {
         var scalers: [Scaler] = []
         for column in options.numericColumns {
             let values = keptRows.map { numeric[column]?[$0] ?? .nan }
-            scalers.append(Scaler(column: column, kind: options.scalerOverrides[column] ?? options.scaler, values: values))
+            scalers.append(
+                Scaler(column: column, kind: options.scalerOverrides[column] ?? options.scaler, values: values))
         }
 
         // Write.
@@ -154,14 +159,15 @@ public enum Preprocessor {
         try output.write(to: outputDirectory + "/item_info.csv")
         var keepItem = [Bool](repeating: false, count: interactions.itemIds.count)
         for row in keptRows { if let item = interactions.itemIds.index(of: ids[row]) { keepItem[Int(item)] = true } }
-        let keptInteractions = (0 ..< interactions.count).filter { keepItem[Int(interactions.items[$0])] }
+        let keptInteractions = (0..<interactions.count).filter { keepItem[Int(interactions.items[$0])] }
         try interactions.write(to: outputDirectory + "/interactions.csv", rows: keptInteractions)
         report.interactionsKept = keptInteractions.count
         var users = Set<Int32>()
         for row in keptInteractions { users.insert(interactions.users[row]) }
         report.users = users.count
         try ScalerSet(scalers: scalers).save(to: outputDirectory + "/scalers.json")
-        try IdMap(keys: keptRows.map { ids[$0] }).save(to: outputDirectory + "/item_ids.json", name: options.itemIdColumn)
+        try IdMap(keys: keptRows.map { ids[$0] }).save(
+            to: outputDirectory + "/item_ids.json", name: options.itemIdColumn)
         var userMap = IdMap(capacity: users.count)
         for row in keptInteractions { userMap.insert(interactions.userIds.key(interactions.users[row])) }
         try userMap.save(to: outputDirectory + "/user_ids.json", name: options.interactions.userColumn)
@@ -172,7 +178,9 @@ public enum Preprocessor {
     }
 
     /// Finds, validates and writes one item's image.
-    static func processImage(id: String, from directory: String, to outputDirectory: String, options: PreprocessOptions) -> ImageOutcome {
+    static func processImage(id: String, from directory: String, to outputDirectory: String, options: PreprocessOptions)
+        -> ImageOutcome
+    {
         var outcome = ImageOutcome()
         let manager = FileManager.default
         guard !id.contains("/"), !id.hasPrefix(".") else {
@@ -182,14 +190,16 @@ public enum Preprocessor {
         }
         var found: (path: String, ext: String)?
         for ext in options.allowedExtensions {
-            for candidate in [ext, ext.uppercased()] where manager.fileExists(atPath: "\(directory)/\(id).\(candidate)") {
+            for candidate in [ext, ext.uppercased()] where manager.fileExists(atPath: "\(directory)/\(id).\(candidate)")
+            {
                 found = ("\(directory)/\(id).\(candidate)", ext)
                 break
             }
             if found != nil { break }
         }
         guard let found else {
-            for ext in ["gif", "webp", "bmp", "tif", "tiff", "heic"] where manager.fileExists(atPath: "\(directory)/\(id).\(ext)") {
+            for ext in ["gif", "webp", "bmp", "tif", "tiff", "heic"]
+            where manager.fileExists(atPath: "\(directory)/\(id).\(ext)") {
                 outcome.reason = "unsupported_extension"
                 outcome.detail = ".\(ext)"
                 return outcome
@@ -224,7 +234,9 @@ public enum Preprocessor {
                 outcome.detail = "\(image.width)x\(image.height)"
                 return outcome
             }
-            let needsCompression = options.compressAboveKB.map { data.count > $0 * 1024 || image.longestEdge > options.maxLongestEdge } ?? false
+            let needsCompression =
+                options.compressAboveKB.map { data.count > $0 * 1024 || image.longestEdge > options.maxLongestEdge }
+                ?? false
             if needsCompression {
                 let smaller = image.downscaled(longestEdge: options.maxLongestEdge)
                 let encoded = try ImageCodec.encodeJPEG(smaller, quality: options.targetQuality, path: found.path)

@@ -70,11 +70,15 @@ public struct ScalerSet: Sendable, Equatable, Codable {
 
     /// - Throws: `DataError.badFormat` for another format or version.
     public static func load(from path: String) throws -> ScalerSet {
-        guard let data = FileManager.default.contents(atPath: path) else { throw DataError.io(path: path, reason: "cannot read") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError.io(path: path, reason: "cannot read")
+        }
         guard let set = try? JSONDecoder().decode(ScalerSet.self, from: data), set.format == "pixelrec-scalers" else {
             throw DataError.badFormat(path: path, reason: "not a pixelrec scalers file")
         }
-        guard set.version == formatVersion else { throw DataError.badFormat(path: path, reason: "scalers version \(set.version), expected \(formatVersion)") }
+        guard set.version == formatVersion else {
+            throw DataError.badFormat(path: path, reason: "scalers version \(set.version), expected \(formatVersion)")
+        }
         return set
     }
 }

@@ -13,7 +13,10 @@ public struct TextCleaningOptions: Sendable, Equatable {
     /// Lowercase. Default true.
     public var lowercase = true
 
-    public init(stripHTML: Bool = true, decodeEntities: Bool = true, normalizeNFKC: Bool = true, collapseWhitespace: Bool = true, lowercase: Bool = true) {
+    public init(
+        stripHTML: Bool = true, decodeEntities: Bool = true, normalizeNFKC: Bool = true,
+        collapseWhitespace: Bool = true, lowercase: Bool = true
+    ) {
         self.stripHTML = stripHTML
         self.decodeEntities = decodeEntities
         self.normalizeNFKC = normalizeNFKC
@@ -57,11 +60,14 @@ public struct TextCleaner: Sendable {
                 let next = scalars[k + 1]
                 if next.properties.isAlphabetic || next == "/" || next == "!" {
                     // Comments end at "-->", tags at ">"; an unclosed tag is kept as text.
-                    let isComment = next == "!" && k + 3 < scalars.count && scalars[k + 2] == "-" && scalars[k + 3] == "-"
+                    let isComment =
+                        next == "!" && k + 3 < scalars.count && scalars[k + 2] == "-" && scalars[k + 3] == "-"
                     var j = k + 1
                     var closed = false
                     while j < scalars.count {
-                        if scalars[j] == ">" && (!isComment || (j >= 2 && scalars[j - 1] == "-" && scalars[j - 2] == "-")) {
+                        if scalars[j] == ">"
+                            && (!isComment || (j >= 2 && scalars[j - 1] == "-" && scalars[j - 2] == "-"))
+                        {
                             closed = true
                             break
                         }
@@ -88,9 +94,11 @@ public struct TextCleaner: Sendable {
         while k < scalars.count {
             if scalars[k] == "&" {
                 var j = k + 1
-                while j < scalars.count && j - k <= 10 && scalars[j] != ";" && scalars[j] != "&" && scalars[j] != " " { j += 1 }
+                while j < scalars.count && j - k <= 10 && scalars[j] != ";" && scalars[j] != "&" && scalars[j] != " " {
+                    j += 1
+                }
                 if j < scalars.count && scalars[j] == ";" {
-                    let name = String(String.UnicodeScalarView(scalars[(k + 1) ..< j]))
+                    let name = String(String.UnicodeScalarView(scalars[(k + 1)..<j]))
                     var decoded: String?
                     if name.hasPrefix("#x") || name.hasPrefix("#X") {
                         decoded = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String($0) }

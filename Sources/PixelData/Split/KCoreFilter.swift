@@ -26,7 +26,7 @@ public enum KCoreFilter {
             table.users.withUnsafeBufferPointer { users in
                 table.items.withUnsafeBufferPointer { items in
                     mask.withUnsafeMutableBufferPointer { mask in
-                        for row in 0 ..< mask.count where mask[row] {
+                        for row in 0..<mask.count where mask[row] {
                             userDegree[Int(users[row])] += 1
                             itemDegree[Int(items[row])] += 1
                         }
@@ -34,7 +34,7 @@ public enum KCoreFilter {
                         while changed {
                             changed = false
                             iterations += 1
-                            for row in 0 ..< mask.count where mask[row] {
+                            for row in 0..<mask.count where mask[row] {
                                 let u = Int(users[row]), i = Int(items[row])
                                 if Int(userDegree[u]) < minUser || Int(itemDegree[i]) < minItem {
                                     mask[row] = false
@@ -49,6 +49,11 @@ public enum KCoreFilter {
             }
         }
         let after = mask.reduce(0) { $0 + ($1 ? 1 : 0) }
-        return (mask, Report(minInteractionsPerUser: minUser, minInteractionsPerItem: minItem, iterations: iterations, rowsBefore: before, rowsAfter: after))
+        return (
+            mask,
+            Report(
+                minInteractionsPerUser: minUser, minInteractionsPerItem: minItem, iterations: iterations,
+                rowsBefore: before, rowsAfter: after)
+        )
     }
 }

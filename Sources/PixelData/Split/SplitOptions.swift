@@ -51,7 +51,8 @@ public struct SplitOptions: Sendable, Equatable {
     public var seed: UInt64 = 42
 
     public init(
-        strategy: SplitStrategy = .leaveOneOut, trainRatio: Double = 0.8, valRatio: Double = 0.1, testRatio: Double = 0.1,
+        strategy: SplitStrategy = .leaveOneOut, trainRatio: Double = 0.8, valRatio: Double = 0.1,
+        testRatio: Double = 0.1,
         temporalScope: TemporalScope = .perUser, minInteractionsPerUser: Int = 0, minInteractionsPerItem: Int = 0,
         sampleN: Int? = nil, sampleMode: SampleMode = .users, seed: UInt64 = 42
     ) {
@@ -71,15 +72,25 @@ public struct SplitOptions: Sendable, Equatable {
     /// - Throws: `DataError.invalidOption` naming the option.
     public func validate() throws {
         for (name, value) in [("train_ratio", trainRatio), ("val_ratio", valRatio), ("test_ratio", testRatio)] {
-            guard value.isFinite, value >= 0, value <= 1 else { throw DataError.invalidOption(name: name, reason: "\(value) is outside [0, 1]") }
+            guard value.isFinite, value >= 0, value <= 1 else {
+                throw DataError.invalidOption(name: name, reason: "\(value) is outside [0, 1]")
+            }
         }
         if strategy != .leaveOneOut {
             let sum = trainRatio + valRatio + testRatio
-            guard abs(sum - 1) < 1e-6 else { throw DataError.invalidOption(name: "ratios", reason: "train+val+test = \(sum), must be 1") }
+            guard abs(sum - 1) < 1e-6 else {
+                throw DataError.invalidOption(name: "ratios", reason: "train+val+test = \(sum), must be 1")
+            }
         }
-        guard minInteractionsPerUser >= 0 else { throw DataError.invalidOption(name: "min_interactions_per_user", reason: "must be ≥ 0") }
-        guard minInteractionsPerItem >= 0 else { throw DataError.invalidOption(name: "min_interactions_per_item", reason: "must be ≥ 0") }
-        if let sampleN { guard sampleN > 0 else { throw DataError.invalidOption(name: "sample_n", reason: "must be > 0") } }
+        guard minInteractionsPerUser >= 0 else {
+            throw DataError.invalidOption(name: "min_interactions_per_user", reason: "must be ≥ 0")
+        }
+        guard minInteractionsPerItem >= 0 else {
+            throw DataError.invalidOption(name: "min_interactions_per_item", reason: "must be ≥ 0")
+        }
+        if let sampleN {
+            guard sampleN > 0 else { throw DataError.invalidOption(name: "sample_n", reason: "must be > 0") }
+        }
     }
 }
 

@@ -26,9 +26,9 @@ public enum Splitter {
         switch options.strategy {
         case .leaveOneOut:
             let groups = UserGroups(table, alive: alive)
-            for u in 0 ..< groups.userCount {
+            for u in 0..<groups.userCount {
                 let start = groups.offsets[u], end = groups.offsets[u + 1]
-                for k in start ..< end { parts[groups.order[k]] = .train }
+                for k in start..<end { parts[groups.order[k]] = .train }
                 if end - start >= 2 { parts[groups.order[end - 1]] = .test }
                 if end - start >= 3 { parts[groups.order[end - 2]] = .val }
             }
@@ -39,12 +39,12 @@ public enum Splitter {
             }
             let groups = UserGroups(table, alive: alive)
             var scratch: [Int] = []
-            for u in 0 ..< groups.userCount {
+            for u in 0..<groups.userCount {
                 let start = groups.offsets[u], end = groups.offsets[u + 1]
                 let n = end - start
                 guard n > 0 else { continue }
                 scratch.removeAll(keepingCapacity: true)
-                scratch.append(contentsOf: groups.order[start ..< end])
+                scratch.append(contentsOf: groups.order[start..<end])
                 if options.strategy == .stratified { scratch.shuffle(using: &rng) }
                 let (nVal, nTest) = perUserCounts(n, options)
                 for (k, row) in scratch.enumerated() {
@@ -56,21 +56,22 @@ public enum Splitter {
             let keys = byUser ? table.users : table.items
             let keyCount = byUser ? table.userIds.count : table.itemIds.count
             var present = [Bool](repeating: false, count: keyCount)
-            for row in 0 ..< table.count where alive[row] { present[Int(keys[row])] = true }
-            var chosen = (0 ..< keyCount).filter { present[$0] }
+            for row in 0..<table.count where alive[row] { present[Int(keys[row])] = true }
+            var chosen = (0..<keyCount).filter { present[$0] }
             chosen.shuffle(using: &rng)
             let n = chosen.count
             let nTest = Int((Double(n) * options.testRatio).rounded())
             let nVal = min(n - nTest, Int((Double(n) * options.valRatio).rounded()))
             var partOf = [SplitPart](repeating: .train, count: keyCount)
             for (k, key) in chosen.enumerated() { partOf[key] = k < nTest ? .test : (k < nTest + nVal ? .val : .train) }
-            for row in 0 ..< table.count where alive[row] { parts[row] = partOf[Int(keys[row])] }
+            for row in 0..<table.count where alive[row] { parts[row] = partOf[Int(keys[row])] }
         }
         progress?.advance(by: table.count)
         var report = SplitReport(
             input: table.path, strategy: options.strategy.rawValue,
             temporalScope: options.strategy == .temporal ? options.temporalScope.rawValue : nil, seed: options.seed,
-            ratios: options.strategy == .leaveOneOut ? [:] : ["train": options.trainRatio, "val": options.valRatio, "test": options.testRatio],
+            ratios: options.strategy == .leaveOneOut
+                ? [:] : ["train": options.trainRatio, "val": options.valRatio, "test": options.testRatio],
             sample: options.sampleN.map { SplitReport.Sample(n: $0, mode: options.sampleMode.rawValue) },
             filters: filterReport, leakage: leakage(table, parts, strategy: options.strategy))
         fillCounts(table, parts, &report)
@@ -78,8 +79,10 @@ public enum Splitter {
         return (parts, report)
     }
 
-    static func globalTemporal(_ table: InteractionTable, _ alive: [Bool], _ options: SplitOptions, _ parts: inout [SplitPart]) {
-        var rows = (0 ..< table.count).filter { alive[$0] }
+    static func globalTemporal(
+        _ table: InteractionTable, _ alive: [Bool], _ options: SplitOptions, _ parts: inout [SplitPart]
+    ) {
+        var rows = (0..<table.count).filter { alive[$0] }
         rows.sort { (a: Int, b: Int) -> Bool in
             let ta: Int64 = table.timestamps[a], tb: Int64 = table.timestamps[b]
             return ta != tb ? ta < tb : a < b
@@ -111,18 +114,18 @@ public enum Splitter {
         switch mode {
         case .interactions:
             guard n < table.count else { return [Bool](repeating: true, count: table.count) }
-            var rows = Array(0 ..< table.count)
-            for k in 0 ..< n { rows.swapAt(k, k + rng.below(rows.count - k)) }
+            var rows = Array(0..<table.count)
+            for k in 0..<n { rows.swapAt(k, k + rng.below(rows.count - k)) }
             var alive = [Bool](repeating: false, count: table.count)
-            for k in 0 ..< n { alive[rows[k]] = true }
+            for k in 0..<n { alive[rows[k]] = true }
             return alive
         case .users:
             let userCount = table.userIds.count
             guard n < userCount else { return [Bool](repeating: true, count: table.count) }
-            var users = Array(0 ..< userCount)
-            for k in 0 ..< n { users.swapAt(k, k + rng.below(userCount - k)) }
+            var users = Array(0..<userCount)
+            for k in 0..<n { users.swapAt(k, k + rng.below(userCount - k)) }
             var keep = [Bool](repeating: false, count: userCount)
-            for k in 0 ..< n { keep[users[k]] = true }
+            for k in 0..<n { keep[users[k]] = true }
             return table.users.map { keep[Int($0)] }
         }
     }
@@ -130,7 +133,8 @@ public enum Splitter {
     /// Counts leaks: for row-level strategies, test/validation rows whose (user, item) pair is also in
     /// train (and, for a global temporal split, rows older than the newest train row); for user/item
     /// hold-out, test/validation rows whose user/item has any train row.
-    static func leakage(_ table: InteractionTable, _ parts: [SplitPart], strategy: SplitStrategy) -> SplitReport.Leakage {
+    static func leakage(_ table: InteractionTable, _ parts: [SplitPart], strategy: SplitStrategy) -> SplitReport.Leakage
+    {
         var testViolations = 0, valViolations = 0
         let check: String
         switch strategy {
@@ -138,21 +142,26 @@ public enum Splitter {
             let byUser = strategy == .user
             let keys = byUser ? table.users : table.items
             var inTrain = [Bool](repeating: false, count: byUser ? table.userIds.count : table.itemIds.count)
-            for row in 0 ..< table.count where parts[row] == .train { inTrain[Int(keys[row])] = true }
-            for row in 0 ..< table.count where inTrain[Int(keys[row])] {
+            for row in 0..<table.count where parts[row] == .train { inTrain[Int(keys[row])] = true }
+            for row in 0..<table.count where inTrain[Int(keys[row])] {
                 if parts[row] == .test { testViolations += 1 } else if parts[row] == .val { valViolations += 1 }
             }
-            check = byUser ? "test/val users that also have train interactions" : "test/val items that also have train interactions"
+            check =
+                byUser
+                ? "test/val users that also have train interactions"
+                : "test/val items that also have train interactions"
         default:
             let alive = parts.map { $0 != .dropped }
             let groups = UserGroups(table, alive: alive)
             var trainItems: [Int32] = []
-            for u in 0 ..< groups.userCount {
+            for u in 0..<groups.userCount {
                 let start = groups.offsets[u], end = groups.offsets[u + 1]
                 trainItems.removeAll(keepingCapacity: true)
-                for k in start ..< end where parts[groups.order[k]] == .train { trainItems.append(table.items[groups.order[k]]) }
+                for k in start..<end where parts[groups.order[k]] == .train {
+                    trainItems.append(table.items[groups.order[k]])
+                }
                 trainItems.sort()
-                for k in start ..< end {
+                for k in start..<end {
                     let row = groups.order[k]
                     guard parts[row] == .test || parts[row] == .val else { continue }
                     if binarySearch(trainItems, table.items[row]) {
@@ -162,7 +171,9 @@ public enum Splitter {
             }
             check = "test/val (user, item) pairs also present in train"
         }
-        return .init(check: check, testViolations: testViolations, valViolations: valViolations, passed: testViolations == 0 && valViolations == 0)
+        return .init(
+            check: check, testViolations: testViolations, valViolations: valViolations,
+            passed: testViolations == 0 && valViolations == 0)
     }
 
     static func binarySearch(_ sorted: [Int32], _ value: Int32) -> Bool {
@@ -177,7 +188,7 @@ public enum Splitter {
     static func fillCounts(_ table: InteractionTable, _ parts: [SplitPart], _ report: inout SplitReport) {
         var userSeen = [UInt8](repeating: 0, count: table.userIds.count)
         var itemSeen = [UInt8](repeating: 0, count: table.itemIds.count)
-        for row in 0 ..< table.count {
+        for row in 0..<table.count {
             let part = parts[row]
             guard part != .dropped else { continue }
             let bit: UInt8 = 1 << part.rawValue
@@ -212,7 +223,7 @@ public enum Splitter {
         var (parts, report) = try assign(table, options: options, progress: progress)
         let clock = Date()
         var rowsByPart: [[Int]] = [[], [], []]
-        for row in 0 ..< table.count where parts[row] != .dropped { rowsByPart[Int(parts[row].rawValue)].append(row) }
+        for row in 0..<table.count where parts[row] != .dropped { rowsByPart[Int(parts[row].rawValue)].append(row) }
         parts = []
         for part in [SplitPart.train, .val, .test] {
             try table.write(to: outputDirectory + "/" + part.fileStem + ".csv", rows: rowsByPart[Int(part.rawValue)])
@@ -229,5 +240,7 @@ func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     let data = try encoder.encode(value)
-    do { try AtomicFile.write(data + Data("\n".utf8), to: path) } catch { throw DataError.io(path: path, reason: "\(error)") }
+    do { try AtomicFile.write(data + Data("\n".utf8), to: path) } catch {
+        throw DataError.io(path: path, reason: "\(error)")
+    }
 }

@@ -25,7 +25,8 @@ public enum SynthGenerator {
         var report = SynthReport(users: options.users, items: options.items, seed: options.seed)
         var clock = Date()
         let world = SynthWorld(options: options)
-        report.interactions = try writeInteractions(world, to: outputDirectory + "/interactions.csv", progress: progress)
+        report.interactions = try writeInteractions(
+            world, to: outputDirectory + "/interactions.csv", progress: progress)
         report.seconds["interactions"] = Date().timeIntervalSince(clock)
         clock = Date()
         try writeItems(world, to: outputDirectory + "/item_info.csv")
@@ -48,7 +49,7 @@ public enum SynthGenerator {
             try AtomicFile.write(to: path) { handle in
                 var writer = CSVWriter(reserve: 1 << 23)
                 writer.writeRow(["item_id", "user_id", "timestamp"])
-                for u in 0 ..< world.options.users {
+                for u in 0..<world.options.users {
                     world.draw(user: u, count: counts[u], marks: &marks, rng: &rng) { item, time in
                         writer.bytes.append(UInt8(ascii: "i"))
                         writer.appendInteger(Int(item) + 1)
@@ -80,7 +81,7 @@ public enum SynthGenerator {
         var rng = SeededGenerator(seed: world.options.seed, stream: 5)
         // Engagement ratios of PixelRec's counters relative to views.
         let ratios = [1.0, 0.01, 0.05, 0.005, 0.01, 0.02, 0.03]
-        for i in 0 ..< world.options.items {
+        for i in 0..<world.options.items {
             let views = world.popularity[i] * 2000 * exp(0.3 * SynthWorld.gaussian(&rng))
             var row = ["i\(i + 1)"]
             for (k, ratio) in ratios.enumerated() {

@@ -37,8 +37,8 @@ enum SynthImage {
         let stripe = max(2.0, s / 14), dotSpacing = max(4.0, s / 9), dotRadius = max(1.0, s / 36)
         var pixels = [UInt8](repeating: 0, count: size * size * 3)
         pixels.withUnsafeMutableBufferPointer { out in
-            for y in 0 ..< size {
-                for x in 0 ..< size {
+            for y in 0..<size {
+                for x in 0..<size {
                     let dx = (Double(x) + 0.5 - cx) / radius, dy = (Double(y) + 0.5 - cy) / radius
                     let inside: Bool
                     switch shape {

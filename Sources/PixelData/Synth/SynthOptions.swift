@@ -38,10 +38,15 @@ public struct SynthOptions: Sendable, Equatable {
         guard items > 1 else { throw DataError.invalidOption(name: "items", reason: "must be > 1") }
         guard interactions > 0 else { throw DataError.invalidOption(name: "interactions", reason: "must be > 0") }
         guard interactions <= users * (items / 2) else {
-            throw DataError.invalidOption(name: "interactions", reason: "\(interactions) exceeds users × items / 2 = \(users * (items / 2))")
+            throw DataError.invalidOption(
+                name: "interactions", reason: "\(interactions) exceeds users × items / 2 = \(users * (items / 2))")
         }
-        guard (16 ... 2048).contains(imageSize) else { throw DataError.invalidOption(name: "image_size", reason: "must be in 16…2048") }
-        guard (1 ... 100).contains(jpegQuality) else { throw DataError.invalidOption(name: "jpeg_quality", reason: "must be in 1…100") }
+        guard (16...2048).contains(imageSize) else {
+            throw DataError.invalidOption(name: "image_size", reason: "must be in 16…2048")
+        }
+        guard (1...100).contains(jpegQuality) else {
+            throw DataError.invalidOption(name: "jpeg_quality", reason: "must be in 1…100")
+        }
         guard workers > 0 else { throw DataError.invalidOption(name: "workers", reason: "must be > 0") }
     }
 }

@@ -13,7 +13,9 @@ enum SynthVocabulary {
         ["orb", "moon", "bubble"], ["block", "tile", "crate"], ["peak", "arrow", "spire"], ["gem", "kite", "crystal"],
     ]
     /// Per texture (3): adjectives.
-    static let textureWords: [[String]] = [["calm", "smooth", "minimal"], ["striped", "bold", "rhythmic"], ["dotted", "playful", "speckled"]]
+    static let textureWords: [[String]] = [
+        ["calm", "smooth", "minimal"], ["striped", "bold", "rhythmic"], ["dotted", "playful", "speckled"],
+    ]
     /// Neutral filler.
     static let filler = [
         "the", "a", "story", "of", "with", "and", "new", "daily", "vlog", "episode", "best", "guide", "review", "my",

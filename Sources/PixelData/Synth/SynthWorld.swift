@@ -24,7 +24,9 @@ public struct SynthWorld: Sendable {
     let classItems: [[Int32]]
     let classCumulative: [[Double]]
 
-    @inline(__always) public static func classIndex(hue: Int, shape: Int, texture: Int) -> Int { (hue * shapes + shape) * textures + texture }
+    @inline(__always) public static func classIndex(hue: Int, shape: Int, texture: Int) -> Int {
+        (hue * shapes + shape) * textures + texture
+    }
 
     public init(options: SynthOptions) {
         self.options = options
@@ -32,30 +34,34 @@ public struct SynthWorld: Sendable {
         var hue = [UInt8](repeating: 0, count: options.items)
         var shape = hue, texture = hue
         var popularity = [Double](repeating: 0, count: options.items)
-        for i in 0 ..< options.items {
+        for i in 0..<options.items {
             hue[i] = UInt8(rng.below(Self.hues))
             shape[i] = UInt8(rng.below(Self.shapes))
             texture[i] = UInt8(rng.below(Self.textures))
             popularity[i] = exp(0.9 * Self.gaussian(&rng))
         }
         var classItems = [[Int32]](repeating: [], count: Self.classes)
-        for i in 0 ..< options.items {
-            classItems[Self.classIndex(hue: Int(hue[i]), shape: Int(shape[i]), texture: Int(texture[i]))].append(Int32(i))
+        for i in 0..<options.items {
+            classItems[Self.classIndex(hue: Int(hue[i]), shape: Int(shape[i]), texture: Int(texture[i]))].append(
+                Int32(i))
         }
         classCumulative = classItems.map { items in
             var sum = 0.0
-            return items.map { sum += popularity[Int($0)]; return sum }
+            return items.map {
+                sum += popularity[Int($0)]; return sum
+            }
         }
         var logits = [Float](repeating: 0, count: options.users * Self.classes)
         var userRng = SeededGenerator(seed: options.seed, stream: 2)
-        for u in 0 ..< options.users {
-            let wh = (0 ..< Self.hues).map { _ in 1.6 * Self.gaussian(&userRng) }
-            let ws = (0 ..< Self.shapes).map { _ in 1.0 * Self.gaussian(&userRng) }
-            let wt = (0 ..< Self.textures).map { _ in 0.7 * Self.gaussian(&userRng) }
-            for h in 0 ..< Self.hues {
-                for s in 0 ..< Self.shapes {
-                    for t in 0 ..< Self.textures {
-                        logits[u * Self.classes + Self.classIndex(hue: h, shape: s, texture: t)] = Float(wh[h] + ws[s] + wt[t])
+        for u in 0..<options.users {
+            let wh = (0..<Self.hues).map { _ in 1.6 * Self.gaussian(&userRng) }
+            let ws = (0..<Self.shapes).map { _ in 1.0 * Self.gaussian(&userRng) }
+            let wt = (0..<Self.textures).map { _ in 0.7 * Self.gaussian(&userRng) }
+            for h in 0..<Self.hues {
+                for s in 0..<Self.shapes {
+                    for t in 0..<Self.textures {
+                        logits[u * Self.classes + Self.classIndex(hue: h, shape: s, texture: t)] = Float(
+                            wh[h] + ws[s] + wt[t])
                     }
                 }
             }
@@ -78,7 +84,7 @@ public struct SynthWorld: Sendable {
     /// `options.interactions`, each capped at `items / 2`.
     public func interactionCounts() -> [Int] {
         var rng = SeededGenerator(seed: options.seed, stream: 3)
-        let weights = (0 ..< options.users).map { _ in exp(0.8 * Self.gaussian(&rng)) }
+        let weights = (0..<options.users).map { _ in exp(0.8 * Self.gaussian(&rng)) }
         let total = weights.reduce(0, +)
         let cap = options.items / 2
         var counts = weights.map { min(cap, Int(Double(options.interactions) * $0 / total)) }
@@ -96,14 +102,16 @@ public struct SynthWorld: Sendable {
     /// Draws user `u`'s `count` distinct items in time order, with timestamps.
     /// - Parameters:
     ///   - marks: scratch of `items` entries, used to reject repeats (entries equal to `u + 1` are taken).
-    func draw(user u: Int, count: Int, marks: inout [Int32], rng: inout SeededGenerator, into body: (Int32, Int64) -> Void) {
+    func draw(
+        user u: Int, count: Int, marks: inout [Int32], rng: inout SeededGenerator, into body: (Int32, Int64) -> Void
+    ) {
         guard count > 0 else { return }
         // Class distribution ∝ exp(logit) · (popularity mass of the class).
         var cumulative = [Double](repeating: 0, count: Self.classes)
         var sum = 0.0
         var maxLogit: Float = -.infinity
-        for c in 0 ..< Self.classes { maxLogit = max(maxLogit, userLogits[u * Self.classes + c]) }
-        for c in 0 ..< Self.classes {
+        for c in 0..<Self.classes { maxLogit = max(maxLogit, userLogits[u * Self.classes + c]) }
+        for c in 0..<Self.classes {
             let mass = classCumulative[c].last ?? 0
             sum += mass > 0 ? Double(exp(userLogits[u * Self.classes + c] - maxLogit)) * mass : 0
             cumulative[c] = sum
@@ -151,13 +159,20 @@ public struct SynthWorld: Sendable {
         var rng = SeededGenerator(seed: options.seed, stream: 1_000_000 + UInt64(i))
         func pick(_ words: [String]) -> String { words[rng.below(words.count)] }
         // 20 % of signal words come from a random class instead (noise).
-        func hueWord() -> String { pick(SynthVocabulary.hueWords[rng.unit() < 0.2 ? rng.below(Self.hues) : Int(hue[i])]) }
-        func shapeWord() -> String { pick(SynthVocabulary.shapeWords[rng.unit() < 0.2 ? rng.below(Self.shapes) : Int(shape[i])]) }
-        func textureWord() -> String { pick(SynthVocabulary.textureWords[rng.unit() < 0.2 ? rng.below(Self.textures) : Int(texture[i])]) }
-        let title = [textureWord().capitalized, hueWord(), shapeWord(), pick(SynthVocabulary.filler)].joined(separator: " ")
+        func hueWord() -> String {
+            pick(SynthVocabulary.hueWords[rng.unit() < 0.2 ? rng.below(Self.hues) : Int(hue[i])])
+        }
+        func shapeWord() -> String {
+            pick(SynthVocabulary.shapeWords[rng.unit() < 0.2 ? rng.below(Self.shapes) : Int(shape[i])])
+        }
+        func textureWord() -> String {
+            pick(SynthVocabulary.textureWords[rng.unit() < 0.2 ? rng.below(Self.textures) : Int(texture[i])])
+        }
+        let title = [textureWord().capitalized, hueWord(), shapeWord(), pick(SynthVocabulary.filler)].joined(
+            separator: " ")
         let tag = rng.unit() < 0.2 ? pick(SynthVocabulary.hueTags) : SynthVocabulary.hueTags[Int(hue[i])]
         var words: [String] = []
-        for _ in 0 ..< 6 + rng.below(10) {
+        for _ in 0..<6 + rng.below(10) {
             switch rng.below(5) {
             case 0: words.append(hueWord())
             case 1: words.append(shapeWord())

@@ -22,7 +22,7 @@ public struct ColumnarStrings: Sendable, Equatable {
     @inline(__always)
     public func withCell<R>(_ row: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         let start = offsets[row], end = offsets[row + 1]
-        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start ..< end])) }
+        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
     }
 
     /// Cell `row` as a string.
@@ -32,7 +32,7 @@ public struct ColumnarStrings: Sendable, Equatable {
     public func subset(_ rows: [Int]) -> ColumnarStrings {
         var result = ColumnarStrings(name: name, capacity: rows.count)
         bytes.withUnsafeBufferPointer { buffer in
-            for row in rows { result.append(UnsafeBufferPointer(rebasing: buffer[offsets[row] ..< offsets[row + 1]])) }
+            for row in rows { result.append(UnsafeBufferPointer(rebasing: buffer[offsets[row]..<offsets[row + 1]])) }
         }
         return result
     }

@@ -65,7 +65,7 @@ public struct IdMap: Sendable, Equatable {
             if n == 8 {
                 packed = UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)
             } else {
-                for k in 0 ..< n { packed |= UInt64(base[k]) << (8 * UInt64(k)) }
+                for k in 0..<n { packed |= UInt64(base[k]) << (8 * UInt64(k)) }
             }
             return packed
         }
@@ -117,19 +117,21 @@ public struct IdMap: Sendable, Equatable {
     ///
     /// Same result as calling `insert` per key; first touching every key's home slot lets the processor
     /// overlap the cache misses of a large table instead of taking them one at a time.
-    public mutating func insertBatch(keys: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>, into indices: inout [Int32]) {
+    public mutating func insertBatch(
+        keys: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>, into indices: inout [Int32]
+    ) {
         var touched: Int32 = 0
         slots.withUnsafeBufferPointer { slots in
             var start = 0
             for end in ends {
-                let key = UnsafeBufferPointer(rebasing: keys[start ..< end])
+                let key = UnsafeBufferPointer(rebasing: keys[start..<end])
                 touched &+= slots[IdMap.mix(IdMap.word(key), key.count) & mask].length
                 start = end
             }
         }
         var start = 0
         for end in ends {
-            indices.append(insert(UnsafeBufferPointer(rebasing: keys[start ..< end])))
+            indices.append(insert(UnsafeBufferPointer(rebasing: keys[start..<end])))
             start = end
         }
         // Keeps the touching loop from being optimised away; never true for real tables.
@@ -164,18 +166,20 @@ public struct IdMap: Sendable, Equatable {
     /// The key of `index` (which must be in `0 ..< count`).
     public func key(_ index: Int32) -> String {
         let start = offsets[Int(index)], end = offsets[Int(index) + 1]
-        return arena.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start ..< end]), as: UTF8.self) }
+        return arena.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self)
+        }
     }
 
     /// Calls `body` with the bytes of the key of `index`.
     @inline(__always)
     public func withKey<R>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         let start = offsets[Int(index)], end = offsets[Int(index) + 1]
-        return try arena.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start ..< end])) }
+        return try arena.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
     }
 
     /// Every key in index order.
-    public var keys: [String] { (0 ..< Int32(count)).map(key) }
+    public var keys: [String] { (0..<Int32(count)).map(key) }
 
     mutating func grow() {
         let size = slots.count * 2
@@ -203,19 +207,24 @@ public struct IdMap: Sendable, Equatable {
     public func save(to path: String, name: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(Stored(format: "pixelrec-idmap", version: IdMap.formatVersion, name: name, keys: keys))
+        let data = try encoder.encode(
+            Stored(format: "pixelrec-idmap", version: IdMap.formatVersion, name: name, keys: keys))
         do { try AtomicFile.write(data, to: path) } catch { throw DataError.io(path: path, reason: "\(error)") }
     }
 
     /// Reads a map written by `save(to:name:)`.
     /// - Throws: `DataError.badFormat` for another format or version, or a repeated key.
     public static func load(from path: String) throws -> IdMap {
-        guard let data = FileManager.default.contents(atPath: path) else { throw DataError.io(path: path, reason: "cannot read") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError.io(path: path, reason: "cannot read")
+        }
         let stored: Stored
         do { stored = try JSONDecoder().decode(Stored.self, from: data) } catch {
             throw DataError.badFormat(path: path, reason: "not a pixelrec id map")
         }
-        guard stored.format == "pixelrec-idmap" else { throw DataError.badFormat(path: path, reason: "format '\(stored.format)' is not pixelrec-idmap") }
+        guard stored.format == "pixelrec-idmap" else {
+            throw DataError.badFormat(path: path, reason: "format '\(stored.format)' is not pixelrec-idmap")
+        }
         guard stored.version == formatVersion else {
             throw DataError.badFormat(path: path, reason: "id map version \(stored.version), expected \(formatVersion)")
         }

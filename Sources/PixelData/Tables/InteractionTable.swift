@@ -93,13 +93,17 @@ public struct InteractionTable: Sendable {
     /// Loads an interactions CSV.
     /// - Throws: `DataError` for an empty file, a missing column, a wrong field count, a bad timestamp,
     ///   malformed CSV, or (with `.error`) a duplicate row — each naming file, line and column.
-    public static func load(path: String, options: InteractionLoadOptions = .init()) throws -> (InteractionTable, LoadReport) {
+    public static func load(path: String, options: InteractionLoadOptions = .init()) throws -> (
+        InteractionTable, LoadReport
+    ) {
         let reader = try CSVReader(path: path, delimiter: options.delimiter)
         return try load(reader: reader, options: options)
     }
 
     /// Loads from an open reader (tests and fuzzing pass in-memory bytes).
-    public static func load(reader: CSVReader, options: InteractionLoadOptions = .init()) throws -> (InteractionTable, LoadReport) {
+    public static func load(reader: CSVReader, options: InteractionLoadOptions = .init()) throws -> (
+        InteractionTable, LoadReport
+    ) {
         let started = Date()
         let path = reader.path
         var table = InteractionTable(path: path)
@@ -127,7 +131,7 @@ public struct InteractionTable: Sendable {
                 itemColumn = try find(options.itemColumn)
                 userColumn = try find(options.userColumn)
                 timeColumn = try find(options.timestampColumn)
-                extraColumns = (0 ..< header.count).filter { $0 != itemColumn && $0 != userColumn && $0 != timeColumn }
+                extraColumns = (0..<header.count).filter { $0 != itemColumn && $0 != userColumn && $0 != timeColumn }
                 table.extras = extraColumns.map { ColumnarStrings(name: header[$0], capacity: estimate) }
                 table.columnNames = (options.itemColumn, options.userColumn, options.timestampColumn)
                 return
@@ -151,10 +155,14 @@ public struct InteractionTable: Sendable {
                 return field.isEmpty
             }
             if itemEmpty {
-                throw DataError.invalidValue(path: path, line: record.line, column: itemColumn + 1, name: header[itemColumn], value: "", expected: "an id (empty)")
+                throw DataError.invalidValue(
+                    path: path, line: record.line, column: itemColumn + 1, name: header[itemColumn], value: "",
+                    expected: "an id (empty)")
             }
             if userEmpty {
-                throw DataError.invalidValue(path: path, line: record.line, column: userColumn + 1, name: header[userColumn], value: "", expected: "an id (empty)")
+                throw DataError.invalidValue(
+                    path: path, line: record.line, column: userColumn + 1, name: header[userColumn], value: "",
+                    expected: "an id (empty)")
             }
             if itemBatch.count == KeyBatch.size {
                 itemBatch.flush(into: &table.itemIds, indices: &table.items)
@@ -174,12 +182,13 @@ public struct InteractionTable: Sendable {
         if options.duplicates != .keep {
             let duplicates = table.duplicateRows()
             if let first = duplicates.first, options.duplicates == .error {
-                throw DataError.duplicateRow(path: path, line: Int(table.lines[first.duplicate]), firstLine: Int(table.lines[first.original]))
+                throw DataError.duplicateRow(
+                    path: path, line: Int(table.lines[first.duplicate]), firstLine: Int(table.lines[first.original]))
             }
             if !duplicates.isEmpty {
                 var keep = [Bool](repeating: true, count: table.count)
                 for pair in duplicates { keep[pair.duplicate] = false }
-                table = table.subset(rows: (0 ..< table.count).filter { keep[$0] })
+                table = table.subset(rows: (0..<table.count).filter { keep[$0] })
                 report.duplicatesDropped = duplicates.count
             }
         }
@@ -196,7 +205,7 @@ public struct InteractionTable: Sendable {
         let groups = UserGroups(self)
         var result: [(duplicate: Int, original: Int)] = []
         groups.order.withUnsafeBufferPointer { order in
-            for user in 0 ..< groups.userCount {
+            for user in 0..<groups.userCount {
                 let start = groups.offsets[user], end = groups.offsets[user + 1]
                 var runStart = start
                 // Rows are sorted by (timestamp, file row): duplicates sit in the same timestamp run.
@@ -204,8 +213,8 @@ public struct InteractionTable: Sendable {
                     var runEnd = runStart + 1
                     while runEnd < end && timestamps[order[runEnd]] == timestamps[order[runStart]] { runEnd += 1 }
                     if runEnd - runStart > 1 {
-                        for a in runStart + 1 ..< runEnd {
-                            for b in runStart ..< a where items[order[b]] == items[order[a]] {
+                        for a in runStart + 1..<runEnd {
+                            for b in runStart..<a where items[order[b]] == items[order[a]] {
                                 result.append((order[a], order[b]))
                                 break
                             }
@@ -236,15 +245,19 @@ public struct InteractionTable: Sendable {
     /// - Throws: `DataError.missingColumn`, or `DataError.invalidValue` naming the first bad cell.
     public func numericColumn(_ name: String) throws -> [Float] {
         guard let column = extras.first(where: { $0.name == name }) else {
-            throw DataError.missingColumn(path: path, column: name, available: [columnNames.item, columnNames.user, columnNames.timestamp] + extras.map(\.name))
+            throw DataError.missingColumn(
+                path: path, column: name,
+                available: [columnNames.item, columnNames.user, columnNames.timestamp] + extras.map(\.name))
         }
         var result = [Float](repeating: .nan, count: count)
-        for row in 0 ..< count {
+        for row in 0..<count {
             let value = column.withCell(row) { cell -> Double?? in
                 ByteParsing.trimmed(cell).isEmpty ? .some(nil) : ByteParsing.double(cell).map { .some($0) } ?? nil
             }
             guard let value else {
-                throw DataError.invalidValue(path: path, line: lines.isEmpty ? 0 : Int(lines[row]), column: 0, name: name, value: column[row], expected: "a number")
+                throw DataError.invalidValue(
+                    path: path, line: lines.isEmpty ? 0 : Int(lines[row]), column: 0, name: name, value: column[row],
+                    expected: "a number")
             }
             if let value { result[row] = Float(value) }
         }
@@ -267,7 +280,7 @@ public struct InteractionTable: Sendable {
             }
             writer.endRow()
         }
-        if let rows { for row in rows { emit(row) } } else { for row in 0 ..< count { emit(row) } }
+        if let rows { for row in rows { emit(row) } } else { for row in 0..<count { emit(row) } }
         try writer.write(to: path)
     }
 }
@@ -318,17 +331,17 @@ extension InteractionTable {
         var targetUsers = userIds, targetItems = itemIds
         var userIndex = [Int32](repeating: -1, count: self.userIds.count)
         var itemIndex = [Int32](repeating: -1, count: self.itemIds.count)
-        for u in 0 ..< self.userIds.count {
+        for u in 0..<self.userIds.count {
             let key = self.userIds.key(Int32(u))
             userIndex[u] = unknown == .add ? targetUsers.insert(key) : (targetUsers.index(of: key) ?? -1)
         }
-        for i in 0 ..< self.itemIds.count {
+        for i in 0..<self.itemIds.count {
             let key = self.itemIds.key(Int32(i))
             itemIndex[i] = unknown == .add ? targetItems.insert(key) : (targetItems.index(of: key) ?? -1)
         }
         var keep: [Int] = []
         keep.reserveCapacity(count)
-        for row in 0 ..< count {
+        for row in 0..<count {
             let u = userIndex[Int(users[row])], i = itemIndex[Int(items[row])]
             if u >= 0 && i >= 0 {
                 keep.append(row)
@@ -337,9 +350,13 @@ extension InteractionTable {
             if unknown == .error {
                 let line = lines.isEmpty ? 0 : Int(lines[row])
                 if u < 0 {
-                    throw DataError.invalidValue(path: path, line: line, column: 0, name: columnNames.user, value: self.userIds.key(users[row]), expected: "a known user id")
+                    throw DataError.invalidValue(
+                        path: path, line: line, column: 0, name: columnNames.user, value: self.userIds.key(users[row]),
+                        expected: "a known user id")
                 }
-                throw DataError.invalidValue(path: path, line: line, column: 0, name: columnNames.item, value: self.itemIds.key(items[row]), expected: "a known item id")
+                throw DataError.invalidValue(
+                    path: path, line: line, column: 0, name: columnNames.item, value: self.itemIds.key(items[row]),
+                    expected: "a known item id")
             }
         }
         var result = subset(rows: keep)

@@ -28,17 +28,22 @@ public struct ItemTable: Sendable, Equatable {
             throw DataError.missingColumn(path: reader.path, column: idColumn, available: header)
         }
         var columns = [[String]](repeating: [], count: header.count)
-        for c in 0 ..< header.count { columns[c].reserveCapacity(rows.count) }
+        for c in 0..<header.count { columns[c].reserveCapacity(rows.count) }
         var seen: [String: Int] = [:]
         for (r, row) in rows.enumerated() {
-            if let first = seen[row[idIndex]] { throw DataError.duplicateRow(path: reader.path, line: lines[r], firstLine: first) }
+            if let first = seen[row[idIndex]] {
+                throw DataError.duplicateRow(path: reader.path, line: lines[r], firstLine: first)
+            }
             seen[row[idIndex]] = lines[r]
-            for c in 0 ..< header.count { columns[c].append(row[c]) }
+            for c in 0..<header.count { columns[c].append(row[c]) }
         }
         return ItemTable(header: header, columns: columns, lines: lines, path: reader.path, idColumn: idColumn)
     }
 
-    public init(header: [String], columns: [[String]], lines: [Int] = [], path: String = "<memory>", idColumn: String = "item_id") {
+    public init(
+        header: [String], columns: [[String]], lines: [Int] = [], path: String = "<memory>",
+        idColumn: String = "item_id"
+    ) {
         self.header = header
         self.columns = columns
         self.lines = lines
@@ -69,7 +74,7 @@ public struct ItemTable: Sendable, Equatable {
     public func write(to path: String) throws {
         var writer = CSVWriter()
         writer.writeRow(header)
-        for r in 0 ..< count { writer.writeRow(columns.map { $0[r] }) }
+        for r in 0..<count { writer.writeRow(columns.map { $0[r] }) }
         try writer.write(to: path)
     }
 }

@@ -13,29 +13,29 @@ public struct UserGroups: Sendable {
     public init(_ table: InteractionTable, alive: [Bool]? = nil) {
         let userCount = table.userIds.count
         var counts = [Int](repeating: 0, count: userCount + 1)
-        for row in 0 ..< table.count where alive?[row] ?? true { counts[Int(table.users[row]) + 1] += 1 }
-        for u in 0 ..< userCount { counts[u + 1] += counts[u] }
+        for row in 0..<table.count where alive?[row] ?? true { counts[Int(table.users[row]) + 1] += 1 }
+        for u in 0..<userCount { counts[u + 1] += counts[u] }
         let offsets = counts
         var cursor = counts
         var order = [Int](repeating: 0, count: offsets[userCount])
-        for row in 0 ..< table.count where alive?[row] ?? true {
+        for row in 0..<table.count where alive?[row] ?? true {
             let u = Int(table.users[row])
             order[cursor[u]] = row
             cursor[u] += 1
         }
         table.timestamps.withUnsafeBufferPointer { time in
             order.withUnsafeMutableBufferPointer { order in
-                for u in 0 ..< userCount {
+                for u in 0..<userCount {
                     let start = offsets[u], end = offsets[u + 1]
                     guard end - start > 1 else { continue }
                     // Already in file order; sort only when timestamps are out of order.
                     var sorted = true
-                    for k in start + 1 ..< end where time[order[k]] < time[order[k - 1]] {
+                    for k in start + 1..<end where time[order[k]] < time[order[k - 1]] {
                         sorted = false
                         break
                     }
                     if sorted { continue }
-                    var slice = UnsafeMutableBufferPointer(rebasing: order[start ..< end])
+                    var slice = UnsafeMutableBufferPointer(rebasing: order[start..<end])
                     slice.sort { (a: Int, b: Int) -> Bool in
                         let ta: Int64 = time[a], tb: Int64 = time[b]
                         if ta != tb { return ta < tb }
