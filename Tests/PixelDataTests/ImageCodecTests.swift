@@ -116,3 +116,26 @@ struct ImageCodecTests {
         #expect(longest.width == 100 && longest.height == 50)
     }
 }
+
+@Suite("Image crops and tensors")
+struct ImageTensorTests {
+    @Test func cropAndCenterCrop() throws {
+        let image = ImageCodecTests.gradient(width: 10, height: 6)
+        let crop = try image.cropped(x: 2, y: 1, width: 3, height: 2)
+        #expect(crop.width == 3 && crop.height == 2)
+        #expect(Array(crop.pixels[0..<3]) == Array(image.pixels[((1 * 10) + 2) * 3..<((1 * 10) + 2) * 3 + 3]))
+        #expect(throws: ImageError.self) { try image.cropped(x: 8, y: 0, width: 3, height: 1) }
+        let center = image.centerCropped(width: 4, height: 4)
+        #expect(center == (try image.cropped(x: 3, y: 1, width: 4, height: 4)))
+        let shorter = image.resized(shorterEdge: 3)
+        #expect(shorter.width == 5 && shorter.height == 3)
+    }
+
+    @Test func planarFloatsNormalize() throws {
+        let image = try Image(width: 2, height: 1, pixels: [255, 0, 51, 0, 255, 102])
+        let values = image.planarFloats(mean: (0.5, 0.5, 0.5), std: (0.5, 0.5, 0.5))
+        // (byte/255 − 0.5)/0.5: R plane [1, −1], G plane [−1, 1], B plane [−0.6, −0.2].
+        let expected: [Float] = [1, -1, -1, 1, -0.6, -0.2]
+        for (got, want) in zip(values, expected) { #expect(abs(got - want) < 1e-6) }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import PixelCore
 
 /// What to do with rows that repeat an earlier row's (user, item, timestamp).
 public enum DuplicatePolicy: String, Sendable, CaseIterable {
@@ -93,17 +94,18 @@ public struct InteractionTable: Sendable {
     /// Loads an interactions CSV.
     /// - Throws: `DataError` for an empty file, a missing column, a wrong field count, a bad timestamp,
     ///   malformed CSV, or (with `.error`) a duplicate row — each naming file, line and column.
-    public static func load(path: String, options: InteractionLoadOptions = .init()) throws -> (
-        InteractionTable, LoadReport
-    ) {
+    /// - Parameter progress: advanced by rows read (every 65 536).
+    public static func load(
+        path: String, options: InteractionLoadOptions = .init(), progress: PixelCore.Progress? = nil
+    ) throws -> (InteractionTable, LoadReport) {
         let reader = try CSVReader(path: path, delimiter: options.delimiter)
-        return try load(reader: reader, options: options)
+        return try load(reader: reader, options: options, progress: progress)
     }
 
     /// Loads from an open reader (tests and fuzzing pass in-memory bytes).
-    public static func load(reader: CSVReader, options: InteractionLoadOptions = .init()) throws -> (
-        InteractionTable, LoadReport
-    ) {
+    public static func load(
+        reader: CSVReader, options: InteractionLoadOptions = .init(), progress: PixelCore.Progress? = nil
+    ) throws -> (InteractionTable, LoadReport) {
         let started = Date()
         let path = reader.path
         var table = InteractionTable(path: path)
@@ -170,6 +172,7 @@ public struct InteractionTable: Sendable {
             }
             table.timestamps.append(time)
             table.lines.append(Int32(truncatingIfNeeded: record.line))
+            if record.index & 0xFFFF == 0 { progress?.advance(by: 0x10000) }
             for (k, column) in extraColumns.enumerated() {
                 record.withField(column) { table.extras[k].append($0) }
             }
