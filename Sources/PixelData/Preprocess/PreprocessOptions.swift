@@ -96,4 +96,19 @@ public struct PreprocessReport: Sendable, Equatable, Codable {
     /// Missing / invalid cells per numeric column.
     public var numericMissing: [String: Int] = [:]
     public var seconds: [String: Double] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, examples, users, seconds
+        case itemsInput = "items_input"
+        case itemsKept = "items_kept"
+        case droppedByReason = "dropped_by_reason"
+        case imagesCopied = "images_copied"
+        case imagesCompressed = "images_compressed"
+        case imagesResumed = "images_resumed"
+        case imageBytesIn = "image_bytes_in"
+        case imageBytesOut = "image_bytes_out"
+        case interactionsInput = "interactions_input"
+        case interactionsKept = "interactions_kept"
+        case numericMissing = "numeric_missing"
+    }
 }

@@ -9,6 +9,14 @@ public enum KCoreFilter {
         public var iterations: Int
         public var rowsBefore: Int
         public var rowsAfter: Int
+
+        enum CodingKeys: String, CodingKey {
+            case iterations
+            case minInteractionsPerUser = "min_interactions_per_user"
+            case minInteractionsPerItem = "min_interactions_per_item"
+            case rowsBefore = "rows_before"
+            case rowsAfter = "rows_after"
+        }
     }
 
     /// - Parameters:

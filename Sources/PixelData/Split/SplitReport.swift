@@ -14,6 +14,12 @@ public struct SplitReport: Sendable, Equatable, Codable {
         /// Validation rows that leak into train.
         public var valViolations: Int
         public var passed: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case check, passed
+            case testViolations = "test_violations"
+            case valViolations = "val_violations"
+        }
     }
 
     public struct Sample: Sendable, Equatable, Codable {

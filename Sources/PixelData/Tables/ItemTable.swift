@@ -63,6 +63,10 @@ public struct ItemTable: Sendable, Equatable {
     /// The item ids in row order.
     public var ids: [String] { (try? column(idColumn)) ?? [] }
 
+    /// The dense id map of the items, index = row.
+    /// - Throws: `DataError.badFormat` when an id repeats (tables from `load` never have repeats).
+    public func idMap() throws -> IdMap { try IdMap(keys: ids) }
+
     /// The rows at `rows`.
     public func subset(rows: [Int]) -> ItemTable {
         ItemTable(
