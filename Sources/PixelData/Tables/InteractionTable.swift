@@ -111,8 +111,8 @@ public struct InteractionTable: Sendable {
         var table = InteractionTable(path: path)
         // Rough row estimate from the size: ~24 bytes per row.
         let estimate = max(16, reader.byteCount / 24)
-        table.userIds = IdMap(capacity: 4096)
-        table.itemIds = IdMap(capacity: 4096)
+        table.userIds = IdMap(capacity: min(4096, estimate))
+        table.itemIds = IdMap(capacity: min(4096, estimate))
         table.users.reserveCapacity(estimate)
         table.items.reserveCapacity(estimate)
         table.timestamps.reserveCapacity(estimate)
