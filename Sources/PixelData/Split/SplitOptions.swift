@@ -1,7 +1,9 @@
 /// How interactions are divided into train, validation and test.
 public enum SplitStrategy: String, Sendable, CaseIterable, Codable {
     /// Per user, a seeded random `ratios` share of their interactions in each part; every user with ≥ 3
-    /// interactions appears in all three parts, each part's size within ±1 of `ratio · n`.
+    /// interactions appears in all three parts, each part's size within ±1 of `ratio · n` (when every part's
+    /// share `ratio · n` is at least 1; below that, "in every part" wins). Users with fewer than 3
+    /// interactions go to train only. The same per-user counts drive `temporal` with `perUser` scope.
     case stratified
     /// Time-ordered: per user (`TemporalScope.perUser`) the oldest share to train, then validation, the
     /// newest to test; or by one global time cut (`TemporalScope.global`).
