@@ -1,1 +1,0 @@
-// PixelData — filled in by its issue.

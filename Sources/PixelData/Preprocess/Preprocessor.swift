@@ -1,0 +1,274 @@
+import Foundation
+import PixelCore
+import PixelImage
+
+/// `pixelrec preprocess`: validates and (optionally) recompresses images, cleans text, parses numeric
+/// columns and fits their scalers, drops unusable items with counts per reason, and writes
+///
+/// - `<out>/item_info.csv`: kept items, cleaned text, numeric columns as parsed (empty when missing),
+///   plus an `image` column (`images/<file>`, empty when images are not required and absent);
+/// - `<out>/interactions.csv`: interactions of kept items;
+/// - `<out>/images/…`, `<out>/scalers.json`, `<out>/user_ids.json`, `<out>/item_ids.json`,
+///   `<out>/preprocess_report.json` — every file atomically.
+///
+/// Resumable: an image already present in `<out>/images` that decodes and meets the minimum size is
+/// kept as it is (counted as `resumed`), so an interrupted run continues where it stopped.
+public enum Preprocessor {
+    /// Outcome of one item's image.
+    struct ImageOutcome: Sendable {
+        var reason: String?
+        var detail = ""
+        var file = ""
+        var action = 0  // 1 copied, 2 compressed, 3 resumed
+        var bytesIn = 0
+        var bytesOut = 0
+    }
+
+    static func resolve(_ name: String, in directory: String) -> String {
+        name.hasPrefix("/") ? name : directory + "/" + name
+    }
+
+    @discardableResult
+    public static func run(
+        inputDirectory: String, outputDirectory: String, options: PreprocessOptions = .init(),
+        progress: PixelCore.Progress? = nil
+    ) throws -> PreprocessReport {
+        try options.validate()
+        var report = PreprocessReport()
+        var clock = Date()
+        let items = try ItemTable.load(
+            path: resolve(options.itemInfoFile, in: inputDirectory), idColumn: options.itemIdColumn)
+        let (interactions, _) = try InteractionTable.load(
+            path: resolve(options.interactionsFile, in: inputDirectory), options: options.interactions)
+        report.itemsInput = items.count
+        report.interactionsInput = interactions.count
+        report.seconds["load"] = Date().timeIntervalSince(clock)
+
+        // Text.
+        clock = Date()
+        let cleaner = TextCleaner(options: options.text)
+        var cleaned = items
+        var textIndices: [Int] = []
+        for column in options.textColumns {
+            guard let index = items.header.firstIndex(of: column) else {
+                throw DataError.missingColumn(path: items.path, column: column, available: items.header)
+            }
+            textIndices.append(index)
+            cleaned.columns[index] = items.columns[index].map(cleaner.clean)
+        }
+        report.seconds["text"] = Date().timeIntervalSince(clock)
+
+        // Numbers.
+        var numeric: [String: [Double]] = [:]
+        for column in options.numericColumns {
+            guard let index = items.header.firstIndex(of: column) else {
+                throw DataError.missingColumn(path: items.path, column: column, available: items.header)
+            }
+            var values = [Double](repeating: .nan, count: items.count)
+            var missing = 0
+            for row in 0..<items.count {
+                var cell = items.columns[index][row]
+                let parsed = cell.withUTF8 { ByteParsing.trimmed($0).isEmpty ? Double?.none : ByteParsing.double($0) }
+                if let parsed {
+                    values[row] = parsed
+                } else {
+                    if !cell.trimmingCharacters(in: .whitespaces).isEmpty && options.invalidNumbers == .error {
+                        throw DataError.invalidValue(
+                            path: items.path, line: items.lines.isEmpty ? 0 : items.lines[row], column: index + 1,
+                            name: column,
+                            value: cell, expected: "a number")
+                    }
+                    missing += 1
+                }
+            }
+            numeric[column] = values
+            report.numericMissing[column] = missing
+        }
+
+        // Images (parallel).
+        clock = Date()
+        let imageDirectory = resolve(options.imagesDirectory, in: inputDirectory)
+        let outputImages = outputDirectory + "/images"
+        let ids = cleaned.ids
+        var outcomes = [ImageOutcome](repeating: ImageOutcome(), count: ids.count)
+        let workers = max(1, min(options.workers, ids.count))
+        outcomes.withUnsafeMutableBufferPointer { results in
+            let buffer = UncheckedSendable(results)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var i = worker
+                while i < ids.count {
+                    buffer.value[i] = processImage(id: ids[i], from: imageDirectory, to: outputImages, options: options)
+                    progress?.advance()
+                    i += workers
+                }
+            }
+        }
+        report.seconds["images"] = Date().timeIntervalSince(clock)
+
+        // Keep or drop each item.
+        var itemInteractions = [Int](repeating: 0, count: interactions.itemIds.count)
+        for item in interactions.items { itemInteractions[Int(item)] += 1 }
+        var keptRows: [Int] = []
+        var imageColumn: [String] = []
+        func drop(_ reason: String, _ id: String, _ detail: String) {
+            report.droppedByReason[reason, default: 0] += 1
+            if report.examples[reason, default: []].count < 20 {
+                report.examples[reason, default: []].append(detail.isEmpty ? id : "\(id): \(detail)")
+            }
+        }
+        for row in 0..<ids.count {
+            let outcome = outcomes[row]
+            if let reason = outcome.reason, options.requireImage {
+                drop(reason, ids[row], outcome.detail)
+                continue
+            }
+            if options.requireText && textIndices.allSatisfy({ cleaned.columns[$0][row].isEmpty }) {
+                drop("missing_text", ids[row], "")
+                continue
+            }
+            guard let item = interactions.itemIds.index(of: ids[row]), itemInteractions[Int(item)] > 0 else {
+                drop("no_interactions", ids[row], "")
+                continue
+            }
+            keptRows.append(row)
+            imageColumn.append(outcome.reason == nil ? "images/" + outcome.file : "")
+            switch outcome.action {
+            case 1: report.imagesCopied += 1
+            case 2: report.imagesCompressed += 1
+            case 3: report.imagesResumed += 1
+            default: break
+            }
+            report.imageBytesIn += outcome.bytesIn
+            report.imageBytesOut += outcome.bytesOut
+        }
+        report.itemsKept = keptRows.count
+
+        // Scalers on kept items.
+        var scalers: [Scaler] = []
+        for column in options.numericColumns {
+            let values = keptRows.map { numeric[column]?[$0] ?? .nan }
+            scalers.append(
+                Scaler(column: column, kind: options.scalerOverrides[column] ?? options.scaler, values: values))
+        }
+
+        // Write.
+        clock = Date()
+        var output = cleaned.subset(rows: keptRows)
+        output.header.append("image")
+        output.columns.append(imageColumn)
+        try output.write(to: outputDirectory + "/item_info.csv")
+        var keepItem = [Bool](repeating: false, count: interactions.itemIds.count)
+        for row in keptRows { if let item = interactions.itemIds.index(of: ids[row]) { keepItem[Int(item)] = true } }
+        let keptInteractions = (0..<interactions.count).filter { keepItem[Int(interactions.items[$0])] }
+        try interactions.write(to: outputDirectory + "/interactions.csv", rows: keptInteractions)
+        report.interactionsKept = keptInteractions.count
+        var users = Set<Int32>()
+        for row in keptInteractions { users.insert(interactions.users[row]) }
+        report.users = users.count
+        try ScalerSet(scalers: scalers).save(to: outputDirectory + "/scalers.json")
+        try IdMap(keys: keptRows.map { ids[$0] }).save(
+            to: outputDirectory + "/item_ids.json", name: options.itemIdColumn)
+        var userMap = IdMap(capacity: users.count)
+        for row in keptInteractions { userMap.insert(interactions.userIds.key(interactions.users[row])) }
+        try userMap.save(to: outputDirectory + "/user_ids.json", name: options.interactions.userColumn)
+        report.seconds["write"] = Date().timeIntervalSince(clock)
+        try writeJSON(report, to: outputDirectory + "/preprocess_report.json")
+        progress?.finish("kept \(report.itemsKept) of \(report.itemsInput) items")
+        return report
+    }
+
+    /// Finds, validates and writes one item's image.
+    static func processImage(id: String, from directory: String, to outputDirectory: String, options: PreprocessOptions)
+        -> ImageOutcome
+    {
+        var outcome = ImageOutcome()
+        let manager = FileManager.default
+        guard !id.contains("/"), !id.hasPrefix(".") else {
+            outcome.reason = "missing_image"
+            outcome.detail = "item id is not a file name"
+            return outcome
+        }
+        var found: (path: String, ext: String)?
+        for ext in options.allowedExtensions {
+            for candidate in [ext, ext.uppercased()] where manager.fileExists(atPath: "\(directory)/\(id).\(candidate)")
+            {
+                found = ("\(directory)/\(id).\(candidate)", ext)
+                break
+            }
+            if found != nil { break }
+        }
+        guard let found else {
+            for ext in ["gif", "webp", "bmp", "tif", "tiff", "heic"]
+            where manager.fileExists(atPath: "\(directory)/\(id).\(ext)") {
+                outcome.reason = "unsupported_extension"
+                outcome.detail = ".\(ext)"
+                return outcome
+            }
+            outcome.reason = "missing_image"
+            return outcome
+        }
+        // Resume: a valid image from an earlier run is kept.
+        for ext in [found.ext, "jpg"] {
+            let previous = "\(outputDirectory)/\(id).\(ext)"
+            if manager.fileExists(atPath: previous), let data = manager.contents(atPath: previous),
+                let image = try? ImageCodec.decode(data, path: previous, maxPixels: options.maxImagePixels),
+                image.width >= options.minImageWidth, image.height >= options.minImageHeight
+            {
+                outcome.action = 3
+                outcome.file = "\(id).\(ext)"
+                outcome.bytesIn = (try? manager.attributesOfItem(atPath: found.path)[.size] as? Int) ?? 0
+                outcome.bytesOut = data.count
+                return outcome
+            }
+        }
+        guard let data = manager.contents(atPath: found.path) else {
+            outcome.reason = "corrupt_image"
+            outcome.detail = "cannot read"
+            return outcome
+        }
+        outcome.bytesIn = data.count
+        do {
+            let image = try ImageCodec.decode(data, path: found.path, maxPixels: options.maxImagePixels)
+            guard image.width >= options.minImageWidth, image.height >= options.minImageHeight else {
+                outcome.reason = "too_small"
+                outcome.detail = "\(image.width)x\(image.height)"
+                return outcome
+            }
+            let needsCompression =
+                options.compressAboveKB.map { data.count > $0 * 1024 || image.longestEdge > options.maxLongestEdge }
+                ?? false
+            if needsCompression {
+                let smaller = image.downscaled(longestEdge: options.maxLongestEdge)
+                let encoded = try ImageCodec.encodeJPEG(smaller, quality: options.targetQuality, path: found.path)
+                outcome.file = "\(id).jpg"
+                try AtomicFile.write(encoded, to: "\(outputDirectory)/\(outcome.file)")
+                outcome.bytesOut = encoded.count
+                outcome.action = 2
+            } else {
+                outcome.file = "\(id).\(found.ext)"
+                try AtomicFile.write(data, to: "\(outputDirectory)/\(outcome.file)")
+                outcome.bytesOut = data.count
+                outcome.action = 1
+            }
+        } catch let error as ImageError {
+            switch error {
+            case .empty: outcome.reason = "empty_image"
+            case .unsupportedFormat: outcome.reason = "unsupported_format"
+            case .unsupportedColorSpace: outcome.reason = "unsupported_colorspace"
+            case .tooLarge: outcome.reason = "too_large"
+            default: outcome.reason = "corrupt_image"
+            }
+            outcome.detail = error.description
+        } catch {
+            outcome.reason = "write_failed"
+            outcome.detail = "\(error)"
+        }
+        return outcome
+    }
+}
+
+/// Wraps a value whose concurrent use is made safe by the caller (workers touch disjoint indices).
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

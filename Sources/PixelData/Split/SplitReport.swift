@@ -1,0 +1,53 @@
+/// What a split did; written as `split_info.json`.
+public struct SplitReport: Sendable, Equatable, Codable {
+    public struct Parts: Sendable, Equatable, Codable {
+        public var train = 0
+        public var val = 0
+        public var test = 0
+    }
+
+    public struct Leakage: Sendable, Equatable, Codable {
+        /// What was checked, in words.
+        public var check: String
+        /// Test rows that leak into train under that check (0 for a clean split).
+        public var testViolations: Int
+        /// Validation rows that leak into train.
+        public var valViolations: Int
+        public var passed: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case check, passed
+            case testViolations = "test_violations"
+            case valViolations = "val_violations"
+        }
+    }
+
+    public struct Sample: Sendable, Equatable, Codable {
+        public var n: Int
+        public var mode: String
+    }
+
+    public var format = "pixelrec-split"
+    public var version = 1
+    public var input: String
+    public var strategy: String
+    public var temporalScope: String?
+    public var seed: UInt64
+    public var ratios: [String: Double]
+    public var sample: Sample?
+    public var filters: KCoreFilter.Report
+    /// Interactions per part.
+    public var counts = Parts()
+    /// Distinct users per part.
+    public var users = Parts()
+    /// Distinct items per part.
+    public var items = Parts()
+    public var leakage: Leakage
+    /// Wall time per stage in seconds: `filter`, `split`, `write`.
+    public var seconds: [String: Double] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, input, strategy, seed, ratios, sample, filters, counts, users, items, leakage, seconds
+        case temporalScope = "temporal_scope"
+    }
+}

@@ -1,1 +1,0 @@
-// PixelImage — filled in by its issue.
