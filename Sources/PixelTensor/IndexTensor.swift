@@ -16,7 +16,7 @@ public struct IndexTensor: Sendable, Equatable {
     public init(_ indices: [Int32]) { self.init(shape: [indices.count], indices: indices) }
 
     /// A rank-1 index tensor from 64-bit ids (each must fit in `Int32`).
-    public init(_ indices: [Int64]) { self.init(indices.map { Int32(truncatingIfNeeded: $0) }) }
+    public init(int64 indices: [Int64]) { self.init(indices.map { Int32(truncatingIfNeeded: $0) }) }
 
     /// Number of indices.
     public var count: Int { indices.count }

@@ -147,12 +147,13 @@ public func leakyRelu(_ x: Tensor, negativeSlope: Float = 0.01) -> Tensor {
     x.unary({ $0 > 0 ? $0 : negativeSlope * $0 }, derivative: { x, _ in x > 0 ? 1 : negativeSlope })
 }
 
-/// GELU, exact erf form: `y = ½x(1 + erf(x/√2))`; ∂ = `½(1 + erf(x/√2)) + x·φ(x)`.
+/// GELU, exact erf form: `y = ½x(1 + erf(x/√2))`, computed as `½x·erfc(-x/√2)` (accurate in the
+/// negative tail); ∂ = `½erfc(-x/√2) + x·φ(x)`.
 public func gelu(_ x: Tensor) -> Tensor {
     x.unary(
-        { 0.5 * $0 * (1 + erff($0 * 0.70710678118654752)) },
+        { 0.5 * $0 * erfcf(-$0 * 0.70710678118654752) },
         derivative: { x, _ in
-            0.5 * (1 + erff(x * 0.70710678118654752)) + x * expf(-0.5 * x * x) * 0.39894228040143268
+            0.5 * erfcf(-x * 0.70710678118654752) + x * expf(-0.5 * x * x) * 0.39894228040143268
         })
 }
 
