@@ -1,5 +1,9 @@
 import CBLAS
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// OpenBLAS controls and the one `sgemm` entry point every matrix product goes through.
 public enum BLAS {
     /// Sets the number of OpenBLAS threads (environment variables are only read at load).
@@ -7,6 +11,46 @@ public enum BLAS {
 
     /// The current number of OpenBLAS threads.
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
+
+    /// The kernel family OpenBLAS picked at load (`Prescott`, `Haswell`, `SkylakeX`, …).
+    public static var coreName: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(decoding: UnsafeRawBufferPointer(start: name, count: strlen(name)), as: UTF8.self)
+    }
+
+    /// The `OPENBLAS_CORETYPE` to relaunch with when OpenBLAS fell back to its generic SSE3 kernels on a
+    /// CPU it did not recognize (common under virtualization, where the CPU model is masked): `SkylakeX`
+    /// with AVX-512, `Haswell` with AVX2; `nil` when the detection is fine or the variable is already set.
+    /// Measured here: 32 GFLOP/s (Prescott) vs 150 GFLOP/s (SkylakeX) single-threaded sgemm.
+    /// OpenBLAS reads the variable only at load, so the caller must re-exec (see ``relaunchWithBetterCoreIfNeeded()``).
+    public static var betterCoreType: String? {
+        guard getenv("OPENBLAS_CORETYPE") == nil else { return nil }
+        let core = coreName.lowercased()
+        guard core == "prescott" || core == "unknown" || core == "core2" || core == "nehalem" else { return nil }
+        guard let f = fopen("/proc/cpuinfo", "r") else { return nil }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: 8192)
+        while fgets(&line, Int32(line.count), f) != nil {
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard text.hasPrefix("flags") else { continue }
+            let flags = Set(text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }))
+            if flags.contains("avx512f") && flags.contains("avx512vl") && flags.contains("avx512bw") { return "SkylakeX" }
+            if flags.contains("avx2") && flags.contains("fma") { return "Haswell" }
+            return nil
+        }
+        return nil
+    }
+
+    /// Re-executes the current process with `OPENBLAS_CORETYPE` set when ``betterCoreType`` says
+    /// OpenBLAS mis-detected the CPU; returns normally otherwise (or if the re-exec fails).
+    /// Call it first thing in `main`, before any other work.
+    public static func relaunchWithBetterCoreIfNeeded() {
+        guard let core = betterCoreType else { return }
+        setenv("OPENBLAS_CORETYPE", core, 1)
+        var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) }
+        argv.append(nil)
+        execv("/proc/self/exe", &argv)
+    }
 
     /// Below this many multiply-adds a plain loop beats the BLAS call overhead.
     @usableFromInline static let smallProduct = 4096
@@ -37,17 +81,29 @@ public enum BLAS {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         let sai = transposeA ? 1 : lda, sap = transposeA ? lda : 1
-        let sbp = transposeB ? 1 : ldb, sbj = transposeB ? ldb : 1
         for i in 0..<m {
-            for j in 0..<n {
-                var s: Float = 0
-                if sap == 1 && sbp == 1 {
-                    s = Kernels.dot(a + i * sai, b + j * sbj, k)
-                } else {
-                    for p in 0..<k { s += a[i * sai + p * sap] * b[p * sbp + j * sbj] }
+            let cr = c + i * ldc
+            if beta == 0 { cr.update(repeating: 0, count: n) } else if beta != 1 { for j in 0..<n { cr[j] *= beta } }
+        }
+        if transposeB {
+            // C[i, j] += α·⟨A(i, :), B[j, :]⟩ with B rows contiguous.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: k) { row in
+                let r = row.baseAddress!
+                for i in 0..<m {
+                    for p in 0..<k { r[p] = a[i * sai + p * sap] }
+                    let cr = c + i * ldc
+                    for j in 0..<n { cr[j] += alpha * Kernels.dot(r, b + j * ldb, k) }
                 }
-                let old = beta == 0 ? 0 : beta * c[i * ldc + j]
-                c[i * ldc + j] = alpha * s + old
+            }
+        } else {
+            // C[i, :] += α·A(i, p)·B[p, :], a contiguous row update the compiler vectorizes.
+            for i in 0..<m {
+                let cr = c + i * ldc
+                for p in 0..<k {
+                    let s = alpha * a[i * sai + p * sap]
+                    let br = b + p * ldb
+                    for j in 0..<n { cr[j] += s * br[j] }
+                }
             }
         }
     }
