@@ -54,7 +54,16 @@ extension Tensor {
     ) -> Tensor {
         var t = Tensor(uninitializedShape: shape)
         t.withUnsafeMutableBufferPointer { p in
-            for i in 0..<p.count { p[i] = mean + std * generator.nextNormal() }
+            // Box–Muller yields two independent normals per pair of uniforms; use both.
+            var i = 0
+            while i < p.count {
+                let u1 = Double((generator.next() >> 11) + 1) * (1.0 / 9_007_199_254_740_993.0)
+                let u2 = Double(generator.next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+                let r = (-2 * log(u1)).squareRoot(), theta = 2 * Double.pi * u2
+                p[i] = mean + std * Float(r * cos(theta))
+                if i + 1 < p.count { p[i + 1] = mean + std * Float(r * sin(theta)) }
+                i += 2
+            }
         }
         return t
     }

@@ -85,15 +85,24 @@ public func batchNorm(
     let px = x.storage.pointer
     if training {
         precondition(n > 1, "batchNorm: training needs more than one sample")
-        for r in 0..<n { for j in 0..<c { mean[j] += px[r * c + j] } }
-        for j in 0..<c { mean[j] /= Float(n) }
-        for r in 0..<n {
-            for j in 0..<c {
-                let t = px[r * c + j] - mean[j]
-                variance[j] += t * t
+        mean.withUnsafeMutableBufferPointer { mp in
+            variance.withUnsafeMutableBufferPointer { vp in
+                let m = mp.baseAddress!, v = vp.baseAddress!
+                for r in 0..<n {
+                    let xr = px + r * c
+                    for j in 0..<c { m[j] += xr[j] }
+                }
+                for j in 0..<c { m[j] /= Float(n) }
+                for r in 0..<n {
+                    let xr = px + r * c
+                    for j in 0..<c {
+                        let t = xr[j] - m[j]
+                        v[j] += t * t
+                    }
+                }
+                for j in 0..<c { v[j] /= Float(n) }
             }
         }
-        for j in 0..<c { variance[j] /= Float(n) }
         let unbias = Float(n) / Float(n - 1)
         runningMean.withUnsafeMutableBufferPointer { rm in
             runningVariance.withUnsafeMutableBufferPointer { rv in
@@ -113,11 +122,17 @@ public func batchNorm(
     let pw = weight.storage.pointer, pb = bias.storage.pointer
     xhat.withUnsafeMutableBufferPointer { h in
         out.withUnsafeMutableBufferPointer { o in
-            for r in 0..<n {
-                for j in 0..<c {
-                    let v = (px[r * c + j] - mean[j]) * rstd[j]
-                    h[r * c + j] = v
-                    o[r * c + j] = v * pw[j] + pb[j]
+            mean.withUnsafeBufferPointer { mp in
+                rstd.withUnsafeBufferPointer { sp in
+                    let m = mp.baseAddress!, s = sp.baseAddress!
+                    for r in 0..<n {
+                        let xr = px + r * c, hr = h.baseAddress! + r * c, yr = o.baseAddress! + r * c
+                        for j in 0..<c {
+                            let v = (xr[j] - m[j]) * s[j]
+                            hr[j] = v
+                            yr[j] = v * pw[j] + pb[j]
+                        }
+                    }
                 }
             }
         }
@@ -126,28 +141,35 @@ public func batchNorm(
         let w = weight.detached()
         out.recordOp(inputs: nodes) { g in
             let pg = g.storage.pointer, ph = xhat.storage.pointer, pw = w.storage.pointer
-            var sumG = [Float](repeating: 0, count: c), sumGH = [Float](repeating: 0, count: c)
-            for r in 0..<n {
-                for j in 0..<c {
-                    sumG[j] += pg[r * c + j]
-                    sumGH[j] += pg[r * c + j] * ph[r * c + j]
-                }
-            }
+            var sumG = Tensor(zeros: [c]), sumGH = Tensor(zeros: [c])
             var dx = Tensor(uninitializedShape: x.shape)
-            dx.withUnsafeMutableBufferPointer { d in
-                if training {
-                    let invN = 1 / Float(n)
+            sumG.withUnsafeMutableBufferPointer { sgp in
+                sumGH.withUnsafeMutableBufferPointer { shp in
+                    let sg = sgp.baseAddress!, sh = shp.baseAddress!
                     for r in 0..<n {
+                        let gr = pg + r * c, hr = ph + r * c
                         for j in 0..<c {
-                            let k = r * c + j
-                            d[k] = pw[j] * rstd[j] * (pg[k] - invN * sumG[j] - ph[k] * invN * sumGH[j])
+                            sg[j] += gr[j]
+                            sh[j] += gr[j] * hr[j]
                         }
                     }
-                } else {
-                    for r in 0..<n { for j in 0..<c { d[r * c + j] = pg[r * c + j] * pw[j] * rstd[j] } }
+                    rstd.withUnsafeBufferPointer { sp in
+                        let s = sp.baseAddress!
+                        dx.withUnsafeMutableBufferPointer { d in
+                            let invN = 1 / Float(n)
+                            for r in 0..<n {
+                                let gr = pg + r * c, hr = ph + r * c, dr = d.baseAddress! + r * c
+                                if training {
+                                    for j in 0..<c { dr[j] = pw[j] * s[j] * (gr[j] - invN * sg[j] - hr[j] * invN * sh[j]) }
+                                } else {
+                                    for j in 0..<c { dr[j] = gr[j] * pw[j] * s[j] }
+                                }
+                            }
+                        }
+                    }
                 }
             }
-            return [.dense(dx), .dense(Tensor(shape: [c], scalars: sumGH)), .dense(Tensor(shape: [c], scalars: sumG))]
+            return [.dense(dx), .dense(sumGH), .dense(sumG)]
         }
     }
     return out
