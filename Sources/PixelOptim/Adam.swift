@@ -55,15 +55,15 @@ public class Adam: Optimizer {
                         let pp = p.baseAddress!, mm = mp.baseAddress!, vv = vp.baseAddress!
                         func apply(_ offset: Int, _ g: UnsafePointer<Float>, _ n: Int) {
                             let pr = pp + offset, mr = mm + offset, vr = vv + offset
-                            if decoupled && wd != 0 {
-                                let f = 1 - lr * wd
-                                for j in 0..<n { pr[j] *= f }
-                            }
+                            let decay: Float = decoupled ? 1 - lr * wd : 1, l2: Float = decoupled ? 0 : wd
                             for j in 0..<n {
-                                let gj = decoupled ? g[j] : g[j] + wd * pr[j]
-                                mr[j] += (gj - mr[j]) * (1 - b1)
-                                vr[j] = vr[j] * b2 + (1 - b2) * gj * gj
-                                pr[j] -= stepSize * mr[j] / (vr[j].squareRoot() / bc2Sqrt + eps)
+                                let p = pr[j] * decay
+                                let gj = g[j] + l2 * p
+                                let m = mr[j] + (gj - mr[j]) * (1 - b1)
+                                let v = vr[j] * b2 + (1 - b2) * gj * gj
+                                mr[j] = m
+                                vr[j] = v
+                                pr[j] = p - stepSize * m / (v.squareRoot() / bc2Sqrt + eps)
                             }
                         }
                         switch grad {

@@ -89,6 +89,25 @@ struct BroadcastPlan {
 /// This is the one place broadcasting is undone: every broadcasting op's backward calls it.
 public func unbroadcast(_ grad: Tensor, to shape: [Int]) -> Tensor {
     if grad.shape == shape { return grad }
+    // Fast path: only leading axes were broadcast (a bias): sum the gradient's rows.
+    let trailing = Array(shape.drop { $0 == 1 })
+    if grad.shape.count >= trailing.count, Array(grad.shape.suffix(trailing.count)) == trailing {
+        let width = trailing.reduce(1, *), rows = grad.count / Swift.max(width, 1)
+        var out = Tensor(zeros: shape)
+        let g = grad.storage.pointer
+        out.withUnsafeMutableBufferPointer { o in
+            let t = o.baseAddress!
+            if width == 1 {
+                t[0] = Kernels.sum(g, rows)
+            } else {
+                for r in 0..<rows {
+                    let gr = g + r * width
+                    for j in 0..<width { t[j] += gr[j] }
+                }
+            }
+        }
+        return out
+    }
     let plan = BroadcastPlan(output: grad.shape, operands: [shape, grad.shape])
     var out = Tensor(zeros: shape)
     let n = plan.extents.last!
