@@ -85,8 +85,14 @@ public enum BLAS {
             let cr = c + i * ldc
             if beta == 0 { cr.update(repeating: 0, count: n) } else if beta != 1 { for j in 0..<n { cr[j] *= beta } }
         }
-        if transposeB {
-            // C[i, j] += α·⟨A(i, :), B[j, :]⟩ with B rows contiguous.
+        if transposeB && !transposeA {
+            // C[i, j] += α·⟨A[i, :], B[j, :]⟩, both rows contiguous.
+            for i in 0..<m {
+                let ar = a + i * lda, cr = c + i * ldc
+                for j in 0..<n { cr[j] += alpha * Kernels.dot(ar, b + j * ldb, k) }
+            }
+        } else if transposeB {
+            // Aᵀ's rows are strided: gather each into a contiguous buffer first.
             withUnsafeTemporaryAllocation(of: Float.self, capacity: k) { row in
                 let r = row.baseAddress!
                 for i in 0..<m {
