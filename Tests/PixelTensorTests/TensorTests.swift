@@ -124,3 +124,24 @@ struct TensorTests {
         #expect(abs(variance - 1) < 0.05)
     }
 }
+
+@Suite("Validation of untrusted values")
+struct ValidationTests {
+    @Test func shapes() throws {
+        #expect(throws: TensorError.scalarCountMismatch(shape: [2, 2], count: 3)) {
+            try Tensor(validatingShape: [2, 2], scalars: [1, 2, 3])
+        }
+        #expect(try Tensor(validatingShape: [3], scalars: [1, 2, 3]).shape == [3])
+    }
+
+    @Test func indices() throws {
+        #expect(throws: TensorError.indexOutOfRange(index: 5, bound: 5, position: 2)) {
+            try IndexTensor([0, 4, 5, -1]).validate(below: 5)
+        }
+        #expect(throws: TensorError.indexOutOfRange(index: -1, bound: 9, position: 0)) {
+            try IndexTensor([-1]).validate(below: 9)
+        }
+        try IndexTensor([0, 4]).validate(below: 5)
+        #expect(IndexTensor(int64: [7, 8]).indices == [7, 8])
+    }
+}
