@@ -39,6 +39,7 @@ func expectClose(
     var worst: Float = 0
     for (a, b) in zip(ours.scalars, reference.scalars) { worst = max(worst, abs(a - b) / max(abs(b), 1e-2)) }
     #expect(worst <= tolerance, "\(what): max relative error \(worst)", sourceLocation: sourceLocation)
+    if ProcessInfo.processInfo.environment["PIXELTENSOR_REPORT_ERRORS"] != nil { print("max-relative-error \(what): \(worst)") }
     return worst
 }
 
