@@ -1,5 +1,9 @@
 /// A trainable tensor with a stable identity: layers own parameters, ``Gradients`` is keyed by them and
 /// optimizers update them in place.
+///
+/// Reading ``value`` from several tasks at once is safe (the tensor is a copy-on-write value); updates
+/// (an optimizer step, `value = …`) must not run concurrently with other uses — a training loop owns its
+/// parameters.
 public final class Parameter: @unchecked Sendable {
     /// The autograd leaf every use of ``value`` is traced back to.
     public let leaf: GradNode
