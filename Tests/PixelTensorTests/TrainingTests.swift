@@ -171,3 +171,36 @@ struct LayerTests {
         }
     }
 }
+
+@Suite("Gradient accumulation and plateau in max mode")
+struct AccumulationTests {
+    @Test("summing micro-batch gradients equals the full-batch gradient of the summed loss")
+    func microBatches() {
+        let w = Parameter(Tensor([0.5, -1, 2]))
+        let table = Parameter(Tensor(shape: [3, 2], scalars: [1, 2, 3, 4, 5, 6]))
+        func loss(_ x: Tensor, _ ids: [Int32]) -> Tensor {
+            (x * w.value).sum() + embedding(table.value, ids: IndexTensor(ids)).sum() * 2
+        }
+        let x1 = Tensor([1, 2, 3]), x2 = Tensor([-1, 0, 4])
+        var accumulated = loss(x1, [0, 2]).gradients()
+        accumulated.formSum(with: loss(x2, [2]).gradients())
+        let full = (loss(x1, [0, 2]) + loss(x2, [2])).gradients()
+        #expect(accumulated[w]?.dense.scalars == full[w]?.dense.scalars)
+        #expect(accumulated[table]?.dense.scalars == full[table]?.dense.scalars)
+        #expect(full[table]?.dense.scalars == [2, 2, 0, 0, 4, 4])
+    }
+
+    @Test("ReduceOnPlateau in max mode waits `patience` epochs, then cools down")
+    func plateauMax() {
+        var p = ReduceOnPlateau(mode: .max, factor: 0.5, patience: 1, cooldown: 1)
+        var lr: Float = 1
+        var seen: [Float] = []
+        for metric: Float in [0.1, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2] {
+            lr = p.step(metric: metric, learningRate: lr)
+            seen.append(lr)
+        }
+        // Bad epochs: 1 at the 3rd, 2 (> patience) at the 4th → halve; cooldown swallows the 5th;
+        // bad again at the 6th (1) and 7th (2) → halve.
+        #expect(seen == [1, 1, 1, 0.5, 0.5, 0.5, 0.25])
+    }
+}
