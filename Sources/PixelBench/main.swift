@@ -101,8 +101,13 @@ func gemm() {
     let threads = option("--threads", 1)
     BLAS.setThreadCount(threads)
     // The largest matmul of a training step: MLP layer 2 forward, [512, 512]·[256, 512]ᵀ (134 MFLOP).
-    let largest = gemmRate(m: 512, n: 256, k: 512, repeats: 50)
-    let peak = gemmRate(m: 1024, n: 1024, k: 1024, repeats: 30)
+    // Alternate the two measurements and keep the best of each: the machine is shared, and a burst of
+    // outside load should not land on one side only.
+    var largest = 0.0, peak = 0.0
+    for _ in 0..<6 {
+        largest = max(largest, gemmRate(m: 512, n: 256, k: 512, repeats: 10))
+        peak = max(peak, gemmRate(m: 1536, n: 1536, k: 1536, repeats: 3))
+    }
     print("{\"bench\": \"gemm\", \"largest_gflops\": \(largest), \"peak_gflops\": \(peak), \"threads\": \(threads)}")
 }
 
