@@ -53,13 +53,23 @@ struct Trainer {
         for _ in 0..<8 { batches.append(.random(positives: 256, userCount: 200_000, itemCount: 100_000, generator: &generator)) }
     }
 
+    /// Seconds spent in forward, backward and optimizer over all steps so far.
+    var phases = (forward: 0.0, backward: 0.0, optimizer: 0.0)
+
     mutating func step() -> Float {
         let batch = batches[next % batches.count]
         next += 1
+        let t0 = now()
         let loss = model.loss(batch)
         let value = loss.scalar
+        let t1 = now()
         let grads = loss.gradients()
+        let t2 = now()
         optimizer.step(grads)
+        let t3 = now()
+        phases.forward += t1 - t0
+        phases.backward += t2 - t1
+        phases.optimizer += t3 - t2
         return value
     }
 }
@@ -70,10 +80,15 @@ func trainStep() {
     var trainer = Trainer(seed: 1)
     var last: Float = 0
     for _ in 0..<warmup { last = trainer.step() }
+    trainer.phases = (0, 0, 0)
     let start = now()
     for _ in 0..<steps { last = trainer.step() }
     let seconds = now() - start
-    print("{\"bench\": \"train-step\", \"steps_per_s\": \(Double(steps) / seconds), \"threads\": \(threads), \"steps\": \(steps), \"loss\": \(last)}")
+    let ms = { (t: Double) in (t / Double(steps) * 1e4).rounded() / 10 }
+    print(
+        "{\"bench\": \"train-step\", \"steps_per_s\": \(Double(steps) / seconds), \"threads\": \(threads), \"steps\": \(steps), "
+            + "\"forward_ms\": \(ms(trainer.phases.forward)), \"backward_ms\": \(ms(trainer.phases.backward)), "
+            + "\"optimizer_ms\": \(ms(trainer.phases.optimizer)), \"loss\": \(last)}")
 }
 
 /// Best-of-`repeats` GFLOP/s of `C[m,n] = A[m,k]·B[n,k]ᵀ`.

@@ -53,18 +53,10 @@ public class Adam: Optimizer {
                 m.withUnsafeMutableBufferPointer { mp in
                     v.withUnsafeMutableBufferPointer { vp in
                         let pp = p.baseAddress!, mm = mp.baseAddress!, vv = vp.baseAddress!
+                        let decay: Float = decoupled ? 1 - lr * wd : 1, l2: Float = decoupled ? 0 : wd
+                        let rule = AdamRule(decay: decay, l2: l2, beta1: b1, beta2: b2, stepSize: stepSize, bc2Sqrt: bc2Sqrt, epsilon: eps)
                         func apply(_ offset: Int, _ g: UnsafePointer<Float>, _ n: Int) {
-                            let pr = pp + offset, mr = mm + offset, vr = vv + offset
-                            let decay: Float = decoupled ? 1 - lr * wd : 1, l2: Float = decoupled ? 0 : wd
-                            for j in 0..<n {
-                                let p = pr[j] * decay
-                                let gj = g[j] + l2 * p
-                                let m = mr[j] + (gj - mr[j]) * (1 - b1)
-                                let v = vr[j] * b2 + (1 - b2) * gj * gj
-                                mr[j] = m
-                                vr[j] = v
-                                pr[j] = p - stepSize * m / (v.squareRoot() / bc2Sqrt + eps)
-                            }
+                            rule.apply(p: pp + offset, m: mm + offset, v: vv + offset, g: g, count: n)
                         }
                         switch grad {
                         case .dense(let g): g.withUnsafeBufferPointer { apply(0, $0.baseAddress!, $0.count) }
@@ -109,6 +101,43 @@ public class Adam: Optimizer {
             steps[id] = t
         }
         if let lr = state["learning_rate"]?.first { learningRate = lr }
+    }
+}
+
+/// One Adam update over `count` scalars, 16 lanes at a time (the scalar tail computes the same
+/// operations in the same order, so results do not depend on the position of an element):
+/// `θ ← θ·decay`, `g ← g + l2·θ`, `m ← m + (g - m)(1-β₁)`, `v ← β₂v + (1-β₂)g²`,
+/// `θ ← θ - stepSize · m / (√v / √(1-β₂ᵗ) + ε)`.
+struct AdamRule {
+    let decay: Float, l2: Float, beta1: Float, beta2: Float, stepSize: Float, bc2Sqrt: Float, epsilon: Float
+
+    @inline(__always)
+    func apply(p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, count n: Int) {
+        typealias V = SIMD16<Float>
+        let oneMinusB1 = 1 - beta1, oneMinusB2 = 1 - beta2
+        var j = 0
+        while j + 16 <= n {
+            let pj = UnsafeRawPointer(p + j).loadUnaligned(as: V.self) * decay
+            let gj = UnsafeRawPointer(g + j).loadUnaligned(as: V.self) + l2 * pj
+            var mj = UnsafeRawPointer(m + j).loadUnaligned(as: V.self)
+            mj = mj + (gj - mj) * oneMinusB1
+            let vj = UnsafeRawPointer(v + j).loadUnaligned(as: V.self) * beta2 + oneMinusB2 * gj * gj
+            let updated = pj - stepSize * mj / (vj.squareRoot() / bc2Sqrt + epsilon)
+            UnsafeMutableRawPointer(m + j).storeBytes(of: mj, as: V.self)
+            UnsafeMutableRawPointer(v + j).storeBytes(of: vj, as: V.self)
+            UnsafeMutableRawPointer(p + j).storeBytes(of: updated, as: V.self)
+            j += 16
+        }
+        while j < n {
+            let pj = p[j] * decay
+            let gj = g[j] + l2 * pj
+            let mj = m[j] + (gj - m[j]) * oneMinusB1
+            let vj = v[j] * beta2 + oneMinusB2 * gj * gj
+            m[j] = mj
+            v[j] = vj
+            p[j] = pj - stepSize * mj / (vj.squareRoot() / bc2Sqrt + epsilon)
+            j += 1
+        }
     }
 }
 

@@ -45,8 +45,7 @@ extension Tensor {
             for row in 0..<rows {
                 let yr = y + row * n
                 if step == 1 {
-                    // Short rows (attention heads): an inline loop beats a memmove call per row.
-                    if n < 64 { for j in 0..<n { yr[j] = x[src + j] } } else { yr.update(from: x + src, count: n) }
+                    yr.update(from: x + src, count: n)
                 } else {
                     for j in 0..<n { yr[j] = x[src + j * step] }
                 }
