@@ -102,13 +102,24 @@ public enum BLAS {
                 }
             }
         } else {
-            // C[i, :] += α·A(i, p)·B[p, :], a contiguous row update the compiler vectorizes.
+            // C[i, j…j+15] accumulates Σ_p A(i, p)·B[p, j…j+15] in a register, stored once.
             for i in 0..<m {
-                let cr = c + i * ldc
-                for p in 0..<k {
-                    let s = alpha * a[i * sai + p * sap]
-                    let br = b + p * ldb
-                    for j in 0..<n { cr[j] += s * br[j] }
+                let cr = c + i * ldc, ai = a + i * sai
+                var j = 0
+                while j + 16 <= n {
+                    var acc = SIMD16<Float>()
+                    for p in 0..<k {
+                        acc += ai[p * sap] * UnsafeRawPointer(b + p * ldb + j).loadUnaligned(as: SIMD16<Float>.self)
+                    }
+                    let old = UnsafeRawPointer(cr + j).loadUnaligned(as: SIMD16<Float>.self)
+                    UnsafeMutableRawPointer(cr + j).storeBytes(of: old + alpha * acc, as: SIMD16<Float>.self)
+                    j += 16
+                }
+                while j < n {
+                    var s: Float = 0
+                    for p in 0..<k { s += ai[p * sap] * b[p * ldb + j] }
+                    cr[j] += alpha * s
+                    j += 1
                 }
             }
         }

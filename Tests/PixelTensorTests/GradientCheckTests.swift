@@ -112,6 +112,12 @@ struct MatmulGradientTests {
         check.expectPasses([a, w]) { matmul(a.value, w.value) }
         check.expectPasses([l, b]) { matmul(l.value, b.value) }
         check.expectPasses([at, w]) { matmul(at.value, w.value, transposeA: true) }
+        // Attention-shaped small products (the register-blocked path: 17 columns = one SIMD16 block + tail).
+        let q = randomParameter([2, 3, 17], seed: 20), v = randomParameter([2, 3, 17], seed: 21)
+        let s = randomParameter([2, 3, 3], seed: 22)
+        check.expectPasses([q, v]) { matmul(q.value, v.value, transposeB: true) }
+        check.expectPasses([s, v]) { matmul(s.value, v.value) }
+        check.expectPasses([s, v]) { matmul(s.value, v.value, transposeA: true) }
     }
 }
 

@@ -38,7 +38,7 @@ struct TensorTests {
     @Test("matmul equals a naive triple loop", arguments: [(false, false), (true, false), (false, true), (true, true)])
     func matmulValues(flags: (Bool, Bool)) {
         var g = RandomGenerator(seed: 4)
-        for (m, n, k) in [(3, 4, 5), (40, 30, 50)] {
+        for (m, n, k) in [(3, 4, 5), (3, 20, 5), (2, 33, 7), (5, 5, 32), (40, 30, 50)] {
             let a = Tensor.randomNormal(shape: flags.0 ? [k, m] : [m, k], generator: &g)
             let b = Tensor.randomNormal(shape: flags.1 ? [n, k] : [k, n], generator: &g)
             let c = matmul(a, b, transposeA: flags.0, transposeB: flags.1)
