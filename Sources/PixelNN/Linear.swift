@@ -24,9 +24,7 @@ public final class Linear: Layer {
     public var outputSize: Int { weight.shape[0] }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let y = matmul(x, weight.value, transposeB: true)
-        guard let bias else { return y }
-        return y + bias.value
+        linear(x, weight: weight.value, bias: bias?.value)
     }
 
     public func namedParameters() -> [(String, Parameter)] {

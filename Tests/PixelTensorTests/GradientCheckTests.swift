@@ -111,6 +111,10 @@ struct MatmulGradientTests {
         check.expectPasses([a, b]) { matmul(b.value, a.value, transposeA: true, transposeB: true) }
         check.expectPasses([a, w]) { matmul(a.value, w.value) }
         check.expectPasses([l, b]) { matmul(l.value, b.value) }
+        let x = randomParameter([2, 3, 4], seed: 23), bias = randomParameter([5], seed: 24)
+        let weight = randomParameter([5, 4], seed: 25)
+        check.expectPasses([x, weight, bias]) { linear(x.value, weight: weight.value, bias: bias.value) }
+        check.expectPasses([x, weight]) { linear(x.value, weight: weight.value, bias: nil) }
         check.expectPasses([at, w]) { matmul(at.value, w.value, transposeA: true) }
         // Attention-shaped small products (the register-blocked path: 17 columns = one SIMD16 block + tail).
         let q = randomParameter([2, 3, 17], seed: 20), v = randomParameter([2, 3, 17], seed: 21)
