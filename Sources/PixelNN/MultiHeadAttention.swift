@@ -12,8 +12,10 @@ public final class MultiHeadAttention: Layer {
     public let valueProjection: Linear
     public let outputProjection: Linear
     public let heads: Int
-    public let attentionDropout: Dropout
+    /// Dropout probability on the attention weights (training only).
+    public let dropout: Float
     public private(set) var isTraining = true
+    private var generator: RandomGenerator
 
     /// - Parameters:
     ///   - dropout: dropout on the attention weights (training only).
@@ -30,7 +32,9 @@ public final class MultiHeadAttention: Layer {
         valueProjection = projection(seed &+ 2)
         outputProjection = projection(seed &+ 3)
         self.heads = heads
-        attentionDropout = Dropout(probability: dropout, seed: seed &+ 4)
+        precondition(dropout >= 0 && dropout < 1, "MultiHeadAttention: dropout \(dropout) not in [0, 1)")
+        self.dropout = dropout
+        generator = RandomGenerator(seed: seed &+ 4)
     }
 
     /// Self-attention: `attend(x, x, x)`.
@@ -42,22 +46,9 @@ public final class MultiHeadAttention: Layer {
     /// - Parameter keyPaddingMask: `B·Tk` flags, row-major `[B, Tk]`; `true` marks a padded key that gets
     ///   no attention (a row with every key padded yields NaN, as PyTorch).
     public func attend(query: Tensor, key: Tensor, value: Tensor, keyPaddingMask: [Bool]? = nil) -> Tensor {
-        precondition(query.rank == 3 && key.rank == 3 && value.rank == 3, "MultiHeadAttention: inputs must be [B, T, E]")
-        let b = query.shape[0], tq = query.shape[1], e = query.shape[2], tk = key.shape[1]
-        let dh = e / heads
-        func split(_ t: Tensor, _ len: Int) -> Tensor { t.reshaped([b, len, heads, dh]).permuted([0, 2, 1, 3]) }
-        let q = split(queryProjection(query), tq)
-        let k = split(keyProjection(key), tk)
-        let v = split(valueProjection(value), tk)
-        var scores = matmul(q, k, transposeB: true) * (1 / Float(dh).squareRoot())  // [B, H, Tq, Tk]
-        if let keyPaddingMask {
-            precondition(keyPaddingMask.count == b * tk, "MultiHeadAttention: mask must have B·Tk = \(b * tk) flags")
-            let additive = Tensor(shape: [b, 1, 1, tk], scalars: keyPaddingMask.map { $0 ? -Float.infinity : 0 })
-            scores = scores + additive
-        }
-        var weights = softmax(scores)
-        if isTraining { weights = attentionDropout(weights) }
-        let context = matmul(weights, v).permuted([0, 2, 1, 3]).reshaped([b, tq, e])
+        let context = multiHeadAttention(
+            query: queryProjection(query), key: keyProjection(key), value: valueProjection(value), heads: heads,
+            keyPaddingMask: keyPaddingMask, dropout: isTraining ? dropout : 0, generator: &generator)
         return outputProjection(context)
     }
 
@@ -67,8 +58,5 @@ public final class MultiHeadAttention: Layer {
             + prefixed("out_proj", outputProjection.namedParameters())
     }
 
-    public func setTraining(_ training: Bool) {
-        isTraining = training
-        attentionDropout.setTraining(training)
-    }
+    public func setTraining(_ training: Bool) { isTraining = training }
 }

@@ -55,6 +55,18 @@ struct LayerGradientTests {
         GradientCheck(rtol: 2e-2, atol: 3e-3).expectPasses([x] + layer.parameters) { layer(x.value, keyPaddingMask: mask) }
     }
 
+    @Test("attention with dropout on the weights uses one mask in forward and backward")
+    func attentionDropout() {
+        let q = randomParameter([2, 3, 4], seed: 40), k = randomParameter([2, 5, 4], seed: 41)
+        let v = randomParameter([2, 5, 4], seed: 42)
+        GradientCheck(rtol: 2e-2, atol: 3e-3).expectPasses([q, k, v]) {
+            var generator = RandomGenerator(seed: 5)
+            return multiHeadAttention(query: q.value, key: k.value, value: v.value, heads: 2, keyPaddingMask: [
+                false, true, false, false, false, false, false, false, true, false,
+            ], dropout: 0.3, generator: &generator)
+        }
+    }
+
     @Test func crossAttention() {
         let layer = MultiHeadAttention(embedDim: 4, heads: 2, seed: 13)
         let q = randomParameter([2, 2, 4], seed: 14)
