@@ -18,6 +18,13 @@ func option(_ name: String, _ fallback: Int) -> Int {
     return v
 }
 
+/// CPU seconds used by the whole process (all threads): robust to other processes sharing the cores.
+func processCPU() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
 func now() -> Double {
     var t = timespec()
     clock_gettime(CLOCK_MONOTONIC, &t)
@@ -81,14 +88,14 @@ func trainStep() {
     var last: Float = 0
     for _ in 0..<warmup { last = trainer.step() }
     trainer.phases = (0, 0, 0)
-    let start = now()
+    let start = now(), startCPU = processCPU()
     for _ in 0..<steps { last = trainer.step() }
-    let seconds = now() - start
+    let seconds = now() - start, cpu = processCPU() - startCPU
     let ms = { (t: Double) in (t / Double(steps) * 1e4).rounded() / 10 }
     print(
         "{\"bench\": \"train-step\", \"steps_per_s\": \(Double(steps) / seconds), \"threads\": \(threads), \"steps\": \(steps), "
             + "\"forward_ms\": \(ms(trainer.phases.forward)), \"backward_ms\": \(ms(trainer.phases.backward)), "
-            + "\"optimizer_ms\": \(ms(trainer.phases.optimizer)), \"loss\": \(last)}")
+            + "\"optimizer_ms\": \(ms(trainer.phases.optimizer)), \"cpu_ms_per_step\": \(ms(cpu)), \"loss\": \(last)}")
 }
 
 /// Best-of-`repeats` GFLOP/s of `C[m,n] = A[m,k]·B[n,k]ᵀ`.
