@@ -16,14 +16,18 @@ field() { "$PYTHON" -c "import json,sys; print(json.loads(sys.stdin.read().strip
 rows=()
 printf '%-28s %8s %12s %12s %12s %8s\n' bench threads ours peer-default peer-fused ratio
 for threads in 1 2; do
-  ours=$("$PIXELBENCH" train-step --threads "$threads" --steps "$STEPS" | field steps_per_s)
-  plain=$("$PYTHON" bench/train_step_peer.py --threads "$threads" --steps "$PEER_STEPS" | field steps_per_s)
-  fused=$("$PYTHON" bench/train_step_peer.py --threads "$threads" --steps "$PEER_STEPS" --fused | field steps_per_s)
-  row=$("$PYTHON" - "$ours" "$plain" "$fused" "$threads" <<'PY'
+  ours_json=$("$PIXELBENCH" train-step --threads "$threads" --steps "$STEPS")
+  plain_json=$("$PYTHON" bench/train_step_peer.py --threads "$threads" --steps "$PEER_STEPS")
+  fused_json=$("$PYTHON" bench/train_step_peer.py --threads "$threads" --steps "$PEER_STEPS" --fused)
+  row=$("$PYTHON" - "$ours_json" "$plain_json" "$fused_json" "$threads" <<'PY'
 import json, sys
-ours, plain, fused, threads = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+o, p, f = (json.loads(a.strip().splitlines()[-1]) for a in sys.argv[1:4])
+threads = int(sys.argv[4])
+ours, plain, fused = o["steps_per_s"], p["steps_per_s"], f["steps_per_s"]
 peer = max(plain, fused)
-print(f"{'train-step':<28} {threads:>8} {ours:>12.2f} {plain:>12.2f} {fused:>12.2f} {ours / peer:>8.2f}")
+print(f"{'train-step':<28} {threads:>8} {ours:>12.2f} {plain:>12.2f} {fused:>12.2f} {ours / peer:>8.2f}"
+      f"   (CPU ms/step: ours {o['cpu_ms_per_step']}, default {p['cpu_ms_per_step']}, fused {f['cpu_ms_per_step']};"
+      f" ours fwd {o['forward_ms']} / bwd {o['backward_ms']} / AdamW {o['optimizer_ms']} ms)")
 print(json.dumps({"bench": "train-step", "ours": round(ours, 3), "peer": round(peer, 3), "unit": "steps/s",
                   "ratio": round(ours / peer, 3), "threads": threads}))
 PY
