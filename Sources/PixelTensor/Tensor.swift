@@ -30,7 +30,7 @@ public struct Tensor: Sendable {
         let count = shape.reduce(1, *)
         precondition(scalars.count == count, "Tensor: \(scalars.count) scalars for shape \(shape)")
         let storage = TensorStorage(count: count)
-        scalars.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
+        if count > 0 { scalars.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) } }
         self.init(storage: storage, shape: shape)
     }
 

@@ -145,3 +145,15 @@ struct ValidationTests {
         #expect(IndexTensor(int64: [7, 8]).indices == [7, 8])
     }
 }
+
+@Suite("Empty tensors")
+struct EmptyTensorTests {
+    @Test func emptyShapes() {
+        let e = Tensor([])
+        #expect(e.count == 0 && e.shape == [0])
+        let m = Tensor(shape: [0, 3], scalars: [])
+        #expect(matmul(m, Tensor(zeros: [3, 2])).shape == [0, 2])
+        #expect(m.sum().scalar == 0)
+        #expect(concat([m, Tensor(repeating: 1, shape: [1, 3])], axis: 0).scalars == [1, 1, 1])
+    }
+}
