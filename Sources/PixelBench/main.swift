@@ -11,6 +11,8 @@ guard let command = arguments.first else {
 do {
     if DataBench.commands.contains(command) {
         try DataBench.run(command, Array(arguments.dropFirst()))
+    } else if EvalBench.commands.contains(command) {
+        try EvalBench.run(command, Array(arguments.dropFirst()))
     } else {
         Terminal.writeStderr("PixelBench: unknown command '\(command)'\n")
         exit(2)
