@@ -5,7 +5,7 @@ import CBLAS
 /// `U` is `[userCount, dimension]`, `V` is `[itemCount, dimension]`, both row-major `Float`. A block of
 /// `b` users costs `2 b n d` flops; with `b ≥ 32` OpenBLAS runs near its peak. Users are gathered into a
 /// contiguous block first unless they are already consecutive.
-public struct FactorizedScorer: Scorer {
+public struct FactorizedScorer: TiledScorer {
     public let userVectors: [Float]
     public let itemVectors: [Float]
     public let dimension: Int
@@ -35,9 +35,14 @@ public struct FactorizedScorer: Scorer {
     }
 
     public func score(users: UnsafeBufferPointer<Int32>, into scores: UnsafeMutableBufferPointer<Float>) {
-        let b = users.count, d = dimension, n = itemCount
+        score(users: users, items: 0..<itemCount, into: scores)
+    }
+
+    /// `S[:, items] = U[users] · V[items]ᵀ` (one `sgemm` on the item rows of the range).
+    public func score(users: UnsafeBufferPointer<Int32>, items: Range<Int>, into scores: UnsafeMutableBufferPointer<Float>) {
+        let b = users.count, d = dimension, n = items.count
         guard b > 0, n > 0 else { return }
-        precondition(scores.count >= b * n, "score buffer too small")
+        precondition(scores.count >= b * n && items.upperBound <= itemCount, "score buffer too small or items out of range")
         userVectors.withUnsafeBufferPointer { u in
             itemVectors.withUnsafeBufferPointer { v in
                 let first = Int(users[0])
@@ -49,7 +54,8 @@ public struct FactorizedScorer: Scorer {
                 if consecutive {
                     cblas_sgemm(
                         CblasRowMajor, CblasNoTrans, CblasTrans, Int32(b), Int32(n), Int32(d), 1,
-                        u.baseAddress! + first * d, Int32(d), v.baseAddress!, Int32(d), 0, scores.baseAddress!, Int32(n))
+                        u.baseAddress! + first * d, Int32(d), v.baseAddress! + items.lowerBound * d, Int32(d), 0,
+                        scores.baseAddress!, Int32(n))
                     return
                 }
                 let block = UnsafeMutablePointer<Float>.allocate(capacity: b * d)
@@ -59,7 +65,7 @@ public struct FactorizedScorer: Scorer {
                 }
                 cblas_sgemm(
                     CblasRowMajor, CblasNoTrans, CblasTrans, Int32(b), Int32(n), Int32(d), 1,
-                    block, Int32(d), v.baseAddress!, Int32(d), 0, scores.baseAddress!, Int32(n))
+                    block, Int32(d), v.baseAddress! + items.lowerBound * d, Int32(d), 0, scores.baseAddress!, Int32(n))
             }
         }
     }

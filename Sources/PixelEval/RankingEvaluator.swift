@@ -14,13 +14,20 @@ public struct EvaluationOptions: Sendable {
     public var blockSize: Int
     /// Threads (default: every core).
     public var workers: Int
+    /// Items per tile when the scorer is a `TiledScorer` and ranking is full: each worker scores and
+    /// ranks `blockSize × tileSize` tiles (default 2048 items: a 1 MiB tile for 128 users stays in L2).
+    public var tileSize: Int
 
-    public init(ks: [Int] = [5, 10, 20, 50], negatives: Int = 0, seed: UInt64 = 42, blockSize: Int = 64, workers: Int? = nil) {
+    public init(
+        ks: [Int] = [5, 10, 20, 50], negatives: Int = 0, seed: UInt64 = 42, blockSize: Int = 128, workers: Int? = nil,
+        tileSize: Int = 2048
+    ) {
         self.ks = ks
         self.negatives = negatives
         self.seed = seed
         self.blockSize = blockSize
         self.workers = workers ?? Parallel.defaultWorkers
+        self.tileSize = tileSize
     }
 
     /// `"full"` or `"sampled"`, as written in every output.
@@ -61,10 +68,13 @@ public struct RankingOutcome: Sendable {
 ///
 /// Tie rules (`docs/METRICS.md`): a relevant item is placed after every other item with an equal
 /// score, so its position is `1 + #{non-relevant candidates with s ≥ s_r} + #{relevant ranked before it}`
-/// (a constant scorer scores 0); recommendation lists break ties by lower item index.
+/// (a constant scorer scores 0); recommendation lists break ties by lower item index. The count of
+/// items with `s ≥ s_r` comes from the top-k list plus the ties just outside it (`TopK.Stream`), so
+/// one pass over the scores suffices.
 ///
-/// Work per user: the scorer's row, one vector pass for top-k, one more per relevant item whose score
-/// reaches the k-th best score. Memory is bounded by `workers · blockSize · items` floats.
+/// With a `TiledScorer` (e.g. `FactorizedScorer`) and full ranking, each worker scores
+/// `blockSize × tileSize` tiles and ranks each while it is in cache; otherwise whole rows. Memory is
+/// bounded by `workers · blockSize · (tileSize or items)` floats, never `users × items`.
 public enum RankingEvaluator {
     /// Names the tie rules in outputs.
     public static let tieRule =
@@ -99,24 +109,29 @@ public enum RankingEvaluator {
         }
         let block = max(1, options.blockSize)
         let workers = max(1, options.workers)
+        let tiled = scorer as? any TiledScorer
+        let tile = tiled != nil && options.negatives == 0 ? max(16, min(options.tileSize, n)) : n
         let started = Parallel.now()
-        let buffers = (0..<workers).map { _ in WorkerScratch(rowFloats: block * n, rowWidth: n, maxK: maxK) }
+        let buffers = (0..<workers).map { _ in WorkerScratch(block: block, tile: tile, rowWidth: n, maxK: maxK) }
         perUser.withUnsafeMutableBufferPointer { perUser in
             lists.withUnsafeMutableBufferPointer { lists in
                 queries.users.withUnsafeBufferPointer { users in
                     Parallel.withSingleThreadedBLAS {
                         Parallel.forEachChunk(count: count, chunk: block, workers: workers) { range, worker in
                             let scratch = buffers[worker]
-                            let scores = UnsafeMutableBufferPointer(start: scratch.scores, count: range.count * n)
-                            scorer.score(users: UnsafeBufferPointer(rebasing: users[range]), into: scores)
+                            let blockUsers = UnsafeBufferPointer(rebasing: users[range])
+                            if let tiled, tile < n {
+                                rankTiled(
+                                    tiled, users: blockUsers, range: range, queries: queries, tile: tile,
+                                    nonCandidates: nonCandidates, maxK: maxK, scratch: scratch)
+                            } else {
+                                rankRows(
+                                    scorer, users: blockUsers, range: range, queries: queries, options: options,
+                                    nonCandidates: nonCandidates, maxK: maxK, scratch: scratch)
+                            }
                             for q in range {
-                                let row = scratch.scores + (q - range.lowerBound) * n
-                                for e in queries.excluded.offsets[q]..<queries.excluded.offsets[q + 1] {
-                                    row[Int(queries.excluded.columns[e])] = -.infinity
-                                }
-                                for c in nonCandidates { row[Int(c)] = -.infinity }
-                                judgeRow(
-                                    row, itemCount: n, query: q, queries: queries, options: options, maxK: maxK,
+                                finishRow(
+                                    q, slot: q - range.lowerBound, queries: queries, options: options, maxK: maxK,
                                     scratch: scratch, list: lists.baseAddress! + q * maxK,
                                     metrics: perUser.baseAddress! + q * options.ks.count * metricCount)
                             }
@@ -131,51 +146,122 @@ public enum RankingEvaluator {
             seconds: Parallel.now() - started)
     }
 
-    /// Ranks one masked row, fills the query's list and metrics.
-    static func judgeRow(
-        _ row: UnsafeMutablePointer<Float>, itemCount n: Int, query q: Int, queries: EvaluationQueries,
-        options: EvaluationOptions, maxK: Int, scratch: WorkerScratch, list: UnsafeMutablePointer<Int32>,
-        metrics: UnsafeMutablePointer<Double>
+    /// Whole rows: score the block, mask, (sampled: gather candidates), select per row.
+    static func rankRows(
+        _ scorer: any Scorer, users: UnsafeBufferPointer<Int32>, range: Range<Int>, queries: EvaluationQueries,
+        options: EvaluationOptions, nonCandidates: [Int32], maxK: Int, scratch: WorkerScratch
     ) {
-        let relevantStart = queries.relevant.offsets[q], relevantEnd = queries.relevant.offsets[q + 1]
-        let relevantCount = relevantEnd - relevantStart
-        // The row being ranked: the full masked row, or (sampled) the gathered candidates in item order.
-        var ranked = UnsafePointer<Float>(row)
-        var rankedCount = n
-        scratch.relevant.removeAll(keepingCapacity: true)
-        if options.negatives > 0 {
-            sampleCandidates(query: q, queries: queries, options: options, row: row, scratch: scratch)
-            ranked = UnsafePointer(scratch.sampledScores)
-            rankedCount = scratch.sampledCount
-            for (position, item) in scratch.sampledItems.enumerated()
-            where queries.relevant.contains(q, item) {
-                scratch.relevant.append((row[Int(item)], Int32(position)))
+        let n = queries.itemCount
+        scorer.score(users: users, into: UnsafeMutableBufferPointer(start: scratch.scores, count: range.count * n))
+        for q in range {
+            let slot = q - range.lowerBound
+            let row = scratch.scores + slot * n
+            for e in queries.excluded.offsets[q]..<queries.excluded.offsets[q + 1] {
+                row[Int(queries.excluded.columns[e])] = -.infinity
             }
-        } else {
-            for e in relevantStart..<relevantEnd {
-                let item = queries.relevant.columns[e]
-                scratch.relevant.append((row[Int(item)], item))
+            for c in nonCandidates { row[Int(c)] = -.infinity }
+            scratch.relevant[slot].removeAll(keepingCapacity: true)
+            scratch.streams[slot] = TopK.Stream()
+            let indices = scratch.listIndices + slot * maxK, values = scratch.listValues + slot * maxK
+            if options.negatives > 0 {
+                sampleCandidates(query: q, queries: queries, options: options, row: row, scratch: scratch, slot: slot)
+                let sampled = scratch.sampledItems[slot]
+                for (position, item) in sampled.enumerated() where queries.relevant.contains(q, item) {
+                    scratch.relevant[slot].append((row[Int(item)], Int32(position)))
+                }
+                TopK.scan(
+                    scratch.sampledScores, count: sampled.count, offset: 0, k: maxK, indices: indices, values: values,
+                    stream: &scratch.streams[slot])
+            } else {
+                for e in queries.relevant.offsets[q]..<queries.relevant.offsets[q + 1] {
+                    let item = queries.relevant.columns[e]
+                    scratch.relevant[slot].append((row[Int(item)], item))
+                }
+                TopK.scan(row, count: n, offset: 0, k: maxK, indices: indices, values: values, stream: &scratch.streams[slot])
             }
         }
-        let found = TopK.select(ranked, count: rankedCount, k: maxK, indices: scratch.listIndices, values: scratch.listValues)
+    }
+
+    /// Tiles: for each item tile, score the block's tile, mask it, read relevant scores, feed each row's stream.
+    static func rankTiled(
+        _ scorer: any TiledScorer, users: UnsafeBufferPointer<Int32>, range: Range<Int>, queries: EvaluationQueries,
+        tile: Int, nonCandidates: [Int32], maxK: Int, scratch: WorkerScratch
+    ) {
+        let n = queries.itemCount
+        for q in range {
+            let slot = q - range.lowerBound
+            scratch.relevant[slot].removeAll(keepingCapacity: true)
+            scratch.streams[slot] = TopK.Stream()
+            scratch.excludedCursor[slot] = queries.excluded.offsets[q]
+            scratch.relevantCursor[slot] = queries.relevant.offsets[q]
+        }
+        var candidateCursor = 0
+        var start = 0
+        while start < n {
+            let end = min(n, start + tile), width = end - start
+            scorer.score(
+                users: users, items: start..<end,
+                into: UnsafeMutableBufferPointer(start: scratch.scores, count: range.count * width))
+            let candidateStart = candidateCursor
+            while candidateCursor < nonCandidates.count && Int(nonCandidates[candidateCursor]) < end { candidateCursor += 1 }
+            for q in range {
+                let slot = q - range.lowerBound
+                let row = scratch.scores + slot * width
+                var e = scratch.excludedCursor[slot]
+                let eEnd = queries.excluded.offsets[q + 1]
+                while e < eEnd && Int(queries.excluded.columns[e]) < end {
+                    row[Int(queries.excluded.columns[e]) - start] = -.infinity
+                    e += 1
+                }
+                scratch.excludedCursor[slot] = e
+                for c in candidateStart..<candidateCursor { row[Int(nonCandidates[c]) - start] = -.infinity }
+                var r = scratch.relevantCursor[slot]
+                let rEnd = queries.relevant.offsets[q + 1]
+                while r < rEnd && Int(queries.relevant.columns[r]) < end {
+                    let item = queries.relevant.columns[r]
+                    scratch.relevant[slot].append((row[Int(item) - start], item))
+                    r += 1
+                }
+                scratch.relevantCursor[slot] = r
+                TopK.scan(
+                    row, count: width, offset: start, k: maxK, indices: scratch.listIndices + slot * maxK,
+                    values: scratch.listValues + slot * maxK, stream: &scratch.streams[slot])
+            }
+            start = end
+        }
+    }
+
+    /// Sorts the row's list, places its relevant items (pessimistic ties) and writes list and metrics.
+    static func finishRow(
+        _ q: Int, slot: Int, queries: EvaluationQueries, options: EvaluationOptions, maxK: Int,
+        scratch: WorkerScratch, list: UnsafeMutablePointer<Int32>, metrics: UnsafeMutablePointer<Double>
+    ) {
+        let relevantCount = queries.relevant.rowLength(q)
+        let indices = scratch.listIndices + slot * maxK, values = scratch.listValues + slot * maxK
+        let stream = scratch.streams[slot]
+        let found = stream.size
+        TopK.sortHeap(values: values, indices: indices, size: found)
         for j in 0..<found {
-            let local = Int(scratch.listIndices[j])
-            list[j] = options.negatives > 0 ? scratch.sampledItems[local] : Int32(local)
+            let local = Int(indices[j])
+            list[j] = options.negatives > 0 ? scratch.sampledItems[slot][local] : Int32(local)
         }
         // Relevant items best first (ties: lower index; their mutual order does not change any metric).
-        scratch.relevant.sort { $0.score > $1.score || ($0.score == $1.score && $0.index < $1.index) }
+        scratch.relevant[slot].sort { $0.score > $1.score || ($0.score == $1.score && $0.index < $1.index) }
+        let relevant = scratch.relevant[slot]
         scratch.positions.removeAll(keepingCapacity: true)
-        let kthScore = found == maxK ? scratch.listValues[maxK - 1] : -Float.infinity
+        let full = found == maxK
+        let kthScore = full ? values[maxK - 1] : -Float.infinity
         var m = 0
-        while m < scratch.relevant.count {
-            let s = scratch.relevant[m].score
+        while m < relevant.count {
+            let s = relevant[m].score
             // Unscorable, or strictly below k other items: beyond every cut-off (and so are the rest).
             if !(s > -.infinity) || s < kthScore { break }
-            let atLeast = TopK.countAtLeast(ranked, count: rankedCount, threshold: s)
+            // Items scoring ≥ s: all in the list, plus (when s is the k-th score) the ties left outside.
+            var atLeast = 0
+            while atLeast < found && values[atLeast] >= s { atLeast += 1 }
+            if full && s == kthScore { atLeast += stream.tiesOutside }
             var relevantAtLeast = m + 1
-            while relevantAtLeast < scratch.relevant.count && scratch.relevant[relevantAtLeast].score >= s {
-                relevantAtLeast += 1
-            }
+            while relevantAtLeast < relevant.count && relevant[relevantAtLeast].score >= s { relevantAtLeast += 1 }
             let position = atLeast - relevantAtLeast + m + 1
             if position > maxK { break }
             scratch.positions.append(position)
@@ -191,12 +277,12 @@ public enum RankingEvaluator {
         }
     }
 
-    /// Fills `scratch.sampledItems` (sorted) with the query's relevant items and `negatives · |R|`
-    /// distinct sampled items that are neither excluded nor relevant nor outside the candidates
-    /// (fewer when fewer exist), and `scratch.sampledScores` with their scores.
+    /// Fills `scratch.sampledItems[slot]` (sorted) with the query's relevant items and
+    /// `negatives · |R|` distinct sampled items that are neither excluded nor relevant nor outside the
+    /// candidates (fewer when fewer exist), and `scratch.sampledScores` with their scores.
     static func sampleCandidates(
         query q: Int, queries: EvaluationQueries, options: EvaluationOptions, row: UnsafeMutablePointer<Float>,
-        scratch: WorkerScratch
+        scratch: WorkerScratch, slot: Int
     ) {
         let relevant = queries.relevant.row(q)
         var generator = SeededGenerator(seed: options.seed, stream: UInt64(q))
@@ -205,12 +291,13 @@ public enum RankingEvaluator {
         let excludedCount = queries.excluded.rowLength(q)
         let available = max(0, poolSize - excludedCount - relevant.count)
         let wanted = min(options.negatives * relevant.count, available)
-        scratch.sampledItems.removeAll(keepingCapacity: true)
-        scratch.sampledItems.append(contentsOf: relevant)
+        var sampled = scratch.sampledItems[slot]
+        sampled.removeAll(keepingCapacity: true)
+        sampled.append(contentsOf: relevant)
         var chosen = Set<Int32>()
         func usable(_ item: Int32) -> Bool {
-            row[Int(item)] > -.infinity || row[Int(item)].isNaN
-                ? !queries.relevant.contains(q, item) && !chosen.contains(item) : false
+            (row[Int(item)] > -.infinity || row[Int(item)].isNaN)
+                && !queries.relevant.contains(q, item) && !chosen.contains(item)
         }
         if wanted * 2 >= available {
             // Dense case: enumerate what is available, then draw without replacement.
@@ -223,44 +310,53 @@ public enum RankingEvaluator {
                 let pick = j + generator.below(all.count - j)
                 all.swapAt(j, pick)
             }
-            scratch.sampledItems.append(contentsOf: all.prefix(wanted))
+            sampled.append(contentsOf: all.prefix(wanted))
         } else {
             while chosen.count < wanted {
                 let index = generator.below(poolSize)
                 let item = pool?[index] ?? Int32(index)
                 if usable(item) { chosen.insert(item) }
             }
-            scratch.sampledItems.append(contentsOf: chosen)
+            sampled.append(contentsOf: chosen)
         }
-        scratch.sampledItems.sort()
-        for (j, item) in scratch.sampledItems.enumerated() { scratch.sampledScores[j] = row[Int(item)] }
-        scratch.sampledCount = scratch.sampledItems.count
+        sampled.sort()
+        for (j, item) in sampled.enumerated() { scratch.sampledScores[j] = row[Int(item)] }
+        scratch.sampledItems[slot] = sampled
     }
 
     /// One worker's buffers, reused across blocks.
     final class WorkerScratch: @unchecked Sendable {
+        /// `block × tile` scores (tile = every item for whole rows).
         let scores: UnsafeMutablePointer<Float>
+        /// Per block slot: the top-k heap, its stream state, relevant scores, tile cursors.
         let listIndices: UnsafeMutablePointer<Int32>
         let listValues: UnsafeMutablePointer<Float>
-        var relevant: [(score: Float, index: Int32)] = []
+        var streams: [TopK.Stream]
+        var relevant: [[(score: Float, index: Int32)]]
+        var excludedCursor: [Int]
+        var relevantCursor: [Int]
         var positions: [Int] = []
-        var sampledItems: [Int32] = []
-        /// Scores of `sampledItems` (capacity: one row).
+        /// Sampled evaluation: each slot's candidate items, and one row's gathered scores.
+        var sampledItems: [[Int32]]
         let sampledScores: UnsafeMutablePointer<Float>
-        var sampledCount = 0
 
-        init(rowFloats: Int, rowWidth: Int, maxK: Int) {
-            scores = .allocate(capacity: max(1, rowFloats))
+        init(block: Int, tile: Int, rowWidth: Int, maxK: Int) {
+            scores = .allocate(capacity: max(1, block * tile))
+            listIndices = .allocate(capacity: block * maxK)
+            listValues = .allocate(capacity: block * maxK)
             sampledScores = .allocate(capacity: max(1, rowWidth))
-            listIndices = .allocate(capacity: maxK)
-            listValues = .allocate(capacity: maxK)
+            streams = [TopK.Stream](repeating: TopK.Stream(), count: block)
+            relevant = [[(score: Float, index: Int32)]](repeating: [], count: block)
+            excludedCursor = [Int](repeating: 0, count: block)
+            relevantCursor = [Int](repeating: 0, count: block)
+            sampledItems = [[Int32]](repeating: [], count: block)
         }
 
         deinit {
             scores.deallocate()
-            sampledScores.deallocate()
             listIndices.deallocate()
             listValues.deallocate()
+            sampledScores.deallocate()
         }
     }
 }

@@ -19,3 +19,12 @@ public protocol Scorer: Sendable {
     /// first seen at evaluation time). Every element must be written; `NaN` ranks last.
     func score(users: UnsafeBufferPointer<Int32>, into scores: UnsafeMutableBufferPointer<Float>)
 }
+
+/// A scorer that can also score a range of items, so the evaluator can rank cache-sized tiles of the
+/// `users × items` score matrix instead of whole rows (for `FactorizedScorer` this keeps each `sgemm`
+/// output tile in L2 while it is ranked).
+public protocol TiledScorer: Scorer {
+    /// Writes `scores[r * items.count + (i − items.lowerBound)]` = score of user `users[r]` for item `i`.
+    /// (One evaluation takes every score from the same method, so equal scores stay equal.)
+    func score(users: UnsafeBufferPointer<Int32>, items: Range<Int>, into scores: UnsafeMutableBufferPointer<Float>)
+}

@@ -1,13 +1,90 @@
-/// Partial top-k selection over one row of scores, without sorting the row.
+/// Partial top-k selection over rows of scores, without sorting the rows.
 ///
 /// Order: higher score first; equal scores by lower index (the recommendation-list tie rule of
 /// `docs/METRICS.md`). `NaN` and `-infinity` never enter a list (masked items are `-infinity`).
 ///
-/// A fixed-size min-heap holds the best `k` so far; its root is the current threshold. The row is
-/// scanned 16 lanes at a time and a chunk is looked at element by element only when some lane beats
+/// A fixed-size min-heap holds the best `k` so far; its root is the current threshold. A row is
+/// scanned 16 lanes at a time and a chunk is looked at element by element only when some lane reaches
 /// the threshold, so for `n ≫ k` the cost is one vector compare per 16 scores plus `O(k log(n/k) log k)`
-/// heap updates on random data.
+/// heap updates on random data. A row may be fed in consecutive pieces (`scan` keeps a `Stream`), which
+/// lets the evaluator rank cache-sized tiles of a score matrix.
+///
+/// The stream also counts `tiesOutside`: items whose score equals the final k-th score but that did not
+/// make the list (a later index). With it, the number of items scoring `≥ s` is known exactly for every
+/// `s ≥` the k-th score without a second pass — what pessimistic tie handling needs.
 public enum TopK {
+    /// The state of one row's selection across `scan` calls.
+    public struct Stream: Sendable {
+        /// Entries in the heap (≤ k).
+        public var size = 0
+        /// The heap root's score once the heap is full, `-infinity` before.
+        public var threshold = -Float.infinity
+        /// Items scanned with a score equal to `threshold` that are not in the heap.
+        public var tiesOutside = 0
+
+        public init() {}
+    }
+
+    /// Feeds `scores[0 ..< count]`, the scores of items `offset ..< offset + count`, to the heap
+    /// `values/indices` (capacity `k`) of `stream`. Pieces of one row must come in increasing `offset`.
+    @inline(__always)
+    public static func scan(
+        _ scores: UnsafePointer<Float>, count: Int, offset: Int, k: Int,
+        indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Float>, stream: inout Stream
+    ) {
+        guard k > 0 else { return }
+        var size = stream.size, threshold = stream.threshold, ties = stream.tiesOutside
+        @inline(__always) func offer(_ i: Int, _ s: Float) {
+            if size < k {
+                // Not full: every finite score enters (strict `>` rejects -inf and NaN).
+                guard s > -.infinity else { return }
+                var child = size
+                size += 1
+                // Sift up: the root is the worst (lowest score; on ties the highest index).
+                while child > 0 {
+                    let parent = (child - 1) / 2
+                    guard values[parent] > s || (values[parent] == s && indices[parent] < Int32(i)) else { break }
+                    values[child] = values[parent]
+                    indices[child] = indices[parent]
+                    child = parent
+                }
+                values[child] = s
+                indices[child] = Int32(i)
+                if size == k {
+                    threshold = values[0]
+                    ties = 0
+                }
+                return
+            }
+            if s > threshold {
+                // The evicted root scored `threshold`; if the new root ties with it, it is a tie outside.
+                let evicted = threshold
+                siftDown(values: values, indices: indices, size: size, score: s, index: Int32(i))
+                threshold = values[0]
+                ties = threshold == evicted ? ties + 1 : 0
+            } else if s == threshold {
+                // Scanning in increasing index: an equal score never displaces an earlier item.
+                ties += 1
+            }
+        }
+        var i = 0
+        let raw = UnsafeRawPointer(scores)
+        while i + 16 <= count {
+            let chunk = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+            if any(chunk .>= SIMD16(repeating: threshold)) {
+                for lane in 0..<16 { offer(offset + i + lane, chunk[lane]) }
+            }
+            i += 16
+        }
+        while i < count {
+            offer(offset + i, scores[i])
+            i += 1
+        }
+        stream.size = size
+        stream.threshold = threshold
+        stream.tiesOutside = ties
+    }
+
     /// Writes the top `k` of `scores[0 ..< count]` as item indices (and their scores) in rank order.
     /// - Parameters:
     ///   - indices, values: room for `k` entries each.
@@ -17,49 +94,10 @@ public enum TopK {
         _ scores: UnsafePointer<Float>, count: Int, k: Int,
         indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Float>
     ) -> Int {
-        guard k > 0 else { return 0 }
-        var size = 0
-        var threshold = -Float.infinity
-        @inline(__always) func offer(_ i: Int, _ s: Float) {
-            // Scanning in increasing index: an equal score never displaces an earlier item.
-            guard s > threshold else { return }
-            if size < k {
-                // Sift up: the root is the worst (lowest score; on ties the highest index).
-                var child = size
-                size += 1
-                while child > 0 {
-                    let parent = (child - 1) / 2
-                    if values[parent] > s || (values[parent] == s && indices[parent] < Int32(i)) {
-                        values[child] = values[parent]
-                        indices[child] = indices[parent]
-                        child = parent
-                    } else {
-                        break
-                    }
-                }
-                values[child] = s
-                indices[child] = Int32(i)
-                if size == k { threshold = values[0] }
-                return
-            }
-            siftDown(values: values, indices: indices, size: size, score: s, index: Int32(i))
-            threshold = values[0]
-        }
-        var i = 0
-        let raw = UnsafeRawPointer(scores)
-        while i + 16 <= count {
-            let chunk = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
-            if any(chunk .> SIMD16(repeating: threshold)) {
-                for lane in 0..<16 { offer(i + lane, chunk[lane]) }
-            }
-            i += 16
-        }
-        while i < count {
-            offer(i, scores[i])
-            i += 1
-        }
-        sortHeap(values: values, indices: indices, size: size)
-        return size
+        var stream = Stream()
+        scan(scores, count: count, offset: 0, k: k, indices: indices, values: values, stream: &stream)
+        sortHeap(values: values, indices: indices, size: stream.size)
+        return stream.size
     }
 
     /// Replaces the root of the heap `values/indices[0 ..< size]` with `(score, index)` and restores order.

@@ -101,6 +101,40 @@ struct EvaluatorTests {
         #expect(one.lists == many.lists)
     }
 
+    struct RowsOnly: Scorer {
+        let base: FactorizedScorer
+        var itemCount: Int { base.itemCount }
+        var description: String { "rows" }
+        func score(users: UnsafeBufferPointer<Int32>, into scores: UnsafeMutableBufferPointer<Float>) {
+            base.score(users: users, into: scores)
+        }
+    }
+
+    @Test("factorized scores ranked in tiles equal whole-row ranking (integer factors: many ties)")
+    func tiledFactorized() throws {
+        var random = TestRandom(21)
+        let users = 90, items = 333, d = 4
+        let u = (0..<users * d).map { _ in Float(random.int(3)) }
+        let v = (0..<items * d).map { _ in Float(random.int(3)) }
+        let scorer = try FactorizedScorer(userVectors: u, itemVectors: v, dimension: d)
+        var relevant: [[Int]] = [], excluded: [[Int]] = []
+        for _ in 0..<users {
+            relevant.append((0..<1 + random.int(4)).map { _ in random.int(items) })
+            excluded.append((0..<random.int(30)).map { _ in random.int(items) })
+        }
+        let q = try EvaluationQueries(
+            users: (0..<users).map { Int32($0) }, relevant: sparse(relevant, columns: items),
+            excluded: sparse(excluded, columns: items))
+        let rows = try RankingEvaluator.evaluate(
+            scorer: RowsOnly(base: scorer), queries: q, options: EvaluationOptions(ks: [1, 5, 20], blockSize: 8))
+        for tile in [16, 50, 128] {
+            let tiled = try RankingEvaluator.evaluate(
+                scorer: scorer, queries: q, options: EvaluationOptions(ks: [1, 5, 20], blockSize: 8, tileSize: tile))
+            #expect(tiled.perUser == rows.perUser, "tile \(tile)")
+            #expect(tiled.lists == rows.lists, "tile \(tile)")
+        }
+    }
+
     @Test("wrong scorer width and empty cut-offs are errors")
     func errors() throws {
         let q = try Self.queries(users: 3, items: 40, seed: 1)

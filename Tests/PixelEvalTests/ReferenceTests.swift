@@ -29,21 +29,27 @@ struct ReferenceTests {
         return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
     }
 
-    static func run(_ f: Fixture, blockSize: Int, workers: Int) throws -> (RankingOutcome, EvaluationQueries) {
+    static func run(_ f: Fixture, blockSize: Int, workers: Int, tileSize: Int? = nil) throws -> (
+        RankingOutcome, EvaluationQueries
+    ) {
         let queries = try EvaluationQueries(
             users: (0..<f.users).map { Int32($0) }, relevant: sparse(f.relevant, columns: f.items),
             excluded: sparse(f.excluded, columns: f.items), history: sparse(f.history, columns: f.items))
-        let scorer = TableScorer(table: f.scores.flatMap { $0 }, itemCount: f.items)
+        let table = TableScorer(table: f.scores.flatMap { $0 }, itemCount: f.items)
+        // Tiled ranking when a tile size is given, whole rows otherwise.
+        let scorer: any Scorer = tileSize == nil ? table.untiled : table
         let outcome = try RankingEvaluator.evaluate(
             scorer: scorer, queries: queries,
-            options: EvaluationOptions(ks: f.ks, blockSize: blockSize, workers: workers))
+            options: EvaluationOptions(ks: f.ks, blockSize: blockSize, workers: workers, tileSize: tileSize ?? 2048))
         return (outcome, queries)
     }
 
-    @Test("per-user accuracy metrics", arguments: [(1, 1), (7, 2), (64, 2)])
-    func accuracy(blockSize: Int, workers: Int) throws {
+    @Test(
+        "per-user accuracy metrics (whole rows and tiles)",
+        arguments: [(1, 1, nil), (7, 2, nil), (64, 2, nil), (5, 2, 16), (64, 1, 32), (3, 2, 17)] as [(Int, Int, Int?)])
+    func accuracy(blockSize: Int, workers: Int, tileSize: Int?) throws {
         let f = try Self.load()
-        let (outcome, _) = try Self.run(f, blockSize: blockSize, workers: workers)
+        let (outcome, _) = try Self.run(f, blockSize: blockSize, workers: workers, tileSize: tileSize)
         for (kIndex, k) in f.ks.enumerated() {
             for metric in RankingMetric.allCases {
                 let expected = try #require(f.expected[metric.label(k: k)])
@@ -55,10 +61,10 @@ struct ReferenceTests {
         }
     }
 
-    @Test("recommendation lists break ties by lower item index")
-    func lists() throws {
+    @Test("recommendation lists break ties by lower item index", arguments: [nil, 16] as [Int?])
+    func lists(tileSize: Int?) throws {
         let f = try Self.load()
-        let (outcome, _) = try Self.run(f, blockSize: 16, workers: 2)
+        let (outcome, _) = try Self.run(f, blockSize: 16, workers: 2, tileSize: tileSize)
         for u in 0..<f.users {
             #expect(outcome.list(u, k: outcome.maxK).map { Int($0) } == f.lists[u], "user \(u)")
         }

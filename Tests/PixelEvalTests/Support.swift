@@ -4,15 +4,33 @@ import PixelData
 @testable import PixelEval
 
 /// A scorer over a precomputed `[users, items]` score matrix.
-struct TableScorer: Scorer {
+struct TableScorer: TiledScorer {
     let table: [Float]
     let itemCount: Int
     var description: String { "table" }
 
-    func score(users: UnsafeBufferPointer<Int32>, into scores: UnsafeMutableBufferPointer<Float>) {
+    func score(users: UnsafeBufferPointer<Int32>, items: Range<Int>, into scores: UnsafeMutableBufferPointer<Float>) {
         for (r, u) in users.enumerated() {
-            for i in 0..<itemCount { scores[r * itemCount + i] = table[Int(u) * itemCount + i] }
+            for i in items { scores[r * items.count + i - items.lowerBound] = table[Int(u) * itemCount + i] }
         }
+    }
+
+    /// The same scores without the tiled entry point (forces whole-row ranking).
+    var untiled: UntiledScorer { UntiledScorer(base: self) }
+}
+
+struct UntiledScorer: Scorer {
+    let base: TableScorer
+    var itemCount: Int { base.itemCount }
+    var description: String { "table (rows)" }
+    func score(users: UnsafeBufferPointer<Int32>, into scores: UnsafeMutableBufferPointer<Float>) {
+        base.score(users: users, into: scores)
+    }
+}
+
+extension TableScorer {
+    func score(users: UnsafeBufferPointer<Int32>, into scores: UnsafeMutableBufferPointer<Float>) {
+        score(users: users, items: 0..<itemCount, into: scores)
     }
 }
 

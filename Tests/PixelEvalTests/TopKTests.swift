@@ -70,4 +70,34 @@ struct TopKTests {
             #expect(ours == expected)
         }
     }
+
+    @Test("a row fed in pieces: same list, and ties outside the list counted exactly", arguments: [1, 7, 16, 33])
+    func streamPieces(piece: Int) {
+        var random = TestRandom(UInt64(piece))
+        for trial in 0..<40 {
+            let count = 1 + random.int(300), k = 1 + random.int(12)
+            var scores = (0..<count).map { _ in Float(random.int(trial % 2 == 0 ? 4 : 50)) }
+            for _ in 0..<count / 6 { scores[random.int(count)] = -.infinity }
+            var values = [Float](repeating: 0, count: k), indices = [Int32](repeating: 0, count: k)
+            var stream = TopK.Stream()
+            var start = 0
+            while start < count {
+                let end = min(count, start + piece)
+                scores[start..<end].withUnsafeBufferPointer { p in
+                    TopK.scan(
+                        p.baseAddress!, count: end - start, offset: start, k: k, indices: &indices, values: &values,
+                        stream: &stream)
+                }
+                start = end
+            }
+            TopK.sortHeap(values: &values, indices: &indices, size: stream.size)
+            let expected = Self.fullSort(scores, k: k)
+            #expect(indices.prefix(stream.size).map { Int($0) } == expected)
+            if stream.size == k {
+                let kth = scores[expected[k - 1]]
+                let outside = scores.indices.filter { scores[$0] == kth && !expected.contains($0) }.count
+                #expect(stream.tiesOutside == outside, "trial \(trial)")
+            }
+        }
+    }
 }
