@@ -72,7 +72,7 @@ enum EvalBench {
             relevant: SparseMatrix(rowCount: users, columnCount: items, rows: ids, columns: relevantItems),
             excluded: SparseMatrix(rowCount: users, columnCount: items, rows: excludedRows, columns: excludedItems))
         let scorer = try FactorizedScorer(userVectors: userVectors, itemVectors: itemVectors, dimension: dimension)
-        // Measure the sgemm bound on the same shapes: one block product per worker.
+        // The sgemm bound on the same shapes (block × 2048-item tiles, as the evaluator runs them).
         let gemmSeconds = gemmTime(scorer: scorer, block: block, users: min(users, 4096))
         let outcome = try RankingEvaluator.evaluate(
             scorer: scorer, queries: queries, options: EvaluationOptions(ks: [10], blockSize: block, workers: workers))
@@ -86,17 +86,24 @@ enum EvalBench {
             ]))
     }
 
-    /// Seconds to score `users` users by sgemm alone on one thread.
-    static func gemmTime(scorer: FactorizedScorer, block: Int, users: Int) -> Double {
+    /// Seconds to score `users` users by sgemm alone on one thread, in `block × tile` products.
+    static func gemmTime(scorer: FactorizedScorer, block: Int, users: Int, tile: Int = 2048) -> Double {
         let previous = openblas_get_num_threads()
         openblas_set_num_threads(1)
         defer { openblas_set_num_threads(previous) }
-        var buffer = [Float](repeating: 0, count: block * scorer.itemCount)
+        var buffer = [Float](repeating: 0, count: block * tile)
         let clock = Date()
         var start = 0
         while start < users {
             let ids = (start..<min(users, start + block)).map { Int32($0) }
-            ids.withUnsafeBufferPointer { ids in buffer.withUnsafeMutableBufferPointer { scorer.score(users: ids, into: $0) } }
+            var itemStart = 0
+            while itemStart < scorer.itemCount {
+                let items = itemStart..<min(scorer.itemCount, itemStart + tile)
+                ids.withUnsafeBufferPointer { ids in
+                    buffer.withUnsafeMutableBufferPointer { scorer.score(users: ids, items: items, into: $0) }
+                }
+                itemStart = items.upperBound
+            }
             start += block
         }
         return Date().timeIntervalSince(clock)
