@@ -7,7 +7,7 @@ import PixelEval
 /// PixelBench subcommands of evaluation (bench/cases/eval-*.sh, knn-*.sh).
 ///
 /// - `eval-split IN OUT [strategy]`: splits an interactions CSV (default leave_one_out) into OUT/{train,val,test}.csv.
-/// - `eval-full [users items dim seen workers block seed]`: full-ranking evaluation of generated factors
+/// - `eval-full [users items dim seen workers block seed kernel(blas|packed)]`: full-ranking evaluation of generated factors
 ///   (each user ~`seen` masked items and one held-out item; top-10, NDCG@10/HR@10); prints users/s.
 /// - `knn-synth OUT [users items interactions seed]`: writes a skewed random interaction set as raw int32
 ///   `OUT.rows` / `OUT.cols` (shared with the implicit side of the bench).
@@ -32,7 +32,7 @@ enum EvalBench {
                 users: Int(argument(0, "200000")) ?? 200_000, items: Int(argument(1, "100000")) ?? 100_000,
                 dimension: Int(argument(2, "128")) ?? 128, seen: Int(argument(3, "20")) ?? 20,
                 workers: Int(argument(4, "1")) ?? 1, block: Int(argument(5, "128")) ?? 128,
-                seed: UInt64(argument(6, "42")) ?? 42)
+                seed: UInt64(argument(6, "42")) ?? 42, kernel: FactorizedScorer.Kernel(rawValue: argument(7, "packed")) ?? .packed)
         case "knn-synth":
             try synthesize(
                 path: argument(0, "knn"), users: Int(argument(1, "200000")) ?? 200_000,
@@ -47,7 +47,10 @@ enum EvalBench {
 
     /// Generated factors `U [users, d]`, `V [items, d]` ~ N(0, 1)/√d; per user `seen` distinct masked
     /// items and one distinct held-out item, all uniform.
-    static func fullRanking(users: Int, items: Int, dimension: Int, seen: Int, workers: Int, block: Int, seed: UInt64) throws {
+    static func fullRanking(
+        users: Int, items: Int, dimension: Int, seen: Int, workers: Int, block: Int, seed: UInt64,
+        kernel: FactorizedScorer.Kernel
+    ) throws {
         var generator = SeededGenerator(seed: seed)
         let scale = 1 / Float(dimension).squareRoot()
         func gaussian() -> Float {
@@ -71,19 +74,49 @@ enum EvalBench {
             users: ids,
             relevant: SparseMatrix(rowCount: users, columnCount: items, rows: ids, columns: relevantItems),
             excluded: SparseMatrix(rowCount: users, columnCount: items, rows: excludedRows, columns: excludedItems))
-        let scorer = try FactorizedScorer(userVectors: userVectors, itemVectors: itemVectors, dimension: dimension)
-        // The sgemm bound on the same shapes (block × 2048-item tiles, as the evaluator runs them).
-        let gemmSeconds = gemmTime(scorer: scorer, block: block, users: min(users, 4096))
+        let scorer = try FactorizedScorer(
+            userVectors: userVectors, itemVectors: itemVectors, dimension: dimension, kernel: kernel)
+        let blas = try FactorizedScorer(userVectors: userVectors, itemVectors: itemVectors, dimension: dimension)
+        // The matrix-product bound on the same shapes (block × 2048-item tiles, as the evaluator runs
+        // them), for our kernel and for OpenBLAS sgemm, measured right before and after the evaluation.
+        let sample = min(users, 2048)
+        var gemmSeconds = gemmTime(scorer: scorer, block: block, users: sample)
+        let blasSeconds = gemmTime(scorer: blas, block: block, users: sample)
+        let timed = TimedScorer(base: scorer)
         let outcome = try RankingEvaluator.evaluate(
-            scorer: scorer, queries: queries, options: EvaluationOptions(ks: [10], blockSize: block, workers: workers))
+            scorer: timed, queries: queries, options: EvaluationOptions(ks: [10], blockSize: block, workers: workers))
+        gemmSeconds = min(gemmSeconds, gemmTime(scorer: scorer, block: block, users: sample))
         let rate = Double(users) / outcome.seconds
         print(
             DataBench.json([
                 ("users", users), ("items", items), ("dim", dimension), ("workers", workers), ("block", block),
                 ("seconds", outcome.seconds), ("users_per_second", rate),
-                ("gemm_users_per_second_1thread", Double(min(users, 4096)) / gemmSeconds),
+                ("kernel", kernel.rawValue),
+                ("gemm_users_per_second_1thread", Double(sample) / gemmSeconds),
+                ("blas_gemm_users_per_second_1thread", Double(sample) / blasSeconds),
+                ("product_share_of_eval_time", timed.seconds / (outcome.seconds * Double(workers))),
                 ("ndcg10", outcome.summary(.ndcg, kIndex: 0).mean), ("hr10", outcome.summary(.hitRate, kIndex: 0).mean),
             ]))
+    }
+
+    /// A scorer that adds up the time spent in the products (the rest of the evaluation is ranking).
+    final class TimedScorer: TiledScorer, @unchecked Sendable {
+        let base: FactorizedScorer
+        private let lock = NSLock()
+        private var total = 0.0
+        var itemCount: Int { base.itemCount }
+        var description: String { base.description }
+        var seconds: Double { lock.withLock { total } }
+        init(base: FactorizedScorer) { self.base = base }
+        func score(users: UnsafeBufferPointer<Int32>, into scores: UnsafeMutableBufferPointer<Float>) {
+            score(users: users, items: 0..<itemCount, into: scores)
+        }
+        func score(users: UnsafeBufferPointer<Int32>, items: Range<Int>, into scores: UnsafeMutableBufferPointer<Float>) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            base.score(users: users, items: items, into: scores)
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            lock.withLock { total += elapsed }
+        }
     }
 
     /// Seconds to score `users` users by sgemm alone on one thread, in `block × tile` products.

@@ -6,6 +6,19 @@ import CBLAS
 /// `b` users costs `2 b n d` flops; with `b ≥ 32` OpenBLAS runs near its peak. Users are gathered into a
 /// contiguous block first unless they are already consecutive.
 public struct FactorizedScorer: TiledScorer {
+    /// How the products are computed. Both give the same scores up to float rounding; one evaluation
+    /// uses one kernel throughout, so equal scores stay equal.
+    public enum Kernel: String, Sendable, CaseIterable {
+        /// `cblas_sgemm` (OpenBLAS): portable, as fast as the installed BLAS is on this CPU.
+        case blas
+        /// `PackedItemPanels`: pixelrec's own register-blocked kernel; fastest when built with
+        /// `-target-cpu` of an AVX-512 machine (the release build), where the system BLAS is slower.
+        case packed
+    }
+
+    public let kernel: Kernel
+    /// Item vectors repacked for `.packed` (empty for `.blas`).
+    public let panels: PackedItemPanels?
     public let userVectors: [Float]
     public let itemVectors: [Float]
     public let dimension: Int
@@ -14,7 +27,10 @@ public struct FactorizedScorer: TiledScorer {
     public let description: String
 
     /// - Throws: `EvalError.shapeMismatch` when the arrays are not multiples of `dimension`.
-    public init(userVectors: [Float], itemVectors: [Float], dimension: Int, description: String = "factorized") throws {
+    public init(
+        userVectors: [Float], itemVectors: [Float], dimension: Int, description: String = "factorized",
+        kernel: Kernel = .blas
+    ) throws {
         guard dimension > 0 else { throw EvalError.invalidOption(name: "dimension", reason: "must be positive") }
         guard userVectors.count % dimension == 0 else {
             throw EvalError.shapeMismatch(
@@ -32,6 +48,11 @@ public struct FactorizedScorer: TiledScorer {
         self.userCount = userVectors.count / dimension
         self.itemCount = itemVectors.count / dimension
         self.description = description
+        self.kernel = kernel
+        self.panels =
+            kernel == .packed
+            ? PackedItemPanels(itemVectors: itemVectors, itemCount: itemVectors.count / dimension, dimension: dimension)
+            : nil
     }
 
     public func score(users: UnsafeBufferPointer<Int32>, into scores: UnsafeMutableBufferPointer<Float>) {
@@ -50,6 +71,18 @@ public struct FactorizedScorer: TiledScorer {
                 for r in 1..<b where Int(users[r]) != first + r {
                     consecutive = false
                     break
+                }
+                if let panels {
+                    if consecutive {
+                        panels.multiply(
+                            users: u.baseAddress! + first * d, rows: b, items: items, into: scores.baseAddress!, ldc: n)
+                        return
+                    }
+                    let block = UnsafeMutablePointer<Float>.allocate(capacity: b * d)
+                    defer { block.deallocate() }
+                    for r in 0..<b { (block + r * d).update(from: u.baseAddress! + Int(users[r]) * d, count: d) }
+                    panels.multiply(users: block, rows: b, items: items, into: scores.baseAddress!, ldc: n)
+                    return
                 }
                 if consecutive {
                     cblas_sgemm(

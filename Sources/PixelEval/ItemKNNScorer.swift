@@ -4,7 +4,7 @@
 ///
 /// Fit cost `Σ_u |I(u)|²`; scoring costs `|P(u)| · k` per user plus writing the row. Items absent from
 /// training have no neighbours and score 0 (an ID-based model cannot score cold items).
-public struct ItemKNNScorer: Scorer {
+public struct ItemKNNScorer: SparseScorer {
     public let neighbors: Neighborhood
     /// Row `u`: the items scored from for user `u`.
     public let profiles: SparseMatrix
@@ -43,6 +43,22 @@ public struct ItemKNNScorer: Scorer {
                     for item in profiles.row(Int(user)) {
                         let i = Int(item)
                         for e in neighbors.offsets[i]..<neighbors.offsets[i + 1] { row[Int(columns[e])] += weights[e] }
+                    }
+                }
+            }
+        }
+    }
+
+    public func accumulate(user: Int32, into row: UnsafeMutablePointer<Float>, touched: inout [Int32]) {
+        guard Int(user) < profiles.rowCount else { return }
+        neighbors.columns.withUnsafeBufferPointer { columns in
+            neighbors.weights.withUnsafeBufferPointer { weights in
+                for item in profiles.row(Int(user)) {
+                    let i = Int(item)
+                    for e in neighbors.offsets[i]..<neighbors.offsets[i + 1] {
+                        let j = Int(columns[e])
+                        if row[j] == 0 { touched.append(columns[e]) }
+                        row[j] += weights[e]
                     }
                 }
             }

@@ -28,3 +28,13 @@ public protocol TiledScorer: Scorer {
     /// (One evaluation takes every score from the same method, so equal scores stay equal.)
     func score(users: UnsafeBufferPointer<Int32>, items: Range<Int>, into scores: UnsafeMutableBufferPointer<Float>)
 }
+
+/// A scorer whose rows are mostly zero (neighbourhood models): it adds a user's non-zero scores into a
+/// zeroed row and names the items it wrote, so ranking a user costs `O(non-zeros)` instead of `O(items)`.
+///
+/// Every item it does not touch scores exactly 0; touched items must score `> 0`.
+public protocol SparseScorer: Scorer {
+    /// Adds user `user`'s scores into `row` (all zeros on entry, `itemCount` wide) and appends each item
+    /// written to `touched` exactly once (any order).
+    func accumulate(user: Int32, into row: UnsafeMutablePointer<Float>, touched: inout [Int32])
+}

@@ -110,13 +110,15 @@ struct EvaluatorTests {
         }
     }
 
-    @Test("factorized scores ranked in tiles equal whole-row ranking (integer factors: many ties)")
-    func tiledFactorized() throws {
+    @Test(
+        "factorized scores ranked in tiles equal whole-row ranking (integer factors: many ties)",
+        arguments: FactorizedScorer.Kernel.allCases)
+    func tiledFactorized(kernel: FactorizedScorer.Kernel) throws {
         var random = TestRandom(21)
         let users = 90, items = 333, d = 4
         let u = (0..<users * d).map { _ in Float(random.int(3)) }
         let v = (0..<items * d).map { _ in Float(random.int(3)) }
-        let scorer = try FactorizedScorer(userVectors: u, itemVectors: v, dimension: d)
+        let scorer = try FactorizedScorer(userVectors: u, itemVectors: v, dimension: d, kernel: kernel)
         var relevant: [[Int]] = [], excluded: [[Int]] = []
         for _ in 0..<users {
             relevant.append((0..<1 + random.int(4)).map { _ in random.int(items) })

@@ -78,14 +78,16 @@ struct ScorerTests {
         }
     }
 
-    @Test("factorized scores are U · Vᵀ for consecutive and scattered users")
-    func factorized() throws {
+    @Test(
+        "factorized scores are U · Vᵀ for consecutive and scattered users, whole rows and tiles",
+        arguments: FactorizedScorer.Kernel.allCases)
+    func factorized(kernel: FactorizedScorer.Kernel) throws {
         var random = TestRandom(3)
-        let d = 7, users = 9, items = 13
+        let d = 7, users = 19, items = 77
         let u = (0..<users * d).map { _ in random.unit() - 0.5 }
         let v = (0..<items * d).map { _ in random.unit() - 0.5 }
-        let scorer = try FactorizedScorer(userVectors: u, itemVectors: v, dimension: d)
-        for ids: [Int32] in [[2, 3, 4], [8, 0, 5, 5]] {
+        let scorer = try FactorizedScorer(userVectors: u, itemVectors: v, dimension: d, kernel: kernel)
+        for ids: [Int32] in [[2, 3, 4], [8, 0, 5, 5], (0..<19).map { Int32($0) }] {
             var out = [Float](repeating: 0, count: ids.count * items)
             ids.withUnsafeBufferPointer { ids in out.withUnsafeMutableBufferPointer { scorer.score(users: ids, into: $0) } }
             for (r, user) in ids.enumerated() {
@@ -94,6 +96,15 @@ struct ScorerTests {
                     for c in 0..<d { dot += u[Int(user) * d + c] * v[i * d + c] }
                     #expect(abs(out[r * items + i] - dot) < 1e-5)
                 }
+            }
+            // A tile that starts and ends inside 32-item panels.
+            let tile = 5..<70
+            var part = [Float](repeating: .nan, count: ids.count * tile.count)
+            ids.withUnsafeBufferPointer { ids in
+                part.withUnsafeMutableBufferPointer { scorer.score(users: ids, items: tile, into: $0) }
+            }
+            for r in 0..<ids.count {
+                for i in tile { #expect(abs(part[r * tile.count + i - 5] - out[r * items + i]) < 1e-5) }
             }
         }
         #expect(throws: EvalError.self) { try FactorizedScorer(userVectors: [1, 2, 3], itemVectors: [1, 2], dimension: 2) }
