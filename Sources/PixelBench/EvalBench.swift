@@ -14,7 +14,7 @@ import PixelEval
 /// - `knn-fit FILE|CSV [k workers]`: item kNN fit + recommend-all top-10 (training items masked) on the
 ///   raw pairs from `knn-synth` or an interactions CSV; prints fit and recommend seconds.
 enum EvalBench {
-    static let commands = ["eval-split", "eval-full", "knn-synth", "knn-fit"]
+    static let commands = ["eval-split", "eval-full", "knn-synth", "knn-fit", "topk-micro"]
 
     static func run(_ command: String, _ arguments: [String]) throws {
         func argument(_ index: Int, _ fallback: String) -> String {
@@ -33,6 +33,22 @@ enum EvalBench {
                 dimension: Int(argument(2, "128")) ?? 128, seen: Int(argument(3, "20")) ?? 20,
                 workers: Int(argument(4, "1")) ?? 1, block: Int(argument(5, "128")) ?? 128,
                 seed: UInt64(argument(6, "42")) ?? 42, kernel: FactorizedScorer.Kernel(rawValue: argument(7, "packed")) ?? .packed)
+        case "topk-micro":
+            // ns per score of a top-10 scan over random rows (the ranking cost beside the products).
+            let n = Int(argument(0, "100000")) ?? 100_000, rows = Int(argument(1, "2000")) ?? 2000
+            var generator = SeededGenerator(seed: 1)
+            let data = (0..<n * 4).map { _ in Float(generator.unit()) }
+            var indices = [Int32](repeating: 0, count: 10), values = [Float](repeating: 0, count: 10)
+            let clock = Date()
+            var checksum = 0
+            data.withUnsafeBufferPointer { data in
+                for r in 0..<rows {
+                    checksum &+= TopK.select(
+                        data.baseAddress! + (r % 4) * n, count: n, k: 10, indices: &indices, values: &values)
+                }
+            }
+            let seconds = Date().timeIntervalSince(clock)
+            print(DataBench.json([("ns_per_score", seconds * 1e9 / Double(n * rows)), ("checksum", checksum)]))
         case "knn-synth":
             try synthesize(
                 path: argument(0, "knn"), users: Int(argument(1, "200000")) ?? 200_000,

@@ -4,8 +4,8 @@
 /// `docs/METRICS.md`). `NaN` and `-infinity` never enter a list (masked items are `-infinity`).
 ///
 /// A fixed-size min-heap holds the best `k` so far; its root is the current threshold. A row is
-/// scanned 16 lanes at a time and a chunk is looked at element by element only when some lane reaches
-/// the threshold, so for `n ≫ k` the cost is one vector compare per 16 scores plus `O(k log(n/k) log k)`
+/// scanned 64 scores at a time and a block is looked at element by element only when some score reaches
+/// the threshold, so for `n ≫ k` the cost is about one vector compare per 16 scores plus `O(k log(n/k) log k)`
 /// heap updates on random data. A row may be fed in consecutive pieces (`scan` keeps a `Stream`), which
 /// lets the evaluator rank cache-sized tiles of a score matrix.
 ///
@@ -33,11 +33,38 @@ public enum TopK {
         indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Float>, stream: inout Stream
     ) {
         guard k > 0 else { return }
+        var i = 0
+        let raw = UnsafeRawPointer(scores)
+        // 64 scores per step: four vector compares OR-ed; the element-wise path is a separate,
+        // non-inlined function so the optimizer cannot fold the vector test into it.
+        while i + 64 <= count {
+            let t = SIMD16<Float>(repeating: stream.threshold)
+            let c0 = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+            let c1 = raw.loadUnaligned(fromByteOffset: (i &+ 16) &* 4, as: SIMD16<Float>.self)
+            let c2 = raw.loadUnaligned(fromByteOffset: (i &+ 32) &* 4, as: SIMD16<Float>.self)
+            let c3 = raw.loadUnaligned(fromByteOffset: (i &+ 48) &* 4, as: SIMD16<Float>.self)
+            if any((c0 .>= t) .| (c1 .>= t) .| (c2 .>= t) .| (c3 .>= t)) {
+                offerEach(scores + i, count: 64, offset: offset + i, k: k, indices: indices, values: values, stream: &stream)
+            }
+            i += 64
+        }
+        if i < count {
+            offerEach(scores + i, count: count - i, offset: offset + i, k: k, indices: indices, values: values, stream: &stream)
+        }
+    }
+
+    /// The element-wise path of `scan`.
+    @inline(never)
+    static func offerEach(
+        _ scores: UnsafePointer<Float>, count: Int, offset: Int, k: Int,
+        indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Float>, stream: inout Stream
+    ) {
         var size = stream.size, threshold = stream.threshold, ties = stream.tiesOutside
-        @inline(__always) func offer(_ i: Int, _ s: Float) {
+        for j in 0..<count {
+            let s = scores[j], i = offset + j
             if size < k {
                 // Not full: every finite score enters (strict `>` rejects -inf and NaN).
-                guard s > -.infinity else { return }
+                guard s > -.infinity else { continue }
                 var child = size
                 size += 1
                 // Sift up: the root is the worst (lowest score; on ties the highest index).
@@ -54,7 +81,7 @@ public enum TopK {
                     threshold = values[0]
                     ties = 0
                 }
-                return
+                continue
             }
             if s > threshold {
                 // The evicted root scored `threshold`; if the new root ties with it, it is a tie outside.
@@ -66,19 +93,6 @@ public enum TopK {
                 // Scanning in increasing index: an equal score never displaces an earlier item.
                 ties += 1
             }
-        }
-        var i = 0
-        let raw = UnsafeRawPointer(scores)
-        while i + 16 <= count {
-            let chunk = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
-            if any(chunk .>= SIMD16(repeating: threshold)) {
-                for lane in 0..<16 { offer(offset + i + lane, chunk[lane]) }
-            }
-            i += 16
-        }
-        while i < count {
-            offer(offset + i, scores[i])
-            i += 1
         }
         stream.size = size
         stream.threshold = threshold
