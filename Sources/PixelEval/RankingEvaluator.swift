@@ -110,7 +110,11 @@ public enum RankingEvaluator {
         let block = max(1, options.blockSize)
         let workers = max(1, options.workers)
         let tiled = scorer as? any TiledScorer
-        let tile = tiled != nil && options.negatives == 0 ? max(16, min(options.tileSize, n)) : n
+        let sparse = options.negatives == 0 ? scorer as? any SparseScorer : nil
+        let tile = sparse != nil ? 1 : tiled != nil && options.negatives == 0 ? max(16, min(options.tileSize, n)) : n
+        var isCandidate = [Bool](repeating: true, count: sparse != nil ? n : 0)
+        for c in nonCandidates where sparse != nil { isCandidate[Int(c)] = false }
+        let candidateCount = queries.candidates?.count ?? n
         let started = Parallel.now()
         let buffers = (0..<workers).map { _ in WorkerScratch(block: block, tile: tile, rowWidth: n, maxK: maxK) }
         perUser.withUnsafeMutableBufferPointer { perUser in
@@ -120,7 +124,11 @@ public enum RankingEvaluator {
                         Parallel.forEachChunk(count: count, chunk: block, workers: workers) { range, worker in
                             let scratch = buffers[worker]
                             let blockUsers = UnsafeBufferPointer(rebasing: users[range])
-                            if let tiled, tile < n {
+                            if let sparse {
+                                rankSparse(
+                                    sparse, range: range, queries: queries, isCandidate: isCandidate,
+                                    candidateCount: candidateCount, maxK: maxK, scratch: scratch)
+                            } else if let tiled, tile < n {
                                 rankTiled(
                                     tiled, users: blockUsers, range: range, queries: queries, tile: tile,
                                     nonCandidates: nonCandidates, maxK: maxK, scratch: scratch)
@@ -162,6 +170,8 @@ public enum RankingEvaluator {
             for c in nonCandidates { row[Int(c)] = -.infinity }
             scratch.relevant[slot].removeAll(keepingCapacity: true)
             scratch.streams[slot] = TopK.Stream()
+            scratch.presorted[slot] = false
+            scratch.mapped[slot] = options.negatives > 0
             let indices = scratch.listIndices + slot * maxK, values = scratch.listValues + slot * maxK
             if options.negatives > 0 {
                 sampleCandidates(query: q, queries: queries, options: options, row: row, scratch: scratch, slot: slot)
@@ -194,6 +204,8 @@ public enum RankingEvaluator {
             scratch.streams[slot] = TopK.Stream()
             scratch.excludedCursor[slot] = queries.excluded.offsets[q]
             scratch.relevantCursor[slot] = queries.relevant.offsets[q]
+            scratch.presorted[slot] = false
+            scratch.mapped[slot] = false
         }
         var candidateCursor = 0
         var start = 0
@@ -231,6 +243,79 @@ public enum RankingEvaluator {
         }
     }
 
+    /// Sparse rows (`SparseScorer`): only touched items can score above 0, so the list is the top of the
+    /// touched, unmasked items, filled up with zero-score candidates by lower index; every untouched
+    /// candidate ties at 0 (counted as ties outside the list when the k-th score is 0).
+    static func rankSparse(
+        _ scorer: any SparseScorer, range: Range<Int>, queries: EvaluationQueries, isCandidate: [Bool],
+        candidateCount: Int, maxK: Int, scratch: WorkerScratch
+    ) {
+        let row = scratch.scores
+        for q in range {
+            let slot = q - range.lowerBound
+            scratch.relevant[slot].removeAll(keepingCapacity: true)
+            scratch.streams[slot] = TopK.Stream()
+            scratch.presorted[slot] = true
+            scratch.mapped[slot] = true
+            scratch.touched.removeAll(keepingCapacity: true)
+            scorer.accumulate(user: queries.users[q], into: row, touched: &scratch.touched)
+            scratch.touched.sort()
+            var items = scratch.sampledItems[slot]
+            items.removeAll(keepingCapacity: true)
+            let excludedStart = queries.excluded.offsets[q], excludedEnd = queries.excluded.offsets[q + 1]
+            var e = excludedStart
+            for t in scratch.touched {
+                while e < excludedEnd && queries.excluded.columns[e] < t { e += 1 }
+                if (e < excludedEnd && queries.excluded.columns[e] == t) || !isCandidate[Int(t)] { continue }
+                scratch.sampledScores[items.count] = row[Int(t)]
+                items.append(t)
+            }
+            for r in queries.relevant.offsets[q]..<queries.relevant.offsets[q + 1] {
+                let item = queries.relevant.columns[r]
+                scratch.relevant[slot].append((row[Int(item)], item))
+            }
+            for t in scratch.touched { row[Int(t)] = 0 }
+            let indices = scratch.listIndices + slot * maxK, values = scratch.listValues + slot * maxK
+            TopK.scan(
+                scratch.sampledScores, count: items.count, offset: 0, k: maxK, indices: indices, values: values,
+                stream: &scratch.streams[slot])
+            var stream = scratch.streams[slot]
+            TopK.sortHeap(values: values, indices: indices, size: stream.size)
+            if stream.size < maxK {
+                // Zero-score candidates: unmasked, untouched (or touched but masked out: not in `items`).
+                var excludedCandidates = 0
+                for e in excludedStart..<excludedEnd where isCandidate[Int(queries.excluded.columns[e])] {
+                    excludedCandidates += 1
+                }
+                let zeroCount = candidateCount - excludedCandidates - items.count
+                var filled = 0
+                var e = excludedStart, touchedCursor = 0
+                let touched = scratch.touched
+                var item = 0
+                while stream.size < maxK && item < queries.itemCount {
+                    defer { item += 1 }
+                    let i = Int32(item)
+                    while e < excludedEnd && queries.excluded.columns[e] < i { e += 1 }
+                    while touchedCursor < touched.count && touched[touchedCursor] < i { touchedCursor += 1 }
+                    if !isCandidate[item] || (e < excludedEnd && queries.excluded.columns[e] == i) { continue }
+                    // Touched items are listed already (score > 0) or masked.
+                    if touchedCursor < touched.count && touched[touchedCursor] == i { continue }
+                    indices[stream.size] = Int32(items.count)
+                    values[stream.size] = 0
+                    items.append(i)
+                    stream.size += 1
+                    filled += 1
+                }
+                if stream.size == maxK {
+                    stream.threshold = values[maxK - 1]
+                    stream.tiesOutside = filled > 0 ? zeroCount - filled : stream.tiesOutside
+                }
+            }
+            scratch.streams[slot] = stream
+            scratch.sampledItems[slot] = items
+        }
+    }
+
     /// Sorts the row's list, places its relevant items (pessimistic ties) and writes list and metrics.
     static func finishRow(
         _ q: Int, slot: Int, queries: EvaluationQueries, options: EvaluationOptions, maxK: Int,
@@ -240,10 +325,10 @@ public enum RankingEvaluator {
         let indices = scratch.listIndices + slot * maxK, values = scratch.listValues + slot * maxK
         let stream = scratch.streams[slot]
         let found = stream.size
-        TopK.sortHeap(values: values, indices: indices, size: found)
+        if !scratch.presorted[slot] { TopK.sortHeap(values: values, indices: indices, size: found) }
         for j in 0..<found {
             let local = Int(indices[j])
-            list[j] = options.negatives > 0 ? scratch.sampledItems[slot][local] : Int32(local)
+            list[j] = scratch.mapped[slot] ? scratch.sampledItems[slot][local] : Int32(local)
         }
         // Relevant items best first (ties: lower index; their mutual order does not change any metric).
         scratch.relevant[slot].sort { $0.score > $1.score || ($0.score == $1.score && $0.index < $1.index) }
@@ -336,12 +421,18 @@ public enum RankingEvaluator {
         var excludedCursor: [Int]
         var relevantCursor: [Int]
         var positions: [Int] = []
+        /// Whether a slot's list is already in rank order / holds positions into `sampledItems`.
+        var presorted: [Bool]
+        var mapped: [Bool]
+        /// Sparse rows: the items a `SparseScorer` wrote.
+        var touched: [Int32] = []
         /// Sampled evaluation: each slot's candidate items, and one row's gathered scores.
         var sampledItems: [[Int32]]
         let sampledScores: UnsafeMutablePointer<Float>
 
+        /// `tile == 1` marks sparse ranking: `scores` is then one zeroed row.
         init(block: Int, tile: Int, rowWidth: Int, maxK: Int) {
-            scores = .allocate(capacity: max(1, block * tile))
+            scores = .allocate(capacity: max(1, tile == 1 ? rowWidth : block * tile))
             listIndices = .allocate(capacity: block * maxK)
             listValues = .allocate(capacity: block * maxK)
             sampledScores = .allocate(capacity: max(1, rowWidth))
@@ -350,6 +441,9 @@ public enum RankingEvaluator {
             excludedCursor = [Int](repeating: 0, count: block)
             relevantCursor = [Int](repeating: 0, count: block)
             sampledItems = [[Int32]](repeating: [], count: block)
+            presorted = [Bool](repeating: false, count: block)
+            mapped = [Bool](repeating: false, count: block)
+            if tile == 1 { scores.update(repeating: 0, count: rowWidth) }
         }
 
         deinit {

@@ -137,6 +137,41 @@ struct EvaluatorTests {
         }
     }
 
+    /// Dense rows of a sparse scorer (forces the whole-row path).
+    struct DenseRows: Scorer {
+        let base: ItemKNNScorer
+        var itemCount: Int { base.itemCount }
+        var description: String { "dense" }
+        func score(users: UnsafeBufferPointer<Int32>, into scores: UnsafeMutableBufferPointer<Float>) {
+            base.score(users: users, into: scores)
+        }
+    }
+
+    @Test("sparse ranking of a kNN scorer equals whole-row ranking (zeros tie, lists filled by index)",
+          arguments: [1, 5, 40])
+    func sparseRows(k: Int) throws {
+        var random = TestRandom(UInt64(k))
+        let users = 60, items = 80
+        var train: [[Int]] = [], relevant: [[Int]] = []
+        for u in 0..<users {
+            train.append((0..<1 + random.int(6)).map { _ in random.int(items / 2) + (u % 3 == 0 ? items / 2 : 0) })
+            relevant.append((0..<1 + random.int(3)).map { _ in random.int(items) })
+        }
+        let trainMatrix = sparse(train, columns: items)
+        let knn = try ItemKNNScorer(train: trainMatrix, profiles: trainMatrix, k: k, shrinkage: 1)
+        for candidates in [nil, Array(stride(from: 0, to: items, by: 3)).map { Int32($0) }] as [[Int32]?] {
+            let rel = candidates == nil ? relevant : relevant.map { $0.map { $0 / 3 * 3 } }
+            let q = try EvaluationQueries(
+                users: (0..<users).map { Int32($0) }, relevant: sparse(rel, columns: items),
+                excluded: trainMatrix, candidates: candidates)
+            let options = EvaluationOptions(ks: [1, 3, 10, 30], blockSize: 7)
+            let dense = try RankingEvaluator.evaluate(scorer: DenseRows(base: knn), queries: q, options: options)
+            let fast = try RankingEvaluator.evaluate(scorer: knn, queries: q, options: options)
+            #expect(fast.perUser == dense.perUser)
+            #expect(fast.lists == dense.lists)
+        }
+    }
+
     @Test("wrong scorer width and empty cut-offs are errors")
     func errors() throws {
         let q = try Self.queries(users: 3, items: 40, seed: 1)
