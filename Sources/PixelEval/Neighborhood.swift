@@ -32,11 +32,15 @@ public struct Neighborhood: Sendable {
 
     /// Neighbours of each `profiles` row among the rows of `train` (users), by the same shrunk cosine,
     /// row `r` excluding training user `r` itself (the user's own training row).
+    /// - Parameters:
+    ///   - itemUsers, trainNorms: `train.transposed()` and `√|I(v)|` per training user, when the caller
+    ///     keeps them across calls.
     public static func users(
-        profiles: SparseMatrix, rows: [Int32], train: SparseMatrix, k: Int, shrinkage: Float, workers: Int
+        profiles: SparseMatrix, rows: [Int32], train: SparseMatrix, k: Int, shrinkage: Float, workers: Int,
+        itemUsers: SparseMatrix? = nil, trainNorms: [Float]? = nil
     ) -> Neighborhood {
-        let itemUsers = train.transposed()
-        let trainNorms = (0..<train.rowCount).map { Float(train.rowLength($0)).squareRoot() }
+        let itemUsers = itemUsers ?? train.transposed()
+        let trainNorms = trainNorms ?? (0..<train.rowCount).map { Float(train.rowLength($0)).squareRoot() }
         let profileNorms = rows.map { Float(profiles.rowLength(Int($0))).squareRoot() }
         return build(
             rows: rows.count, candidates: train.rowCount, k: k, workers: workers,

@@ -10,6 +10,9 @@ public struct UserKNNScorer: Scorer {
     public let itemCount: Int
     public let k: Int
     public let shrinkage: Float
+    /// `items × users` and `√|I(v)|`, kept for the per-block neighbour search.
+    let itemUsers: SparseMatrix
+    let trainNorms: [Float]
     public var description: String { "user_knn(k=\(k), shrinkage=\(shrinkage))" }
 
     /// - Parameters:
@@ -28,6 +31,8 @@ public struct UserKNNScorer: Scorer {
         self.itemCount = train.columnCount
         self.k = k
         self.shrinkage = shrinkage
+        self.itemUsers = train.transposed()
+        self.trainNorms = (0..<train.rowCount).map { Float(train.rowLength($0)).squareRoot() }
     }
 
     public func score(users: UnsafeBufferPointer<Int32>, into scores: UnsafeMutableBufferPointer<Float>) {
@@ -37,7 +42,8 @@ public struct UserKNNScorer: Scorer {
         let valid = rows.filter { $0 >= 0 }
         // Called from an evaluator worker already: one thread here.
         let neighbors = Neighborhood.users(
-            profiles: profiles, rows: valid, train: train, k: k, shrinkage: shrinkage, workers: 1)
+            profiles: profiles, rows: valid, train: train, k: k, shrinkage: shrinkage, workers: 1, itemUsers: itemUsers,
+            trainNorms: trainNorms)
         var next = 0
         for (r, user) in rows.enumerated() where user >= 0 {
             let row = scores.baseAddress! + r * n
