@@ -21,12 +21,21 @@ public struct Neighborhood: Sendable {
         let itemUsers = train.transposed()
         let n = train.columnCount
         let norms = (0..<n).map { Float(itemUsers.rowLength($0)).squareRoot() }
-        return build(
-            rows: n, candidates: n, k: k, workers: workers,
-            norms: norms, candidateNorms: norms, shrinkage: shrinkage,
-            excludeSelf: true
-        ) { row, accumulate in
-            for u in itemUsers.row(row) { accumulate(train.row(Int(u))) }
+        return train.columns.withUnsafeBufferPointer { columns in
+            train.offsets.withUnsafeBufferPointer { offsets in
+                itemUsers.columns.withUnsafeBufferPointer { users in
+                    build(
+                        rows: n, candidates: n, k: k, workers: workers,
+                        norms: norms, candidateNorms: norms, shrinkage: shrinkage,
+                        excludeSelf: true
+                    ) { row, accumulate in
+                        for e in itemUsers.offsets[row]..<itemUsers.offsets[row + 1] {
+                            let u = Int(users[e])
+                            accumulate(UnsafeBufferPointer(rebasing: columns[offsets[u]..<offsets[u + 1]]))
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -47,8 +56,12 @@ public struct Neighborhood: Sendable {
             norms: profileNorms, candidateNorms: trainNorms, shrinkage: shrinkage,
             excludeSelf: false, selfIndex: { Int(rows[$0]) }
         ) { row, accumulate in
-            for item in profiles.row(Int(rows[row])) where Int(item) < itemUsers.rowCount {
-                accumulate(itemUsers.row(Int(item)))
+            itemUsers.columns.withUnsafeBufferPointer { users in
+                for item in profiles.row(Int(rows[row])) where Int(item) < itemUsers.rowCount {
+                    accumulate(
+                        UnsafeBufferPointer(
+                            rebasing: users[itemUsers.offsets[Int(item)]..<itemUsers.offsets[Int(item) + 1]]))
+                }
             }
         }
     }
@@ -58,7 +71,7 @@ public struct Neighborhood: Sendable {
     static func build(
         rows: Int, candidates: Int, k: Int, workers: Int, norms: [Float], candidateNorms: [Float],
         shrinkage: Float, excludeSelf: Bool, selfIndex: ((Int) -> Int)? = nil,
-        gather: (Int, (ArraySlice<Int32>) -> Void) -> Void
+        gather: (Int, (UnsafeBufferPointer<Int32>) -> Void) -> Void
     ) -> Neighborhood {
         let k = max(0, k)
         var counts = [Int](repeating: 0, count: rows)
@@ -67,21 +80,27 @@ public struct Neighborhood: Sendable {
         let workers = max(1, workers)
         // One dense accumulator and touched list per worker.
         var accumulators = [[Float]](repeating: [Float](repeating: 0, count: candidates), count: workers)
-        var touchedLists = [[Int32]](repeating: [], count: workers)
+        let touchedBuffers = (0..<workers).map { _ in UnsafeMutablePointer<Int32>.allocate(capacity: max(1, candidates)) }
+        defer { for buffer in touchedBuffers { buffer.deallocate() } }
         counts.withUnsafeMutableBufferPointer { counts in
             slotColumns.withUnsafeMutableBufferPointer { slotColumns in
                 slotWeights.withUnsafeMutableBufferPointer { slotWeights in
                     accumulators.withUnsafeMutableBufferPointer { accumulators in
-                        touchedLists.withUnsafeMutableBufferPointer { touchedLists in
+                        candidateNorms.withUnsafeBufferPointer { candidateNorms in
                             Parallel.forEachChunk(count: rows, chunk: 64, workers: workers) { range, worker in
+                                let touched = touchedBuffers[worker]
                                 accumulators[worker].withUnsafeMutableBufferPointer { acc in
+                                    let acc = acc.baseAddress!
                                     for row in range {
-                                        var touched = touchedLists[worker]
-                                        touched.removeAll(keepingCapacity: true)
+                                        var touchedCount = 0
                                         gather(row) { list in
                                             for c in list {
-                                                if acc[Int(c)] == 0 { touched.append(c) }
-                                                acc[Int(c)] += 1
+                                                let ci = Int(c)
+                                                if acc[ci] == 0 {
+                                                    touched[touchedCount] = c
+                                                    touchedCount += 1
+                                                }
+                                                acc[ci] += 1
                                             }
                                         }
                                         let own = selfIndex?(row) ?? (excludeSelf ? row : -1)
@@ -89,19 +108,22 @@ public struct Neighborhood: Sendable {
                                         var size = 0
                                         let values = slotWeights.baseAddress! + base
                                         let indices = slotColumns.baseAddress! + base
-                                        for c in touched {
+                                        let normA = norms[row]
+                                        for j in 0..<touchedCount {
+                                            let c = touched[j]
                                             let common = acc[Int(c)]
                                             acc[Int(c)] = 0
                                             if Int(c) == own || k == 0 { continue }
                                             let s = similarity(
-                                                common: common, normA: norms[row], normB: candidateNorms[Int(c)],
+                                                common: common, normA: normA, normB: candidateNorms[Int(c)],
                                                 shrinkage: shrinkage)
+                                            // Most candidates lose to a full heap's root: test before the call.
+                                            if size == k && s < values[0] { continue }
                                             guard s > 0 else { continue }
                                             size = TopK.offer(values: values, indices: indices, size: size, k: k, score: s, index: c)
                                         }
                                         TopK.sortHeap(values: values, indices: indices, size: size)
                                         counts[row] = size
-                                        touchedLists[worker] = touched
                                     }
                                 }
                             }

@@ -254,65 +254,70 @@ public enum RankingEvaluator {
         for q in range {
             let slot = q - range.lowerBound
             scratch.relevant[slot].removeAll(keepingCapacity: true)
-            scratch.streams[slot] = TopK.Stream()
             scratch.presorted[slot] = true
-            scratch.mapped[slot] = true
+            scratch.mapped[slot] = false
             scratch.touched.removeAll(keepingCapacity: true)
             scorer.accumulate(user: queries.users[q], into: row, touched: &scratch.touched)
-            scratch.touched.sort()
-            var items = scratch.sampledItems[slot]
-            items.removeAll(keepingCapacity: true)
             let excludedStart = queries.excluded.offsets[q], excludedEnd = queries.excluded.offsets[q + 1]
-            var e = excludedStart
-            for t in scratch.touched {
-                while e < excludedEnd && queries.excluded.columns[e] < t { e += 1 }
-                if (e < excludedEnd && queries.excluded.columns[e] == t) || !isCandidate[Int(t)] { continue }
-                scratch.sampledScores[items.count] = row[Int(t)]
-                items.append(t)
+            // Masked touched items become -inf (untouched masked items are skipped by the zero fill).
+            for e in excludedStart..<excludedEnd where row[Int(queries.excluded.columns[e])] != 0 {
+                row[Int(queries.excluded.columns[e])] = -.infinity
             }
             for r in queries.relevant.offsets[q]..<queries.relevant.offsets[q + 1] {
                 let item = queries.relevant.columns[r]
                 scratch.relevant[slot].append((row[Int(item)], item))
             }
-            for t in scratch.touched { row[Int(t)] = 0 }
+            // Top k of the touched, unmasked candidates, in any order (full tie rule in `offer`).
             let indices = scratch.listIndices + slot * maxK, values = scratch.listValues + slot * maxK
-            TopK.scan(
-                scratch.sampledScores, count: items.count, offset: 0, k: maxK, indices: indices, values: values,
-                stream: &scratch.streams[slot])
-            var stream = scratch.streams[slot]
-            TopK.sortHeap(values: values, indices: indices, size: stream.size)
-            if stream.size < maxK {
-                // Zero-score candidates: unmasked, untouched (or touched but masked out: not in `items`).
+            var size = 0, positives = 0
+            scratch.touched.withUnsafeBufferPointer { touched in
+                for t in touched {
+                    let v = row[Int(t)]
+                    guard v > 0, isCandidate[Int(t)] else { continue }
+                    positives += 1
+                    size = TopK.offer(values: values, indices: indices, size: size, k: maxK, score: v, index: t)
+                }
+            }
+            TopK.sortHeap(values: values, indices: indices, size: size)
+            var stream = TopK.Stream()
+            if size == maxK {
+                // Ties outside: touched candidates scoring the k-th score that are not in the list.
+                let kth = values[maxK - 1]
+                var equal = 0
+                scratch.touched.withUnsafeBufferPointer { touched in
+                    for t in touched where row[Int(t)] == kth && isCandidate[Int(t)] { equal += 1 }
+                }
+                var listed = 0
+                for j in 0..<maxK where values[j] == kth { listed += 1 }
+                stream.tiesOutside = equal - listed
+            } else {
+                // Fill with zero-score candidates by lower index: not touched, not masked.
                 var excludedCandidates = 0
                 for e in excludedStart..<excludedEnd where isCandidate[Int(queries.excluded.columns[e])] {
                     excludedCandidates += 1
                 }
-                let zeroCount = candidateCount - excludedCandidates - items.count
+                let zeroCount = candidateCount - excludedCandidates - positives
                 var filled = 0
-                var e = excludedStart, touchedCursor = 0
-                let touched = scratch.touched
+                var e = excludedStart
                 var item = 0
-                while stream.size < maxK && item < queries.itemCount {
+                while size < maxK && item < queries.itemCount {
                     defer { item += 1 }
                     let i = Int32(item)
                     while e < excludedEnd && queries.excluded.columns[e] < i { e += 1 }
-                    while touchedCursor < touched.count && touched[touchedCursor] < i { touchedCursor += 1 }
-                    if !isCandidate[item] || (e < excludedEnd && queries.excluded.columns[e] == i) { continue }
-                    // Touched items are listed already (score > 0) or masked.
-                    if touchedCursor < touched.count && touched[touchedCursor] == i { continue }
-                    indices[stream.size] = Int32(items.count)
-                    values[stream.size] = 0
-                    items.append(i)
-                    stream.size += 1
+                    if !isCandidate[item] || row[item] != 0 || (e < excludedEnd && queries.excluded.columns[e] == i) {
+                        continue
+                    }
+                    indices[size] = i
+                    values[size] = 0
+                    size += 1
                     filled += 1
                 }
-                if stream.size == maxK {
-                    stream.threshold = values[maxK - 1]
-                    stream.tiesOutside = filled > 0 ? zeroCount - filled : stream.tiesOutside
-                }
+                if size == maxK { stream.tiesOutside = zeroCount - filled }
             }
+            stream.size = size
+            stream.threshold = size == maxK ? values[maxK - 1] : -.infinity
             scratch.streams[slot] = stream
-            scratch.sampledItems[slot] = items
+            for t in scratch.touched { row[Int(t)] = 0 }
         }
     }
 
