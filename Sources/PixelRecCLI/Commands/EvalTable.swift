@@ -30,6 +30,7 @@ enum EvalTable {
             rows.append(row)
         }
         text += layout([header] + rows)
+        if let source = report.similaritySource { text += "ild and serendipity use cosine over \(source)\n" }
         for note in report.notes { text += "note: \(note)\n" }
         return text
     }
