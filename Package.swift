@@ -38,11 +38,12 @@ let package = Package(
         .target(name: "PixelOptim", dependencies: ["PixelTensor", "PixelNN"]),
         .target(name: "PixelImage", dependencies: ["CTurboJPEG", "CPNG", "PixelCore"]),
         .target(name: "PixelData", dependencies: ["PixelCore", "PixelConfig", "PixelImage"]),
+        .target(name: "PixelEval", dependencies: ["PixelCore", "PixelData", "CBLAS"]),
         .target(
             name: "PixelRecCLI",
             dependencies: [
                 "PixelCore", "PixelArguments", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim",
-                "PixelImage", "PixelData", "CLAPACKE",
+                "PixelImage", "PixelData", "PixelEval", "CLAPACKE",
             ]
         ),
         .executableTarget(name: "pixelrec", dependencies: ["PixelRecCLI"]),
@@ -52,7 +53,9 @@ let package = Package(
         // libFuzzer targets with `-D FUZZING -sanitize=fuzzer,address` (see scripts/fuzz.sh).
         .executableTarget(
             name: "PixelBench",
-            dependencies: ["PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "CBLAS"]
+            dependencies: [
+                "PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "PixelEval", "CBLAS",
+            ]
         ),
         .executableTarget(name: "ConfigFuzz", dependencies: ["PixelConfig"], path: "Fuzz/ConfigFuzz", exclude: ["Seeds"]),
         .executableTarget(name: "CSVFuzz", dependencies: ["PixelData"], path: "Fuzz/CSVFuzz", exclude: ["Seeds"]),
@@ -64,6 +67,7 @@ let package = Package(
         .testTarget(name: "PixelConfigTests", dependencies: ["PixelConfig", "PixelCore"]),
         .testTarget(name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelDataTests", dependencies: ["PixelData"]),
+        .testTarget(name: "PixelEvalTests", dependencies: ["PixelEval"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
