@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-300}"
-targets=(ConfigFuzz CSVFuzz ImageFuzz)
+targets=(ConfigFuzz CSVFuzz ImageFuzz ONNXFuzz)
 for target in "${targets[@]}"; do
   swift build --scratch-path .build-fuzz --product "$target" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING

@@ -1,0 +1,32 @@
+// ONNXFuzz: feeds arbitrary bytes to the ONNX model loader (protobuf reader, tensor decoding, graph
+// preparation). Any thrown ONNXError is fine; a crash, trap or sanitizer report is a bug.
+//   libFuzzer build (scripts/fuzz.sh): -sanitize=fuzzer,address -parse-as-library -DFUZZING
+//   normal build: a replay tool, `ONNXFuzz FILE...` runs each file through the same function.
+import Foundation
+import PixelONNX
+
+func fuzzOne(_ bytes: [UInt8]) {
+    guard let model = try? ONNXModel(bytes: bytes) else { return }
+    _ = ONNXInspection.report(model)
+}
+
+#if FUZZING
+@_cdecl("LLVMFuzzerTestOneInput")
+public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    fuzzOne(Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+}
+#else
+let paths = CommandLine.arguments.dropFirst()
+if paths.isEmpty {
+    print("usage: ONNXFuzz FILE...   (replays fuzz inputs through the ONNX loader)")
+}
+for path in paths {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        print("\(path): cannot read")
+        continue
+    }
+    fuzzOne([UInt8](data))
+    print("\(path): ok")
+}
+#endif

@@ -1,0 +1,154 @@
+import Dispatch
+import PixelTensor
+
+/// Conv via im2col + sgemm, with direct paths for 1×1 and depthwise convolutions.
+enum ConvOps {
+    static func conv(_ ctx: NodeContext) throws -> Kernel {
+        let attributes = try ConvGeometry.Attributes(ctx)
+        let groups = try ctx.int("group", 1)
+        guard groups >= 1 else { throw ctx.attributeError("group", "must be >= 1") }
+        let settings = ctx.settings
+        return { inputs in
+            let x = try ctx.floatInput(inputs, 0), w = try ctx.floatInput(inputs, 1)
+            let bias = ctx.optionalInput(inputs, 2)
+            guard x.shape.count >= 3, w.shape.count == x.shape.count else { throw ctx.fail("X \(x.shape) and W \(w.shape) ranks do not match") }
+            let n = x.shape[0], c = x.shape[1], m = w.shape[0]
+            guard c % groups == 0, m % groups == 0, w.shape[1] == c / groups else {
+                throw ctx.fail("channels \(c), filters \(w.shape) and group \(groups) do not match")
+            }
+            let kernelShape = Array(w.shape[2...])
+            if let ks = attributes.kernelShape, ks != kernelShape { throw ctx.fail("kernel_shape \(ks) differs from W \(kernelShape)") }
+            if let bias, bias.count != m || bias.elementType != .float { throw ctx.fail("bias must hold \(m) floats") }
+            let g = try ConvGeometry(ctx, attributes, spatial: Array(x.shape[2...]), kernelShape: kernelShape)
+            let outShape = [n, m] + Array(g.output.suffix(g.rank))
+            let out = ONNXValue(uninitialized: .float, shape: outShape)
+            let cg = c / groups, mg = m / groups
+            let kCount = g.kernelCount, inCount = g.inputCount, outCount = g.outputCount
+            let xp = x.floatPointer, wp = w.floatPointer, op = out.floatPointer
+            if out.count == 0 { return [out] }
+            let pointwise = kCount == 1 && g.stride == [1, 1, 1] && g.padBegin == [0, 0, 0] && g.padEnd == [0, 0, 0]
+            if cg == 1 && mg == 1 {
+                depthwise(g, xp, wp, bias?.floatPointer, op, planes: n * c, channels: c, settings: settings)
+                return [out]
+            }
+            let bp = bias?.floatPointer
+            if pointwise {
+                for b in 0..<n {
+                    for gi in 0..<groups {
+                        let dst = op + (b * m + gi * mg) * outCount
+                        if let bp { for j in 0..<mg { dst.advanced(by: j * outCount).update(repeating: bp[gi * mg + j], count: outCount) } }
+                        BLAS.gemm(transposeA: false, transposeB: false, m: mg, n: outCount, k: cg,
+                                  a: wp + gi * mg * cg, lda: cg, b: xp + (b * c + gi * cg) * inCount, ldb: inCount,
+                                  beta: bp == nil ? 0 : 1, c: dst, ldc: outCount)
+                    }
+                }
+                return [out]
+            }
+            let rows = cg * kCount
+            let column = UnsafeMutablePointer<Float>.allocate(capacity: rows * outCount)
+            defer { column.deallocate() }
+            for b in 0..<n {
+                for gi in 0..<groups {
+                    im2col(g, xp + (b * c + gi * cg) * inCount, channels: cg, into: column, settings: settings)
+                    let dst = op + (b * m + gi * mg) * outCount
+                    if let bp { for j in 0..<mg { dst.advanced(by: j * outCount).update(repeating: bp[gi * mg + j], count: outCount) } }
+                    BLAS.gemm(transposeA: false, transposeB: false, m: mg, n: outCount, k: rows,
+                              a: wp + gi * mg * rows, lda: rows, b: column, ldb: outCount,
+                              beta: bp == nil ? 0 : 1, c: dst, ldc: outCount)
+                }
+            }
+            return [out]
+        }
+    }
+
+    /// Lays out every receptive field as a column: row `(ci, kd, kh, kw)`, column = output position.
+    static func im2col(_ g: ConvGeometry, _ x: UnsafePointer<Float>, channels: Int, into col: UnsafeMutablePointer<Float>,
+                       settings: ExecutionSettings) {
+        let (od, oh, ow) = (g.output[0], g.output[1], g.output[2])
+        let (id, ih, iw) = (g.input[0], g.input[1], g.input[2])
+        let outCount = od * oh * ow
+        let kCount = g.kernelCount
+        settings.parallelChunks(channels * kCount, minimumPerThread: 8) { range in
+            for row in range {
+                let ci = row / kCount
+                var rem = row % kCount
+                let kd = rem / (g.kernel[1] * g.kernel[2]); rem %= g.kernel[1] * g.kernel[2]
+                let kh = rem / g.kernel[2], kw = rem % g.kernel[2]
+                let dst = col + row * outCount
+                let src = x + ci * id * ih * iw
+                // Valid output-x range for this kw: 0 <= ox*s - p + kw*d < iw.
+                let offX = kw * g.dilation[2] - g.padBegin[2], sx = g.stride[2]
+                var xLo = 0
+                while xLo < ow && xLo * sx + offX < 0 { xLo += 1 }
+                var xHi = ow
+                while xHi > xLo && (xHi - 1) * sx + offX >= iw { xHi -= 1 }
+                for z in 0..<od {
+                    let iz = z * g.stride[0] - g.padBegin[0] + kd * g.dilation[0]
+                    for y in 0..<oh {
+                        let line = dst + (z * oh + y) * ow
+                        let iy = y * g.stride[1] - g.padBegin[1] + kh * g.dilation[1]
+                        if iz < 0 || iz >= id || iy < 0 || iy >= ih {
+                            line.update(repeating: 0, count: ow)
+                            continue
+                        }
+                        let srow = src + (iz * ih + iy) * iw
+                        for ox in 0..<xLo { line[ox] = 0 }
+                        if sx == 1 {
+                            if xHi > xLo { (line + xLo).update(from: srow + xLo + offX, count: xHi - xLo) }
+                        } else {
+                            for ox in xLo..<xHi { line[ox] = srow[ox * sx + offX] }
+                        }
+                        for ox in xHi..<ow { line[ox] = 0 }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One filter per channel: direct loops, planes split across threads.
+    static func depthwise(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+                          _ out: UnsafeMutablePointer<Float>, planes: Int, channels: Int, settings: ExecutionSettings) {
+        let (od, oh, ow) = (g.output[0], g.output[1], g.output[2])
+        let (id, ih, iw) = (g.input[0], g.input[1], g.input[2])
+        let kCount = g.kernelCount
+        let sx = g.stride[2]
+        settings.parallelChunks(planes, minimumPerThread: 4) { range in
+            for plane in range {
+                let ch = plane % channels
+                let src = x + plane * id * ih * iw
+                let dst = out + plane * od * oh * ow
+                let filter = w + ch * kCount
+                let b0 = bias?[ch] ?? 0
+                dst.update(repeating: b0, count: od * oh * ow)
+                for kd in 0..<g.kernel[0] {
+                    for kh in 0..<g.kernel[1] {
+                        for kw in 0..<g.kernel[2] {
+                            let wv = filter[(kd * g.kernel[1] + kh) * g.kernel[2] + kw]
+                            let offX = kw * g.dilation[2] - g.padBegin[2]
+                            var xLo = 0
+                            while xLo < ow && xLo * sx + offX < 0 { xLo += 1 }
+                            var xHi = ow
+                            while xHi > xLo && (xHi - 1) * sx + offX >= iw { xHi -= 1 }
+                            if xHi <= xLo { continue }
+                            for z in 0..<od {
+                                let iz = z * g.stride[0] - g.padBegin[0] + kd * g.dilation[0]
+                                if iz < 0 || iz >= id { continue }
+                                for y in 0..<oh {
+                                    let iy = y * g.stride[1] - g.padBegin[1] + kh * g.dilation[1]
+                                    if iy < 0 || iy >= ih { continue }
+                                    let srow = src + (iz * ih + iy) * iw + offX
+                                    let line = dst + (z * oh + y) * ow
+                                    if sx == 1 {
+                                        for ox in xLo..<xHi { line[ox] += wv * srow[ox] }
+                                    } else {
+                                        for ox in xLo..<xHi { line[ox] += wv * srow[ox * sx] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
