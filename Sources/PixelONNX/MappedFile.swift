@@ -12,22 +12,36 @@ final class MappedFile: @unchecked Sendable {
 
     init(path: String) throws {
         self.path = path
+        let loaded: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            loaded = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             throw ONNXError.io(path: path, reason: "cannot read (\(error.localizedDescription))")
         }
-        count = data.count
-        // A mapped Data's storage never moves while the Data is alive and unmodified.
-        base = data.withUnsafeBytes { buffer in
-            UnsafeRawPointer(buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!)
+        data = loaded
+        let n = loaded.count
+        count = n
+        if n < 4096 {
+            // Small Data values may be stored inline (no stable address): keep an owned copy instead.
+            let copy = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(n, 1), alignment: 64)
+            loaded.withUnsafeBytes { src in
+                if let s = src.baseAddress { copy.copyMemory(from: s, byteCount: n) }
+            }
+            base = UnsafeRawPointer(copy)
+            ownsCopy = true
+        } else {
+            // A large Data is backed by a heap (or mapped) storage object whose bytes never move while
+            // the Data is alive and unmodified.
+            base = loaded.withUnsafeBytes { buffer in
+                UnsafeRawPointer(buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!)
+            }
         }
     }
 
     /// Wraps bytes already in memory (used by the fuzzer and tests).
     init(bytes: [UInt8], path: String) {
         self.path = path
-        data = Data(bytes)
+        data = Data()
         count = bytes.count
         let copy = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(bytes.count, 1), alignment: 64)
         bytes.withUnsafeBytes { src in
@@ -49,6 +63,7 @@ extension ONNXProto {
     static func value(
         of t: Tensor, file: MappedFile, directory: String?, externalFiles: inout [String: MappedFile]
     ) throws -> ONNXValue {
+        if let widened = try widenedValue(of: t, file: file) { return widened }
         guard let type = ONNXElementType(rawValue: t.dataType) else {
             throw ONNXError.unsupportedType(name: t.name, type: t.dataType)
         }
@@ -140,5 +155,58 @@ extension ONNXProto {
             throw ONNXError.io(path: location, reason: "external data location escapes the model directory")
         }
         return target
+    }
+
+    /// Narrow integer tensors (int8/16/32, uint8/16/32) load as int64 and float64 as float32; nil for other types.
+    static func widenedValue(of t: Tensor, file: MappedFile) throws -> ONNXValue? {
+        let widths: [Int: (bytes: Int, signed: Bool)] = [2: (1, false), 3: (1, true), 4: (2, false), 5: (2, true),
+                                                         6: (4, true), 12: (4, false), 11: (8, true)]
+        guard let (width, signed) = widths[t.dataType] else { return nil }
+        var count = 1
+        for d in t.dims {
+            guard d >= 0, d < (1 << 40) else { throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' has dimension \(d)") }
+            let (p, o) = count.multipliedReportingOverflow(by: Int(d))
+            guard !o, p < (1 << 40) else { throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' is too large") }
+            count = p
+        }
+        let shape = t.dims.map { Int($0) }
+        let isDouble = t.dataType == 11
+        let out = ONNXValue(uninitialized: isDouble ? .float : .int64, shape: shape)
+        func bad(_ got: Int) -> ONNXError {
+            .malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' of shape \(shape) has \(got) values, expected \(count)")
+        }
+        switch t.data {
+        case .none:
+            guard count == 0 else { throw bad(0) }
+        case .raw(let range):
+            guard range.upperBound <= file.count, range.count == count * width else { throw bad(range.count / width) }
+            let p = file.base + range.lowerBound
+            for i in 0..<count {
+                let o = i * width
+                if isDouble {
+                    out.floatPointer[i] = Float(p.loadUnaligned(fromByteOffset: o, as: Double.self))
+                    continue
+                }
+                let v: Int64
+                switch (width, signed) {
+                case (1, false): v = Int64(p.load(fromByteOffset: o, as: UInt8.self))
+                case (1, true): v = Int64(p.load(fromByteOffset: o, as: Int8.self))
+                case (2, false): v = Int64(p.loadUnaligned(fromByteOffset: o, as: UInt16.self))
+                case (2, true): v = Int64(p.loadUnaligned(fromByteOffset: o, as: Int16.self))
+                case (4, false): v = Int64(p.loadUnaligned(fromByteOffset: o, as: UInt32.self))
+                default: v = Int64(p.loadUnaligned(fromByteOffset: o, as: Int32.self))
+                }
+                out.int64Pointer[i] = v
+            }
+        case .int32s(let values):
+            guard !isDouble, values.count == count else { throw bad(values.count) }
+            for i in 0..<count { out.int64Pointer[i] = values[i] }
+        case .doubles(let values):
+            guard isDouble, values.count == count else { throw bad(values.count) }
+            for i in 0..<count { out.floatPointer[i] = Float(values[i]) }
+        default:
+            throw ONNXError.unsupportedType(name: t.name, type: t.dataType)
+        }
+        return out
     }
 }

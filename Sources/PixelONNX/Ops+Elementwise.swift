@@ -106,6 +106,9 @@ enum ElementwiseOps {
                     return r != 0 && ((r < 0) != (q < 0)) ? r + q : r
                 }
             }
+        case (.int64, .float) where kind == .pow:
+            let a = UnsafePointer(x.int64Pointer), b = UnsafePointer(y.floatPointer)
+            return try binary(ctx, x, y, a, b, .int64) { Int64(Foundation.pow(Double($0), Double($1))) }
         case (.float, .int64) where kind == .pow:
             let a = UnsafePointer(x.floatPointer), b = UnsafePointer(y.int64Pointer)
             return try binary(ctx, x, y, a, b, .float) { Foundation.pow($0, Float($1)) }
@@ -229,10 +232,36 @@ enum ElementwiseOps {
 
     static func cast(_ ctx: NodeContext) throws -> Kernel {
         let to = try ctx.int("to", 0)
-        guard let target = ONNXElementType(rawValue: to) else { throw ctx.attributeError("to", "unsupported element type \(to)") }
+        // Narrow integer targets are computed as int64 holding the narrowed value (wrapped to the width);
+        // float64 is computed as float32. Models use these casts internally (e.g. int32 position ids).
+        let integerBits: [Int: (bits: Int, signed: Bool)] = [2: (8, false), 3: (8, true), 4: (16, false), 5: (16, true),
+                                                             6: (32, true), 12: (32, false)]
+        let narrow = integerBits[to]
+        let target: ONNXElementType
+        if narrow != nil { target = .int64 } else if to == 11 { target = .float } else if let t = ONNXElementType(rawValue: to) {
+            target = t
+        } else {
+            throw ctx.attributeError("to", "unsupported element type \(to)")
+        }
         return { inputs in
-            let x = try ctx.input(inputs, 0)
-            if x.elementType == target { return [x] }
+            var x = try ctx.input(inputs, 0)
+            if let narrow {
+                if x.elementType != .int64 { x = try cast(x, to: .int64) }
+                let out = ONNXValue(uninitialized: .int64, shape: x.shape)
+                let shift = Int64(64 - narrow.bits)
+                for i in 0..<x.count {
+                    let v = x.int64Pointer[i] << shift
+                    out.int64Pointer[i] = narrow.signed ? v >> shift : Int64(bitPattern: UInt64(bitPattern: v) >> UInt64(shift))
+                }
+                return [out]
+            }
+            return [try cast(x, to: target)]
+        }
+    }
+
+    static func cast(_ x: ONNXValue, to target: ONNXElementType) throws -> ONNXValue {
+        do {
+            if x.elementType == target { return x }
             let out = ONNXValue(uninitialized: target, shape: x.shape)
             let n = x.count
             switch (x.elementType, target) {
@@ -248,7 +277,7 @@ enum ElementwiseOps {
             case (.bool, .int64): for i in 0..<n { out.int64Pointer[i] = Int64(x.boolPointer[i]) }
             default: break
             }
-            return [out]
+            return out
         }
     }
 

@@ -84,6 +84,8 @@ enum ResizeOp {
     /// Source coordinate of output index `o` along one axis.
     static func sourceCoordinate(_ o: Int, inSize: Int, outSize: Int, scale: Float, roi: (Float, Float)?, _ c: Config) -> Float {
         let x = Float(o)
+        // The reference uses the unrounded resized length `in · scale` where the formulas need a length.
+        let outLength = Float(inSize) * scale
         switch c.coordinateMode {
         case "half_pixel": return (x + 0.5) / scale - 0.5
         case "half_pixel_symmetric":
@@ -92,12 +94,12 @@ enum ResizeOp {
             let offset = center * (1 - adj)
             return offset + (x + 0.5) / scale - 0.5
         case "pytorch_half_pixel": return outSize > 1 ? (x + 0.5) / scale - 0.5 : 0
-        case "align_corners": return outSize > 1 ? x * Float(inSize - 1) / Float(outSize - 1) : 0
+        case "align_corners": return outLength > 1 ? x * Float(inSize - 1) / (outLength - 1) : 0
         case "tf_half_pixel_for_nn": return (x + 0.5) / scale
         case "tf_crop_and_resize":
             let (start, end) = roi ?? (0, 1)
-            if outSize > 1 {
-                return start * Float(inSize - 1) + x * (end - start) * Float(inSize - 1) / Float(outSize - 1)
+            if outLength > 1 {
+                return start * Float(inSize - 1) + x * (end - start) * Float(inSize - 1) / (outLength - 1)
             }
             return 0.5 * (start + end) * Float(inSize - 1)
         default: return x / scale
