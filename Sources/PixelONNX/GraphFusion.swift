@@ -10,6 +10,61 @@ enum GraphFusion {
         fuseGelu(&nodes, constants: constants, graphOutputs: graphOutputs, settings: settings)
     }
 
+    /// `Pad(x, zeros on N and C, constant 0) → Conv` becomes one Conv with the padding added to its `pads`.
+    static func fusePadIntoConv(_ nodes: inout [GraphNode], constants: [String: ONNXValue], graphOutputs: Set<String>) {
+        let uses = useCounts(nodes, graphOutputs)
+        var consumers: [String: [Int]] = [:]
+        for (i, n) in nodes.enumerated() { for input in n.inputs where !input.isEmpty { consumers[input, default: []].append(i) } }
+        var removed = Set<Int>()
+        for (p, pad) in nodes.enumerated() where pad.opType == "Pad" && pad.domain.isEmpty {
+            guard let ctx = pad.context, ctx.version >= 11, (try? ctx.string("mode", "constant")) == "constant",
+                  pad.inputs.count >= 2, let padsValue = constants[pad.inputs[1]], padsValue.elementType == .int64,
+                  let out = pad.outputs.first, !out.isEmpty else { continue }
+            if pad.inputs.count >= 3, !pad.inputs[2].isEmpty {
+                guard let v = constants[pad.inputs[2]], v.count == 1, v.floats[0] == 0 else { continue }
+            }
+            if pad.inputs.count >= 4, !pad.inputs[3].isEmpty { continue }
+            let pads = padsValue.int64s.map { Int($0) }
+            let r = pads.count / 2
+            guard r >= 3, pads.count == 2 * r, pads.allSatisfy({ $0 >= 0 }), pads[0] == 0, pads[1] == 0, pads[r] == 0, pads[r + 1] == 0,
+                  let users = consumers[out], users.count == uses[out] else { continue }
+            let convs = users.compactMap { i -> (Int, NodeContext)? in
+                let n = nodes[i]
+                guard n.opType == "Conv", n.domain.isEmpty, n.inputs.first == out, n.inputs.dropFirst().allSatisfy({ $0 != out }),
+                      let c = n.context, (try? c.string("auto_pad", "NOTSET")) == "NOTSET" else { return nil }
+                return (i, c)
+            }
+            guard convs.count == users.count else { continue }
+            var rebuilt: [(Int, GraphNode)] = []
+            for (i, c) in convs {
+                let spatial = r - 2
+                let old = (try? c.ints("pads")) ?? nil ?? [Int](repeating: 0, count: 2 * spatial)
+                guard old.count == 2 * spatial else { break }
+                var merged = old
+                for k in 0..<spatial {
+                    merged[k] += pads[2 + k]
+                    merged[spatial + k] += pads[r + 2 + k]
+                }
+                var attributes = c.attributes
+                attributes["pads"] = .ints(merged.map { Int64($0) })
+                let ctx2 = NodeContext(name: c.name, opType: c.opType, domain: c.domain, version: c.version, attributes: attributes,
+                                       tensorAttributes: c.tensorAttributes, inputCount: c.inputCount, outputCount: c.outputCount,
+                                       settings: c.settings)
+                guard let kernel = try? ConvOps.conv(ctx2) else { break }
+                var node = nodes[i]
+                node.inputs[0] = pad.inputs[0]
+                node.kernel = kernel
+                node.context = ctx2
+                node.name = pad.name + "+" + node.name
+                rebuilt.append((i, node))
+            }
+            guard rebuilt.count == convs.count else { continue }
+            for (i, node) in rebuilt { nodes[i] = node }
+            removed.insert(p)
+        }
+        nodes = nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
+    }
+
     static func useCounts(_ nodes: [GraphNode], _ graphOutputs: Set<String>) -> [String: Int] {
         var uses: [String: Int] = [:]
         for n in nodes { for i in n.inputs where !i.isEmpty { uses[i, default: 0] += 1 } }

@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// A node of the prepared graph: names of its values plus the kernel built for it at load.
 struct GraphNode {
     var name: String
@@ -6,6 +9,8 @@ struct GraphNode {
     var inputs: [String]
     var outputs: [String]
     var kernel: Kernel
+    /// The load-time context (attributes), kept so optimizations can rebuild the kernel.
+    var context: NodeContext?
 }
 
 /// A compiled, ordered list of kernels over integer value slots.
@@ -87,7 +92,7 @@ final class ExecutionPlan: @unchecked Sendable {
     }
 
     /// Runs the plan; `tracker`, when given, records shape-only values for specialization.
-    func run(_ feeds: [String: ONNXValue], tracker: ShapeTracker? = nil) throws -> [String: ONNXValue] {
+    func run(_ feeds: [String: ONNXValue], tracker: ShapeTracker? = nil, profile: OperatorProfile? = nil) throws -> [String: ONNXValue] {
         var slots = [ONNXValue?](repeating: nil, count: slotCount)
         for (s, v) in constants { slots[s] = v; tracker?.shapeOnly[s] = true }
         for (name, s) in inputSlots { slots[s] = feeds[name] }
@@ -96,7 +101,11 @@ final class ExecutionPlan: @unchecked Sendable {
             for (k, s) in step.inputs.enumerated() where s >= 0 && args[k] == nil {
                 throw ONNXError.invalidGraph(reason: "node '\(step.node.name)' reads '\(slotNames[s])' before it is computed")
             }
+            let started = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             let results = try step.node.kernel(args)
+            if let profile {
+                profile.add(step.node.opType, DispatchTime.now().uptimeNanoseconds - started, args.compactMap { $0?.shape })
+            }
             guard results.count >= step.outputs.filter({ $0 >= 0 }).count || results.count >= step.outputs.count else {
                 throw ONNXError.invalidNode(node: step.node.name, op: step.node.opType, reason: "produced \(results.count) outputs")
             }
@@ -122,5 +131,33 @@ final class ExecutionPlan: @unchecked Sendable {
             result[name] = v
         }
         return result
+    }
+}
+
+/// Accumulated time per operator type (and per op type + input shapes) over runs.
+public final class OperatorProfile: @unchecked Sendable {
+    public private(set) var nanoseconds: [String: UInt64] = [:]
+    public private(set) var calls: [String: Int] = [:]
+    public private(set) var byShape: [String: UInt64] = [:]
+
+    public init() {}
+
+    func add(_ op: String, _ ns: UInt64, _ shapes: [[Int]]) {
+        nanoseconds[op, default: 0] += ns
+        calls[op, default: 0] += 1
+        byShape["\(op) \(shapes)", default: 0] += ns
+    }
+
+    /// A table of the operators by total time, and the `top` most expensive (op, shapes) pairs.
+    public func report(top: Int = 10) -> String {
+        let total = max(nanoseconds.values.reduce(0, +), 1)
+        var lines = nanoseconds.sorted { $0.value > $1.value }.map { op, ns in
+            String(format: "%-22@ %9.2f ms %5.1f%% %6d calls", op as NSString, Double(ns) / 1e6, 100 * Double(ns) / Double(total), calls[op] ?? 0)
+        }
+        lines.append("top (op, input shapes):")
+        for (k, ns) in byShape.sorted(by: { $0.value > $1.value }).prefix(top) {
+            lines.append(String(format: "  %9.2f ms  ", Double(ns) / 1e6) + k)
+        }
+        return lines.joined(separator: "\n")
     }
 }

@@ -57,7 +57,7 @@ struct GraphPreparation {
                                   tensorAttributes: tensors, inputCount: n.inputs.count, outputCount: n.outputs.count,
                                   settings: settings)
             nodes.append(GraphNode(name: name, opType: n.opType, domain: domain, inputs: n.inputs, outputs: n.outputs,
-                                   kernel: try entry.factory(ctx)))
+                                   kernel: try entry.factory(ctx), context: ctx))
         }
         nodes = try Self.topologicalOrder(nodes, available: Set(constants.keys).union(inputs.map(\.name)))
         try Self.foldConstants(&nodes, &constants)
@@ -123,7 +123,8 @@ struct GraphPreparation {
         var constants: [String: ONNXValue] = [:]
         for (s, v) in plan.constants { constants[plan.slotNames[s]] = v }
         for (s, v) in tracker.values where tracker.shapeOnly[s] { constants[plan.slotNames[s]] = v }
-        let nodes = plan.steps.filter { step in !step.outputs.allSatisfy { $0 < 0 || tracker.shapeOnly[$0] } }.map(\.node)
+        var nodes = plan.steps.filter { step in !step.outputs.allSatisfy { $0 < 0 || tracker.shapeOnly[$0] } }.map(\.node)
+        GraphFusion.fusePadIntoConv(&nodes, constants: constants, graphOutputs: Set(plan.outputSlots.map(\.name)))
         return try ExecutionPlan(nodes: nodes, constants: constants, inputs: plan.inputSlots.map(\.name),
                                  outputs: plan.outputSlots.map(\.name))
     }

@@ -132,6 +132,9 @@ public final class ONNXModel: @unchecked Sendable {
         generalPlan = prepared.plan
     }
 
+    /// When set, every run adds its per-operator times here.
+    public var profile: OperatorProfile?
+
     /// Runs the graph on named inputs and returns every graph output by name.
     ///
     /// Inputs must match the declared element types and ranks (fixed dimensions must match exactly).
@@ -155,12 +158,12 @@ public final class ONNXModel: @unchecked Sendable {
         for name in feeds.keys where !inputs.contains(where: { $0.name == name }) {
             throw ONNXError.invalidInput(name: name, reason: "not an input of this model (inputs: \(inputs.map(\.name).joined(separator: ", ")))")
         }
-        guard options.foldShapes else { return try generalPlan.run(feeds) }
+        guard options.foldShapes else { return try generalPlan.run(feeds, profile: profile) }
         let key = inputs.map { feeds[$0.name]?.shape ?? [] }
         lock.lock()
         let cached = specialized[key]
         lock.unlock()
-        if let cached { return try cached.run(feeds) }
+        if let cached { return try cached.run(feeds, profile: profile) }
         let tracker = ExecutionPlan.ShapeTracker(count: generalPlan.slotCount)
         let result = try generalPlan.run(feeds, tracker: tracker)
         if let plan = try? GraphPreparation.specialize(generalPlan, tracker: tracker) {

@@ -105,43 +105,54 @@ enum ConvOps {
         }
     }
 
-    /// One filter per channel: direct loops, planes split across threads.
+    /// One filter per channel: each plane is copied into a zero-bordered scratch plane, then every
+    /// kernel tap adds a scaled input row to the output row (no bounds checks in the inner loop).
     static func depthwise(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
                           _ out: UnsafeMutablePointer<Float>, planes: Int, channels: Int, settings: ExecutionSettings) {
         let (od, oh, ow) = (g.output[0], g.output[1], g.output[2])
         let (id, ih, iw) = (g.input[0], g.input[1], g.input[2])
+        // Padded extent actually read: enough rows/columns for every output position.
+        let pd = Swift.max(id + g.padBegin[0] + g.padEnd[0], (od - 1) * g.stride[0] + (g.kernel[0] - 1) * g.dilation[0] + 1)
+        let ph = Swift.max(ih + g.padBegin[1] + g.padEnd[1], (oh - 1) * g.stride[1] + (g.kernel[1] - 1) * g.dilation[1] + 1)
+        let pw = Swift.max(iw + g.padBegin[2] + g.padEnd[2], (ow - 1) * g.stride[2] + (g.kernel[2] - 1) * g.dilation[2] + 1)
         let kCount = g.kernelCount
-        let sx = g.stride[2]
+        let sx = g.stride[2], dx = g.dilation[2]
         settings.parallelChunks(planes, minimumPerThread: 4) { range in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: pd * ph * pw)
+            defer { scratch.deallocate() }
+            scratch.update(repeating: 0, count: pd * ph * pw)
             for plane in range {
                 let ch = plane % channels
                 let src = x + plane * id * ih * iw
+                for z in 0..<id {
+                    for y in 0..<ih {
+                        (scratch + ((z + g.padBegin[0]) * ph + y + g.padBegin[1]) * pw + g.padBegin[2])
+                            .update(from: src + (z * ih + y) * iw, count: iw)
+                    }
+                }
                 let dst = out + plane * od * oh * ow
                 let filter = w + ch * kCount
-                let b0 = bias?[ch] ?? 0
-                dst.update(repeating: b0, count: od * oh * ow)
-                for kd in 0..<g.kernel[0] {
-                    for kh in 0..<g.kernel[1] {
-                        for kw in 0..<g.kernel[2] {
-                            let wv = filter[(kd * g.kernel[1] + kh) * g.kernel[2] + kw]
-                            let offX = kw * g.dilation[2] - g.padBegin[2]
-                            var xLo = 0
-                            while xLo < ow && xLo * sx + offX < 0 { xLo += 1 }
-                            var xHi = ow
-                            while xHi > xLo && (xHi - 1) * sx + offX >= iw { xHi -= 1 }
-                            if xHi <= xLo { continue }
-                            for z in 0..<od {
-                                let iz = z * g.stride[0] - g.padBegin[0] + kd * g.dilation[0]
-                                if iz < 0 || iz >= id { continue }
-                                for y in 0..<oh {
-                                    let iy = y * g.stride[1] - g.padBegin[1] + kh * g.dilation[1]
-                                    if iy < 0 || iy >= ih { continue }
-                                    let srow = src + (iz * ih + iy) * iw + offX
-                                    let line = dst + (z * oh + y) * ow
-                                    if sx == 1 {
-                                        for ox in xLo..<xHi { line[ox] += wv * srow[ox] }
-                                    } else {
-                                        for ox in xLo..<xHi { line[ox] += wv * srow[ox * sx] }
+                dst.update(repeating: bias?[ch] ?? 0, count: od * oh * ow)
+                for z in 0..<od {
+                    for y in 0..<oh {
+                        let line = dst + (z * oh + y) * ow
+                        for kd in 0..<g.kernel[0] {
+                            let iz = z * g.stride[0] + kd * g.dilation[0]
+                            for kh in 0..<g.kernel[1] {
+                                let iy = y * g.stride[1] + kh * g.dilation[1]
+                                let row = scratch + (iz * ph + iy) * pw
+                                let taps = filter + (kd * g.kernel[1] + kh) * g.kernel[2]
+                                if sx == 1 {
+                                    for kw in 0..<g.kernel[2] {
+                                        let wv = taps[kw]
+                                        let s = row + kw * dx
+                                        for ox in 0..<ow { line[ox] += wv * s[ox] }
+                                    }
+                                } else {
+                                    for kw in 0..<g.kernel[2] {
+                                        let wv = taps[kw]
+                                        let s = row + kw * dx
+                                        for ox in 0..<ow { line[ox] += wv * s[ox * sx] }
                                     }
                                 }
                             }

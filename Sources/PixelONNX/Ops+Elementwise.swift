@@ -169,6 +169,18 @@ enum ElementwiseOps {
         return out
     }
 
+    /// `f` applied 16 lanes at a time, split across threads for large tensors.
+    @inline(__always)
+    static func mapVector(_ settings: ExecutionSettings, _ x: ONNXValue, _ f: @escaping (VectorMath.V) -> VectorMath.V) -> ONNXValue {
+        let out = ONNXValue(uninitialized: .float, shape: x.shape)
+        let a = x.floatPointer, o = out.floatPointer
+        settings.parallelChunks(x.count, minimumPerThread: 1 << 15) { range in
+            // Chunks start at multiples of 16 except possibly the tail, which map() handles.
+            VectorMath.map(a + range.lowerBound, o + range.lowerBound, range.count, f)
+        }
+        return out
+    }
+
     static func unary(_ ctx: NodeContext, _ kind: Unary) -> Kernel {
         let settings = ctx.settings
         return { inputs in
@@ -192,21 +204,17 @@ enum ElementwiseOps {
             case .sqrt: return [mapFloats(settings, x) { $0.squareRoot() }]
             case .exp: return [mapFloats(settings, x) { Foundation.exp($0) }]
             case .log: return [mapFloats(settings, x) { Foundation.log($0) }]
-            case .erf: return [mapFloats(settings, x) { Foundation.erf($0) }]
+            case .erf: return [mapVector(settings, x) { VectorMath.erf($0) }]
             case .tanh: return [mapFloats(settings, x) { Foundation.tanh($0) }]
-            case .sigmoid:
-                return [mapFloats(settings, x) { v in
-                    v >= 0 ? 1 / (1 + Foundation.exp(-v)) : Foundation.exp(v) / (1 + Foundation.exp(v))
-                }]
-            case .relu: return [mapFloats(settings, x) { Swift.max($0, 0) }]
+            case .sigmoid: return [mapVector(settings, x) { VectorMath.sigmoid($0) }]
+            case .relu: return [mapVector(settings, x) { $0.replacing(with: 0, where: $0 .< 0) }]
             case .reciprocal: return [mapFloats(settings, x) { 1 / $0 }]
             case .floor: return [mapFloats(settings, x) { $0.rounded(.down) }]
             case .ceil: return [mapFloats(settings, x) { $0.rounded(.up) }]
             case .sin: return [mapFloats(settings, x) { Foundation.sin($0) }]
             case .cos: return [mapFloats(settings, x) { Foundation.cos($0) }]
             case .sign: return [mapFloats(settings, x) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }]
-            case .gelu:
-                return [mapFloats(settings, x) { v in 0.5 * v * (1 + Foundation.erf(v * 0.70710678118654752)) }]
+            case .gelu: return [mapVector(settings, x) { VectorMath.gelu($0) }]
             }
         }
     }
@@ -296,7 +304,10 @@ enum ElementwiseOps {
             case .float:
                 let l = fromInputs ? (lo.map { $0.floats[0] } ?? -.infinity) : attrMin
                 let h = fromInputs ? (hi.map { $0.floats[0] } ?? .infinity) : attrMax
-                return [mapFloats(settings, x) { v in v.isNaN ? v : Swift.min(Swift.max(v, l), h) }]
+                let lv = VectorMath.V(repeating: l), hv = VectorMath.V(repeating: h)
+                return [mapVector(settings, x) { v in
+                    v.replacing(with: lv, where: v .< lv).replacing(with: hv, where: v .> hv)
+                }]
             case .int64:
                 let l = lo.map { $0.int64s[0] } ?? .min, h = hi.map { $0.int64s[0] } ?? .max
                 let out = ONNXValue(uninitialized: .int64, shape: x.shape)

@@ -73,15 +73,29 @@ enum PadOp {
                     guard let s = source(index[a], axis: a), let b = base else { base = nil; break }
                     base = b + s * inStrides[a]
                 }
-                for j in 0..<rowLength {
+                func fillElement(_ j: Int) {
                     let target = rowStart + j * size
-                    if r == 0 {
-                        target.copyMemory(from: src, byteCount: size)
-                    } else if let b = base, let s = source(j, axis: last) {
-                        target.copyMemory(from: src + (b + s) * size, byteCount: size)
-                    } else {
-                        fill.withUnsafeBytes { target.copyMemory(from: $0.baseAddress!, byteCount: size) }
+                    fill.withUnsafeBytes { target.copyMemory(from: $0.baseAddress!, byteCount: size) }
+                }
+                if r == 0 {
+                    rowStart.copyMemory(from: src, byteCount: size)
+                } else if let b = base {
+                    // Interior span [lo, hi) of the row maps to contiguous source elements.
+                    let d = x.shape[last]
+                    let lo = Swift.min(Swift.max(pads[last], 0), rowLength)
+                    let hi = Swift.max(Swift.min(pads[last] + d, rowLength), lo)
+                    if hi > lo {
+                        rowStart.advanced(by: lo * size).copyMemory(from: src + (b + lo - pads[last]) * size, byteCount: (hi - lo) * size)
                     }
+                    for j in Array(0..<lo) + Array(hi..<rowLength) {
+                        if let s = source(j, axis: last) {
+                            (rowStart + j * size).copyMemory(from: src + (b + s) * size, byteCount: size)
+                        } else {
+                            fillElement(j)
+                        }
+                    }
+                } else {
+                    for j in 0..<rowLength { fillElement(j) }
                 }
                 var k = r - 2
                 while k >= 0 { index[k] += 1; if index[k] < outShape[k] { break }; index[k] = 0; k -= 1 }
