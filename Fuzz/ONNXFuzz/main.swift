@@ -17,16 +17,19 @@ public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) ->
     return 0
 }
 #else
-let paths = CommandLine.arguments.dropFirst()
-if paths.isEmpty {
-    print("usage: ONNXFuzz FILE...   (replays fuzz inputs through the ONNX loader)")
-}
-for path in paths {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        print("\(path): cannot read")
-        continue
-    }
-    fuzzOne([UInt8](data))
-    print("\(path): ok")
-}
+// A global with an initializer (not a statement), so the file also parses with -parse-as-library.
+let replayed: Void = replay(Array(CommandLine.arguments.dropFirst()))
 #endif
+
+/// Runs each file through `fuzzOne`; prints one line per file.
+func replay(_ paths: [String]) {
+    if paths.isEmpty { print("usage: ONNXFuzz FILE...   (replays fuzz inputs through the ONNX loader)") }
+    for path in paths {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            print("\(path): cannot read")
+            continue
+        }
+        fuzzOne([UInt8](data))
+        print("\(path): ok")
+    }
+}

@@ -8,6 +8,58 @@ enum GraphFusion {
                       settings: ExecutionSettings) {
         fuseLinear(&nodes, constants: constants, graphOutputs: graphOutputs, settings: settings)
         fuseGelu(&nodes, constants: constants, graphOutputs: graphOutputs, settings: settings)
+        fuseConvActivation(&nodes, constants: constants, graphOutputs: graphOutputs)
+    }
+
+    /// `Conv → Clip(min, max constant)` or `Conv → Relu` becomes a Conv that clamps its fresh output in place.
+    static func fuseConvActivation(_ nodes: inout [GraphNode], constants: [String: ONNXValue], graphOutputs: Set<String>) {
+        let uses = useCounts(nodes, graphOutputs)
+        var consumer: [String: Int] = [:]
+        for (i, n) in nodes.enumerated() { for input in n.inputs where !input.isEmpty { consumer[input] = i } }
+        var removed = Set<Int>()
+        for (i, conv) in nodes.enumerated() where conv.opType == "Conv" && conv.domain.isEmpty {
+            guard let out = conv.outputs.first, uses[out] == 1, let j = consumer[out], !removed.contains(j) else { continue }
+            let act = nodes[j]
+            guard act.domain.isEmpty, act.inputs.first == out, let actContext = act.context else { continue }
+            var lo = -Float.infinity, hi = Float.infinity
+            if act.opType == "Relu" {
+                lo = 0
+            } else if act.opType == "Clip" {
+                if actContext.version >= 11 {
+                    if act.inputs.count > 1, !act.inputs[1].isEmpty {
+                        guard let v = constants[act.inputs[1]], v.elementType == .float, v.count == 1 else { continue }
+                        lo = v.floatPointer[0]
+                    }
+                    if act.inputs.count > 2, !act.inputs[2].isEmpty {
+                        guard let v = constants[act.inputs[2]], v.elementType == .float, v.count == 1 else { continue }
+                        hi = v.floatPointer[0]
+                    }
+                } else {
+                    guard let l = try? actContext.float("min", -.greatestFiniteMagnitude),
+                          let h = try? actContext.float("max", .greatestFiniteMagnitude) else { continue }
+                    lo = l
+                    hi = h
+                }
+            } else {
+                continue
+            }
+            guard let convContext = conv.context else { continue }
+            var attributes = convContext.attributes
+            attributes[ConvOps.clampMinKey] = .float(lo)
+            attributes[ConvOps.clampMaxKey] = .float(hi)
+            let ctx = NodeContext(name: conv.name + "+" + act.name, opType: "Conv", domain: "", version: convContext.version,
+                                  attributes: attributes, tensorAttributes: convContext.tensorAttributes,
+                                  inputCount: convContext.inputCount, outputCount: 1, settings: convContext.settings)
+            guard let kernel = try? ConvOps.conv(ctx) else { continue }
+            var fused = conv
+            fused.name = ctx.name
+            fused.outputs = act.outputs
+            fused.kernel = kernel
+            fused.context = ctx
+            nodes[j] = fused
+            removed.insert(i)
+        }
+        nodes = nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
     }
 
     /// `Pad(x, zeros on N and C, constant 0) → Conv` becomes one Conv with the padding added to its `pads`.

@@ -132,6 +132,9 @@ public final class ONNXModel: @unchecked Sendable {
         generalPlan = prepared.plan
     }
 
+    /// Frees the intermediate buffers kept for reuse across runs (shared by all models in the process).
+    public static func releaseCachedBuffers() { BufferPool.shared.drain() }
+
     /// When set, every run adds its per-operator times here.
     public var profile: OperatorProfile?
 

@@ -1,3 +1,4 @@
+import Foundation
 import PixelTensor
 
 /// The element types the interpreter computes with (ONNX `TensorProto.DataType` codes).
@@ -33,7 +34,7 @@ final class ONNXBuffer: @unchecked Sendable {
 
     init(byteCount: Int) {
         self.byteCount = byteCount
-        raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 8), alignment: 64)
+        raw = BufferPool.shared.take(byteCount)
         owner = nil
     }
 
@@ -44,7 +45,63 @@ final class ONNXBuffer: @unchecked Sendable {
         self.owner = owner
     }
 
-    deinit { if owner == nil { raw.deallocate() } }
+    deinit { if owner == nil { BufferPool.shared.give(raw, byteCount) } }
+}
+
+/// Keeps freed large buffers for reuse by size, so steady-state runs do not map fresh pages
+/// (page faults on new allocations dominated element-wise kernels on large activations).
+final class BufferPool: @unchecked Sendable {
+    static let shared = BufferPool()
+    /// Buffers below this size go straight to malloc.
+    static let minimumBytes = 1 << 16
+    /// Upper bound on bytes held for reuse.
+    static let limitBytes = 1 << 30
+
+    private let lock = NSLock()
+    private var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    private var held = 0
+
+    static func roundedSize(_ n: Int) -> Int { (n + 4095) & ~4095 }
+
+    func take(_ byteCount: Int) -> UnsafeMutableRawPointer {
+        if byteCount >= Self.minimumBytes {
+            let size = Self.roundedSize(byteCount)
+            lock.lock()
+            if let p = free[size]?.popLast() {
+                held -= size
+                lock.unlock()
+                return p
+            }
+            lock.unlock()
+            return UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        }
+        return UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 8), alignment: 64)
+    }
+
+    func give(_ p: UnsafeMutableRawPointer, _ byteCount: Int) {
+        if byteCount >= Self.minimumBytes {
+            let size = Self.roundedSize(byteCount)
+            lock.lock()
+            if held + size <= Self.limitBytes {
+                free[size, default: []].append(p)
+                held += size
+                lock.unlock()
+                return
+            }
+            lock.unlock()
+        }
+        p.deallocate()
+    }
+
+    /// Returns every held buffer to the system allocator.
+    func drain() {
+        lock.lock()
+        let all = free.values.flatMap { $0 }
+        free = [:]
+        held = 0
+        lock.unlock()
+        for p in all { p.deallocate() }
+    }
 }
 
 /// A dense, row-major tensor value flowing through an ONNX graph: float32, int64 or bool.

@@ -3,7 +3,31 @@ import PixelTensor
 
 /// Conv via im2col + sgemm, with direct paths for 1×1 and depthwise convolutions.
 enum ConvOps {
+    /// Internal attributes set by the Conv+Clip/Relu fusion: the output is clamped to [min, max].
+    static let clampMinKey = "pixelrec.clamp_min", clampMaxKey = "pixelrec.clamp_max"
+
     static func conv(_ ctx: NodeContext) throws -> Kernel {
+        let plain = try convolution(ctx)
+        guard ctx.has(clampMinKey) else { return plain }
+        let lo = try ctx.float(clampMinKey, -.infinity), hi = try ctx.float(clampMaxKey, .infinity)
+        let settings = ctx.settings
+        return { inputs in
+            let results = try plain(inputs)
+            if let y = results.first {
+                // The Conv output is freshly allocated and not shared: clamp it in place.
+                let p = y.floatPointer
+                let lv = VectorMath.V(repeating: lo), hv = VectorMath.V(repeating: hi)
+                settings.parallelChunks(y.count, minimumPerThread: 1 << 15) { range in
+                    VectorMath.map(p + range.lowerBound, p + range.lowerBound, range.count) { v in
+                        v.replacing(with: lv, where: v .< lv).replacing(with: hv, where: v .> hv)
+                    }
+                }
+            }
+            return results
+        }
+    }
+
+    static func convolution(_ ctx: NodeContext) throws -> Kernel {
         let attributes = try ConvGeometry.Attributes(ctx)
         let groups = try ctx.int("group", 1)
         guard groups >= 1 else { throw ctx.attributeError("group", "must be >= 1") }
@@ -118,9 +142,10 @@ enum ConvOps {
         let kCount = g.kernelCount
         let sx = g.stride[2], dx = g.dilation[2]
         settings.parallelChunks(planes, minimumPerThread: 4) { range in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: pd * ph * pw)
+            // 64 floats of slack: vector loads past a row's end only feed lanes that are never stored.
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: pd * ph * pw + 64)
             defer { scratch.deallocate() }
-            scratch.update(repeating: 0, count: pd * ph * pw)
+            scratch.update(repeating: 0, count: pd * ph * pw + 64)
             for plane in range {
                 let ch = plane % channels
                 let src = x + plane * id * ih * iw
@@ -132,6 +157,43 @@ enum ConvOps {
                 }
                 let dst = out + plane * od * oh * ow
                 let filter = w + ch * kCount
+                if sx <= 2 {
+                    let b0 = VectorMath.V(repeating: bias?[ch] ?? 0)
+                    for z in 0..<od {
+                        for y in 0..<oh {
+                            let line = dst + (z * oh + y) * ow
+                            var c = 0
+                            while c < ow {
+                                var acc = b0
+                                for kd in 0..<g.kernel[0] {
+                                    let iz = z * g.stride[0] + kd * g.dilation[0]
+                                    for kh in 0..<g.kernel[1] {
+                                        let row = scratch + (iz * ph + y * g.stride[1] + kh * g.dilation[1]) * pw + c * sx
+                                        let taps = filter + (kd * g.kernel[1] + kh) * g.kernel[2]
+                                        if sx == 1 {
+                                            for kw in 0..<g.kernel[2] {
+                                                acc += taps[kw] * UnsafeRawPointer(row + kw * dx).loadUnaligned(as: VectorMath.V.self)
+                                            }
+                                        } else {
+                                            for kw in 0..<g.kernel[2] {
+                                                let pair = UnsafeRawPointer(row + kw * dx).loadUnaligned(as: SIMD32<Float>.self)
+                                                acc += taps[kw] * pair.evenHalf
+                                            }
+                                        }
+                                    }
+                                }
+                                let lanes = Swift.min(16, ow - c)
+                                if lanes == 16 {
+                                    UnsafeMutableRawPointer(line + c).storeBytes(of: acc, as: VectorMath.V.self)
+                                } else {
+                                    for k in 0..<lanes { line[c + k] = acc[k] }
+                                }
+                                c += 16
+                            }
+                        }
+                    }
+                    continue
+                }
                 dst.update(repeating: bias?[ch] ?? 0, count: od * oh * ow)
                 for z in 0..<od {
                     for y in 0..<oh {
