@@ -6,6 +6,8 @@ import Foundation
 import PixelONNX
 
 func fuzzOne(_ bytes: [UInt8]) {
+    // Bound allocations so a hostile file cannot exhaust the fuzzer's memory limit.
+    ONNXLimits.maximumTensorElements = 1 << 22
     guard let model = try? ONNXModel(bytes: bytes) else { return }
     _ = ONNXInspection.report(model)
 }

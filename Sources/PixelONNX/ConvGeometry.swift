@@ -34,7 +34,10 @@ struct ConvGeometry {
             for (name, list) in [("kernel_shape", kernelShape), ("strides", strides), ("dilations", dilations)] {
                 if let list, !list.allSatisfy({ $0 >= 1 }) { throw ctx.attributeError(name, "values must be >= 1") }
             }
-            if let pads, !pads.allSatisfy({ $0 >= 0 }) { throw ctx.attributeError("pads", "values must be >= 0") }
+            if let pads, !pads.allSatisfy({ $0 >= 0 && $0 <= 1 << 16 }) { throw ctx.attributeError("pads", "values must be in 0...65536") }
+            for (name, list) in [("kernel_shape", kernelShape), ("strides", strides), ("dilations", dilations)] {
+                if let list, !list.allSatisfy({ $0 <= 1 << 16 }) { throw ctx.attributeError(name, "values must be <= 65536") }
+            }
         }
     }
 
@@ -57,6 +60,8 @@ struct ConvGeometry {
         padBegin = [Int](repeating: 0, count: 3)
         padEnd = [Int](repeating: 0, count: 3)
         output = [Int](repeating: 1, count: 3)
+        guard kernelShape.allSatisfy({ $0 >= 1 && $0 <= 1 << 16 }) else { throw ctx.fail("invalid kernel shape \(kernelShape)") }
+        try ctx.checkShape((0..<k).map { spatial[$0] + pads[$0] + pads[$0 + k] + dilations[$0] * kernelShape[$0] })
         for i in 0..<k {
             let d = lead + i
             let span = dilations[i] * (kernelShape[i] - 1) + 1

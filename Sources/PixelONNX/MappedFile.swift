@@ -71,7 +71,7 @@ extension ONNXProto {
         for d in t.dims {
             guard d >= 0, d < (1 << 40) else { throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' has dimension \(d)") }
             let (product, overflow) = count.multipliedReportingOverflow(by: Int(d))
-            guard !overflow, product < (1 << 40) else {
+            guard !overflow, product <= ONNXLimits.maximumTensorElements else {
                 throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' is too large")
             }
             count = product
@@ -166,7 +166,7 @@ extension ONNXProto {
         for d in t.dims {
             guard d >= 0, d < (1 << 40) else { throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' has dimension \(d)") }
             let (p, o) = count.multipliedReportingOverflow(by: Int(d))
-            guard !o, p < (1 << 40) else { throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' is too large") }
+            guard !o, p <= ONNXLimits.maximumTensorElements else { throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' is too large") }
             count = p
         }
         let shape = t.dims.map { Int($0) }

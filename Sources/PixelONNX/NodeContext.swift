@@ -205,3 +205,25 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
+
+/// Process-wide limits on what a model may allocate.
+public enum ONNXLimits {
+    /// Largest element count of any single tensor a kernel may create (default 2³¹). Lower it to bound
+    /// memory for untrusted models (the fuzzer uses 2²²).
+    nonisolated(unsafe) public static var maximumTensorElements = 1 << 31
+}
+
+extension NodeContext {
+    /// Throws when `shape` has a negative dimension or more elements than ``ONNXLimits/maximumTensorElements``.
+    func checkShape(_ shape: [Int]) throws {
+        var n = 1
+        for d in shape {
+            guard d >= 0 else { throw fail("negative dimension in output shape \(shape)") }
+            let (p, o) = n.multipliedReportingOverflow(by: d)
+            guard !o, p <= ONNXLimits.maximumTensorElements else {
+                throw fail("output shape \(shape) exceeds the limit of \(ONNXLimits.maximumTensorElements) elements")
+            }
+            n = p
+        }
+    }
+}

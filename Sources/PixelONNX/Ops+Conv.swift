@@ -45,6 +45,8 @@ enum ConvOps {
             if let bias, bias.count != m || bias.elementType != .float { throw ctx.fail("bias must hold \(m) floats") }
             let g = try ConvGeometry(ctx, attributes, spatial: Array(x.shape[2...]), kernelShape: kernelShape)
             let outShape = [n, m] + Array(g.output.suffix(g.rank))
+            try ctx.checkShape(outShape)
+            try ctx.checkShape([g.kernelCount * c / groups, g.outputCount])
             let out = ONNXValue(uninitialized: .float, shape: outShape)
             let cg = c / groups, mg = m / groups
             let kCount = g.kernelCount, inCount = g.inputCount, outCount = g.outputCount

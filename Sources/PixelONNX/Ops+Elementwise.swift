@@ -11,6 +11,7 @@ enum ElementwiseOps {
         guard let shape = broadcastShape(x.shape, y.shape) else {
             throw ctx.fail("shapes \(x.shape) and \(y.shape) do not broadcast")
         }
+        try ctx.checkShape(shape)
         let out = ONNXValue(uninitialized: outType, shape: shape)
         let o = out.buffer.raw.assumingMemoryBound(to: R.self)
         let n = out.count
@@ -327,6 +328,7 @@ enum ElementwiseOps {
             guard let s1 = broadcastShape(c.shape, x.shape), let shape = broadcastShape(s1, y.shape) else {
                 throw ctx.fail("shapes \(c.shape), \(x.shape), \(y.shape) do not broadcast")
             }
+            try ctx.checkShape(shape)
             let out = ONNXValue(uninitialized: x.elementType, shape: shape)
             let size = x.elementType.byteSize
             let strides = [contiguousStrides(shape), broadcastStrides(c.shape, to: shape),

@@ -23,6 +23,7 @@ enum MatMulOps {
         var outShape = batch + [m, n]
         if a.shape.count == 1 { outShape.remove(at: outShape.count - 2) }
         if b.shape.count == 1 { outShape.removeLast() }
+        try ctx.checkShape(outShape)
         let out = ONNXValue(uninitialized: .float, shape: outShape)
         let c = out.floatPointer
         let batchCount = batch.reduce(1, *)

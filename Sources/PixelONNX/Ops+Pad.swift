@@ -32,6 +32,7 @@ enum PadOp {
                     throw ctx.fail("cannot reflect-pad an axis of size 1")
                 }
             }
+            try ctx.checkShape(outShape)
             let out = ONNXValue(uninitialized: x.elementType, shape: outShape)
             let size = x.elementType.byteSize
             // Fill value bytes.

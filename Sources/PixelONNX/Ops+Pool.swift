@@ -13,6 +13,7 @@ enum PoolOps {
             guard x.shape.count >= 3 else { throw ctx.fail("input must be N×C×spatial") }
             let g = try ConvGeometry(ctx, attributes, spatial: Array(x.shape[2...]), kernelShape: kernelShape)
             let planes = x.shape[0] * x.shape[1]
+            try ctx.checkShape(Array(x.shape[0..<2]) + g.output)
             let out = ONNXValue(uninitialized: .float, shape: Array(x.shape[0..<2]) + Array(g.output.suffix(g.rank)))
             let (od, oh, ow) = (g.output[0], g.output[1], g.output[2])
             let (id, ih, iw) = (g.input[0], g.input[1], g.input[2])

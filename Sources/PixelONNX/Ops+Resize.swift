@@ -54,7 +54,7 @@ enum ResizeOp {
             } else {
                 throw ctx.fail("needs scales or sizes")
             }
-            guard outShape.reduce(1, *) < (1 << 31) else { throw ctx.fail("output too large") }
+            try ctx.checkShape(outShape)
             if let roi, roi.count != 2 * r { throw ctx.fail("roi must hold \(2 * r) values") }
             var current = x
             var outside: [[Bool]] = Array(repeating: [], count: r)

@@ -267,6 +267,7 @@ enum ShapeOps {
             let strides = contiguousStrides(x.shape)
             var offset = 0
             for a in 0..<r where outShape[a] > 0 { offset += begin[a] * strides[a] }
+            try ctx.checkShape(outShape)
             let out = ONNXValue(uninitialized: x.elementType, shape: outShape)
             stridedCopy(x.buffer.raw, srcOffset: offset, srcStrides: (0..<r).map { strides[$0] * step[$0] },
                         into: out.buffer.raw, shape: outShape, elementSize: x.elementType.byteSize)
@@ -283,6 +284,7 @@ enum ShapeOps {
             let d = x.shape[axis]
             let outer = x.shape[0..<axis].reduce(1, *), inner = x.shape[(axis + 1)...].reduce(1, *)
             let outShape = Array(x.shape[0..<axis]) + idx.shape + Array(x.shape[(axis + 1)...])
+            try ctx.checkShape(outShape)
             let out = ONNXValue(uninitialized: x.elementType, shape: outShape)
             let size = x.elementType.byteSize, n = idx.count, row = inner * size
             for j in 0..<n {
@@ -372,6 +374,7 @@ enum ShapeOps {
                 throw ctx.fail("cannot expand \(x.shape) to \(target)")
             }
             if shape == x.shape { return [x] }
+            try ctx.checkShape(shape)
             let out = ONNXValue(uninitialized: x.elementType, shape: shape)
             stridedCopy(x.buffer.raw, srcOffset: 0, srcStrides: broadcastStrides(x.shape, to: shape), into: out.buffer.raw,
                         shape: shape, elementSize: x.elementType.byteSize)
@@ -388,6 +391,7 @@ enum ShapeOps {
             for (a, rep) in repeats.enumerated() where rep != 1 {
                 var shape = result.shape
                 shape[a] *= rep
+                try ctx.checkShape(shape)
                 let out = ONNXValue(uninitialized: x.elementType, shape: shape)
                 let outer = shape[0..<a].reduce(1, *), block = result.shape[a...].reduce(1, *) * x.elementType.byteSize
                 for o in 0..<outer {
@@ -424,9 +428,7 @@ enum ShapeOps {
         guard fill.count == 1 else { throw ctx.attributeError("value", "must hold one element") }
         return { inputs in
             let shape = try ctx.intsInput(inputs, 0)
-            guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }) < (1 << 32) else {
-                throw ctx.fail("invalid shape \(shape)")
-            }
+            try ctx.checkShape(shape)
             let out = ONNXValue(uninitialized: fill.elementType, shape: shape)
             let size = fill.elementType.byteSize
             for i in 0..<out.count { (out.buffer.raw + i * size).copyMemory(from: fill.buffer.raw, byteCount: size) }
@@ -445,13 +447,13 @@ enum ShapeOps {
                 let a = s.int64Pointer[0], b = l.int64Pointer[0], step = d.int64Pointer[0]
                 guard step != 0 else { throw ctx.fail("delta is 0") }
                 let count = Swift.max(0, Int(((Double(b) - Double(a)) / Double(step)).rounded(.up)))
-                guard count < (1 << 32) else { throw ctx.fail("range too long") }
+                try ctx.checkShape([count])
                 return [try ONNXValue(int64s: (0..<count).map { a &+ Int64($0) &* step }, shape: [count])]
             case .float:
                 let a = s.floatPointer[0], b = l.floatPointer[0], step = d.floatPointer[0]
                 guard step != 0, a.isFinite, b.isFinite, step.isFinite else { throw ctx.fail("invalid range") }
                 let count = Swift.max(0, Int(((b - a) / step).rounded(.up)))
-                guard count < (1 << 32) else { throw ctx.fail("range too long") }
+                try ctx.checkShape([count])
                 return [try ONNXValue(floats: (0..<count).map { a + Float($0) * step }, shape: [count])]
             case .bool: throw ctx.fail("bool range")
             }
