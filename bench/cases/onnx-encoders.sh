@@ -9,6 +9,15 @@ PIXELBENCH="${PIXELBENCH:-.build/release/PixelBench}"
 SHARED="${PIXELREC_SHARED:-../shared}"
 RUNS="${BENCH_RUNS:-20}"
 export OPENBLAS_THREAD_TIMEOUT=1
+# OpenBLAS 0.3.21's CPU detection falls back to its Prescott (SSE3) kernels on this VM's CPU ("Intel Xeon
+# Processor" with AVX-512): measured 5-7x slower sgemm. Pick the kernel set from the CPU flags unless set.
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  if grep -qw avx512_bf16 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Cooperlake
+  elif grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
+  elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell
+  fi
+fi
+echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto}"
 field() { "$PYTHON" -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
 
 cases=(
