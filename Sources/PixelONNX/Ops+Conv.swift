@@ -6,29 +6,18 @@ enum ConvOps {
     /// Internal attributes set by the Conv+Clip/Relu fusion: the output is clamped to [min, max].
     static let clampMinKey = "pixelrec.clamp_min", clampMaxKey = "pixelrec.clamp_max"
 
-    static func conv(_ ctx: NodeContext) throws -> Kernel {
-        let plain = try convolution(ctx)
-        guard ctx.has(clampMinKey) else { return plain }
-        let lo = try ctx.float(clampMinKey, -.infinity), hi = try ctx.float(clampMaxKey, .infinity)
-        let settings = ctx.settings
-        return { inputs in
-            let results = try plain(inputs)
-            if let y = results.first {
-                // The Conv output is freshly allocated and not shared: clamp it in place.
-                let p = y.floatPointer
-                let lv = VectorMath.V(repeating: lo), hv = VectorMath.V(repeating: hi)
-                settings.parallelChunks(y.count, minimumPerThread: 1 << 15) { range in
-                    VectorMath.map(p + range.lowerBound, p + range.lowerBound, range.count) { v in
-                        v.replacing(with: lv, where: v .< lv).replacing(with: hv, where: v .> hv)
-                    }
-                }
-            }
-            return results
-        }
+    /// Clamps `n` floats in place (the fused activation), while they are still in cache.
+    @inline(__always)
+    static func clamp(_ p: UnsafeMutablePointer<Float>, _ n: Int, _ bounds: (Float, Float)?) {
+        guard let (lo, hi) = bounds else { return }
+        let lv = VectorMath.V(repeating: lo), hv = VectorMath.V(repeating: hi)
+        VectorMath.map(p, p, n) { v in v.replacing(with: lv, where: v .< lv).replacing(with: hv, where: v .> hv) }
     }
 
-    static func convolution(_ ctx: NodeContext) throws -> Kernel {
+    static func conv(_ ctx: NodeContext) throws -> Kernel {
         let attributes = try ConvGeometry.Attributes(ctx)
+        let bounds: (Float, Float)? = ctx.has(clampMinKey)
+            ? (try ctx.float(clampMinKey, -.infinity), try ctx.float(clampMaxKey, .infinity)) : nil
         let groups = try ctx.int("group", 1)
         guard groups >= 1 else { throw ctx.attributeError("group", "must be >= 1") }
         let settings = ctx.settings
@@ -54,7 +43,7 @@ enum ConvOps {
             if out.count == 0 { return [out] }
             let pointwise = kCount == 1 && g.stride == [1, 1, 1] && g.padBegin == [0, 0, 0] && g.padEnd == [0, 0, 0]
             if cg == 1 && mg == 1 {
-                depthwise(g, xp, wp, bias?.floatPointer, op, planes: n * c, channels: c, settings: settings)
+                depthwise(g, xp, wp, bias?.floatPointer, op, planes: n * c, channels: c, settings: settings, clamp: bounds)
                 return [out]
             }
             let bp = bias?.floatPointer
@@ -66,6 +55,7 @@ enum ConvOps {
                         BLAS.gemm(transposeA: false, transposeB: false, m: mg, n: outCount, k: cg,
                                   a: wp + gi * mg * cg, lda: cg, b: xp + (b * c + gi * cg) * inCount, ldb: inCount,
                                   beta: bp == nil ? 0 : 1, c: dst, ldc: outCount)
+                        clamp(dst, mg * outCount, bounds)
                     }
                 }
                 return [out]
@@ -81,6 +71,7 @@ enum ConvOps {
                     BLAS.gemm(transposeA: false, transposeB: false, m: mg, n: outCount, k: rows,
                               a: wp + gi * mg * rows, lda: rows, b: column, ldb: outCount,
                               beta: bp == nil ? 0 : 1, c: dst, ldc: outCount)
+                    clamp(dst, mg * outCount, bounds)
                 }
             }
             return [out]
@@ -134,7 +125,8 @@ enum ConvOps {
     /// One filter per channel: each plane is copied into a zero-bordered scratch plane, then every
     /// kernel tap adds a scaled input row to the output row (no bounds checks in the inner loop).
     static func depthwise(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
-                          _ out: UnsafeMutablePointer<Float>, planes: Int, channels: Int, settings: ExecutionSettings) {
+                          _ out: UnsafeMutablePointer<Float>, planes: Int, channels: Int, settings: ExecutionSettings,
+                          clamp bounds: (Float, Float)?) {
         let (od, oh, ow) = (g.output[0], g.output[1], g.output[2])
         let (id, ih, iw) = (g.input[0], g.input[1], g.input[2])
         // Padded extent actually read: enough rows/columns for every output position.
@@ -143,6 +135,11 @@ enum ConvOps {
         let pw = Swift.max(iw + g.padBegin[2] + g.padEnd[2], (ow - 1) * g.stride[2] + (g.kernel[2] - 1) * g.dilation[2] + 1)
         let kCount = g.kernelCount
         let sx = g.stride[2], dx = g.dilation[2]
+        // Plain locals: array reads inside the hot loops below would not be hoisted out of the closure.
+        let (kd0, kh0, kw0) = (g.kernel[0], g.kernel[1], g.kernel[2])
+        let (sz, sy) = (g.stride[0], g.stride[1])
+        let (dz, dy) = (g.dilation[0], g.dilation[1])
+        let (pz, py, px) = (g.padBegin[0], g.padBegin[1], g.padBegin[2])
         settings.parallelChunks(planes, minimumPerThread: 4) { range in
             // 64 floats of slack: vector loads past a row's end only feed lanes that are never stored.
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: pd * ph * pw + 64)
@@ -153,7 +150,7 @@ enum ConvOps {
                 let src = x + plane * id * ih * iw
                 for z in 0..<id {
                     for y in 0..<ih {
-                        (scratch + ((z + g.padBegin[0]) * ph + y + g.padBegin[1]) * pw + g.padBegin[2])
+                        (scratch + ((z + pz) * ph + y + py) * pw + px)
                             .update(from: src + (z * ih + y) * iw, count: iw)
                     }
                 }
@@ -167,17 +164,17 @@ enum ConvOps {
                             var c = 0
                             while c < ow {
                                 var acc = b0
-                                for kd in 0..<g.kernel[0] {
-                                    let iz = z * g.stride[0] + kd * g.dilation[0]
-                                    for kh in 0..<g.kernel[1] {
-                                        let row = scratch + (iz * ph + y * g.stride[1] + kh * g.dilation[1]) * pw + c * sx
-                                        let taps = filter + (kd * g.kernel[1] + kh) * g.kernel[2]
+                                for kd in 0..<kd0 {
+                                    let iz = z * sz + kd * dz
+                                    for kh in 0..<kh0 {
+                                        let row = scratch + (iz * ph + y * sy + kh * dy) * pw + c * sx
+                                        let taps = filter + (kd * kh0 + kh) * kw0
                                         if sx == 1 {
-                                            for kw in 0..<g.kernel[2] {
+                                            for kw in 0..<kw0 {
                                                 acc += taps[kw] * UnsafeRawPointer(row + kw * dx).loadUnaligned(as: VectorMath.V.self)
                                             }
                                         } else {
-                                            for kw in 0..<g.kernel[2] {
+                                            for kw in 0..<kw0 {
                                                 let pair = UnsafeRawPointer(row + kw * dx).loadUnaligned(as: SIMD32<Float>.self)
                                                 acc += taps[kw] * pair.evenHalf
                                             }
@@ -194,26 +191,27 @@ enum ConvOps {
                             }
                         }
                     }
+                    clamp(dst, od * oh * ow, bounds)
                     continue
                 }
                 dst.update(repeating: bias?[ch] ?? 0, count: od * oh * ow)
                 for z in 0..<od {
                     for y in 0..<oh {
                         let line = dst + (z * oh + y) * ow
-                        for kd in 0..<g.kernel[0] {
-                            let iz = z * g.stride[0] + kd * g.dilation[0]
-                            for kh in 0..<g.kernel[1] {
-                                let iy = y * g.stride[1] + kh * g.dilation[1]
+                        for kd in 0..<kd0 {
+                            let iz = z * sz + kd * dz
+                            for kh in 0..<kh0 {
+                                let iy = y * sy + kh * dy
                                 let row = scratch + (iz * ph + iy) * pw
-                                let taps = filter + (kd * g.kernel[1] + kh) * g.kernel[2]
+                                let taps = filter + (kd * kh0 + kh) * kw0
                                 if sx == 1 {
-                                    for kw in 0..<g.kernel[2] {
+                                    for kw in 0..<kw0 {
                                         let wv = taps[kw]
                                         let s = row + kw * dx
                                         for ox in 0..<ow { line[ox] += wv * s[ox] }
                                     }
                                 } else {
-                                    for kw in 0..<g.kernel[2] {
+                                    for kw in 0..<kw0 {
                                         let wv = taps[kw]
                                         let s = row + kw * dx
                                         for ox in 0..<ow { line[ox] += wv * s[ox * sx] }
@@ -223,6 +221,7 @@ enum ConvOps {
                         }
                     }
                 }
+                clamp(dst, od * oh * ow, bounds)
             }
         }
     }
