@@ -3,15 +3,16 @@ import PixelTensor
 /// MatMul, Gemm and the fused MatMul+Add (one sgemm with the bias preloaded into the output).
 enum MatMulOps {
     static func matMul(_ ctx: NodeContext) -> Kernel {
+        let settings = ctx.settings
         return { inputs in
             let a = try ctx.floatInput(inputs, 0), b = try ctx.floatInput(inputs, 1)
-            return [try multiply(ctx, a, b, bias: nil)]
+            return [try multiply(ctx, a, b, bias: nil, settings: settings)]
         }
     }
 
     /// `A·B (+ bias)` with numpy matmul semantics (1-D promotion, batch broadcasting).
     /// `bias`, when given, is a 1-D vector of length N added to every row.
-    static func multiply(_ ctx: NodeContext, _ a: ONNXValue, _ b: ONNXValue, bias: ONNXValue?) throws -> ONNXValue {
+    static func multiply(_ ctx: NodeContext, _ a: ONNXValue, _ b: ONNXValue, bias: ONNXValue?, settings: ExecutionSettings) throws -> ONNXValue {
         guard !a.shape.isEmpty, !b.shape.isEmpty else { throw ctx.fail("MatMul inputs must have rank >= 1") }
         let aShape = a.shape.count == 1 ? [1, a.shape[0]] : a.shape
         let bShape = b.shape.count == 1 ? [b.shape[0], 1] : b.shape
@@ -38,6 +39,12 @@ enum MatMulOps {
         }
         // B shared by every batch: one sgemm over all rows of A.
         if bBatch.reduce(1, *) == 1 && aBatch == batch {
+            if batchCount * m <= SmallGemm.maximumRows && n % 16 == 0 {
+                if bias == nil { c.update(repeating: 0, count: out.count) }
+                SmallGemm.multiply(m: batchCount * m, n: n, k: k, a: a.floatPointer, b: b.floatPointer, c: c,
+                                   accumulate: true, settings: settings)
+                return out
+            }
             BLAS.gemm(transposeA: false, transposeB: false, m: batchCount * m, n: n, k: k,
                       a: a.floatPointer, lda: k, b: b.floatPointer, ldb: n, beta: beta, c: c, ldc: n)
             return out
@@ -92,9 +99,10 @@ enum MatMulOps {
 
     /// Fused `MatMul(X, W) + bias` (W 2-D constant, bias 1-D of length N).
     static func linear(_ ctx: NodeContext) -> Kernel {
+        let settings = ctx.settings
         return { inputs in
             let x = try ctx.floatInput(inputs, 0), w = try ctx.floatInput(inputs, 1), bias = try ctx.floatInput(inputs, 2)
-            return [try multiply(ctx, x, w, bias: bias)]
+            return [try multiply(ctx, x, w, bias: bias, settings: settings)]
         }
     }
 }
