@@ -24,6 +24,8 @@ struct ReferenceCase: CustomStringConvertible, Sendable {
         for m in ["real/minilm-l6-v2/all-MiniLM-L6-v2.onnx", "real/efficientnet-lite0/efficientnet-lite0.onnx"] {
             cases += [ReferenceCase(model: m, prefix: "single_"), ReferenceCase(model: m, prefix: "batch32_")]
         }
+        // Full-size CLIP ViT-B/32 vision tower (random weights, exact architecture).
+        cases.append(ReferenceCase(model: "random/clip-vit-b32/clip-vit-b32-random-vision.onnx", prefix: "vision_single_"))
         return cases
     }()
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # pixelrec's ONNX interpreter vs onnxruntime on the same model files and .npy inputs, same threads (1 and 2):
-# MiniLM-L6 (batch 1 and 32 texts x 12 tokens) and EfficientNet-Lite0 (1 and 32 images). items/s, ratio = ours/peer.
+# MiniLM-L6 (batch 1 and 32 texts x 12 tokens), EfficientNet-Lite0 (1 and 32 images) and the full-size CLIP ViT-B/32
+# vision tower (random weights, exact architecture; 1 and 32 images). items/s, ratio = ours/peer.
 # Needs ../shared/models (PIXELREC_SHARED); skips rows whose model is absent.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,6 +26,8 @@ cases=(
   "onnx-minilm-l6-b32x12|$SHARED/models/real/minilm-l6-v2/all-MiniLM-L6-v2.onnx|$SHARED/models/real/minilm-l6-v2/batch32_|texts/s"
   "onnx-efficientnet-lite0-b1|$SHARED/models/real/efficientnet-lite0/efficientnet-lite0.onnx|$SHARED/models/real/efficientnet-lite0/single_|images/s"
   "onnx-efficientnet-lite0-b32|$SHARED/models/real/efficientnet-lite0/efficientnet-lite0.onnx|$SHARED/models/real/efficientnet-lite0/batch32_|images/s"
+  "onnx-clip-vit-b32-vision-b1|$SHARED/models/random/clip-vit-b32/clip-vit-b32-random-vision.onnx|$SHARED/models/random/clip-vit-b32/vision_single_|images/s"
+  "onnx-clip-vit-b32-vision-b32|$SHARED/models/random/clip-vit-b32/clip-vit-b32-random-vision.onnx|$SHARED/models/random/clip-vit-b32/vision_batch32_|images/s"
 )
 rows=()
 printf '%-30s %8s %12s %12s %8s\n' bench threads ours peer ratio
@@ -34,6 +37,7 @@ for threads in 1 2; do
     if [ ! -f "$model" ]; then echo "skip $name: $model is absent"; continue; fi
     runs=$RUNS
     case "$name" in *b32*) runs=$(( RUNS / 2 > 3 ? RUNS / 2 : 3 ));; esac
+    case "$name" in *clip*b32*) runs=3;; esac
     ours=$("$PIXELBENCH" onnx --model "$model" --prefix "$prefix" --threads "$threads" --runs "$runs" | field items_per_s)
     peer=$("$PYTHON" bench/onnx_peer.py --model "$model" --prefix "$prefix" --threads "$threads" --runs "$runs" | field items_per_s)
     row=$("$PYTHON" - "$name" "$ours" "$peer" "$threads" "$unit" <<'PY'
