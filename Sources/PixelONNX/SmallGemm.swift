@@ -1,7 +1,7 @@
 /// `C[m×n] (+)= A[m×k] · B[k×n]` for few rows (m ≤ 32), row-major, n a multiple of 16.
 ///
 /// OpenBLAS spends most of its time packing when `m` is tiny (batch-1 transformer layers: m = tokens);
-/// this kernel streams each row of `B` once per pair of rows of `A`, keeping 2×64 outputs in registers.
+/// this kernel streams each 64-column block of `B` once per 4 rows of `A`, keeping 4×64 outputs in registers.
 enum SmallGemm {
     typealias V = SIMD16<Float>
 
