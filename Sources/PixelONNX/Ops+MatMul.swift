@@ -91,6 +91,17 @@ enum MatMulOps {
                 if betaEff == 0 { o.update(repeating: 0, count: m * n) } else { for i in 0..<(m * n) { o[i] *= betaEff } }
                 return [out]
             }
+            if m <= 4 && transB && !transA {
+                // Few rows against a transposed B (classifier heads): dot products over contiguous rows of B.
+                let ap = a.floatPointer, bp = b.floatPointer
+                for i in 0..<m {
+                    for j in 0..<n {
+                        let d = VectorKernels.dot(ap + i * k, bp + j * k, k)
+                        o[i * n + j] = alpha * d + (betaEff == 0 ? 0 : betaEff * o[i * n + j])
+                    }
+                }
+                return [out]
+            }
             BLAS.gemm(transposeA: transA, transposeB: transB, m: m, n: n, k: k, alpha: alpha,
                       a: a.floatPointer, lda: a.shape[1], b: b.floatPointer, ldb: b.shape[1], beta: betaEff, c: o, ldc: n)
             return [out]

@@ -13,6 +13,21 @@ enum VectorKernels {
         return s
     }
 
+    /// `Σ a[i]·b[i]`.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD16<Float>()
+        var i = 0
+        while i &+ 16 <= n {
+            acc = acc.addingProduct(UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self),
+                                    UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self))
+            i &+= 16
+        }
+        var s = acc.sum()
+        while i < n { s += a[i] * b[i]; i &+= 1 }
+        return s
+    }
+
     /// `Σ (p[i] - mean)²`.
     @inline(__always)
     static func sumSquaredDeviation(_ p: UnsafePointer<Float>, _ n: Int, mean: Float) -> Float {
