@@ -39,11 +39,12 @@ let package = Package(
         .target(name: "PixelImage", dependencies: ["CTurboJPEG", "CPNG", "PixelCore"]),
         .target(name: "PixelData", dependencies: ["PixelCore", "PixelConfig", "PixelImage"]),
         .target(name: "PixelEval", dependencies: ["PixelCore", "PixelData", "CBLAS"]),
+        .target(name: "PixelONNX", dependencies: ["PixelTensor", "PixelCore", "CBLAS"]),
         .target(
             name: "PixelRecCLI",
             dependencies: [
                 "PixelCore", "PixelArguments", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim",
-                "PixelImage", "PixelData", "PixelEval", "CLAPACKE",
+                "PixelImage", "PixelData", "PixelEval", "PixelONNX", "CLAPACKE",
             ]
         ),
         .executableTarget(name: "pixelrec", dependencies: ["PixelRecCLI"]),
@@ -54,12 +55,14 @@ let package = Package(
         .executableTarget(
             name: "PixelBench",
             dependencies: [
-                "PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "PixelEval", "CBLAS",
+                "PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "PixelEval", "PixelONNX",
+                "CBLAS",
             ]
         ),
         .executableTarget(name: "ConfigFuzz", dependencies: ["PixelConfig"], path: "Fuzz/ConfigFuzz", exclude: ["Seeds"]),
         .executableTarget(name: "CSVFuzz", dependencies: ["PixelData"], path: "Fuzz/CSVFuzz", exclude: ["Seeds"]),
         .executableTarget(name: "ImageFuzz", dependencies: ["PixelImage"], path: "Fuzz/ImageFuzz", exclude: ["Seeds"]),
+        .executableTarget(name: "ONNXFuzz", dependencies: ["PixelONNX"], path: "Fuzz/ONNXFuzz", exclude: ["Seeds"]),
 
         // MARK: Tests
         .testTarget(name: "PixelCoreTests", dependencies: ["PixelCore"]),
@@ -68,6 +71,7 @@ let package = Package(
         .testTarget(name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelDataTests", dependencies: ["PixelData"]),
         .testTarget(name: "PixelEvalTests", dependencies: ["PixelEval"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PixelONNXTests", dependencies: ["PixelONNX"]),
         .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
