@@ -49,3 +49,9 @@ enum CommonOptions {
     /// `--config`, `--set`, `--quiet`, `--verbose`.
     static let all: [Argument] = [config, set, quiet, verbose]
 }
+
+/// A usage mistake the parser cannot see (e.g. `--ratios` with two values): printed as one line, exit 2.
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

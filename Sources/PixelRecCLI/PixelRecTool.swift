@@ -89,9 +89,13 @@ public enum PixelRecTool {
             do {
                 try leaf.type.run(context)
                 return 0
+            } catch let error as UsageError {
+                console.error(error.description)
+                return 2
             } catch let error as PixelError {
                 console.error(error.description)
-            } catch let error as ConfigError {
+            } catch let error as CustomStringConvertible & Error {
+                // DataError, ImageError and the other modules' error enums print one line each.
                 console.error(error.description)
             } catch {
                 console.error("\(error)")

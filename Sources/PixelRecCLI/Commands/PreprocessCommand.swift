@@ -1,4 +1,8 @@
+import Foundation
 import PixelArguments
+import PixelConfig
+import PixelCore
+import PixelData
 
 /// `pixelrec preprocess`: clean text, validate and compress images, fit numeric scalers.
 enum PreprocessCommand: Subcommand {
@@ -6,10 +10,11 @@ enum PreprocessCommand: Subcommand {
         name: "preprocess",
         abstract: "Clean item text, validate and compress images, fit numeric feature scalers.",
         discussion: """
-            Reads data.item_info_path, data.interactions_path and data.image_folder; writes the processed \
-            item info, interactions, images (data.processed_image_destination_folder), the scalers and a \
-            JSON report of every filtered item with its reason. An interrupted run continues where it \
-            stopped without redoing finished images.
+            Reads data.item_info_path, data.interactions_path and data.image_folder; writes item_info.csv, \
+            interactions.csv, images/, scalers.json, the id maps and preprocess_report.json (every dropped \
+            item with its reason) into the processed folder (data.processed_dir, or the folder of \
+            data.processed_item_info_path). An interrupted run continues where it stopped: images already \
+            processed and valid are kept.
             """,
         arguments: CommonOptions.all + [
             .option("item-info", kind: .path, valueName: "csv", help: "Item info CSV (overrides data.item_info_path)."),
@@ -19,15 +24,65 @@ enum PreprocessCommand: Subcommand {
             .option("images", kind: .path, valueName: "dir", help: "Image folder (overrides data.image_folder)."),
             .option(
                 "output", short: "o", kind: .path, valueName: "dir",
-                help: "Folder for the processed files (overrides the data.processed_* paths)."),
-            .flag("skip-images", help: "Do not validate or compress images."),
-            .flag("force", help: "Redo every image, ignoring work finished by an earlier run."),
+                help: "Folder for the processed files (overrides data.processed_dir)."),
+            .flag("keep-items-without-image", help: "Keep items whose image is missing or invalid (text-only items)."),
+            .option(
+                "workers", kind: .integer(1 ... 256), valueName: "n",
+                help: "Image worker threads (default: training.threads, 0 = all cores)."),
         ],
-        examples: ["pixelrec preprocess --config configs/default_config.yaml"]
+        examples: [
+            "pixelrec preprocess --config configs/default_config.yaml",
+            "pixelrec preprocess --item-info raw/item_info.csv --interactions raw/interactions.csv --images raw/images --output processed",
+        ]
     )
 
     static func run(_ context: CommandContext) throws {
-        _ = try context.loadConfig()
-        throw context.notYetImplemented(issue: 6, "data preprocessing")
+        var config = try context.loadConfig()
+        let invocation = context.invocation
+        if let path = invocation.string("item-info") { config.data.itemInfoPath = path }
+        if let path = invocation.string("interactions") { config.data.interactionsPath = path }
+        if let path = invocation.string("images") { config.data.imageFolder = path }
+        let output = invocation.string("output") ?? config.data.resolvedProcessedDir
+
+        var options = PreprocessOptions(config: config.data, itemColumns: try csvHeader(config.data.itemInfoPath))
+        options.requireImage = !invocation.flag("keep-items-without-image")
+        options.workers = invocation.int("workers") ?? ThreadCount.resolve(config.training.threads)
+
+        let progress = PixelCore.Progress("preprocess images", total: nil, unit: "images")
+        let report = try Preprocessor.run(
+            inputDirectory: FileManager.default.currentDirectoryPath, outputDirectory: output, options: options,
+            progress: progress)
+        progress.finish()
+
+        let console = context.console
+        console.line("items: \(report.itemsInput) read, \(report.itemsKept) kept")
+        for (reason, count) in report.droppedByReason.sorted(by: { $0.key < $1.key }) {
+            console.line("  dropped \(reason): \(count)")
+        }
+        console.line("interactions: \(report.interactionsInput) read, \(report.interactionsKept) kept")
+        console.line(
+            "images: \(report.imagesCopied) copied, \(report.imagesCompressed) compressed, "
+                + "\(report.imagesResumed) already done")
+        console.line("wrote \(output)/{item_info.csv,interactions.csv,images/,scalers.json,preprocess_report.json}")
+    }
+}
+
+/// The header row of a CSV file.
+func csvHeader(_ path: String) throws -> [String] {
+    struct Stop: Error {}
+    var header: [String] = []
+    do {
+        try CSVReader(path: path).forEachRecord { record in
+            header = record.strings
+            throw Stop()
+        }
+    } catch is Stop {}
+    return header
+}
+
+/// Resolves `training.threads` (0 = every core).
+enum ThreadCount {
+    static func resolve(_ configured: Int) -> Int {
+        configured > 0 ? configured : ProcessInfo.processInfo.activeProcessorCount
     }
 }

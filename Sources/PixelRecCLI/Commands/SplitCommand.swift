@@ -1,4 +1,8 @@
+import Foundation
 import PixelArguments
+import PixelConfig
+import PixelCore
+import PixelData
 
 /// `pixelrec split`: filter and split interactions into train/validation/test.
 enum SplitCommand: Subcommand {
@@ -8,7 +12,10 @@ enum SplitCommand: Subcommand {
         discussion: """
             Writes <output>/{train,val,test}.csv and split_info.json (counts, strategy, seed, filters and \
             a leakage check). leave_one_out is PixelRec's protocol: each user's last interaction is the test \
-            item and the second-last the validation item (ties broken by timestamp, then file order).
+            item and the second-last the validation item (ties broken by timestamp, then file order). The \
+            input is --interactions, else the processed interactions when preprocess has run, else \
+            data.interactions_path; the output is --output, else <folder of data.split_data_path>/<name>, \
+            else data.split_data_path.
             """,
         arguments: CommonOptions.all + [
             .option(
@@ -27,14 +34,14 @@ enum SplitCommand: Subcommand {
             .option(
                 "sample-n", kind: .integer(1 ... Int.max), valueName: "n",
                 help: "Sample this many users before splitting (seeded)."),
+            .flag("sample-interactions", help: "With --sample-n: sample interactions instead of users."),
             .option(
                 "temporal-scope", kind: .choice(["per_user", "global"]),
                 help: "For --strategy temporal: split each user's timeline or the global one."),
-            .option("seed", kind: .integer(nil), help: "Random seed (overrides data.splitting.random_state)."),
             .option(
-                "interactions", kind: .path, valueName: "csv",
-                help: "Interactions CSV (default: the processed interactions)."),
-            .option("name", valueName: "name", help: "Split name: output goes to <splits dir>/<name>."),
+                "seed", kind: .integer(0 ... Int.max), help: "Random seed (overrides data.splitting.random_state)."),
+            .option("interactions", kind: .path, valueName: "csv", help: "Interactions CSV to split."),
+            .option("name", valueName: "name", help: "Split name: output goes to <splits folder>/<name>."),
             .option("output", short: "o", kind: .path, valueName: "dir", help: "Output folder (overrides --name)."),
         ],
         examples: [
@@ -44,7 +51,81 @@ enum SplitCommand: Subcommand {
     )
 
     static func run(_ context: CommandContext) throws {
-        _ = try context.loadConfig()
-        throw context.notYetImplemented(issue: 6, "splitting")
+        let config = try context.loadConfig()
+        let invocation = context.invocation
+        var options = SplitOptions(config: config.data.splitting)
+        if let strategy = invocation.string("strategy").flatMap(PixelData.SplitStrategy.init(rawValue:)) {
+            options.strategy = strategy
+        }
+        if invocation.isSet("ratios") {
+            let ratios = invocation.strings("ratios").compactMap(Double.init)
+            guard ratios.count == 3 else {
+                throw UsageError("option '--ratios' takes three values (train, validation, test), got \(ratios.count)")
+            }
+            (options.trainRatio, options.valRatio, options.testRatio) = (ratios[0], ratios[1], ratios[2])
+        }
+        if let n = invocation.int("min-interactions-per-user") { options.minInteractionsPerUser = n }
+        if let n = invocation.int("min-interactions-per-item") { options.minInteractionsPerItem = n }
+        if let n = invocation.int("sample-n") { options.sampleN = n }
+        if invocation.flag("sample-interactions") { options.sampleMode = .interactions }
+        if let scope = invocation.string("temporal-scope").flatMap(PixelData.TemporalScope.init(rawValue:)) {
+            options.temporalScope = scope
+        }
+        if let seed = invocation.int("seed") { options.seed = UInt64(seed) }
+
+        let input = invocation.string("interactions") ?? defaultInput(config.data)
+        let output = outputDirectory(config.data, invocation: invocation)
+
+        let progress = PixelCore.Progress("split", total: nil, unit: "rows")
+        let (table, load) = try InteractionTable.load(path: input, options: InteractionLoadOptions(), progress: progress)
+        let report = try Splitter.run(table, options: options, outputDirectory: output, progress: progress)
+        progress.finish()
+
+        let console = context.console
+        console.line("input: \(input) (\(load.rows) rows\(load.duplicatesDropped > 0 ? ", \(load.duplicatesDropped) duplicates dropped" : ""))")
+        console.line(
+            "k-core: \(report.filters.rowsBefore) → \(report.filters.rowsAfter) rows in "
+                + "\(report.filters.iterations) passes (users ≥ \(options.minInteractionsPerUser), "
+                + "items ≥ \(options.minInteractionsPerItem))")
+        console.line("strategy: \(report.strategy), seed \(report.seed)")
+        console.line("          train      val     test")
+        func row(_ name: String, _ parts: SplitReport.Parts) {
+            console.line(
+                name.padding(toLength: 8, withPad: " ", startingAt: 0)
+                    + [parts.train, parts.val, parts.test].map { String($0).leftPadded(to: 9) }.joined())
+        }
+        row("rows", report.counts)
+        row("users", report.users)
+        row("items", report.items)
+        console.line(
+            "leakage check: \(report.leakage.testViolations) test and \(report.leakage.valViolations) validation "
+                + "interactions also in train: \(report.leakage.passed ? "passed" : "FAILED")")
+        console.line("wrote \(output)/{train,val,test}.csv and split_info.json")
+        if !report.leakage.passed {
+            throw PixelError.invalidInput(
+                path: output, line: 0, column: 0,
+                reason: "leakage check failed: \(report.leakage.testViolations) test and "
+                    + "\(report.leakage.valViolations) validation interactions also in train")
+        }
+    }
+
+    /// The processed interactions when preprocess has written them, else the raw ones.
+    static func defaultInput(_ data: DataConfig) -> String {
+        let processed = data.resolvedProcessedDir + "/interactions.csv"
+        return FileManager.default.fileExists(atPath: processed) ? processed : data.interactionsPath
+    }
+
+    static func outputDirectory(_ data: DataConfig, invocation: Invocation) -> String {
+        if let output = invocation.string("output") { return output }
+        guard let name = invocation.string("name") else { return data.splitDataPath }
+        let parent = (data.splitDataPath as NSString).deletingLastPathComponent
+        return parent.isEmpty ? name : parent + "/" + name
+    }
+}
+
+extension String {
+    /// The string right-aligned in `width` columns.
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

@@ -1,4 +1,6 @@
 import PixelArguments
+import PixelCore
+import PixelData
 
 /// `pixelrec synth`: generate PixelRec-format data with real structure.
 enum SynthCommand: Subcommand {
@@ -7,8 +9,9 @@ enum SynthCommand: Subcommand {
         abstract: "Generate a PixelRec-format data set whose images and texts predict preferences.",
         discussion: """
             Users have latent tastes over visual and textual item attributes; items get procedurally drawn \
-            JPEG images, titles, tags, descriptions and numeric columns derived from those attributes. \
-            Seeded: the same seed gives the same files.
+            JPEG images, titles, tags, descriptions and the seven PixelRec count columns derived from those \
+            attributes. Writes interactions.csv, item_info.csv, images/ and synth_info.json. Seeded: the same \
+            seed gives the same files.
             """,
         arguments: CommonOptions.all + [
             .option("users", kind: .integer(1 ... Int.max), valueName: "n", default: "1000", help: "Number of users."),
@@ -17,7 +20,7 @@ enum SynthCommand: Subcommand {
                 "interactions", kind: .integer(1 ... Int.max), valueName: "n", default: "20000",
                 help: "Number of interactions."),
             .option("out", short: "o", kind: .path, valueName: "dir", required: true, help: "Output folder."),
-            .option("seed", kind: .integer(nil), default: "42", help: "Random seed."),
+            .option("seed", kind: .integer(0 ... Int.max), default: "42", help: "Random seed."),
             .option(
                 "image-size", kind: .integer(16 ... 4096), valueName: "px", default: "128",
                 help: "Side of the generated square images."),
@@ -27,6 +30,20 @@ enum SynthCommand: Subcommand {
     )
 
     static func run(_ context: CommandContext) throws {
-        throw context.notYetImplemented(issue: 6, "the synthetic data generator")
+        let invocation = context.invocation
+        var options = SynthOptions()
+        options.users = invocation.int("users") ?? options.users
+        options.items = invocation.int("items") ?? options.items
+        options.interactions = invocation.int("interactions") ?? options.interactions
+        options.seed = UInt64(invocation.int("seed") ?? 42)
+        options.imageSize = invocation.int("image-size") ?? options.imageSize
+        options.withImages = !invocation.flag("no-images")
+        let output = invocation.string("out") ?? "."
+        let progress = PixelCore.Progress("synth", total: nil, unit: "rows+images")
+        let report = try SynthGenerator.generate(options: options, outputDirectory: output, progress: progress)
+        progress.finish()
+        context.console.line(
+            "wrote \(output): \(report.users) users, \(report.items) items, \(report.interactions) interactions, "
+                + "\(report.images) images (seed \(report.seed))")
     }
 }

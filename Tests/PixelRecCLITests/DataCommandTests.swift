@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+@testable import PixelRecCLI
+
+/// `pixelrec synth → preprocess → split` from the command line, on generated data.
+@Suite("Data commands")
+struct DataCommandTests {
+    /// Generates a small data set and returns its folder.
+    func synthesize(seed: Int = 3) throws -> String {
+        let directory = try temporaryDirectory()
+        let result = runTool([
+            "synth", "--users", "120", "--items", "80", "--interactions", "3000", "--image-size", "48",
+            "--seed", String(seed), "--out", directory + "/raw", "-q",
+        ])
+        #expect(result.status == 0, "\(result.error)")
+        return directory
+    }
+
+    @Test("synth → preprocess → split leave_one_out writes every file, one test and one val row per user")
+    func pipeline() throws {
+        let directory = try synthesize()
+        let raw = directory + "/raw"
+        let preprocess = runTool([
+            "preprocess", "--item-info", raw + "/item_info.csv", "--interactions", raw + "/interactions.csv",
+            "--images", raw + "/images", "--output", directory + "/processed", "-q",
+            "--set", "data.offline_image_validation.min_width=32", "--set", "data.offline_image_validation.min_height=32",
+        ])
+        #expect(preprocess.status == 0, "\(preprocess.error)")
+        #expect(preprocess.output.contains("items: 80 read, 80 kept"))
+        for name in ["item_info.csv", "interactions.csv", "scalers.json", "preprocess_report.json"] {
+            #expect(FileManager.default.fileExists(atPath: directory + "/processed/" + name), "\(name) missing")
+        }
+
+        let split = runTool([
+            "split", "--interactions", directory + "/processed/interactions.csv", "--strategy", "leave_one_out",
+            "--min_interactions_per_user", "3", "--output", directory + "/loo", "-q",
+        ])
+        #expect(split.status == 0, "\(split.error)")
+        let info = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: directory + "/loo/split_info.json"))) as? [String: Any]
+        let counts = try #require(info?["counts"] as? [String: Int])
+        let users = try #require(info?["users"] as? [String: Int])
+        #expect(counts["test"] == users["test"])
+        #expect(counts["val"] == users["val"])
+        #expect(split.output.contains("passed"))
+    }
+
+    @Test("the same seed gives byte-identical splits; another seed a different stratified split")
+    func deterministic() throws {
+        let directory = try synthesize()
+        func split(_ seed: String, _ name: String) throws -> Data {
+            let result = runTool([
+                "split", "--interactions", directory + "/raw/interactions.csv", "--strategy", "stratified",
+                "--seed", seed, "--output", directory + "/" + name, "-q",
+            ])
+            #expect(result.status == 0, "\(result.error)")
+            return try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name + "/test.csv"))
+        }
+        let first = try split("5", "a")
+        #expect(try split("5", "b") == first)
+        #expect(try split("6", "c") != first)
+    }
+
+    @Test("a missing interactions file is one line naming it, exit 1")
+    func missingInput() {
+        let result = runTool(["split", "--interactions", "/nonexistent/interactions.csv", "-o", "/tmp/x"])
+        #expect(result.status == 1)
+        #expect(result.errorLines.count == 1)
+        #expect(result.error.contains("/nonexistent/interactions.csv"))
+    }
+
+    @Test("--ratios needs three values: usage error, exit 2")
+    func ratiosNeedThree() {
+        let result = runTool(["split", "--ratios", "0.5", "0.5", "-o", "/tmp/x"])
+        #expect(result.status == 2)
+        #expect(result.error.contains("--ratios"))
+    }
+
+    @Test("ml100k-pixel leave_one_out from the CLI: exactly 943 test and 943 validation interactions")
+    func movieLensLeaveOneOut() throws {
+        let shared = ProcessInfo.processInfo.environment["PIXELREC_SHARED"] ?? packageRoot + "/../shared"
+        let interactions = shared + "/data/ml100k-pixel/interactions.csv"
+        guard FileManager.default.fileExists(atPath: interactions) else {
+            print("skipping: \(interactions) not found (set PIXELREC_SHARED)")
+            return
+        }
+        let output = try temporaryDirectory()
+        let result = runTool([
+            "split", "--interactions", interactions, "--strategy", "leave_one_out",
+            "--min-interactions-per-user", "0", "--min-interactions-per-item", "0", "-o", output, "-q",
+        ])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("rows        98114      943      943"))
+    }
+}
