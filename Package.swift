@@ -53,7 +53,9 @@ let package = Package(
         // libFuzzer targets with `-D FUZZING -sanitize=fuzzer,address` (see scripts/fuzz.sh).
         .executableTarget(
             name: "PixelBench",
-            dependencies: ["PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "CBLAS"]
+            dependencies: [
+                "PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "PixelEncoders", "CBLAS",
+            ]
         ),
         .executableTarget(name: "ConfigFuzz", dependencies: ["PixelConfig"], path: "Fuzz/ConfigFuzz", exclude: ["Seeds"]),
         .executableTarget(name: "CSVFuzz", dependencies: ["PixelData"], path: "Fuzz/CSVFuzz", exclude: ["Seeds"]),

@@ -11,6 +11,8 @@ guard let command = arguments.first else {
 do {
     if DataBench.commands.contains(command) {
         try DataBench.run(command, Array(arguments.dropFirst()))
+    } else if ImageBench.commands.contains(command) {
+        try ImageBench.run(command, Array(arguments.dropFirst()))
     } else {
         Terminal.writeStderr("PixelBench: unknown command '\(command)'\n")
         exit(2)

@@ -45,17 +45,18 @@ struct ResampleTaps {
     /// Pillow's `precompute_coeffs` + `normalize_coeffs_8bpc`: `scale = in/out`, the kernel widened by
     /// `max(scale, 1)` (antialiasing when shrinking), centre `(o + 0.5)·scale`, weights normalised to sum
     /// 1 and rounded half away from zero to 22 fractional bits.
-    init(input: Int, output: Int, filter: ResampleFilter) {
+    init(input: Int, output: Int, filter: ResampleFilter, range: Range<Int>? = nil) {
+        let outputs = range ?? 0..<output
         let scale = Double(input) / Double(output)
         let filterScale = max(scale, 1)
         let support = filter.support * filterScale
         let stride = Int(support.rounded(.up)) * 2 + 1
-        var first = [Int32](repeating: 0, count: output)
-        var count = [Int32](repeating: 0, count: output)
-        var taps = [Int32](repeating: 0, count: output * stride)
+        var first = [Int32](repeating: 0, count: outputs.count)
+        var count = [Int32](repeating: 0, count: outputs.count)
+        var taps = [Int32](repeating: 0, count: outputs.count * stride)
         var weights = [Double](repeating: 0, count: stride)
         let inverse = 1 / filterScale
-        for o in 0..<output {
+        for (slot, o) in outputs.enumerated() {
             let center = (Double(o) + 0.5) * scale
             var lo = Int(center - support + 0.5)
             if lo < 0 { lo = 0 }
@@ -71,10 +72,10 @@ struct ResampleTaps {
             for k in 0..<n {
                 let w = total != 0 ? weights[k] / total : 0
                 let scaled = w * Double(1 << Self.precisionBits)
-                taps[o * stride + k] = Int32(scaled < 0 ? scaled - 0.5 : scaled + 0.5)
+                taps[slot * stride + k] = Int32(scaled < 0 ? scaled - 0.5 : scaled + 0.5)
             }
-            first[o] = Int32(lo)
-            count[o] = Int32(n)
+            first[slot] = Int32(lo)
+            count[slot] = Int32(n)
         }
         self.first = first
         self.count = count
@@ -92,10 +93,41 @@ extension Image {
     public func resampled(width newWidth: Int, height newHeight: Int, filter: ResampleFilter) -> Image {
         let outWidth = max(1, newWidth), outHeight = max(1, newHeight)
         if outWidth == width && outHeight == height { return self }
-        var current = self
-        if outWidth != width { current = current.resampledHorizontally(to: outWidth, filter: filter) }
-        if outHeight != height { current = current.resampledVertically(to: outHeight, filter: filter) }
-        return current
+        return resampled(width: outWidth, height: outHeight, filter: filter, window: (0, 0, outWidth, outHeight))
+    }
+
+    /// The `window` (`x, y, width, height`, in output pixels) of the image resampled to
+    /// `width × height` — identical to resampling then cropping, but only the window is computed (and
+    /// only the input rows it needs are filtered horizontally).
+    ///
+    /// A window that leaves the output is clamped to it.
+    public func resampled(
+        width newWidth: Int, height newHeight: Int, filter: ResampleFilter, window: (x: Int, y: Int, width: Int, height: Int)
+    ) -> Image {
+        let outWidth = max(1, newWidth), outHeight = max(1, newHeight)
+        let x0 = min(max(0, window.x), outWidth - 1), y0 = min(max(0, window.y), outHeight - 1)
+        let columns = x0..<min(outWidth, x0 + max(1, window.width))
+        let rows = y0..<min(outHeight, y0 + max(1, window.height))
+        let horizontal = outWidth == width ? nil : ResampleTaps(input: width, output: outWidth, filter: filter, range: columns)
+        let vertical = outHeight == height ? nil : ResampleTaps(input: height, output: outHeight, filter: filter, range: rows)
+        // Input rows the vertical pass reads.
+        var rowRange = rows
+        if let vertical {
+            var lo = Int.max, hi = 0
+            for k in 0..<vertical.first.count {
+                lo = min(lo, Int(vertical.first[k]))
+                hi = max(hi, Int(vertical.first[k] + vertical.count[k]))
+            }
+            rowRange = min(lo, hi)..<max(lo, hi)
+        }
+        let middle: Image
+        if let horizontal {
+            middle = filteredHorizontally(rows: rowRange, taps: horizontal, outWidth: columns.count)
+        } else {
+            middle = (try? cropped(x: columns.lowerBound, y: rowRange.lowerBound, width: columns.count, height: rowRange.count)) ?? self
+        }
+        guard let vertical else { return middle }
+        return middle.filteredVertically(taps: vertical, rowOffset: rowRange.lowerBound)
     }
 
     /// Scaled so that the shorter edge is `edge` with the longer edge `Int(edge · long / short)`
@@ -132,21 +164,22 @@ extension Image {
         return (try? Image(width: cw, height: ch, pixels: out)) ?? self
     }
 
-    private func resampledHorizontally(to outWidth: Int, filter: ResampleFilter) -> Image {
-        let taps = ResampleTaps(input: width, output: outWidth, filter: filter)
-        var out = [UInt8](repeating: 0, count: outWidth * height * 3)
+    /// Horizontal pass over input `rows`: an image `outWidth × rows.count`.
+    private func filteredHorizontally(rows: Range<Int>, taps: ResampleTaps, outWidth: Int) -> Image {
+        var out = [UInt8](repeating: 0, count: outWidth * rows.count * 3)
         let rounding: Int32 = 1 << (ResampleTaps.precisionBits - 1)
+        let stride = taps.stride
         pixels.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { target in
                 taps.taps.withUnsafeBufferPointer { k in
                     taps.first.withUnsafeBufferPointer { first in
                         taps.count.withUnsafeBufferPointer { count in
-                            for y in 0..<height {
+                            for (slot, y) in rows.enumerated() {
                                 let row = y * width * 3
-                                let outRow = y * outWidth * 3
+                                let outRow = slot * outWidth * 3
                                 for x in 0..<outWidth {
                                     var r = rounding, g = rounding, b = rounding
-                                    let base = x * taps.stride
+                                    let base = x * stride
                                     var s = row + Int(first[x]) * 3
                                     for j in 0..<Int(count[x]) {
                                         let w = k[base + j]
@@ -166,12 +199,13 @@ extension Image {
                 }
             }
         }
-        return (try? Image(width: outWidth, height: height, pixels: out)) ?? self
+        return (try? Image(width: outWidth, height: rows.count, pixels: out)) ?? self
     }
 
-    private func resampledVertically(to outHeight: Int, filter: ResampleFilter) -> Image {
-        let taps = ResampleTaps(input: height, output: outHeight, filter: filter)
+    /// Vertical pass: output row `k` reads rows `taps.first[k] − rowOffset …` of `self`.
+    private func filteredVertically(taps: ResampleTaps, rowOffset: Int) -> Image {
         let rowLength = width * 3
+        let outHeight = taps.first.count
         var out = [UInt8](repeating: 0, count: rowLength * outHeight)
         var accumulator = [Int32](repeating: 0, count: rowLength)
         let rounding: Int32 = 1 << (ResampleTaps.precisionBits - 1)
@@ -183,7 +217,7 @@ extension Image {
                         let base = y * taps.stride
                         for j in 0..<Int(taps.count[y]) {
                             let w = taps.taps[base + j]
-                            let s = (Int(taps.first[y]) + j) * rowLength
+                            let s = (Int(taps.first[y]) - rowOffset + j) * rowLength
                             for i in 0..<rowLength { acc[i] &+= Int32(source[s + i]) &* w }
                         }
                         let d = y * rowLength

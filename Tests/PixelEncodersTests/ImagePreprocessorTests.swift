@@ -92,3 +92,24 @@ struct ImagePreprocessorTests {
         #expect(throws: EncoderError.self) { try ImagePreprocessor.load(contentsOf: file.path, defaults: .clip()) }
     }
 }
+
+@Suite("Windowed resampling")
+struct WindowedResampleTests {
+    @Test("Resampling only a window equals resampling then cropping", arguments: ResampleFilter.allCases)
+    func windowEqualsCrop(filter: ResampleFilter) throws {
+        // Deterministic pseudo-random pixels.
+        var state: UInt64 = 0x1234_5678
+        var pixels = [UInt8](repeating: 0, count: 57 * 83 * 3)
+        for i in pixels.indices {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            pixels[i] = UInt8(truncatingIfNeeded: state >> 56)
+        }
+        let image = try Image(width: 57, height: 83, pixels: pixels)
+        for (w, h, window) in [(40, 61, (3, 7, 30, 40)), (120, 150, (10, 0, 100, 150)), (57, 30, (5, 2, 40, 20)), (20, 83, (0, 10, 20, 50))] {
+            let full = image.resampled(width: w, height: h, filter: filter)
+            let expected = try full.cropped(x: window.0, y: window.1, width: window.2, height: window.3)
+            let fused = image.resampled(width: w, height: h, filter: filter, window: window)
+            #expect(fused == expected, "\(w)x\(h) \(window)")
+        }
+    }
+}

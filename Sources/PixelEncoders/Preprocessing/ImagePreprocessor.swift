@@ -65,6 +65,15 @@ public struct ImagePreprocessor: Sendable, Equatable {
 
     /// Resized and cropped 8-bit image (before normalization).
     public func prepared(_ image: Image) -> Image {
+        // Resize and crop fused: only the crop window is resampled (same pixels as resize, then crop).
+        if let cropWidth, let cropHeight, resize != .none {
+            let size = resizedSize(width: image.width, height: image.height)
+            if cropWidth <= size.width && cropHeight <= size.height {
+                return image.resampled(
+                    width: size.width, height: size.height, filter: filter,
+                    window: ((size.width - cropWidth) >> 1, (size.height - cropHeight) >> 1, cropWidth, cropHeight))
+            }
+        }
         var current = image
         switch resize {
         case .none: break
