@@ -2,6 +2,7 @@ import Foundation
 import PixelArguments
 import PixelConfig
 import PixelCore
+import PixelTensor
 
 /// The `pixelrec` command-line tool: the command tree and its dispatch.
 public enum PixelRecTool {
@@ -56,6 +57,10 @@ public enum PixelRecTool {
 
     /// Runs the tool with `arguments` (the first is the program name) and exits the process.
     public static func main(_ arguments: [String]) -> Never {
+        // OpenBLAS 0.3.21 takes this machine's CPU for a generic one (Prescott kernels, ~32 GFLOP/s instead of
+        // ~150); it reads OPENBLAS_CORETYPE only when it loads, so the process restarts itself with it set.
+        BLAS.relaunchWithBetterCoreIfNeeded()
+        TensorStorage.retainFreedMemory()
         Terminal.lineBufferStdout()
         exit(run(Array(arguments.dropFirst()), console: .standard))
     }
