@@ -77,6 +77,7 @@ public enum ItemFeatures {
         let items = try inputs(config)
         let runner = ItemEncoder(batchSize: batchSize, threads: threads)
         var reports: [FeatureStoreBuilder.Report] = []
+        // One modality at a time, so the first encoder (and its buffers) is freed before the second loads.
         if modalities.contains(.image) {
             let encoder = try registry.imageEncoder(
                 named: config.model.visionModel.rawValue,
