@@ -38,12 +38,13 @@ let package = Package(
         .target(name: "PixelOptim", dependencies: ["PixelTensor", "PixelNN"]),
         .target(name: "PixelImage", dependencies: ["CTurboJPEG", "CPNG", "PixelCore"]),
         .target(name: "PixelData", dependencies: ["PixelCore", "PixelConfig", "PixelImage"]),
+        .target(name: "PixelEval", dependencies: ["PixelCore", "PixelData", "CBLAS"]),
         .target(name: "PixelEncoders", dependencies: ["PixelCore", "PixelImage", "PixelTensor"]),
         .target(
             name: "PixelRecCLI",
             dependencies: [
                 "PixelCore", "PixelArguments", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim",
-                "PixelImage", "PixelData", "CLAPACKE", "PixelEncoders",
+                "PixelImage", "PixelData", "PixelEval", "CLAPACKE", "PixelEncoders",
             ]
         ),
         .executableTarget(name: "pixelrec", dependencies: ["PixelRecCLI"]),
@@ -54,7 +55,8 @@ let package = Package(
         .executableTarget(
             name: "PixelBench",
             dependencies: [
-                "PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "PixelEncoders", "CBLAS",
+                "PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "PixelEval", "CBLAS",
+                "PixelEncoders",
             ]
         ),
         .executableTarget(name: "ConfigFuzz", dependencies: ["PixelConfig"], path: "Fuzz/ConfigFuzz", exclude: ["Seeds"]),
@@ -67,6 +69,7 @@ let package = Package(
         .testTarget(name: "PixelConfigTests", dependencies: ["PixelConfig", "PixelCore"]),
         .testTarget(name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelDataTests", dependencies: ["PixelData"]),
+        .testTarget(name: "PixelEvalTests", dependencies: ["PixelEval"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelEncodersTests", dependencies: ["PixelEncoders"]),
         .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),
     ],

@@ -1,24 +1,27 @@
 import Foundation
 import PixelCore
+import PixelTensor
 
-// PixelBench: `PixelBench <command> [arguments]`; each area adds its commands in its own file and one
-// dispatch line here.
+// PixelBench: `PixelBench <command> [arguments]`, the Swift side of `make bench`. Each area declares its
+// commands in its own file (`<Area>Bench.swift`) and one row of this table.
+let areas: [(commands: [String], run: (String, [String]) throws -> Void)] = [
+    (DataBench.commands, DataBench.run),
+    (TrainBench.commands, TrainBench.run),
+    (EvalBench.commands, EvalBench.run),
+    (ImageBench.commands, ImageBench.run),
+]
+
+// OpenBLAS 0.3.21 runs its generic Prescott kernels on this CPU unless told otherwise at load time.
+BLAS.relaunchWithBetterCoreIfNeeded()
+Terminal.lineBufferStdout()
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard let command = arguments.first else {
-    Terminal.writeStderr("usage: PixelBench <command> [arguments]\ncommands: \((DataBench.commands + TrainBench.commands).joined(separator: " "))\n")
+guard let command = arguments.first, let area = areas.first(where: { $0.commands.contains(command) }) else {
+    let all = areas.flatMap(\.commands).joined(separator: " ")
+    Terminal.writeStderr("usage: PixelBench <command> [arguments]\ncommands: \(all)\n")
     exit(2)
 }
 do {
-    if DataBench.commands.contains(command) {
-        try DataBench.run(command, Array(arguments.dropFirst()))
-    } else if TrainBench.commands.contains(command) {
-        try TrainBench.run(command, Array(arguments.dropFirst()))
-    } else if ImageBench.commands.contains(command) {
-        try ImageBench.run(command, Array(arguments.dropFirst()))
-    } else {
-        Terminal.writeStderr("PixelBench: unknown command '\(command)'\n")
-        exit(2)
-    }
+    try area.run(command, Array(arguments.dropFirst()))
 } catch {
     Terminal.writeStderr("error: \(error)\n")
     exit(1)
