@@ -39,12 +39,13 @@ let package = Package(
         .target(name: "PixelImage", dependencies: ["CTurboJPEG", "CPNG", "PixelCore"]),
         .target(name: "PixelData", dependencies: ["PixelCore", "PixelConfig", "PixelImage"]),
         .target(name: "PixelEval", dependencies: ["PixelCore", "PixelData", "CBLAS"]),
-        .target(name: "PixelEncoders", dependencies: ["PixelCore", "PixelImage", "PixelTensor"]),
+        .target(name: "PixelONNX", dependencies: ["PixelTensor", "PixelCore", "CBLAS"]),
+        .target(name: "PixelEncoders", dependencies: ["PixelCore", "PixelImage", "PixelTensor", "PixelONNX"]),
         .target(
             name: "PixelRecCLI",
             dependencies: [
                 "PixelCore", "PixelArguments", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim",
-                "PixelImage", "PixelData", "PixelEval", "CLAPACKE", "PixelEncoders",
+                "PixelImage", "PixelData", "PixelEval", "PixelONNX", "CLAPACKE", "PixelEncoders",
             ]
         ),
         .executableTarget(name: "pixelrec", dependencies: ["PixelRecCLI"]),
@@ -55,13 +56,14 @@ let package = Package(
         .executableTarget(
             name: "PixelBench",
             dependencies: [
-                "PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "PixelEval", "CBLAS",
-                "PixelEncoders",
+                "PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "PixelEval", "PixelONNX",
+                "CBLAS", "PixelEncoders",
             ]
         ),
         .executableTarget(name: "ConfigFuzz", dependencies: ["PixelConfig"], path: "Fuzz/ConfigFuzz", exclude: ["Seeds"]),
         .executableTarget(name: "CSVFuzz", dependencies: ["PixelData"], path: "Fuzz/CSVFuzz", exclude: ["Seeds"]),
         .executableTarget(name: "ImageFuzz", dependencies: ["PixelImage"], path: "Fuzz/ImageFuzz", exclude: ["Seeds"]),
+        .executableTarget(name: "ONNXFuzz", dependencies: ["PixelONNX"], path: "Fuzz/ONNXFuzz", exclude: ["Seeds"]),
 
         // MARK: Tests
         .testTarget(name: "PixelCoreTests", dependencies: ["PixelCore"]),
@@ -70,6 +72,7 @@ let package = Package(
         .testTarget(name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelDataTests", dependencies: ["PixelData"]),
         .testTarget(name: "PixelEvalTests", dependencies: ["PixelEval"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PixelONNXTests", dependencies: ["PixelONNX"]),
         .testTarget(name: "PixelEncodersTests", dependencies: ["PixelEncoders"]),
         .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),
     ],

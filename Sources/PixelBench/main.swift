@@ -9,6 +9,10 @@ let areas: [(commands: [String], run: (String, [String]) throws -> Void)] = [
     (TrainBench.commands, TrainBench.run),
     (EvalBench.commands, EvalBench.run),
     (ImageBench.commands, ImageBench.run),
+    (["onnx"], { _, arguments in
+        let status = ONNXBench.run(arguments)
+        if status != 0 { exit(status) }
+    }),
 ]
 
 // OpenBLAS 0.3.21 runs its generic Prescott kernels on this CPU unless told otherwise at load time.

@@ -1,4 +1,5 @@
 import PixelArguments
+import PixelONNX
 
 /// `pixelrec onnx inspect|run`: debug ONNX exports with pixelrec's own interpreter.
 enum OnnxInspectCommand: Subcommand {
@@ -9,7 +10,8 @@ enum OnnxInspectCommand: Subcommand {
     )
 
     static func run(_ context: CommandContext) throws {
-        throw context.notYetImplemented(issue: 4, "the ONNX interpreter")
+        let path = context.invocation.string("model") ?? ""
+        context.console.write(try ONNXInspection.report(path).withTrailingNewline)
     }
 }
 
@@ -27,6 +29,20 @@ enum OnnxRunCommand: Subcommand {
     )
 
     static func run(_ context: CommandContext) throws {
-        throw context.notYetImplemented(issue: 4, "the ONNX interpreter")
+        let invocation = context.invocation
+        var inputs: [String: String] = [:]
+        for (name, file) in invocation.keyValues("input") {
+            guard inputs.updateValue(file, forKey: name) == nil else {
+                throw UsageError("input '\(name)' is given twice")
+            }
+        }
+        let written = try ONNXInspection.run(
+            modelPath: invocation.string("model") ?? "", inputs: inputs,
+            outputDirectory: invocation.string("output") ?? ".", threads: invocation.int("threads") ?? 1)
+        for path in written { context.console.line("wrote \(path)") }
     }
+}
+
+extension String {
+    var withTrailingNewline: String { hasSuffix("\n") ? self : self + "\n" }
 }

@@ -1,0 +1,55 @@
+// `PixelBench onnx --model PATH --prefix DIR/PREFIX --threads N [--runs R] [--warmup W] [--profile]`
+// Runs the model on the reference inputs `<PREFIX>input_<name>.npy` and prints one JSON line:
+// {"bench":"onnx","items_per_s":…,"ms_per_run":…,"batch":…,"threads":…}. Items = the first input's batch size.
+import Foundation
+import PixelONNX
+
+enum ONNXBench {
+    static func value(_ args: [String], _ name: String) -> String? {
+        guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+        return args[i + 1]
+    }
+
+    static func clock() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+
+    /// Returns the process exit code.
+    static func run(_ args: [String]) -> Int32 {
+        guard let modelPath = value(args, "--model"), let prefix = value(args, "--prefix") else {
+            print("usage: PixelBench onnx --model PATH --prefix DIR/PREFIX [--threads N] [--runs R] [--warmup W]")
+            return 2
+        }
+        let threads = Int(value(args, "--threads") ?? "1") ?? 1
+        let runs = Int(value(args, "--runs") ?? "20") ?? 20
+        let warmup = Int(value(args, "--warmup") ?? "3") ?? 3
+        do {
+            let model = try ONNXModel(contentsOf: modelPath)
+            model.threads = threads
+            var feeds: [String: ONNXValue] = [:]
+            for d in model.inputs { feeds[d.name] = try NumpyArray.read("\(prefix)input_\(d.name).npy") }
+            let batch = model.inputs.first.flatMap { feeds[$0.name]?.shape.first } ?? 1
+            for _ in 0..<max(warmup, 1) { _ = try model.run(feeds) }
+            let profile = args.contains("--profile") ? OperatorProfile() : nil
+            model.profile = profile
+            var times: [Double] = []
+            for _ in 0..<max(runs, 1) {
+                let start = clock()
+                _ = try model.run(feeds)
+                times.append(clock() - start)
+            }
+            times.sort()
+            let median = times[times.count / 2]
+            let line = String(format: "{\"bench\": \"onnx\", \"items_per_s\": %.3f, \"ms_per_run\": %.3f, \"min_ms\": %.3f, \"batch\": %d, \"threads\": %d}",
+                              Double(batch) / median, median * 1000, (times.first ?? median) * 1000, batch, threads)
+            print(line)
+            if let profile { print(profile.report(top: 15)) }
+            return 0
+        } catch {
+            print("error: \(error)")
+            return 1
+        }
+    }
+}
