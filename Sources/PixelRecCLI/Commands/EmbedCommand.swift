@@ -3,6 +3,7 @@ import PixelArguments
 import PixelCore
 import PixelEncoders
 import PixelImage
+import PixelONNX
 
 /// `pixelrec embed`: embed ad-hoc texts or images through the encoder registry.
 enum EmbedCommand: Subcommand {
@@ -49,23 +50,7 @@ enum EmbedCommand: Subcommand {
             rows = try encoder.encode(prepared: prepared, count: images.count)
             dimension = encoder.identity.dimension
         }
-        try NpyWriter.write(rows, shape: [rows.count / max(dimension, 1), dimension], to: output)
+        try NumpyArray.write(try ONNXValue(floats: rows, shape: [rows.count / max(dimension, 1), dimension]), to: output)
         context.console.line("wrote \(output): \(rows.count / max(dimension, 1)) × \(dimension) float32 (\(name))")
-    }
-}
-
-/// Writes `.npy` version 1.0 float32 arrays (C order).
-enum NpyWriter {
-    static func write(_ values: [Float], shape: [Int], to path: String) throws {
-        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
-        let unpadded = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var data = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0])
-        let length = UInt16(header.utf8.count)
-        data.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
-        data.append(contentsOf: Array(header.utf8))
-        values.withUnsafeBytes { data.append(contentsOf: $0) }
-        try AtomicFile.write(data, to: path)
     }
 }
