@@ -26,7 +26,7 @@ endif
 RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc $(CPU)
 BIN := .build/release/pixelrec
 
-.PHONY: all setup setup-test build debug test demo bench fuzz format install clean help
+.PHONY: all setup setup-test build debug test demo bench fuzz format install clean help models
 
 all: build
 
@@ -65,6 +65,9 @@ format:
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pixelrec
+
+models:
+	@bash scripts/models.sh
 
 clean:
 	rm -rf .build .build-fuzz demo-out fuzz-out

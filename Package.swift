@@ -40,11 +40,12 @@ let package = Package(
         .target(name: "PixelData", dependencies: ["PixelCore", "PixelConfig", "PixelImage"]),
         .target(name: "PixelEval", dependencies: ["PixelCore", "PixelData", "CBLAS"]),
         .target(name: "PixelONNX", dependencies: ["PixelTensor", "PixelCore", "CBLAS"]),
+        .target(name: "PixelEncoders", dependencies: ["PixelCore", "PixelImage", "PixelTensor", "PixelONNX"]),
         .target(
             name: "PixelRecCLI",
             dependencies: [
                 "PixelCore", "PixelArguments", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim",
-                "PixelImage", "PixelData", "PixelEval", "PixelONNX", "CLAPACKE",
+                "PixelImage", "PixelData", "PixelEval", "PixelONNX", "CLAPACKE", "PixelEncoders",
             ]
         ),
         .executableTarget(name: "pixelrec", dependencies: ["PixelRecCLI"]),
@@ -56,7 +57,7 @@ let package = Package(
             name: "PixelBench",
             dependencies: [
                 "PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "PixelEval", "PixelONNX",
-                "CBLAS",
+                "CBLAS", "PixelEncoders",
             ]
         ),
         .executableTarget(name: "ConfigFuzz", dependencies: ["PixelConfig"], path: "Fuzz/ConfigFuzz", exclude: ["Seeds"]),
@@ -72,6 +73,7 @@ let package = Package(
         .testTarget(name: "PixelDataTests", dependencies: ["PixelData"]),
         .testTarget(name: "PixelEvalTests", dependencies: ["PixelEval"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelONNXTests", dependencies: ["PixelONNX"]),
+        .testTarget(name: "PixelEncodersTests", dependencies: ["PixelEncoders"]),
         .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

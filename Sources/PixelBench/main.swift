@@ -8,6 +8,7 @@ let areas: [(commands: [String], run: (String, [String]) throws -> Void)] = [
     (DataBench.commands, DataBench.run),
     (TrainBench.commands, TrainBench.run),
     (EvalBench.commands, EvalBench.run),
+    (ImageBench.commands, ImageBench.run),
     (["onnx"], { _, arguments in
         let status = ONNXBench.run(arguments)
         if status != 0 { exit(status) }
