@@ -5,12 +5,14 @@ import PixelCore
 // dispatch line here.
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else {
-    Terminal.writeStderr("usage: PixelBench <command> [arguments]\ncommands: \(DataBench.commands.joined(separator: " "))\n")
+    Terminal.writeStderr("usage: PixelBench <command> [arguments]\ncommands: \((DataBench.commands + TrainBench.commands).joined(separator: " "))\n")
     exit(2)
 }
 do {
     if DataBench.commands.contains(command) {
         try DataBench.run(command, Array(arguments.dropFirst()))
+    } else if TrainBench.commands.contains(command) {
+        try TrainBench.run(command, Array(arguments.dropFirst()))
     } else {
         Terminal.writeStderr("PixelBench: unknown command '\(command)'\n")
         exit(2)

@@ -1,1 +1,0 @@
-// PixelNN — filled in by its issue.

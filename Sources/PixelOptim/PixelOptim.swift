@@ -1,1 +1,0 @@
-// PixelOptim — filled in by its issue.

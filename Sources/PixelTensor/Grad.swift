@@ -1,0 +1,27 @@
+/// A gradient: dense, or a set of rows of a table (embedding gradients).
+public enum Grad: Sendable {
+    case dense(Tensor)
+    case rows(SparseRows)
+
+    /// The dense form (sparse rows are scattered into zeros).
+    public var dense: Tensor {
+        switch self {
+        case .dense(let t): return t
+        case .rows(let r): return r.densified()
+        }
+    }
+
+    /// `self + other`, reusing `self`'s storage when possible. Rows + rows stay sparse.
+    @inlinable
+    public func adding(_ other: Grad) -> Grad {
+        switch (self, other) {
+        case (.rows(let a), .rows(let b)): return .rows(a.appending(b))
+        case (.dense(var a), .dense(let b)):
+            a.addInPlace(b)
+            return .dense(a)
+        case (.dense(var a), .rows(let b)), (.rows(let b), .dense(var a)):
+            b.scatterAdd(into: &a)
+            return .dense(a)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// PixelTensor — filled in by its issue.

@@ -1,0 +1,206 @@
+import PixelNN
+import PixelOptim
+import PixelTensor
+import Testing
+
+@Suite("Optimizers: sparse updates, state, schedules")
+struct OptimizerTests {
+    @Test("lazy AdamW on rows touched every step equals dense AdamW")
+    func sparseEqualsDenseWhenAllRowsTouched() {
+        var g = RandomGenerator(seed: 1)
+        let start = Tensor.randomNormal(shape: [4, 3], generator: &g)
+        let sparse = Parameter(start), dense = Parameter(start)
+        let so = AdamW(namedParameters: [("t", sparse)], learningRate: 0.05, weightDecay: 0.1)
+        let dop = AdamW(namedParameters: [("t", dense)], learningRate: 0.05, weightDecay: 0.1)
+        for _ in 0..<3 {
+            let rows = Tensor.randomNormal(shape: [5, 3], generator: &g)
+            let ids: [Int32] = [3, 0, 1, 2, 0]
+            let r = SparseRows(indices: ids, values: rows, rowCount: 4)
+            var gs = Gradients(), gd = Gradients()
+            gs[sparse] = .rows(r)
+            gd[dense] = .dense(r.densified())
+            so.step(gs)
+            dop.step(gd)
+        }
+        #expect(sparse.value.isApproximatelyEqual(to: dense.value, rtol: 1e-6, atol: 1e-7))
+    }
+
+    @Test("untouched rows are left alone by lazy Adam and SGD")
+    func untouchedRows() {
+        for make in [
+            { (p: Parameter) -> Optimizer in AdamW(namedParameters: [("t", p)], weightDecay: 0.5) },
+            { (p: Parameter) -> Optimizer in SGD(namedParameters: [("t", p)], learningRate: 0.1, momentum: 0.9, weightDecay: 0.1) },
+        ] {
+            let table = Parameter(Tensor(repeating: 1, shape: [3, 2]))
+            let optimizer = make(table)
+            var grads = Gradients()
+            grads[table] = .rows(SparseRows(indices: [1], values: Tensor(shape: [1, 2], scalars: [1, 1]), rowCount: 3))
+            optimizer.step(grads)
+            let v = table.value.scalars
+            #expect(v[0] == 1 && v[1] == 1 && v[4] == 1 && v[5] == 1)
+            #expect(v[2] < 1 && v[3] < 1)
+        }
+    }
+
+    func trainSteps(_ optimizer: Optimizer, _ parameter: Parameter, steps: Range<Int>) {
+        for s in steps {
+            var g = RandomGenerator(seed: UInt64(s))
+            var grads = Gradients()
+            grads[parameter] = .dense(Tensor.randomNormal(shape: parameter.shape, generator: &g))
+            optimizer.step(grads)
+        }
+    }
+
+    @Test("optimizer state round-trips: resume equals an uninterrupted run")
+    func resume() throws {
+        let makers: [(Parameter) -> Optimizer] = [
+            { AdamW(namedParameters: [("w", $0)], learningRate: 0.01) },
+            { Adam(namedParameters: [("w", $0)], learningRate: 0.01, weightDecay: 0.1) },
+            { SGD(namedParameters: [("w", $0)], learningRate: 0.1, momentum: 0.9, nesterov: true) },
+        ]
+        for make in makers {
+            let start = Tensor(shape: [2, 2], scalars: [1, -2, 3, 0.5])
+            let straight = Parameter(start)
+            let o1 = make(straight)
+            trainSteps(o1, straight, steps: 0..<5)
+            let resumed = Parameter(start)
+            let o2 = make(resumed)
+            trainSteps(o2, resumed, steps: 0..<2)
+            let saved = o2.stateDict()
+            let o3 = make(resumed)
+            try o3.load(stateDict: saved)
+            trainSteps(o3, resumed, steps: 2..<5)
+            #expect(resumed.value.scalars == straight.value.scalars)
+        }
+    }
+
+    @Test("bad optimizer state is rejected with the key named")
+    func badState() {
+        let p = Parameter(Tensor([1, 2]))
+        let o = AdamW(namedParameters: [("w", p)])
+        #expect(throws: OptimError.stateSizeMismatch(key: "w.exp_avg", expected: 2, found: 1)) {
+            try o.load(stateDict: ["w.exp_avg": [0], "w.exp_avg_sq": [0, 0], "w.step": [1]])
+        }
+        #expect(throws: OptimError.unknownStateKey("v.exp_avg")) { try o.load(stateDict: ["v.exp_avg": [0, 0]]) }
+    }
+
+    @Test("cosine schedule with warmup")
+    func cosine() {
+        let s = CosineSchedule(base: 1, warmupSteps: 10, totalSteps: 110, minimum: 0.1)
+        #expect(s.learningRate(atStep: 0) == 0)
+        #expect(abs(s.learningRate(atStep: 5) - 0.5) < 1e-6)
+        #expect(abs(s.learningRate(atStep: 10) - 1) < 1e-6)
+        #expect(abs(s.learningRate(atStep: 60) - 0.55) < 1e-6)  // half way: 0.1 + 0.9·½
+        #expect(abs(s.learningRate(atStep: 110) - 0.1) < 1e-6)
+        #expect(abs(s.learningRate(atStep: 500) - 0.1) < 1e-6)
+    }
+}
+
+@Suite("Layers: parameters, checkpoints, training")
+struct LayerTests {
+    @Test("named parameters and state dict round trip")
+    func stateDict() throws {
+        let mlp = MLP(inputSize: 3, hiddenSizes: [4, 2], batchNorm: true, dropout: 0.1, seed: 1)
+        #expect(mlp.namedParameters().map(\.0) == [
+            "layers.0.linear.weight", "layers.0.linear.bias", "layers.0.norm.weight", "layers.0.norm.bias",
+            "layers.1.linear.weight", "layers.1.linear.bias", "layers.1.norm.weight", "layers.1.norm.bias",
+        ])
+        #expect(mlp.namedBuffers().map(\.0).contains("layers.1.norm.running_var"))
+        let other = MLP(inputSize: 3, hiddenSizes: [4, 2], batchNorm: true, dropout: 0.1, seed: 2)
+        try other.load(stateDict: mlp.stateDict())
+        for ((_, a), (_, b)) in zip(mlp.namedParameters(), other.namedParameters()) { #expect(a.value.scalars == b.value.scalars) }
+        var broken = mlp.stateDict()
+        broken["layers.0.linear.weight"] = Tensor(zeros: [2, 2])
+        #expect(throws: NNError.shapeMismatch(name: "layers.0.linear.weight", expected: [4, 3], found: [2, 2])) {
+            try other.load(stateDict: broken)
+        }
+        broken["layers.0.linear.weight"] = nil
+        #expect(throws: NNError.missingParameter(name: "layers.0.linear.weight")) { try other.load(stateDict: broken) }
+    }
+
+    @Test("same seed, same initial weights; xavier bound holds")
+    func seededInit() {
+        let a = Linear(inputSize: 50, outputSize: 30, initializer: .xavierUniform(), seed: 7)
+        let b = Linear(inputSize: 50, outputSize: 30, initializer: .xavierUniform(), seed: 7)
+        #expect(a.weight.value.scalars == b.weight.value.scalars)
+        let bound = (6 / Float(80)).squareRoot()
+        #expect(a.weight.value.scalars.allSatisfy { abs($0) <= bound })
+        #expect(Activation(name: "leaky_relu") == .leakyRelu(negativeSlope: 0.01))
+        #expect(Activation(name: "nope") == nil)
+    }
+
+    @Test("a small model trains: logistic regression loss falls with AdamW and clipping")
+    func trains() {
+        var g = RandomGenerator(seed: 9)
+        let x = Tensor.randomNormal(shape: [64, 4], generator: &g)
+        let truth = Tensor([1.5, -2, 0.5, 1])
+        let labels = (matmul(x, truth.reshaped([4, 1])).reshaped([64])).map { $0 > 0 ? 1 : 0 }
+        let model = MLP(inputSize: 4, hiddenSizes: [8], activation: .tanh, seed: 3)
+        let head = Linear(inputSize: 8, outputSize: 1, seed: 4)
+        let optimizer = AdamW(namedParameters: prefixed("mlp", model.namedParameters()) + prefixed("head", head.namedParameters()), learningRate: 0.05)
+        var first: Float = 0, last: Float = 0
+        for step in 0..<150 {
+            let loss = Loss.binaryCrossEntropyWithLogits(head(model(x)).reshaped([64]), targets: labels)
+            if step == 0 { first = loss.scalar }
+            last = loss.scalar
+            var grads = loss.gradients()
+            clipGradientNorm(&grads, maxNorm: 5)
+            optimizer.step(grads)
+        }
+        #expect(last < first * 0.3, "loss \(first) → \(last)")
+    }
+
+    @Test("concurrent tasks build independent graphs; no-grad is task-local")
+    func concurrency() async {
+        let w = Parameter(Tensor([1, 2, 3]))
+        let expected = (w.value * w.value * 2).sum().gradients()[w]?.dense.scalars
+        await withTaskGroup(of: (Bool, [Float]?).self) { group in
+            for i in 0..<8 {
+                group.addTask {
+                    if i % 2 == 0 {
+                        let y = Autograd.withoutRecording { w.value * 3 }
+                        return (y.node == nil, nil)
+                    }
+                    return (Autograd.isRecording, (w.value * w.value * 2).sum().gradients()[w]?.dense.scalars)
+                }
+            }
+            for await (ok, grads) in group {
+                #expect(ok)
+                if let grads { #expect(grads == expected) }
+            }
+        }
+    }
+}
+
+@Suite("Gradient accumulation and plateau in max mode")
+struct AccumulationTests {
+    @Test("summing micro-batch gradients equals the full-batch gradient of the summed loss")
+    func microBatches() {
+        let w = Parameter(Tensor([0.5, -1, 2]))
+        let table = Parameter(Tensor(shape: [3, 2], scalars: [1, 2, 3, 4, 5, 6]))
+        func loss(_ x: Tensor, _ ids: [Int32]) -> Tensor {
+            (x * w.value).sum() + embedding(table.value, ids: IndexTensor(ids)).sum() * 2
+        }
+        let x1 = Tensor([1, 2, 3]), x2 = Tensor([-1, 0, 4])
+        var accumulated = loss(x1, [0, 2]).gradients()
+        accumulated.formSum(with: loss(x2, [2]).gradients())
+        let full = (loss(x1, [0, 2]) + loss(x2, [2])).gradients()
+        #expect(accumulated[w]?.dense.scalars == full[w]?.dense.scalars)
+        #expect(accumulated[table]?.dense.scalars == full[table]?.dense.scalars)
+        #expect(full[table]?.dense.scalars == [2, 2, 0, 0, 4, 4])
+    }
+
+    @Test("ReduceOnPlateau in max mode waits `patience` epochs, then cools down")
+    func plateauMax() {
+        var p = ReduceOnPlateau(mode: .max, factor: 0.5, patience: 1, cooldown: 1)
+        var lr: Float = 1
+        var seen: [Float] = []
+        for metric: Float in [0.1, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2] {
+            lr = p.step(metric: metric, learningRate: lr)
+            seen.append(lr)
+        }
+        // Bad epochs: 1 at the 3rd, 2 (> patience) at the 4th → halve; cooldown swallows the 5th;
+        // bad again at the 6th (1) and 7th (2) → halve.
+        #expect(seen == [1, 1, 1, 0.5, 0.5, 0.5, 0.25])
+    }
+}
