@@ -38,11 +38,12 @@ let package = Package(
         .target(name: "PixelOptim", dependencies: ["PixelTensor", "PixelNN"]),
         .target(name: "PixelImage", dependencies: ["CTurboJPEG", "CPNG", "PixelCore"]),
         .target(name: "PixelData", dependencies: ["PixelCore", "PixelConfig", "PixelImage"]),
+        .target(name: "PixelEncoders", dependencies: ["PixelCore", "PixelImage", "PixelTensor"]),
         .target(
             name: "PixelRecCLI",
             dependencies: [
                 "PixelCore", "PixelArguments", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim",
-                "PixelImage", "PixelData", "CLAPACKE",
+                "PixelImage", "PixelData", "CLAPACKE", "PixelEncoders",
             ]
         ),
         .executableTarget(name: "pixelrec", dependencies: ["PixelRecCLI"]),
@@ -64,6 +65,7 @@ let package = Package(
         .testTarget(name: "PixelConfigTests", dependencies: ["PixelConfig", "PixelCore"]),
         .testTarget(name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelDataTests", dependencies: ["PixelData"]),
+        .testTarget(name: "PixelEncodersTests", dependencies: ["PixelEncoders"]),
         .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
