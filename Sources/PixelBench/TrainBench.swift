@@ -146,14 +146,14 @@ func memory() {
     }
 }
 
-BLAS.relaunchWithBetterCoreIfNeeded()
-Terminal.lineBufferStdout()
-TensorStorage.retainFreedMemory()
 /// The autograd engine's benchmarks (`make bench BENCH=train`).
 enum TrainBench {
     static let commands = ["train-step", "gemm", "memory"]
 
     static func run(_ command: String, _ arguments: [String]) throws {
+        BLAS.relaunchWithBetterCoreIfNeeded()
+        Terminal.lineBufferStdout()
+        TensorStorage.retainFreedMemory()
         switch command {
         case "train-step": trainStep()
         case "gemm": gemm()
