@@ -39,11 +39,12 @@ let package = Package(
         .target(name: "PixelImage", dependencies: ["CTurboJPEG", "CPNG", "PixelCore"]),
         .target(name: "PixelData", dependencies: ["PixelCore", "PixelConfig", "PixelImage"]),
         .target(name: "PixelEncoders", dependencies: ["PixelCore", "PixelImage", "PixelTensor"]),
+        .target(name: "PixelEval", dependencies: ["PixelCore", "PixelData", "CBLAS"]),
         .target(
             name: "PixelRecCLI",
             dependencies: [
                 "PixelCore", "PixelArguments", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim",
-                "PixelImage", "PixelData", "CLAPACKE", "PixelEncoders",
+                "PixelImage", "PixelData", "CLAPACKE", "PixelEncoders", "PixelEval",
             ]
         ),
         .executableTarget(name: "pixelrec", dependencies: ["PixelRecCLI"]),
@@ -53,7 +54,9 @@ let package = Package(
         // libFuzzer targets with `-D FUZZING -sanitize=fuzzer,address` (see scripts/fuzz.sh).
         .executableTarget(
             name: "PixelBench",
-            dependencies: ["PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "CBLAS"]
+            dependencies: [
+                "PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "PixelEval", "CBLAS",
+            ]
         ),
         .executableTarget(name: "ConfigFuzz", dependencies: ["PixelConfig"], path: "Fuzz/ConfigFuzz", exclude: ["Seeds"]),
         .executableTarget(name: "CSVFuzz", dependencies: ["PixelData"], path: "Fuzz/CSVFuzz", exclude: ["Seeds"]),
@@ -66,6 +69,7 @@ let package = Package(
         .testTarget(name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelDataTests", dependencies: ["PixelData"]),
         .testTarget(name: "PixelEncodersTests", dependencies: ["PixelEncoders"]),
+        .testTarget(name: "PixelEvalTests", dependencies: ["PixelEval"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

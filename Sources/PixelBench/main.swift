@@ -5,7 +5,7 @@ import PixelCore
 // dispatch line here.
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else {
-    Terminal.writeStderr("usage: PixelBench <command> [arguments]\ncommands: \((DataBench.commands + TrainBench.commands).joined(separator: " "))\n")
+    Terminal.writeStderr("usage: PixelBench <command> [arguments]\ncommands: \((DataBench.commands + TrainBench.commands + EvalBench.commands).joined(separator: " "))\n")
     exit(2)
 }
 do {
@@ -13,6 +13,8 @@ do {
         try DataBench.run(command, Array(arguments.dropFirst()))
     } else if TrainBench.commands.contains(command) {
         try TrainBench.run(command, Array(arguments.dropFirst()))
+    } else if EvalBench.commands.contains(command) {
+        try EvalBench.run(command, Array(arguments.dropFirst()))
     } else {
         Terminal.writeStderr("PixelBench: unknown command '\(command)'\n")
         exit(2)

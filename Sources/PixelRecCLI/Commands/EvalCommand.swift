@@ -1,4 +1,9 @@
+import Foundation
 import PixelArguments
+import PixelConfig
+import PixelCore
+import PixelData
+import PixelEval
 
 /// `pixelrec eval`: evaluate a model or a baseline.
 enum EvalCommand: Subcommand {
@@ -19,12 +24,19 @@ enum EvalCommand: Subcommand {
                 kind: .choice(["multimodal", "random", "popularity", "item_knn", "user_knn"]),
                 help: "What to evaluate."),
             .option("train-data", kind: .path, valueName: "csv", help: "Training interactions."),
+            .option(
+                "val-data", kind: .path, valueName: "csv",
+                help: "Validation interactions (default: val.csv beside the test file, else data.val_data_path)."),
             .option("test-data", kind: .path, valueName: "csv", help: "Test interactions."),
             .option("checkpoint", kind: .path, valueName: "path", help: "Model checkpoint (default: the best one)."),
             .option("k", kind: .integer(1 ... Int.max), valueName: "k", multiple: true, help: "Cut-offs, e.g. --k 5 10 20 50."),
             .option(
                 "negatives", kind: .integer(0 ... Int.max), valueName: "n",
                 help: "Sampled evaluation with n negatives per positive (0: full ranking)."),
+            .option(
+                "cold-history", kind: .integer(1 ... Int.max), valueName: "n",
+                help: "cold_user: first interactions that represent each cold user (default 5)."),
+            .option("seed", kind: .integer(nil), help: "Seed of the random baseline and of sampled negatives (default 42)."),
             .flag("save-per-user", help: "Also save each user's metrics."),
             .option("output", short: "o", kind: .path, valueName: "file.json", help: "Write the results as JSON."),
             .option(
@@ -33,12 +45,195 @@ enum EvalCommand: Subcommand {
         ],
         examples: [
             "pixelrec eval --config C --test_data T --train_data R --eval_task retrieval --recommender_type multimodal --output results/x.json",
+            "pixelrec eval --task next_item --recommender-type item_knn --set evaluation.knn_neighbors=5 --k 10 20",
             "pixelrec eval --compare results/a.json results/b.json",
         ]
     )
 
     static func run(_ context: CommandContext) throws {
-        _ = try context.loadConfig()
-        throw context.notYetImplemented(issue: 8, "evaluation")
+        let invocation = context.invocation
+        let compared = invocation.strings("compare")
+        if !compared.isEmpty {
+            let reports = try compared.map { try loadReport($0) }
+            context.console.write(EvalTable.comparison(reports, names: compared))
+            return
+        }
+        let config = try context.loadConfig()
+        let clock = Clock()
+        let taskName = invocation.string("task") ?? config.evaluation.task.rawValue
+        guard let task = EvalTask(rawValue: taskName) else {
+            throw PixelError.invalidValue(setting: "evaluation.task", reason: "unknown task '\(taskName)'")
+        }
+        let recommender = invocation.string("recommender-type") ?? config.evaluation.recommenderType.rawValue
+        let ksGiven = invocation.strings("k").compactMap { Int($0) }
+        let ks = Array(Set(ksGiven.isEmpty ? config.evaluation.kValues : ksGiven)).sorted()
+        let negatives = invocation.int("negatives") ?? config.evaluation.negatives
+        let seed = UInt64(truncatingIfNeeded: invocation.int("seed") ?? 42)
+        let coldHistory = invocation.int("cold-history") ?? 5
+        guard !ks.isEmpty, ks.allSatisfy({ $0 > 0 }) else {
+            throw PixelError.invalidValue(setting: "evaluation.k_values", reason: "need at least one cut-off ≥ 1")
+        }
+
+        // Data: train, validation (optional), test on one index space.
+        let trainPath = invocation.string("train-data") ?? config.data.trainDataPath
+        let testPath = invocation.string("test-data") ?? config.data.testDataPath
+        let validationPath = resolveValidation(invocation.string("val-data"), testPath: testPath, config: config)
+        if task == .nextItem && validationPath == nil && !context.quiet {
+            context.console.warning("next_item: no validation file found; only training items are masked")
+        }
+        let train = try InteractionTable.load(path: trainPath).0
+        let validation = try validationPath.map { try InteractionTable.load(path: $0).0 }
+        let test = try InteractionTable.load(path: testPath).0
+        let data = try EvaluationData(train: train, validation: validation, test: test)
+        let setup = try TaskSetup(task: task, data: data, coldHistory: coldHistory)
+        let loadSeconds = clock.lap()
+
+        let scorer = try makeScorer(
+            recommender, data: data, setup: setup, config: config, seed: seed, context: context)
+        let fitSeconds = clock.lap()
+        let options = EvaluationOptions(ks: ks, negatives: negatives, seed: seed)
+        let progress = context.quiet ? nil : Progress("eval \(recommender) \(task.rawValue)", total: setup.queries.count, unit: "users")
+        let outcome = try RankingEvaluator.evaluate(scorer: scorer, queries: setup.queries, options: options, progress: progress)
+        progress?.finish()
+        let rankSeconds = clock.lap()
+        let beyond = task == .beyondAccuracy
+        let similarity: (any ItemSimilarity)? = beyond ? InteractionCosine(train: data.train) : nil
+        let columns = Evaluation.columns(
+            outcome: outcome, queries: setup.queries, data: data, beyondAccuracy: beyond, similarity: similarity)
+        let metricSeconds = clock.lap()
+
+        var notes = setup.notes
+        if negatives > 0 {
+            notes.append("sampled evaluation: relevant items ranked among \(negatives) sampled negatives each, not full ranking")
+        }
+        let report = EvaluationReport(
+            recommender: recommender, scorer: scorer.description, task: task.rawValue,
+            evaluationProtocol: options.protocolName, negatives: negatives, ks: ks,
+            metrics: columns.map { EvaluationReport.Entry(name: $0.name, summary: $0.summary) },
+            split: .init(
+                train: trainPath, validation: validationPath, test: testPath, users: data.userCount, items: data.itemCount,
+                trainInteractions: data.trainInteractions, evaluatedUsers: setup.queries.count),
+            config: [
+                "evaluation.task": task.rawValue, "evaluation.recommender_type": recommender,
+                "evaluation.k_values": ks.map(String.init).joined(separator: " "),
+                "evaluation.negatives": String(negatives),
+                "evaluation.knn_neighbors": String(config.evaluation.knnNeighbors),
+                "evaluation.knn_shrinkage": String(config.evaluation.knnShrinkage),
+                "seed": String(seed), "cold_history": String(coldHistory),
+                "checkpoint": invocation.string("checkpoint") ?? "",
+            ],
+            timing: [
+                "load": loadSeconds, "fit": fitSeconds, "rank": rankSeconds, "metrics": metricSeconds,
+                "total": clock.total, "users_per_second": Double(setup.queries.count) / max(outcome.seconds, 1e-9),
+            ],
+            similaritySource: similarity?.source, notes: notes)
+
+        let output =
+            invocation.string("output") ?? "\(config.resultsDir)/eval-\(recommender)-\(task.rawValue).json"
+        try writeReport(report, to: output)
+        if invocation.flag("save-per-user") || config.evaluation.savePerUser {
+            try writePerUser(columns, users: setup.queries.users, data: data, to: perUserPath(output))
+        }
+        context.console.write(EvalTable.single(report))
+        if !context.quiet { context.console.note("wrote \(output)") }
+    }
+
+    /// The validation file: given, else `val.csv` beside the test file, else the configured one — each
+    /// only when it exists.
+    static func resolveValidation(_ given: String?, testPath: String, config: PixelRecConfig) -> String? {
+        if let given { return given }
+        let sibling = URL(fileURLWithPath: testPath).deletingLastPathComponent().appendingPathComponent("val.csv").path
+        for candidate in [sibling, config.data.valDataPath] where FileManager.default.fileExists(atPath: candidate) {
+            return candidate
+        }
+        return nil
+    }
+
+    static func makeScorer(
+        _ name: String, data: EvaluationData, setup: TaskSetup, config: PixelRecConfig, seed: UInt64,
+        context: CommandContext
+    ) throws -> any Scorer {
+        let k = config.evaluation.knnNeighbors
+        let shrinkage = Float(config.evaluation.knnShrinkage)
+        switch name {
+        case "random": return RandomScorer(itemCount: data.itemCount, seed: seed)
+        case "popularity": return PopularityScorer(train: data.train)
+        case "item_knn": return try ItemKNNScorer(train: data.train, profiles: setup.profiles, k: k, shrinkage: shrinkage)
+        case "user_knn": return try UserKNNScorer(train: data.train, profiles: setup.profiles, k: k, shrinkage: shrinkage)
+        default:
+            guard let factory = ScorerRegistry.factory(for: name) else {
+                throw EvalError.unavailableRecommender(
+                    name: name,
+                    reason: "the multimodal model (issue #7) is not in this build yet; evaluate a baseline with "
+                        + "--recommender-type random|popularity|item_knn|user_knn")
+            }
+            let request = ScorerRequest(
+                name: name, data: data, profiles: setup.profiles, task: setup.task,
+                checkpoint: context.invocation.string("checkpoint"), configPath: context.invocation.string("config"))
+            return try factory(request)
+        }
+    }
+
+    static func loadReport(_ path: String) throws -> EvaluationReport {
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            throw PixelError.io(path: path, reason: "cannot read file")
+        }
+        do {
+            return try JSONDecoder().decode(EvaluationReport.self, from: bytes)
+        } catch {
+            throw EvalError.invalidResults(path: path, reason: "not a pixelrec eval result (\(decodingSummary(error)))")
+        }
+    }
+
+    static func decodingSummary(_ error: Error) -> String {
+        switch error {
+        case let DecodingError.keyNotFound(key, _): return "missing key '\(key.stringValue)'"
+        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
+            return "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+        case DecodingError.dataCorrupted: return "invalid JSON"
+        default: return "\(error)"
+        }
+    }
+
+    static func writeReport(_ report: EvaluationReport, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(report) + Data("\n".utf8), to: path)
+    }
+
+    static func perUserPath(_ output: String) -> String {
+        (output.hasSuffix(".json") ? String(output.dropLast(5)) : output) + ".per_user.csv"
+    }
+
+    /// One row per evaluated user: `user_id` then every per-user metric (empty when undefined).
+    static func writePerUser(_ columns: [Evaluation.Column], users: [Int32], data: EvaluationData, to path: String) throws {
+        let perUser = columns.filter { $0.perUser != nil }
+        var text = "user_id," + perUser.map(\.name).joined(separator: ",") + "\n"
+        for (q, user) in users.enumerated() {
+            text += csvField(data.userIds.key(user))
+            for column in perUser {
+                let value = column.perUser?[q] ?? .nan
+                text += value.isNaN ? "," : "," + String(format: "%.6f", value)
+            }
+            text += "\n"
+        }
+        try AtomicFile.write(text, to: path)
+    }
+
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Wall-clock laps.
+    final class Clock {
+        let start = Date()
+        var last = Date()
+        func lap() -> Double {
+            let now = Date()
+            defer { last = now }
+            return now.timeIntervalSince(last)
+        }
+        var total: Double { Date().timeIntervalSince(start) }
     }
 }

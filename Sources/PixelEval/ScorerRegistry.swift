@@ -1,0 +1,59 @@
+import Synchronization
+
+/// What a registered scorer factory is given to build a scorer for one evaluation.
+public struct ScorerRequest: Sendable {
+    /// The recommender name asked for (`multimodal`, …).
+    public let name: String
+    /// Index spaces of the evaluation: row `u` of `profiles` is user `userIds.key(u)`, column `i` is item
+    /// `itemIds.key(i)`. The scorer's `itemCount` must be `itemIds.count`.
+    public let data: EvaluationData
+    /// `users × items`: what each user is known to have interacted with (for cold users, their first
+    /// interactions) — a model with a user tower builds user vectors from these rows.
+    public let profiles: SparseMatrix
+    /// The task being evaluated.
+    public let task: EvalTask
+    /// The model checkpoint (`--checkpoint`, or `nil` for the configuration's best checkpoint).
+    public let checkpoint: String?
+    /// The configuration file given with `--config`, if any.
+    public let configPath: String?
+
+    public init(
+        name: String, data: EvaluationData, profiles: SparseMatrix, task: EvalTask, checkpoint: String?,
+        configPath: String?
+    ) {
+        self.name = name
+        self.data = data
+        self.profiles = profiles
+        self.task = task
+        self.checkpoint = checkpoint
+        self.configPath = configPath
+    }
+}
+
+/// Recommenders other than the built-in baselines, found by name (the mlx-swift registry shape).
+///
+/// The multimodal model (issue 7) registers once at start-up, before `pixelrec eval` runs:
+/// ```swift
+/// ScorerRegistry.register("multimodal") { request in
+///     let model = try MultimodalModel.load(request.checkpoint ?? …)
+///     return try FactorizedScorer(userVectors: model.userVectors(request.profiles), itemVectors: …, dimension: d)
+/// }
+/// ```
+public enum ScorerRegistry {
+    public typealias Factory = @Sendable (ScorerRequest) throws -> any Scorer
+
+    private static let factories = Mutex<[String: Factory]>([:])
+
+    /// Registers (or replaces) the factory for `name`.
+    public static func register(_ name: String, factory: @escaping Factory) {
+        factories.withLock { $0[name] = factory }
+    }
+
+    /// The factory registered for `name`, if any.
+    public static func factory(for name: String) -> Factory? {
+        factories.withLock { $0[name] }
+    }
+
+    /// Names with a registered factory, sorted.
+    public static var names: [String] { factories.withLock { $0.keys.sorted() } }
+}
