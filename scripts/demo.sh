@@ -33,6 +33,7 @@ step() {
 step synth      synth --config "$config" --users 600 --items 400 --interactions 24000 --seed 7 --out "$out/raw"
 step preprocess preprocess --config "$config"
 step split      split --config "$config" --strategy leave_one_out --name loo
+step encode     encode --config "$config"
 step train      train --config "$config"
 step eval       eval --config "$config" --task next_item --recommender-type multimodal --k 10 20
 step recommend  recommend --config "$config" --sample-users 5 --top-k 10 --use-diversity

@@ -1,4 +1,6 @@
 import PixelArguments
+import PixelCore
+import PixelEncoders
 
 /// `pixelrec encode`: compute item vision and text embeddings into the feature store.
 enum EncodeCommand: Subcommand {
@@ -7,17 +9,49 @@ enum EncodeCommand: Subcommand {
         abstract: "Compute every item's vision and text embeddings once into the item feature store.",
         discussion: """
             Uses model.vision_model / model.language_model (and their *_model_path ONNX folders). Incremental: \
-            only items missing from the store are encoded; a store made by another model file is rebuilt.
+            only items missing from the store are encoded; a store made by another model file is rebuilt. \
+            Items come from the processed item_info.csv when pixelrec preprocess has run, else from \
+            data.item_info_path and data.image_folder; items without an image or text get a flagged zero \
+            vector. Stores: <data.feature_store_path>/image.pxfs and text.pxfs.
             """,
         arguments: CommonOptions.all + [
             .option(
                 "batch-size", kind: .integer(1 ... 4096), valueName: "n", default: "32", help: "Items per encoder batch."),
             .flag("force", help: "Re-encode every item."),
+            .option(
+                "only", kind: .choice(["image", "text"]), valueName: "modality",
+                help: "Update only the image or only the text store."),
+            .option(
+                "workers", kind: .integer(1 ... 256), valueName: "n",
+                help: "Decode/prepare worker threads (default: training.threads, 0 = all cores)."),
+        ],
+        examples: [
+            "pixelrec encode --config configs/demo_config.yaml",
+            "pixelrec encode --config c.yaml --set model.language_model=sentence-bert --set model.language_model_path=models/encoders/minilm",
         ]
     )
 
     static func run(_ context: CommandContext) throws {
-        _ = try context.loadConfig()
-        throw context.notYetImplemented(issue: 5, "the encoder registry and feature store")
+        let config = try context.loadConfig()
+        let invocation = context.invocation
+        let modalities: [EncoderModality] = invocation.string("only").flatMap { EncoderModality(rawValue: $0) }.map { [$0] }
+            ?? EncoderModality.allCases
+        let reports = try ItemFeatures.update(
+            config: config, batchSize: invocation.int("batch-size") ?? 32,
+            threads: invocation.int("workers") ?? ThreadCount.resolve(config.training.threads),
+            force: invocation.flag("force"), modalities: modalities)
+        let console = context.console
+        for report in reports {
+            let store = try FeatureStore(contentsOf: report.path)
+            console.line(
+                "\(store.identity.modality.rawValue): \(store.identity.name) \(store.dimension)-d: \(report.items) items, "
+                    + "\(report.encoded) encoded, \(report.reused) reused, \(report.missing) missing in "
+                    + "\(Progress.formatSeconds(report.seconds)) → \(report.path)")
+            if let reason = report.rebuildReason { console.note("  rebuilt: \(reason)") }
+            for (id, reason) in report.failures.sorted(by: { $0.key < $1.key }).prefix(5) {
+                console.warning("item \(id): \(reason)")
+            }
+            if report.failures.count > 5 { console.warning("… \(report.failures.count - 5) more unreadable inputs") }
+        }
     }
 }
