@@ -41,10 +41,17 @@ let package = Package(
         .target(name: "PixelEncoders", dependencies: ["PixelCore", "PixelImage", "PixelTensor"]),
         .target(name: "PixelEval", dependencies: ["PixelCore", "PixelData", "CBLAS"]),
         .target(
+            name: "PixelModels",
+            dependencies: [
+                "PixelCore", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim", "PixelData", "PixelEncoders", "PixelEval",
+                "PixelImage",
+            ]
+        ),
+        .target(
             name: "PixelRecCLI",
             dependencies: [
                 "PixelCore", "PixelArguments", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim",
-                "PixelImage", "PixelData", "CLAPACKE", "PixelEncoders", "PixelEval",
+                "PixelImage", "PixelData", "CLAPACKE", "PixelEncoders", "PixelEval", "PixelModels",
             ]
         ),
         .executableTarget(name: "pixelrec", dependencies: ["PixelRecCLI"]),
@@ -70,6 +77,7 @@ let package = Package(
         .testTarget(name: "PixelDataTests", dependencies: ["PixelData"]),
         .testTarget(name: "PixelEncodersTests", dependencies: ["PixelEncoders"]),
         .testTarget(name: "PixelEvalTests", dependencies: ["PixelEval"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PixelModelsTests", dependencies: ["PixelModels", "PixelRecCLI"]),
         .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
