@@ -136,11 +136,13 @@ public class PretrainedMultimodalRecommender: Layer {
         return pairHead(h.mean(axis: 1)).reshaped([-1])
     }
 
-    /// Pairwise logits for `(user, item)` pairs, for re-ranking (evaluation mode expected).
-    public func pairwiseScores(users userIndices: [Int32], content: ItemContent, rows: [Int32], ids: [Int32]) -> [Float]? {
+    /// Pairwise logits for `(user vector, item)` pairs, for re-ranking (evaluation mode expected);
+    /// `userVectors` is row-major `[rows.count, d]`. `nil` without a pairwise head.
+    public func pairwiseScores(userVectors: [Float], content: ItemContent, rows: [Int32], ids: [Int32]) -> [Float]? {
         Autograd.withoutRecording {
             let t = tokens(content: content, rows: rows, ids: ids)
-            return pairwiseLogits(users: userVectors(userIndices), t)?.scalars
+            let u = Tensor(shape: [rows.count, hyperparameters.embeddingDim], scalars: userVectors)
+            return pairwiseLogits(users: u, t)?.scalars
         }
     }
 
