@@ -131,8 +131,8 @@ public struct CurvePlot {
             canvas.line(bx, by, bx, y0 + top, axis)
             canvas.text(Self.label(maxY), 4, y0 + top - 4, axis)
             canvas.text(Self.label(minY), 4, by - 8, axis)
-            canvas.text(Self.label(minX), bx, by + 8, axis)
-            canvas.text("epoch " + Self.label(maxX), bx + plotW - 100, by + 8, axis)
+            canvas.text("\(Int(minX))", bx, by + 8, axis)
+            canvas.text("epoch \(Int(maxX))", bx + plotW - 90, by + 8, axis)
             func px(_ x: Double) -> Int { bx + Int(((x - minX) / spanX * Double(plotW)).rounded()) }
             func py(_ y: Double) -> Int { by - Int(((y - minY) / (maxY - minY) * Double(plotH)).rounded()) }
             for (s, series) in panel.series.enumerated() {
@@ -144,7 +144,7 @@ public struct CurvePlot {
                     }
                     for a in -2...2 { for b in -2...2 { canvas.set(px(points[k].0) + a, py(points[k].1) + b, color) } }
                 }
-                let lx = left + 260 + s * 180
+                let lx = left + 220 + s * 140
                 for a in 0..<10 { for b in 0..<10 { canvas.set(lx + a, y0 + 8 + b, color) } }
                 canvas.text(series.name, lx + 14, y0 + 8, (0, 0, 0))
             }
@@ -163,7 +163,7 @@ public struct CurvePlot {
         if history.contains(where: { $0.contrastiveLoss != 0 }) {
             loss.append(Series(name: "contrastive", points: history.map { (Double($0.epoch), $0.contrastiveLoss) }))
         }
-        let metrics = TrainingLog.metricNames(history).filter { $0 != "val_loss" }
+        let metrics = TrainingLog.metricNames(history).filter { ["ndcg@10", "hit_rate@10"].contains($0) }
         let validation = metrics.map { name in
             Series(name: name, points: history.compactMap { r in r.validation[name].map { (Double(r.epoch), $0) } })
         }

@@ -336,7 +336,7 @@ public struct Trainer {
             if let tensorboard = options.tensorboard {
                 try TensorBoardWriter.write(history: history, runStarted: runStarted, directory: tensorboard)
             }
-            let shown = record.validation.keys.sorted().filter { $0.hasSuffix("@10") || $0 == "val_loss" }
+            let shown = record.validation.keys.sorted().filter { ["ndcg@10", "hit_rate@10", "val_loss", metricName].contains($0) }
                 .map { "\($0) \(String(format: "%.4f", record.validation[$0]!))" }.joined(separator: "  ")
             options.log(
                 "epoch \(epoch): loss \(String(format: "%.4f", record.trainLoss))  \(shown)  lr \(String(format: "%.2e", lr))  "
