@@ -15,7 +15,7 @@ trap 'rm -rf "$WORK"' EXIT
 "$PIXELREC" synth --users 300 --items 150 --interactions 9000 --image-size 32 --seed 4 --out "$WORK/raw" -q >/dev/null
 cat > "$WORK/config.yaml" <<YAML
 model: {vision_model: builtin, language_model: builtin, embedding_dim: 32, fusion_hidden_dims: [64], num_attention_heads: 2, item_id_dropout: 0.2}
-training: {epochs: 8, batch_size: 64, threads: $THREADS, seed: 5, patience: 0}
+training: {epochs: 30, batch_size: 64, threads: $THREADS, seed: 5, patience: 0}
 data:
   item_info_path: $WORK/raw/item_info.csv
   interactions_path: $WORK/raw/interactions.csv
@@ -41,8 +41,9 @@ while [ $killed -lt "$KILLS" ]; do
   [ -f "$WORK/killed/last.ckpt" ] && resume=(--resume "$WORK/killed/last.ckpt")
   "$PIXELREC" train --config "$WORK/config.yaml" --set checkpoint_dir="$WORK/killed" -q "${resume[@]}" >/dev/null 2>&1 &
   pid=$!
-  # A random moment within the run (0.2 s .. a third of the full run).
-  delay=$(echo "scale=2; 0.2 + ($RANDOM % 1000) / 1000 * $full_seconds / 3" | bc)
+  # A random moment between 0.3 s and an eighth of the uninterrupted run's time.
+  frac=$((RANDOM % 1000))
+  delay=$(echo "scale=3; 0.3 + $frac * $full_seconds / 8000" | bc)
   sleep "$delay"
   if kill -9 $pid 2>/dev/null; then
     wait $pid 2>/dev/null || true
