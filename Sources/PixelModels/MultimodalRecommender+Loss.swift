@@ -58,7 +58,7 @@ extension PretrainedMultimodalRecommender {
     /// The training objective on `examples` (call in training mode).
     ///
     /// Total = `w_rec · L_rec + w_c · InfoNCE_sym(P_v, P_t) [+ w_rec · BCE(pairwise)]`, InfoNCE over the
-    /// batch's distinct items with both an image and a text, at `contrastive_temperature`.
+    /// distinct positive items of the batch with both an image and a text, at `contrastive_temperature`.
     public func loss(_ examples: TrainingExamples, content: ItemContent, settings: LossSettings) -> LossParts {
         let b = examples.count, r = examples.ratio
         let rows = examples.positives + examples.negatives
@@ -89,7 +89,9 @@ extension PretrainedMultimodalRecommender {
         if hyperparameters.useContrastive && settings.contrastiveWeight > 0 {
             var seen = Set<Int32>()
             var picked: [Int32] = []
-            for (k, row) in rows.enumerated() where content.hasBothModalities[Int(row)] && seen.insert(row).inserted {
+            // The batch's positives (CLIP-style: the batch is the set of pairs; negatives would add
+            // quadratic cost for little signal).
+            for (k, row) in rows.prefix(b).enumerated() where content.hasBothModalities[Int(row)] && seen.insert(row).inserted {
                 picked.append(Int32(k))
             }
             if picked.count >= 2 {

@@ -229,7 +229,10 @@ public struct Trainer {
                 if let m = r.validation[metricName] { plateauRate = plateau.step(metric: Float(m), learningRate: plateauRate) }
             }
             optimizer.learningRate = Float(h.learningRate)
-            if h.finished {
+            // A finished run continues only when more epochs are asked for and it did not stop early.
+            let stoppedEarlyBefore = t.patience > 0 && inputs.validation != nil
+                && history.filter { $0.epoch > bestEpoch && $0.validation[metricName] != nil }.count >= t.patience
+            if h.finished && (h.epoch >= t.epochs || stoppedEarlyBefore) {
                 options.log("checkpoint \(resume) is of a finished run (epoch \(h.epoch)); nothing to do")
                 return Summary(
                     history: history, bestEpoch: bestEpoch, bestMetric: bestMetric, metricName: metricName, stoppedEarly: false,
