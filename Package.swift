@@ -42,10 +42,17 @@ let package = Package(
         .target(name: "PixelONNX", dependencies: ["PixelTensor", "PixelCore", "CBLAS"]),
         .target(name: "PixelEncoders", dependencies: ["PixelCore", "PixelImage", "PixelTensor", "PixelONNX"]),
         .target(
+            name: "PixelModels",
+            dependencies: [
+                "PixelCore", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim", "PixelData", "PixelEncoders", "PixelEval",
+                "PixelImage",
+            ]
+        ),
+        .target(
             name: "PixelRecCLI",
             dependencies: [
                 "PixelCore", "PixelArguments", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim",
-                "PixelImage", "PixelData", "PixelEval", "PixelONNX", "CLAPACKE", "PixelEncoders",
+                "PixelImage", "PixelData", "PixelEval", "PixelONNX", "CLAPACKE", "PixelEncoders", "PixelModels",
             ]
         ),
         .executableTarget(name: "pixelrec", dependencies: ["PixelRecCLI"]),
@@ -74,6 +81,7 @@ let package = Package(
         .testTarget(name: "PixelEvalTests", dependencies: ["PixelEval"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelONNXTests", dependencies: ["PixelONNX"]),
         .testTarget(name: "PixelEncodersTests", dependencies: ["PixelEncoders"]),
+        .testTarget(name: "PixelModelsTests", dependencies: ["PixelModels", "PixelRecCLI"]),
         .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

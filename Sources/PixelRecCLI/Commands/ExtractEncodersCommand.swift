@@ -1,10 +1,14 @@
+import Foundation
 import PixelArguments
+import PixelCore
+import PixelModels
 
 /// `pixelrec extract-encoders`: write a checkpoint's id maps and scalers out.
 enum ExtractEncodersCommand: Subcommand {
     static let command = Command(
         name: "extract-encoders",
         abstract: "Write the user/item id maps and numeric scalers stored in a checkpoint.",
+        discussion: "Writes user_ids.json, item_ids.json (IdMap files) and scalers.json into the output folder.",
         arguments: CommonOptions.all + [
             .option("checkpoint", kind: .path, valueName: "path", required: true, help: "Checkpoint to read."),
             .option("output", short: "o", kind: .path, valueName: "dir", required: true, help: "Output folder."),
@@ -12,6 +16,19 @@ enum ExtractEncodersCommand: Subcommand {
     )
 
     static func run(_ context: CommandContext) throws {
-        throw context.notYetImplemented(issue: 7, "checkpoints")
+        let path = context.invocation.string("checkpoint") ?? ""
+        let output = context.invocation.string("output") ?? ""
+        let checkpoint = try Checkpoint.read(from: path)
+        let (users, items) = try checkpoint.idMaps()
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        } catch {
+            throw PixelError.io(path: output, reason: "cannot create folder")
+        }
+        try users.save(to: output + "/user_ids.json", name: "user")
+        try items.save(to: output + "/item_ids.json", name: "item")
+        try checkpoint.header.scalers.save(to: output + "/scalers.json")
+        context.console.line(
+            "\(users.count) users, \(items.count) items, \(checkpoint.header.scalers.scalers.count) scalers (epoch \(checkpoint.header.epoch)) → \(output)")
     }
 }

@@ -1,4 +1,9 @@
+import Foundation
 import PixelArguments
+import PixelConfig
+import PixelCore
+import PixelData
+import PixelModels
 
 /// `pixelrec train`: train a multimodal recommender.
 enum TrainCommand: Subcommand {
@@ -6,10 +11,15 @@ enum TrainCommand: Subcommand {
         name: "train",
         abstract: "Train a multimodal recommender (item features are encoded first when missing).",
         discussion: """
-            Checkpoints (model, optimizer, scheduler and RNG state, id maps, config) are written atomically \
-            to checkpoint_dir after every epoch, plus the best one by the validation metric; --resume \
-            continues a run exactly where it stopped. Mixed precision is not offered: on CPU it brings no \
-            speed, so training runs in float32.
+            Trains model.model_class (pretrained | enhanced) on data.train_data_path, validating by full-ranking \
+            training.early_stopping_metric on data.val_data_path every training.eval_every epochs. Checkpoints \
+            (model, optimizer and scheduler state, RNG seed and epoch, id maps, scalers, config) are written \
+            atomically to checkpoint_dir as last.ckpt after every epoch and best.ckpt at the best epoch; --resume \
+            continues a run exactly where it stopped. Per-epoch metrics go to metrics.jsonl and metrics.csv, \
+            curves to training_curves.png. One step = training.batch_size positives, each with \
+            data.negative_sampling_ratio sampled negatives. Mixed precision is not offered: on CPU it brings no \
+            speed, so training runs in float32. Parallelism: BLAS threads (training.threads); no data-parallel \
+            workers yet.
             """,
         arguments: CommonOptions.all + [
             .option("resume", kind: .path, valueName: "checkpoint", help: "Continue from this checkpoint."),
@@ -25,7 +35,41 @@ enum TrainCommand: Subcommand {
     )
 
     static func run(_ context: CommandContext) throws {
-        _ = try context.loadConfig()
-        throw context.notYetImplemented(issue: 7, "model training")
+        var config = try context.loadConfig()
+        let invocation = context.invocation
+        if let epochs = invocation.int("epochs") { config.training.epochs = epochs }
+        if let seed = invocation.int("seed") { config.training.seed = seed }
+        if let threads = invocation.int("threads") { config.training.threads = threads }
+        let threads = ThreadCount.resolve(config.training.threads)
+        let console = context.console
+        let log: (String) -> Void = { line in if !context.quiet { console.note(line) } }
+        let (train, _) = try InteractionTable.load(path: config.data.trainDataPath)
+        let validationPath = config.data.valDataPath
+        let validation = FileManager.default.fileExists(atPath: validationPath)
+            ? try InteractionTable.load(path: validationPath).0 : nil
+        if validation == nil { console.warning("\(validationPath): no validation file; training without early stopping") }
+        try ModelInputs.ensureFeatures(config, threads: threads, log: log)
+        let table = try ModelInputs.itemTable(config)
+        let scalers = try ModelInputs.fitScalers(config, table: table, trainItems: train.itemIds, warn: console.warning)
+        let frozenConfig = config
+        let inputs = Trainer.Inputs(
+            config: config, train: train, validation: validation,
+            content: { ids in try ModelInputs.content(frozenConfig, table: table, itemIds: ids, scalers: scalers) },
+            scalers: scalers)
+        log(
+            "train: \(train.count) interactions, \(train.userIds.count) users, \(train.itemIds.count) items; "
+                + "model \(config.model.modelClass.rawValue), scoring \(config.model.scoring.rawValue), loss \(config.training.loss.rawValue), "
+                + "\(threads) thread\(threads == 1 ? "" : "s")")
+        let trainer = Trainer(
+            inputs: inputs,
+            options: Trainer.Options(
+                checkpointDirectory: config.checkpointDir, resume: invocation.string("resume"),
+                tensorboard: invocation.string("tensorboard"), threads: threads,
+                progress: context.quiet ? .quiet : Progress.defaultStyle, log: log))
+        let summary = try trainer.run()
+        let best = summary.bestMetric.map { String(format: "%.4f", $0) } ?? "n/a"
+        console.line(
+            "trained \(summary.history.count) epochs in \(Progress.formatSeconds(summary.seconds)); best \(summary.metricName) "
+                + "\(best) at epoch \(summary.bestEpoch)\(summary.stoppedEarly ? " (early stop)" : "") → \(summary.bestCheckpoint)")
     }
 }

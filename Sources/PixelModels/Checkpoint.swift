@@ -1,0 +1,214 @@
+import Foundation
+import PixelCore
+import PixelData
+import PixelTensor
+
+/// One epoch of a training run, as logged to `metrics.jsonl` / `metrics.csv` and kept in checkpoints.
+public struct EpochRecord: Codable, Sendable, Equatable {
+    /// 1-based epoch number.
+    public var epoch: Int
+    public var steps: Int
+    /// Mean total loss over the epoch's steps, and its parts.
+    public var trainLoss: Double
+    public var recommendationLoss: Double
+    public var contrastiveLoss: Double
+    public var pairwiseLoss: Double
+    /// Learning rate used during the epoch (its last step).
+    public var learningRate: Double
+    /// Validation metrics (`ndcg@10`, `hit_rate@10`, …; `val_loss`); empty when not evaluated.
+    public var validation: [String: Double]
+    public var seconds: Double
+    public var stepsPerSecond: Double
+}
+
+/// What a checkpoint records besides tensors (JSON in the file header).
+public struct CheckpointHeader: Codable, Sendable {
+    public static let formatName = "pixelrec-checkpoint"
+    public static let formatVersion = 1
+    public var format = CheckpointHeader.formatName
+    public var version = CheckpointHeader.formatVersion
+    public var hyperparameters: ModelHyperparameters
+    /// Epochs completed.
+    public var epoch: Int
+    public var globalStep: Int
+    public var learningRate: Double
+    /// The early-stopping measure (`ndcg@10`, `val_loss`), its best value and epoch (0 = none yet).
+    public var metricName: String
+    public var bestMetric: Double?
+    public var bestEpoch: Int
+    public var history: [EpochRecord]
+    /// Whether training ended (early stop or last epoch).
+    public var finished: Bool
+    /// The resolved configuration (YAML) the run was started with.
+    public var configYAML: String
+    /// Training id maps: row `u` of the user table is `userKeys[u]`, row `i` of the item table `itemKeys[i]`.
+    public var userKeys: [String]
+    public var itemKeys: [String]
+    /// Numeric feature scalers fitted on the training items (columns in model order).
+    public var scalers: ScalerSet
+    /// Seed of every random stream; epoch `e`'s streams (shuffling, negatives, dropout, ID dropout) are
+    /// functions of `(seed, e)`, so `(seed, epoch)` is the complete RNG state at an epoch boundary.
+    public var seed: UInt64
+    /// Optimizer class (`adamw`, `adam`, `sgd`).
+    public var optimizer: String
+    /// Wall-clock start of the run (names the TensorBoard event file, stable across resumes).
+    public var runStarted: Double
+    /// Payload layout: model tensors then optimizer vectors, little-endian Float32.
+    public var tensors: [Entry] = []
+    public var optimizerState: [Entry] = []
+    /// FNV-1a 64 of the payload bytes.
+    public var payloadChecksum: UInt64 = 0
+
+    public struct Entry: Codable, Sendable {
+        public var name: String
+        public var shape: [Int]
+        /// Float offset into the payload.
+        public var offset: Int
+    }
+}
+
+/// A training checkpoint: header plus model tensors by name and optimizer state by key.
+///
+/// File layout: `PXCKPT01` (8 bytes), header length `n` (UInt64 LE), `n` bytes of JSON header, zero
+/// padding to a multiple of 64, then the Float32 payload. Written to a temporary file and renamed, so a
+/// reader sees either the previous or the new checkpoint, never a partial one; the payload checksum
+/// catches any other damage.
+public struct Checkpoint {
+    public static let magic = Array("PXCKPT01".utf8)
+    public var header: CheckpointHeader
+    public var tensors: [String: Tensor]
+    public var optimizerState: [String: [Float]]
+
+    public init(header: CheckpointHeader, tensors: [String: Tensor], optimizerState: [String: [Float]]) {
+        self.header = header
+        self.tensors = tensors
+        self.optimizerState = optimizerState
+    }
+
+    static func fnv1a(_ bytes: UnsafeRawBufferPointer, _ hash: inout UInt64) {
+        for b in bytes {
+            hash ^= UInt64(b)
+            hash = hash &* 0x100_0000_01B3
+        }
+    }
+
+    /// The file's bytes.
+    public func encoded() throws -> Data {
+        var header = self.header
+        var payload: [Float] = []
+        header.tensors = []
+        header.optimizerState = []
+        for name in tensors.keys.sorted() {
+            let t = tensors[name]!
+            header.tensors.append(.init(name: name, shape: t.shape, offset: payload.count))
+            payload += t.scalars
+        }
+        for key in optimizerState.keys.sorted() {
+            let v = optimizerState[key]!
+            header.optimizerState.append(.init(name: key, shape: [v.count], offset: payload.count))
+            payload += v
+        }
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        payload.withUnsafeBytes { Self.fnv1a($0, &hash) }
+        header.payloadChecksum = hash
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = try encoder.encode(header)
+        var data = Data(Self.magic)
+        var length = UInt64(json.count).littleEndian
+        withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
+        data.append(json)
+        let padded = (data.count + 63) / 64 * 64
+        data.append(Data(count: padded - data.count))
+        payload.withUnsafeBytes { data.append(contentsOf: $0) }
+        return data
+    }
+
+    /// Writes the checkpoint atomically (temporary file + rename).
+    public func write(to path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try AtomicFile.write(try encoded(), to: path)
+    }
+
+    /// Reads and verifies a checkpoint.
+    /// - Throws: ``ModelError/invalidCheckpoint(path:reason:)`` naming what is wrong.
+    public static func read(from path: String) throws -> Checkpoint {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelError.invalidCheckpoint(path: path, reason: "cannot read file")
+        }
+        return try decode(data, path: path)
+    }
+
+    static func decode(_ data: Data, path: String) throws -> Checkpoint {
+        let bytes = [UInt8](data)
+        guard bytes.count >= 16, Array(bytes[0..<8]) == magic else {
+            throw ModelError.invalidCheckpoint(path: path, reason: "missing PXCKPT01 signature")
+        }
+        var length: UInt64 = 0
+        for k in 0..<8 { length |= UInt64(bytes[8 + k]) << (8 * UInt64(k)) }
+        guard length <= UInt64(bytes.count - 16) else {
+            throw ModelError.invalidCheckpoint(path: path, reason: "header length \(length) exceeds the file")
+        }
+        let json = Data(bytes[16..<(16 + Int(length))])
+        let header: CheckpointHeader
+        do {
+            header = try JSONDecoder().decode(CheckpointHeader.self, from: json)
+        } catch {
+            throw ModelError.invalidCheckpoint(path: path, reason: "unreadable header (\(error))")
+        }
+        guard header.format == CheckpointHeader.formatName, header.version == CheckpointHeader.formatVersion else {
+            throw ModelError.invalidCheckpoint(path: path, reason: "format \(header.format) v\(header.version) not supported")
+        }
+        let start = (16 + Int(length) + 63) / 64 * 64
+        guard (bytes.count - start) % 4 == 0, start <= bytes.count else {
+            throw ModelError.invalidCheckpoint(path: path, reason: "truncated payload")
+        }
+        let floats = (bytes.count - start) / 4
+        var payload = [Float](repeating: 0, count: floats)
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        bytes.withUnsafeBytes { raw in
+            let slice = UnsafeRawBufferPointer(rebasing: raw[start...])
+            Self.fnv1a(slice, &hash)
+            payload.withUnsafeMutableBytes { $0.copyMemory(from: slice) }
+        }
+        guard hash == header.payloadChecksum else {
+            throw ModelError.invalidCheckpoint(path: path, reason: "payload checksum mismatch (corrupt file)")
+        }
+        var tensors: [String: Tensor] = [:]
+        for e in header.tensors {
+            let n = e.shape.reduce(1, *)
+            guard e.offset >= 0, e.offset + n <= floats else {
+                throw ModelError.invalidCheckpoint(path: path, reason: "tensor \(e.name) outside the payload")
+            }
+            tensors[e.name] = Tensor(shape: e.shape, scalars: Array(payload[e.offset..<(e.offset + n)]))
+        }
+        var state: [String: [Float]] = [:]
+        for e in header.optimizerState {
+            let n = e.shape.reduce(1, *)
+            guard e.offset >= 0, e.offset + n <= floats else {
+                throw ModelError.invalidCheckpoint(path: path, reason: "optimizer state \(e.name) outside the payload")
+            }
+            state[e.name] = Array(payload[e.offset..<(e.offset + n)])
+        }
+        return Checkpoint(header: header, tensors: tensors, optimizerState: state)
+    }
+
+    /// Rebuilds the model with the saved weights (in evaluation mode).
+    /// - Throws: ``ModelError/invalidCheckpoint(path:reason:)`` for missing or mis-shaped tensors.
+    public func model(path: String = "<checkpoint>") throws -> PretrainedMultimodalRecommender {
+        let model = PretrainedMultimodalRecommender.make(header.hyperparameters)
+        do {
+            try model.load(stateDict: tensors)
+        } catch {
+            throw ModelError.invalidCheckpoint(path: path, reason: "\(error)")
+        }
+        model.setTraining(false)
+        return model
+    }
+
+    /// The saved training id maps.
+    public func idMaps() throws -> (users: IdMap, items: IdMap) {
+        (try IdMap(keys: header.userKeys), try IdMap(keys: header.itemKeys))
+    }
+}

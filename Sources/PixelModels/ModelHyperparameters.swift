@@ -1,0 +1,87 @@
+import PixelConfig
+import PixelNN
+
+/// Everything that fixes a model's architecture, saved in checkpoints so a model can be rebuilt
+/// without the configuration that trained it.
+public struct ModelHyperparameters: Codable, Sendable, Equatable {
+    public var modelClass: String
+    public var scoring: String
+    public var userCount: Int
+    public var itemCount: Int
+    public var visionWidth: Int
+    public var textWidth: Int
+    public var numericWidth: Int
+    public var embeddingDim: Int
+    public var heads: Int
+    public var attentionDropout: Float
+    public var dropout: Float
+    public var fusionHiddenDims: [Int]
+    public var activation: String
+    public var batchNorm: Bool
+    public var projectionHiddenDim: Int?
+    public var useCrossModalAttention: Bool
+    public var crossModalAttentionWeight: Float
+    public var initMethod: String
+    public var itemIdDropout: Float
+    public var useContrastive: Bool
+    public var contrastiveTemperature: Float
+    public var finalActivation: String
+    public var seed: UInt64
+
+    /// The architecture of `config.model` for the given index spaces and feature widths.
+    /// - Throws: ``ModelError/invalidSetting(key:reason:)`` for settings the layers cannot take.
+    public init(
+        model: ModelConfig, seed: UInt64, userCount: Int, itemCount: Int, visionWidth: Int, textWidth: Int,
+        numericWidth: Int
+    ) throws {
+        guard model.embeddingDim > 0 else { throw ModelError.invalidSetting(key: "model.embedding_dim", reason: "must be positive") }
+        guard model.numAttentionHeads > 0, model.embeddingDim % model.numAttentionHeads == 0 else {
+            throw ModelError.invalidSetting(
+                key: "model.num_attention_heads",
+                reason: "\(model.numAttentionHeads) does not divide embedding_dim \(model.embeddingDim)")
+        }
+        guard (0..<1).contains(model.dropoutRate), (0..<1).contains(model.attentionDropout), (0..<1).contains(model.itemIdDropout)
+        else { throw ModelError.invalidSetting(key: "model.dropout_rate", reason: "dropout probabilities must be in [0, 1)") }
+        guard model.fusionHiddenDims.allSatisfy({ $0 > 0 }) else {
+            throw ModelError.invalidSetting(key: "model.fusion_hidden_dims", reason: "widths must be positive")
+        }
+        guard userCount > 0, itemCount > 0 else { throw ModelError.noData("no users or items in the training data") }
+        modelClass = model.modelClass.rawValue
+        scoring = model.scoring.rawValue
+        self.userCount = userCount
+        self.itemCount = itemCount
+        self.visionWidth = visionWidth
+        self.textWidth = textWidth
+        self.numericWidth = numericWidth
+        embeddingDim = model.embeddingDim
+        heads = model.numAttentionHeads
+        attentionDropout = Float(model.attentionDropout)
+        dropout = Float(model.dropoutRate)
+        fusionHiddenDims = model.fusionHiddenDims
+        activation = model.fusionActivation.rawValue
+        batchNorm = model.useBatchNorm
+        projectionHiddenDim = model.projectionHiddenDim
+        useCrossModalAttention = model.useCrossModalAttention
+        crossModalAttentionWeight = Float(model.crossModalAttentionWeight)
+        initMethod = model.initMethod.rawValue
+        itemIdDropout = Float(model.itemIdDropout)
+        useContrastive = model.useContrastive
+        contrastiveTemperature = Float(model.contrastiveTemperature)
+        finalActivation = model.finalActivation.rawValue
+        self.seed = seed
+    }
+
+    var nnActivation: PixelNN.Activation { PixelNN.Activation(name: activation) ?? .relu }
+
+    var initializer: Initializer {
+        switch initMethod {
+        case "xavier_normal": return .xavierNormal()
+        case "kaiming_uniform": return .kaimingUniform()
+        case "kaiming_normal": return .kaimingNormal
+        default: return .xavierUniform()
+        }
+    }
+
+    var isPairwise: Bool { scoring == "pairwise" }
+    var isEnhanced: Bool { modelClass == "enhanced" }
+}

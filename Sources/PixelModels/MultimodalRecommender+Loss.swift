@@ -1,0 +1,142 @@
+import PixelConfig
+import PixelNN
+import PixelTensor
+
+/// One training step's examples: `B` positives `(users[b], positives[b])`, each with `ratio` sampled
+/// negatives `negatives[b·ratio ..< (b+1)·ratio]`. Items are rows of the training ``ItemContent``
+/// (equal to the model's item indices).
+public struct TrainingExamples: Sendable, Equatable {
+    public var users: [Int32]
+    public var positives: [Int32]
+    public var negatives: [Int32]
+    public var ratio: Int
+
+    public init(users: [Int32], positives: [Int32], negatives: [Int32], ratio: Int) {
+        precondition(users.count == positives.count && negatives.count == positives.count * ratio, "TrainingExamples: sizes")
+        self.users = users
+        self.positives = positives
+        self.negatives = negatives
+        self.ratio = ratio
+    }
+
+    public var count: Int { users.count }
+}
+
+/// Weights and kind of the training objective.
+public struct LossSettings: Sendable, Equatable {
+    /// `bce`: `BCE(⟨u, v_i⟩, 1) + BCE(⟨u, v_j⟩, 0)` over positives and sampled negatives (the seed's);
+    /// `bpr`: `−log σ(⟨u, v_i⟩ − ⟨u, v_j⟩)` per (positive, negative); `sampled_softmax`: each positive
+    /// against every negative of the batch, `−log softmax` (shared negatives).
+    public var loss: LossFunction
+    /// Weight of the recommendation loss (`training.bce_weight`).
+    public var recommendationWeight: Float
+    /// Weight of the vision–text InfoNCE term (`training.contrastive_weight`; 0 or `use_contrastive: false` = off).
+    public var contrastiveWeight: Float
+
+    public init(loss: LossFunction, recommendationWeight: Float = 1, contrastiveWeight: Float = 0) {
+        self.loss = loss
+        self.recommendationWeight = recommendationWeight
+        self.contrastiveWeight = contrastiveWeight
+    }
+}
+
+/// A step's loss and its parts (for logs).
+public struct LossParts {
+    public var total: Tensor
+    public var recommendation: Float
+    public var contrastive: Float
+    public var pairwise: Float
+}
+
+extension PretrainedMultimodalRecommender {
+    /// The model's ids of item rows: the row itself for trained items, −1 (no ID embedding) beyond.
+    func trainedIds(_ rows: [Int32]) -> [Int32] {
+        let n = Int32(hyperparameters.itemCount)
+        return rows.map { $0 < n ? $0 : -1 }
+    }
+
+    /// The training objective on `examples` (call in training mode).
+    ///
+    /// Total = `w_rec · L_rec + w_c · InfoNCE_sym(P_v, P_t) [+ w_rec · BCE(pairwise)]`, InfoNCE over the
+    /// distinct positive items of the batch with both an image and a text, at `contrastive_temperature`.
+    public func loss(_ examples: TrainingExamples, content: ItemContent, settings: LossSettings) -> LossParts {
+        let b = examples.count, r = examples.ratio
+        let rows = examples.positives + examples.negatives
+        let tokens = tokens(content: content, rows: rows, ids: trainedIds(rows))
+        let vectors = fuse(tokens)
+        let positives = vectors.slice(axis: 0, 0..<b)
+        let negatives = vectors.slice(axis: 0, b..<(b + b * r))
+        let users = userVectors(examples.users)
+        // Each negative's user: positive b's user, repeated `ratio` times.
+        let repeatIndex = (0..<Int32(b * r)).map { $0 / Int32(r) }
+        let negativeUsers = users.indexSelect(axis: 0, indices: repeatIndex)
+        let positiveScores = (users * positives).sum(axis: -1)
+        let negativeScores = (negativeUsers * negatives).sum(axis: -1)
+        let recommendation: Tensor
+        switch settings.loss {
+        case .bce:
+            let logits = concat([positiveScores, negativeScores], axis: 0)
+            let targets = Tensor((0..<(b + b * r)).map { $0 < b ? 1 : 0 })
+            recommendation = Loss.binaryCrossEntropyWithLogits(logits, targets: targets)
+        case .bpr:
+            recommendation = Loss.bpr(
+                positiveScores: positiveScores.indexSelect(axis: 0, indices: repeatIndex), negativeScores: negativeScores)
+        case .sampledSoftmax:
+            recommendation = Loss.sampledSoftmax(queries: users, positives: positives, negatives: negatives)
+        }
+        var total = recommendation * settings.recommendationWeight
+        var contrastiveValue: Float = 0
+        if hyperparameters.useContrastive && settings.contrastiveWeight > 0 {
+            var seen = Set<Int32>()
+            var picked: [Int32] = []
+            // The batch's positives (CLIP-style: the batch is the set of pairs; negatives would add
+            // quadratic cost for little signal).
+            for (k, row) in rows.prefix(b).enumerated() where content.hasBothModalities[Int(row)] && seen.insert(row).inserted {
+                picked.append(Int32(k))
+            }
+            if picked.count >= 2 {
+                let c = Loss.infoNCE(
+                    tokens.vision.indexSelect(axis: 0, indices: picked), tokens.text.indexSelect(axis: 0, indices: picked),
+                    temperature: hyperparameters.contrastiveTemperature)
+                contrastiveValue = c.scalar
+                total = total + c * settings.contrastiveWeight
+            }
+        }
+        var pairwiseValue: Float = 0
+        let pairUsers = concat([users, negativeUsers], axis: 0)
+        if let logits = pairwiseLogits(users: pairUsers, tokens) {
+            let targets = Tensor((0..<(b + b * r)).map { $0 < b ? 1 : 0 })
+            let p = Loss.binaryCrossEntropyWithLogits(logits, targets: targets)
+            pairwiseValue = p.scalar
+            total = total + p * settings.recommendationWeight
+        }
+        return LossParts(
+            total: total, recommendation: recommendation.scalar, contrastive: contrastiveValue, pairwise: pairwiseValue)
+    }
+
+    /// Item vectors of every row of `content` (evaluation mode, in chunks), row-major `[count, d]`.
+    /// - Parameter ids: per row, the model's item index or −1 (cold: content only).
+    public func allItemVectors(content: ItemContent, ids: [Int32], chunk: Int = 1024) -> [Float] {
+        let wasTraining = isTraining
+        setTraining(false)
+        defer { setTraining(wasTraining) }
+        let d = hyperparameters.embeddingDim
+        var out = [Float](repeating: 0, count: content.count * d)
+        var start = 0
+        while start < content.count {
+            let end = min(content.count, start + chunk)
+            let rows = (Int32(start)..<Int32(end)).map { $0 }
+            let v = Autograd.withoutRecording { itemVectors(content: content, rows: rows, ids: Array(ids[start..<end])) }
+            v.withUnsafeBufferPointer { p in
+                out.withUnsafeMutableBufferPointer { o in
+                    (o.baseAddress! + start * d).update(from: p.baseAddress!, count: (end - start) * d)
+                }
+            }
+            start = end
+        }
+        return out
+    }
+
+    /// The user-ID embedding table, row-major `[userCount, d]`.
+    public var userTable: [Float] { users.weight.value.scalars }
+}

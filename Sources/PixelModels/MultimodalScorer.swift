@@ -1,0 +1,99 @@
+import Foundation
+import PixelData
+import PixelEval
+import PixelTensor
+
+/// Builds `pixelrec eval` scorers from a trained checkpoint.
+///
+/// Item vectors are computed once for every item of the evaluation (items unknown to the model — cold
+/// items — from content alone, with a zero ID token); user vectors are the ID embeddings of trained
+/// users and, for users without one (cold users), the mean of the item vectors of their profile
+/// (what the task says each user is known to have interacted with). Ranking is then one blocked matrix
+/// product (``FactorizedScorer``). With `scoring: pairwise`, each user's top `maxCandidates` by the dot
+/// product are re-scored by the pairwise head (the other items rank below them).
+public enum MultimodalScoring {
+    /// - Parameters:
+    ///   - userIds / itemIds: the evaluation's index spaces.
+    ///   - profiles: `users × items` history rows (cold users' vectors come from these).
+    ///   - content: content rows for `itemIds`, in its order.
+    public static func scorer(
+        checkpoint: Checkpoint, path: String, userIds: IdMap, itemIds: IdMap, profiles: SparseMatrix, content: ItemContent,
+        maxCandidates: Int
+    ) throws -> any Scorer {
+        let model = try checkpoint.model(path: path)
+        let h = model.hyperparameters
+        guard content.visionWidth == h.visionWidth, content.textWidth == h.textWidth, content.numericWidth == h.numericWidth else {
+            throw ModelError.invalidCheckpoint(
+                path: path,
+                reason: "feature widths vision/text/numeric \(content.visionWidth)/\(content.textWidth)/\(content.numericWidth) "
+                    + "differ from the trained \(h.visionWidth)/\(h.textWidth)/\(h.numericWidth) (other encoders or numeric columns?)")
+        }
+        let (trainedUsers, trainedItems) = try checkpoint.idMaps()
+        let modelItem = itemIds.keys.map { trainedItems.index(of: $0) ?? -1 }
+        let d = h.embeddingDim
+        let items = model.allItemVectors(content: content, ids: modelItem)
+        let table = model.userTable
+        var users = [Float](repeating: 0, count: userIds.count * d)
+        var coldUsers = 0
+        for u in 0..<userIds.count {
+            if let m = trainedUsers.index(of: userIds.key(Int32(u))) {
+                for j in 0..<d { users[u * d + j] = table[Int(m) * d + j] }
+            } else if u < profiles.rowCount, profiles.rowLength(u) > 0 {
+                coldUsers += 1
+                let row = profiles.row(u)
+                let scale = 1 / Float(row.count)
+                for i in row { for j in 0..<d { users[u * d + j] += items[Int(i) * d + j] * scale } }
+            }
+        }
+        let coldItems = modelItem.filter { $0 < 0 }.count
+        let description = "multimodal(\(h.modelClass), \(h.scoring), d=\(d), cold users \(coldUsers), content-only items \(coldItems))"
+        let base = try FactorizedScorer(userVectors: users, itemVectors: items, dimension: d, description: description)
+        guard h.isPairwise else { return base }
+        return PairwiseRerankScorer(
+            base: base, model: ModelBox(model), content: content, modelItem: modelItem, userVectors: users,
+            candidates: max(1, maxCandidates))
+    }
+}
+
+/// Serializes access to a model from the evaluator's worker threads (the model's layers hold
+/// mutable state, so one thread uses it at a time; every access goes through the lock).
+final class ModelBox: @unchecked Sendable {
+    private let model: PretrainedMultimodalRecommender
+    private let lock = NSLock()
+
+    init(_ model: PretrainedMultimodalRecommender) { self.model = model }
+
+    func withModel<R>(_ body: (PretrainedMultimodalRecommender) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(model)
+    }
+}
+
+/// Dot-product retrieval of the top `candidates` items per user, re-scored by the pairwise head.
+struct PairwiseRerankScorer: Scorer {
+    let base: FactorizedScorer
+    let model: ModelBox
+    let content: ItemContent
+    let modelItem: [Int32]
+    let userVectors: [Float]
+    let candidates: Int
+
+    var itemCount: Int { base.itemCount }
+    var description: String { base.description + " + pairwise re-ranking of top \(candidates)" }
+
+    func score(users: UnsafeBufferPointer<Int32>, into scores: UnsafeMutableBufferPointer<Float>) {
+        base.score(users: users, into: scores)
+        let n = itemCount, d = base.dimension, c = min(candidates, n)
+        for (r, user) in users.enumerated() {
+            let row = scores.baseAddress! + r * n
+            let top = (0..<n).sorted { row[$0] > row[$1] || (row[$0] == row[$1] && $0 < $1) }.prefix(c).map { Int32($0) }
+            var vectors = [Float](repeating: 0, count: c * d)
+            for k in 0..<c { for j in 0..<d { vectors[k * d + j] = userVectors[Int(user) * d + j] } }
+            let ids = top.map { modelItem[Int($0)] }
+            let logits = model.withModel { $0.pairwiseScores(userVectors: vectors, content: content, rows: top, ids: ids) } ?? []
+            for i in 0..<n { row[i] = -.infinity }
+            for (k, item) in top.enumerated() where k < logits.count { row[Int(item)] = logits[k] }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import PixelConfig
+import PixelCore
+import PixelData
+import PixelEncoders
+import PixelModels
+
+/// Builds what the multimodal model reads from a configuration: item content features (feature
+/// stores, encoded first when missing) and numeric item features with scalers fitted on training items.
+enum ModelInputs {
+    /// The item table numeric features come from: the processed one when preprocess ran, else the raw one.
+    static func itemTable(_ config: PixelRecConfig) throws -> ItemTable {
+        let processed = config.data.resolvedProcessedDir + "/item_info.csv"
+        let path = FileManager.default.fileExists(atPath: processed) ? processed : config.data.itemInfoPath
+        return try ItemTable.load(path: path)
+    }
+
+    /// Scalers of the configured numeric columns present in the item table, fitted on `trainItems` only
+    /// (no leakage from validation/test items); absent columns are reported through `warn` and skipped.
+    static func fitScalers(
+        _ config: PixelRecConfig, table: ItemTable, trainItems: IdMap, warn: (String) -> Void
+    ) throws -> ScalerSet {
+        let kind = ScalerKind(rawValue: config.data.numericalNormalizationMethod.rawValue) ?? .standardization
+        let ids = try table.column(table.idColumn)
+        var scalers: [Scaler] = []
+        let missing = config.data.numericalFeaturesCols.filter { !table.header.contains($0) }
+        if !missing.isEmpty {
+            warn("\(table.path): numeric columns \(missing.joined(separator: ", ")) absent (data.numerical_features_cols); not used")
+        }
+        for column in config.data.numericalFeaturesCols where table.header.contains(column) {
+            let cells = try table.column(column)
+            var values: [Double] = []
+            for (row, id) in ids.enumerated() where trainItems.index(of: id) != nil {
+                let text = cells[row].trimmingCharacters(in: .whitespaces)
+                values.append(text.isEmpty ? .nan : (Double(text) ?? .nan))
+            }
+            scalers.append(Scaler(column: column, kind: kind, values: values))
+        }
+        return ScalerSet(scalers: scalers)
+    }
+
+    /// Makes sure both feature stores exist (runs the `encode` path when one is missing).
+    static func ensureFeatures(_ config: PixelRecConfig, threads: Int, log: (String) -> Void) throws {
+        let missing = EncoderModality.allCases.filter { !FileManager.default.fileExists(atPath: ItemFeatures.storePath(config, $0)) }
+        guard !missing.isEmpty else { return }
+        log("item features missing (\(missing.map(\.rawValue).joined(separator: ", "))): encoding into \(config.data.featureStorePath)")
+        try ItemFeatures.update(config: config, threads: threads, modalities: missing)
+    }
+
+    /// Content rows for the items of `itemIds`, in its order: vision and text from the stores (zero rows
+    /// for items without one), numeric features scaled with `scalers`.
+    static func content(_ config: PixelRecConfig, table: ItemTable, itemIds: IdMap, scalers: ScalerSet) throws -> ItemContent {
+        let keys = itemIds.keys
+        let image = try FeatureStore(contentsOf: ItemFeatures.storePath(config, .image))
+        let text = try FeatureStore(contentsOf: ItemFeatures.storePath(config, .text))
+        let v = image.matrix(for: keys), t = text.matrix(for: keys)
+        let numeric = scalers.scalers.isEmpty
+            ? NumericFeatures?.none : try NumericFeatures(items: table, itemIds: itemIds, scalers: scalers)
+        return try ItemContent(
+            count: keys.count, vision: v.rows, visionWidth: image.dimension, text: t.rows, textWidth: text.dimension,
+            numeric: numeric?.values ?? [], numericWidth: numeric?.columns.count ?? 0,
+            hasBothModalities: zip(v.present, t.present).map { $0 && $1 })
+    }
+}

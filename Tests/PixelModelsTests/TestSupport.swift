@@ -1,0 +1,130 @@
+import Foundation
+import PixelConfig
+import PixelData
+import PixelRecCLI
+
+@testable import PixelModels
+
+/// A fresh temporary folder.
+func temporaryDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "pixelmodels-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// Runs `pixelrec` in-process, capturing its output.
+func runTool(_ arguments: [String]) -> (status: Int32, output: String, error: String) {
+    let (console, captured) = Console.capturing()
+    let status = PixelRecTool.run(arguments, console: console)
+    let (output, error) = captured()
+    return (status, output, error)
+}
+
+/// A small synthetic data set with a leave-one-out split and a config file, made with the CLI.
+struct SynthFixture {
+    let directory: String
+    let config: String
+
+    init(users: Int = 80, items: Int = 50, interactions: Int = 1600) throws {
+        directory = try temporaryDirectory()
+        let synth = runTool([
+            "synth", "--users", "\(users)", "--items", "\(items)", "--interactions", "\(interactions)", "--image-size", "24",
+            "--seed", "3", "--out", directory + "/raw", "-q",
+        ])
+        guard synth.status == 0 else { throw FixtureError(message: synth.error) }
+        config = directory + "/config.yaml"
+        let yaml = """
+            model:
+              vision_model: builtin
+              language_model: builtin
+              embedding_dim: 16
+              fusion_hidden_dims: [32]
+              num_attention_heads: 2
+              dropout_rate: 0.1
+            training:
+              epochs: 2
+              batch_size: 128
+              threads: 1
+              seed: 7
+            data:
+              item_info_path: \(directory)/raw/item_info.csv
+              interactions_path: \(directory)/raw/interactions.csv
+              image_folder: \(directory)/raw/images
+              processed_item_info_path: \(directory)/processed/item_info.csv
+              feature_store_path: \(directory)/features
+              split_data_path: \(directory)/split
+              train_data_path: \(directory)/split/train.csv
+              val_data_path: \(directory)/split/val.csv
+              test_data_path: \(directory)/split/test.csv
+              splitting:
+                strategy: leave_one_out
+            checkpoint_dir: \(directory)/checkpoints
+            results_dir: \(directory)/results
+
+            """
+        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
+        let split = runTool(["split", "--config", config, "--interactions", directory + "/raw/interactions.csv", "--output", directory + "/split", "-q"])
+        guard split.status == 0 else { throw FixtureError(message: split.error) }
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// In-memory training inputs: a random interaction table and random content (no encoders), for fast
+/// loop-level tests.
+func memoryInputs(config: PixelRecConfig, users: Int = 40, items: Int = 30, perUser: Int = 8, seed: UInt64 = 1) throws
+    -> Trainer.Inputs
+{
+    var rng = SeededGenerator(seed: seed)
+    var train = "item_id,user_id,timestamp\n", validation = "item_id,user_id,timestamp\n"
+    for u in 0..<users {
+        // Users prefer items of their own "taste" block so that there is something to learn.
+        let block = u % 3
+        var chosen = Set<Int>()
+        while chosen.count < perUser + 1 {
+            let i = (block * items / 3 + Int(rng.next() % UInt64(items / 3 + 2))) % items
+            chosen.insert(i)
+        }
+        for (k, i) in chosen.sorted().enumerated() {
+            if k == perUser { validation += "i\(i),u\(u),\(k)\n" } else { train += "i\(i),u\(u),\(k)\n" }
+        }
+    }
+    let trainTable = try InteractionTable.load(reader: CSVReader(data: Data(train.utf8), path: "train.csv")).0
+    let validationTable = try InteractionTable.load(reader: CSVReader(data: Data(validation.utf8), path: "val.csv")).0
+    let contentSeed = seed
+    return Trainer.Inputs(
+        config: config, train: trainTable, validation: validationTable,
+        content: { ids in
+            var g = SeededGenerator(seed: contentSeed &+ 99)
+            func row(_ key: String, _ width: Int) -> [Float] {
+                let i = Int(key.dropFirst()) ?? 0
+                return (0..<width).map { j in Float((i * 7 + j * 3) % 11) / 11 + Float(g.next() % 100) / 1000 }
+            }
+            let keys = ids.keys
+            return try ItemContent(
+                count: keys.count, vision: keys.flatMap { row($0, 12) }, visionWidth: 12, text: keys.flatMap { row($0, 10) },
+                textWidth: 10, numeric: keys.flatMap { row($0, 2) }, numericWidth: 2)
+        },
+        scalers: ScalerSet(scalers: []))
+}
+
+/// A small, fast configuration for loop-level tests.
+func smallConfig(epochs: Int = 4) -> PixelRecConfig {
+    var config = PixelRecConfig()
+    config.model.embeddingDim = 16
+    config.model.fusionHiddenDims = [32]
+    config.model.numAttentionHeads = 2
+    config.model.dropoutRate = 0.2
+    config.model.attentionDropout = 0.1
+    config.model.itemIdDropout = 0.2
+    config.training.epochs = epochs
+    config.training.batchSize = 32
+    config.training.seed = 11
+    config.training.patience = 0
+    return config
+}

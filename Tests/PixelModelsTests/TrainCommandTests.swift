@@ -1,0 +1,73 @@
+import Foundation
+import PixelModels
+import Testing
+
+/// `pixelrec train` end to end on generated data, every model variant, through the CLI in-process.
+@Suite("pixelrec train (CLI)", .serialized)
+struct TrainCommandTests {
+    struct Variant: CustomTestStringConvertible, Sendable {
+        let name: String
+        let settings: [String]
+        var testDescription: String { name }
+    }
+
+    static let variants: [Variant] = [
+        Variant(name: "pretrained, dot, bce, contrastive", settings: ["model.model_class=pretrained", "training.loss=bce", "model.use_contrastive=true"]),
+        Variant(name: "pretrained, dot, bpr, no contrastive", settings: ["model.model_class=pretrained", "training.loss=bpr", "model.use_contrastive=false"]),
+        Variant(name: "enhanced, dot, sampled softmax, contrastive", settings: ["model.model_class=enhanced", "training.loss=sampled_softmax", "model.use_contrastive=true", "model.item_id_dropout=0.3"]),
+        Variant(name: "enhanced, pairwise, bce, no contrastive", settings: ["model.model_class=enhanced", "model.scoring=pairwise", "model.use_contrastive=false", "recommendation.max_candidates=20", "recommendation.top_k=10"]),
+    ]
+
+    @Test("trains, writes checkpoints, logs, curves and TensorBoard events; eval scores the checkpoint", arguments: variants)
+    func trainVariant(_ variant: Variant) throws {
+        let fixture = try SynthFixture()
+        defer { fixture.remove() }
+        let sets = variant.settings.flatMap { ["--set", $0] }
+        let tensorboard = fixture.directory + "/tb"
+        let run = runTool(["train", "--config", fixture.config, "-q", "--tensorboard", tensorboard] + sets)
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output.contains("trained 2 epochs"), "\(run.output)")
+        let checkpoints = fixture.directory + "/checkpoints"
+        for file in ["last.ckpt", "best.ckpt", "metrics.jsonl", "metrics.csv", "training_curves.png"] {
+            #expect(FileManager.default.fileExists(atPath: checkpoints + "/" + file), "missing \(file)")
+        }
+        let jsonl = try String(contentsOfFile: checkpoints + "/metrics.jsonl", encoding: .utf8)
+        #expect(jsonl.split(separator: "\n").count == 2)
+        let csv = try String(contentsOfFile: checkpoints + "/metrics.csv", encoding: .utf8)
+        #expect(csv.hasPrefix("epoch,steps,train_loss") && csv.contains("val_ndcg@10"))
+        let events = try FileManager.default.contentsOfDirectory(atPath: tensorboard)
+        #expect(events.count == 1 && events[0].hasPrefix("events.out.tfevents."))
+        let last = try Checkpoint.read(from: checkpoints + "/last.ckpt")
+        #expect(last.header.epoch == 2 && last.header.finished)
+        #expect(last.header.history.allSatisfy { $0.trainLoss.isFinite && $0.validation["ndcg@10"] != nil })
+        // The checkpoint plugs into pixelrec eval.
+        let results = fixture.directory + "/results/mm.json"
+        let eval = runTool([
+            "eval", "--config", fixture.config, "--recommender-type", "multimodal", "--task", "next_item", "--k", "10",
+            "--output", results, "-q",
+        ] + sets)
+        #expect(eval.status == 0, "\(eval.error)")
+        #expect(FileManager.default.fileExists(atPath: results))
+        // extract-encoders writes the id maps and scalers.
+        let out = fixture.directory + "/extracted"
+        let extract = runTool(["extract-encoders", "--checkpoint", checkpoints + "/best.ckpt", "--output", out])
+        #expect(extract.status == 0, "\(extract.error)")
+        for file in ["user_ids.json", "item_ids.json", "scalers.json"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "missing \(file)")
+        }
+    }
+
+    @Test("bad input gives a one-line error naming the problem")
+    func badInputs() throws {
+        let fixture = try SynthFixture(users: 40, items: 30, interactions: 500)
+        defer { fixture.remove() }
+        let heads = runTool(["train", "--config", fixture.config, "-q", "--set", "model.num_attention_heads=3"])
+        #expect(heads.status == 1 && heads.error.contains("model.num_attention_heads"), "\(heads.error)")
+        let corrupt = fixture.directory + "/bad.ckpt"
+        try Data("not a checkpoint".utf8).write(to: URL(fileURLWithPath: corrupt))
+        let resume = runTool(["train", "--config", fixture.config, "-q", "--resume", corrupt])
+        #expect(resume.status == 1 && resume.error.contains("bad.ckpt") && resume.error.split(separator: "\n").count == 1, "\(resume.error)")
+        let extract = runTool(["extract-encoders", "--checkpoint", fixture.directory + "/none.ckpt", "--output", fixture.directory + "/x"])
+        #expect(extract.status == 1 && extract.error.contains("none.ckpt"), "\(extract.error)")
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import PixelConfig
+import PixelTensor
+import Testing
+
+@testable import PixelModels
+
+/// The training loop: exact resume, checkpoint integrity, loss decrease, gradients.
+@Suite("Trainer and checkpoints")
+struct TrainerTests {
+    @Test("train 5 epochs == train 2, stop, resume to 5: identical metrics and weights (1 thread)",
+          arguments: ["pretrained", "enhanced"])
+    func resumeIsExact(_ modelClass: String) throws {
+        var config = smallConfig(epochs: 5)
+        config.model.modelClass = ModelClass(rawValue: modelClass)!
+        config.training.lrSchedulerPatience = 0  // make the plateau scheduler act, so its replay is tested
+        let inputs = try memoryInputs(config: config)
+        let full = try temporaryDirectory(), parts = try temporaryDirectory()
+        defer {
+            try? FileManager.default.removeItem(atPath: full)
+            try? FileManager.default.removeItem(atPath: parts)
+        }
+        let uninterrupted = try Trainer(inputs: inputs, options: .init(checkpointDirectory: full)).run()
+        _ = try Trainer(inputs: inputs, options: .init(checkpointDirectory: parts, stopAfterEpochs: 2)).run()
+        let interrupted = try Checkpoint.read(from: parts + "/last.ckpt")
+        #expect(interrupted.header.epoch == 2 && !interrupted.header.finished)
+        let resumed = try Trainer(inputs: inputs, options: .init(checkpointDirectory: parts, resume: parts + "/last.ckpt")).run()
+        #expect(resumed.history.count == 5)
+        for (a, b) in zip(uninterrupted.history, resumed.history) {
+            #expect(a.trainLoss == b.trainLoss && a.validation == b.validation && a.learningRate == b.learningRate, "epoch \(a.epoch)")
+        }
+        let x = try Checkpoint.read(from: full + "/last.ckpt"), y = try Checkpoint.read(from: parts + "/last.ckpt")
+        #expect(x.tensors.keys.sorted() == y.tensors.keys.sorted())
+        for (name, t) in x.tensors { #expect(t.scalars == y.tensors[name]?.scalars, "\(name)") }
+        #expect(x.optimizerState == y.optimizerState)
+        #expect(uninterrupted.bestEpoch == resumed.bestEpoch && uninterrupted.bestMetric == resumed.bestMetric)
+    }
+
+    @Test("checkpoints round-trip; a flipped payload byte, a truncated file or a foreign file is refused")
+    func checkpointIntegrity() throws {
+        let config = smallConfig(epochs: 1)
+        let inputs = try memoryInputs(config: config)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try Trainer(inputs: inputs, options: .init(checkpointDirectory: directory)).run()
+        let path = directory + "/last.ckpt"
+        let checkpoint = try Checkpoint.read(from: path)
+        let model = try checkpoint.model()
+        for (name, t) in model.stateDict() { #expect(t.scalars == checkpoint.tensors[name]?.scalars) }
+        // Only the final files remain (written through temporary files renamed into place).
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        #expect(files == ["best.ckpt", "last.ckpt", "metrics.csv", "metrics.jsonl", "training_curves.png"], "\(files)")
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[bytes.count - 5] ^= 0x40
+        #expect(throws: ModelError.self) { try Checkpoint.decode(Data(bytes), path: "flipped") }
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(throws: ModelError.self) { try Checkpoint.decode(Data(original.prefix(original.count - 7)), path: "cut") }
+        #expect(throws: ModelError.self) { try Checkpoint.decode(Data(original.prefix(40)), path: "cut") }
+        #expect(throws: ModelError.self) { try Checkpoint.decode(Data("PXCKPT01garbage!".utf8), path: "junk") }
+    }
+
+    @Test("the loss falls when fitting one fixed batch", arguments: ["pretrained", "enhanced"], ["bce", "bpr", "sampled_softmax"])
+    func lossDecreases(_ modelClass: String, _ loss: String) throws {
+        var config = smallConfig()
+        config.model.modelClass = ModelClass(rawValue: modelClass)!
+        config.model.dropoutRate = 0
+        config.model.attentionDropout = 0
+        config.model.itemIdDropout = 0
+        config.training.learningRate = 0.01
+        config.training.weightDecay = 0
+        let inputs = try memoryInputs(config: config)
+        let content = try inputs.content(inputs.train.itemIds)
+        let h = try ModelHyperparameters(
+            model: config.model, seed: 5, userCount: inputs.train.userIds.count, itemCount: inputs.train.itemIds.count,
+            visionWidth: 12, textWidth: 10, numericWidth: 2)
+        let model = PretrainedMultimodalRecommender.make(h)
+        let optimizer = Trainer.makeOptimizer(config.training, parameters: model.namedParameters())
+        let examples = TrainingExamples(
+            users: Array(inputs.train.users.prefix(32)), positives: Array(inputs.train.items.prefix(32)),
+            negatives: (0..<64).map { Int32(($0 * 7) % inputs.train.itemIds.count) }, ratio: 2)
+        let settings = LossSettings(loss: LossFunction(rawValue: loss)!, contrastiveWeight: 0.1)
+        let first = model.loss(examples, content: content, settings: settings).total.scalar
+        var last = first
+        for _ in 0..<40 {
+            let parts = model.loss(examples, content: content, settings: settings)
+            last = parts.total.scalar
+            let g = parts.total.gradients()
+            Autograd.withoutRecording { optimizer.step(g) }
+        }
+        #expect(last < first * 0.7, "loss \(first) → \(last)")
+    }
+
+    @Test("model gradients match central finite differences (vision projection, user embedding)")
+    func finiteDifferences() throws {
+        var config = smallConfig()
+        config.model.modelClass = .enhanced
+        config.model.dropoutRate = 0
+        config.model.attentionDropout = 0
+        config.model.itemIdDropout = 0
+        config.model.useBatchNorm = false
+        let inputs = try memoryInputs(config: config)
+        let content = try inputs.content(inputs.train.itemIds)
+        let h = try ModelHyperparameters(
+            model: config.model, seed: 9, userCount: inputs.train.userIds.count, itemCount: inputs.train.itemIds.count,
+            visionWidth: 12, textWidth: 10, numericWidth: 2)
+        let model = PretrainedMultimodalRecommender.make(h)
+        let examples = TrainingExamples(users: [0, 1, 2, 3], positives: [0, 1, 2, 3], negatives: [4, 5, 6, 7], ratio: 1)
+        let settings = LossSettings(loss: .bpr, contrastiveWeight: 0.5)
+        let named = Dictionary(uniqueKeysWithValues: model.namedParameters())
+        let grads = model.loss(examples, content: content, settings: settings).total.gradients()
+        for (name, index) in [("vision_projection.0.weight", 5), ("user_embedding.weight", 3), ("fusion.layers.0.linear.weight", 17)] {
+            let p = try #require(named[name])
+            let analytic = try #require(grads[p]).dense.scalars[index]
+            let eps: Float = 1e-2
+            func lossAt(_ delta: Float) -> Double {
+                p.update { $0[index] += delta }
+                defer { p.update { $0[index] -= delta } }
+                return Double(Autograd.withoutRecording { model.loss(examples, content: content, settings: settings).total.scalar })
+            }
+            let numeric = (lossAt(eps) - lossAt(-eps)) / Double(2 * eps)
+            // Float32 forward passes: agreement to 2e-3 absolute + 5% relative.
+            #expect(abs(Double(analytic) - numeric) <= 2e-3 + 0.05 * abs(numeric), "\(name)[\(index)]: \(analytic) vs \(numeric)")
+        }
+    }
+}
