@@ -36,6 +36,7 @@ step split      split --config "$config" --strategy leave_one_out --name loo
 step encode     encode --config "$config"
 step train      train --config "$config"
 step eval       eval --config "$config" --task next_item --recommender-type multimodal --k 10 20
+step baseline   eval --config "$config" --task next_item --recommender-type popularity --k 10 20
 step recommend  recommend --config "$config" --sample-users 5 --top-k 10 --use-diversity
 
 echo
