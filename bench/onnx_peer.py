@@ -1,7 +1,7 @@
 """onnxruntime side of the ONNX benchmark: same model file, same .npy inputs, same thread count.
 
 python bench/onnx_peer.py --model PATH --prefix DIR/PREFIX --threads N [--runs R] [--warmup W]
-prints {"items_per_s": ..., "ms_per_run": ..., "batch": ..., "threads": ...}
+prints {"items_per_s": ..., "ms_per_run": ..., "cpu_ms": (median process CPU time per run), "batch": ..., "threads": ...}
 """
 import argparse
 import json
@@ -27,12 +27,15 @@ feeds = {i.name: np.load(f"{a.prefix}input_{i.name}.npy") for i in sess.get_inpu
 batch = next(iter(feeds.values())).shape[0]
 for _ in range(max(a.warmup, 1)):
     sess.run(None, feeds)
-times = []
+times, cpu = [], []
 for _ in range(max(a.runs, 1)):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     sess.run(None, feeds)
     times.append(time.perf_counter() - t)
+    cpu.append(time.process_time() - c)
 times.sort()
+cpu.sort()
 median = times[len(times) // 2]
 print(json.dumps({"items_per_s": batch / median, "ms_per_run": median * 1000, "min_ms": times[0] * 1000,
+                  "cpu_ms": cpu[len(cpu) // 2] * 1000,
                   "batch": batch, "threads": a.threads}))

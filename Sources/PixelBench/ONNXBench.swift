@@ -1,6 +1,6 @@
 // `PixelBench onnx --model PATH --prefix DIR/PREFIX --threads N [--runs R] [--warmup W] [--profile]`
 // Runs the model on the reference inputs `<PREFIX>input_<name>.npy` and prints one JSON line:
-// {"bench":"onnx","items_per_s":…,"ms_per_run":…,"batch":…,"threads":…}. Items = the first input's batch size.
+// {"bench":"onnx","items_per_s":…,"ms_per_run":…,"cpu_ms":… (median process CPU time per run),"batch":…,"threads":…}. Items = the first input's batch size.
 import Foundation
 import PixelONNX
 
@@ -10,9 +10,9 @@ enum ONNXBench {
         return args[i + 1]
     }
 
-    static func clock() -> Double {
+    static func clock(_ id: clockid_t = CLOCK_MONOTONIC) -> Double {
         var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
+        clock_gettime(id, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
@@ -34,16 +34,19 @@ enum ONNXBench {
             for _ in 0..<max(warmup, 1) { _ = try model.run(feeds) }
             let profile = args.contains("--profile") ? OperatorProfile() : nil
             model.profile = profile
-            var times: [Double] = []
+            var times: [Double] = [], cpu: [Double] = []
             for _ in 0..<max(runs, 1) {
-                let start = clock()
+                let start = clock(), cpuStart = clock(CLOCK_PROCESS_CPUTIME_ID)
                 _ = try model.run(feeds)
                 times.append(clock() - start)
+                cpu.append(clock(CLOCK_PROCESS_CPUTIME_ID) - cpuStart)
             }
             times.sort()
+            cpu.sort()
             let median = times[times.count / 2]
-            let line = String(format: "{\"bench\": \"onnx\", \"items_per_s\": %.3f, \"ms_per_run\": %.3f, \"min_ms\": %.3f, \"batch\": %d, \"threads\": %d}",
-                              Double(batch) / median, median * 1000, (times.first ?? median) * 1000, batch, threads)
+            let line = String(format: "{\"bench\": \"onnx\", \"items_per_s\": %.3f, \"ms_per_run\": %.3f, \"min_ms\": %.3f, \"cpu_ms\": %.3f, \"batch\": %d, \"threads\": %d}",
+                              Double(batch) / median, median * 1000, (times.first ?? median) * 1000, cpu[cpu.count / 2] * 1000,
+                              batch, threads)
             print(line)
             if let profile { print(profile.report(top: 15)) }
             return 0

@@ -148,9 +148,10 @@ enum GraphFusion {
             let biasName = add.inputs[0] == out ? add.inputs[1] : add.inputs[0]
             guard let b = constants[biasName], b.elementType == .float, b.shape == [w.shape[1]] else { continue }
             let ctx = context(n.name + "+" + add.name, "Linear", inputs: 3, settings: settings)
+            let packed = w.shape[1] % 16 == 0 && w.count > 0 ? SmallGemm.Packed(w.floatPointer, k: w.shape[0], n: w.shape[1]) : nil
             nodes[j] = GraphNode(name: ctx.name, opType: "Linear", domain: OperatorRegistry.fusedDomain,
                                  inputs: [n.inputs[0], n.inputs[1], biasName], outputs: add.outputs,
-                                 kernel: MatMulOps.linear(ctx))
+                                 kernel: MatMulOps.linear(ctx, packed: packed))
             removed.insert(i)
         }
         nodes = nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)

@@ -14,6 +14,31 @@ enum ConvOps {
         VectorMath.map(p, p, n) { v in v.replacing(with: lv, where: v .< lv).replacing(with: hv, where: v .> hv) }
     }
 
+    /// Adds `bias[r]` to row `r` of a `rows × width` block (row stride `stride`) and clamps it, in one pass.
+    static func epilogue(_ p: UnsafeMutablePointer<Float>, rows: Int, width: Int, stride: Int, bias: UnsafePointer<Float>?,
+                         _ bounds: (Float, Float)?) {
+        if bias == nil && bounds == nil { return }
+        let (lo, hi) = bounds ?? (-.infinity, .infinity)
+        let lv = VectorMath.V(repeating: lo), hv = VectorMath.V(repeating: hi)
+        for r in 0..<rows {
+            let row = p + r * stride
+            let b = bias?[r] ?? 0
+            let bv = VectorMath.V(repeating: b)
+            var i = 0
+            while i &+ 16 <= width {
+                var v = UnsafeRawPointer(row + i).loadUnaligned(as: VectorMath.V.self) + bv
+                v = v.replacing(with: lv, where: v .< lv).replacing(with: hv, where: v .> hv)
+                UnsafeMutableRawPointer(row + i).storeBytes(of: v, as: VectorMath.V.self)
+                i &+= 16
+            }
+            while i < width {
+                let v = row[i] + b
+                row[i] = v < lo ? lo : (v > hi ? hi : v)
+                i &+= 1
+            }
+        }
+    }
+
     static func conv(_ ctx: NodeContext) throws -> Kernel {
         let attributes = try ConvGeometry.Attributes(ctx)
         let bounds: (Float, Float)? = ctx.has(clampMinKey)
@@ -48,14 +73,22 @@ enum ConvOps {
             }
             let bp = bias?.floatPointer
             if pointwise {
+                // Column tiles of about 128 KB of output: the bias and activation pass runs while the tile
+                // is still in cache (one sgemm per tile; the weight is the small operand).
+                let tile = Swift.max(64, (32_768 / Swift.max(mg, 1)) & ~15)
                 for b in 0..<n {
                     for gi in 0..<groups {
                         let dst = op + (b * m + gi * mg) * outCount
-                        if let bp { for j in 0..<mg { dst.advanced(by: j * outCount).update(repeating: bp[gi * mg + j], count: outCount) } }
-                        BLAS.gemm(transposeA: false, transposeB: false, m: mg, n: outCount, k: cg,
-                                  a: wp + gi * mg * cg, lda: cg, b: xp + (b * c + gi * cg) * inCount, ldb: inCount,
-                                  beta: bp == nil ? 0 : 1, c: dst, ldc: outCount)
-                        clamp(dst, mg * outCount, bounds)
+                        let src = xp + (b * c + gi * cg) * inCount
+                        var col = 0
+                        while col < outCount {
+                            let width = Swift.min(tile, outCount - col)
+                            BLAS.gemm(transposeA: false, transposeB: false, m: mg, n: width, k: cg,
+                                      a: wp + gi * mg * cg, lda: cg, b: src + col, ldb: inCount,
+                                      beta: 0, c: dst + col, ldc: outCount)
+                            epilogue(dst + col, rows: mg, width: width, stride: outCount, bias: bp.map { $0 + gi * mg }, bounds)
+                            col += width
+                        }
                     }
                 }
                 return [out]
@@ -67,11 +100,10 @@ enum ConvOps {
                 for gi in 0..<groups {
                     im2col(g, xp + (b * c + gi * cg) * inCount, channels: cg, into: column, settings: settings)
                     let dst = op + (b * m + gi * mg) * outCount
-                    if let bp { for j in 0..<mg { dst.advanced(by: j * outCount).update(repeating: bp[gi * mg + j], count: outCount) } }
                     BLAS.gemm(transposeA: false, transposeB: false, m: mg, n: outCount, k: rows,
                               a: wp + gi * mg * rows, lda: rows, b: column, ldb: outCount,
-                              beta: bp == nil ? 0 : 1, c: dst, ldc: outCount)
-                    clamp(dst, mg * outCount, bounds)
+                              beta: 0, c: dst, ldc: outCount)
+                    epilogue(dst, rows: mg, width: outCount, stride: outCount, bias: bp.map { $0 + gi * mg }, bounds)
                 }
             }
             return [out]
@@ -122,6 +154,65 @@ enum ConvOps {
         }
     }
 
+    /// One depthwise plane from its zero-bordered copy `src` (row stride `pw`): four output rows × 16 columns
+    /// per step in independent accumulators (fused multiply-adds), bias added first, clamp applied at the store.
+    @inline(__always)
+    static func depthwisePlane(_ src: UnsafePointer<Float>, pw: Int, filter: UnsafePointer<Float>, bias: Float,
+                               _ dst: UnsafeMutablePointer<Float>, oh: Int, ow: Int, sy: Int, sx: Int, kh: Int, kw: Int,
+                               bounds: (Float, Float)) {
+        typealias V = VectorMath.V
+        let b0 = V(repeating: bias), lv = V(repeating: bounds.0), hv = V(repeating: bounds.1)
+        var y = 0
+        while y < oh {
+            let last = oh &- 1
+            let y1 = Swift.min(y &+ 1, last), y2 = Swift.min(y &+ 2, last), y3 = Swift.min(y &+ 3, last)
+            var c = 0
+            while c < ow {
+                var a0 = b0, a1 = b0, a2 = b0, a3 = b0
+                for i in 0..<kh {
+                    let base = src + i &* pw + c &* sx
+                    let r0 = base + y &* sy &* pw, r1 = base + y1 &* sy &* pw
+                    let r2 = base + y2 &* sy &* pw, r3 = base + y3 &* sy &* pw
+                    let taps = filter + i &* kw
+                    if sx == 1 {
+                        for j in 0..<kw {
+                            let t = V(repeating: taps[j])
+                            a0 = a0.addingProduct(t, UnsafeRawPointer(r0 + j).loadUnaligned(as: V.self))
+                            a1 = a1.addingProduct(t, UnsafeRawPointer(r1 + j).loadUnaligned(as: V.self))
+                            a2 = a2.addingProduct(t, UnsafeRawPointer(r2 + j).loadUnaligned(as: V.self))
+                            a3 = a3.addingProduct(t, UnsafeRawPointer(r3 + j).loadUnaligned(as: V.self))
+                        }
+                    } else {
+                        for j in 0..<kw {
+                            let t = V(repeating: taps[j])
+                            a0 = a0.addingProduct(t, UnsafeRawPointer(r0 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
+                            a1 = a1.addingProduct(t, UnsafeRawPointer(r1 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
+                            a2 = a2.addingProduct(t, UnsafeRawPointer(r2 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
+                            a3 = a3.addingProduct(t, UnsafeRawPointer(r3 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
+                        }
+                    }
+                }
+                let lanes = Swift.min(16, ow &- c)
+                let rows = Swift.min(4, oh &- y)
+                @inline(__always) func store(_ acc: V, _ r: Int) {
+                    let v = acc.replacing(with: lv, where: acc .< lv).replacing(with: hv, where: acc .> hv)
+                    let line = dst + ((y &+ r) &* ow &+ c)
+                    if lanes == 16 {
+                        UnsafeMutableRawPointer(line).storeBytes(of: v, as: V.self)
+                    } else {
+                        for k in 0..<lanes { line[k] = v[k] }
+                    }
+                }
+                store(a0, 0)
+                if rows > 1 { store(a1, 1) }
+                if rows > 2 { store(a2, 2) }
+                if rows > 3 { store(a3, 3) }
+                c &+= 16
+            }
+            y &+= 4
+        }
+    }
+
     /// One filter per channel: each plane is copied into a zero-bordered scratch plane, then every
     /// kernel tap adds a scaled input row to the output row (no bounds checks in the inner loop).
     static func depthwise(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
@@ -140,6 +231,9 @@ enum ConvOps {
         let (sz, sy) = (g.stride[0], g.stride[1])
         let (dz, dy) = (g.dilation[0], g.dilation[1])
         let (pz, py, px) = (g.padBegin[0], g.padBegin[1], g.padBegin[2])
+        // 2-D, undilated, stride 1 or 2 along x: the register-blocked plane kernel with the clamp fused.
+        let planar = od == 1 && kd0 == 1 && dy == 1 && dx == 1 && sx <= 2
+        let (lo, hi) = bounds ?? (-.infinity, .infinity)
         settings.parallelChunks(planes, minimumPerThread: 4) { range in
             // 64 floats of slack: vector loads past a row's end only feed lanes that are never stored.
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: pd * ph * pw + 64)
@@ -156,6 +250,11 @@ enum ConvOps {
                 }
                 let dst = out + plane * od * oh * ow
                 let filter = w + ch * kCount
+                if planar {
+                    depthwisePlane(scratch, pw: pw, filter: filter, bias: bias?[ch] ?? 0, dst, oh: oh, ow: ow,
+                                   sy: sy, sx: sx, kh: kh0, kw: kw0, bounds: (lo, hi))
+                    continue
+                }
                 if sx <= 2 {
                     let b0 = VectorMath.V(repeating: bias?[ch] ?? 0)
                     for z in 0..<od {

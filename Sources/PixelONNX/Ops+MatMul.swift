@@ -12,7 +12,9 @@ enum MatMulOps {
 
     /// `A·B (+ bias)` with numpy matmul semantics (1-D promotion, batch broadcasting).
     /// `bias`, when given, is a 1-D vector of length N added to every row.
-    static func multiply(_ ctx: NodeContext, _ a: ONNXValue, _ b: ONNXValue, bias: ONNXValue?, settings: ExecutionSettings) throws -> ONNXValue {
+    /// `packed`, when given, is `b` (2-D) pre-packed for ``SmallGemm`` and used when A has few rows.
+    static func multiply(_ ctx: NodeContext, _ a: ONNXValue, _ b: ONNXValue, bias: ONNXValue?, packed: SmallGemm.Packed? = nil,
+                         settings: ExecutionSettings) throws -> ONNXValue {
         guard !a.shape.isEmpty, !b.shape.isEmpty else { throw ctx.fail("MatMul inputs must have rank >= 1") }
         let aShape = a.shape.count == 1 ? [1, a.shape[0]] : a.shape
         let bShape = b.shape.count == 1 ? [b.shape[0], 1] : b.shape
@@ -41,6 +43,10 @@ enum MatMulOps {
         if bBatch.reduce(1, *) == 1 && aBatch == batch {
             if batchCount * m <= SmallGemm.maximumRows && n % 16 == 0 {
                 if bias == nil { c.update(repeating: 0, count: out.count) }
+                if let packed, packed.k == k, packed.n == n, b.shape.count == 2 {
+                    SmallGemm.multiply(m: batchCount * m, a: a.floatPointer, packed: packed, c: c, settings: settings)
+                    return out
+                }
                 SmallGemm.multiply(m: batchCount * m, n: n, k: k, a: a.floatPointer, b: b.floatPointer, c: c,
                                    accumulate: true, settings: settings)
                 return out
@@ -108,12 +114,13 @@ enum MatMulOps {
         }
     }
 
-    /// Fused `MatMul(X, W) + bias` (W 2-D constant, bias 1-D of length N).
-    static func linear(_ ctx: NodeContext) -> Kernel {
+    /// Fused `MatMul(X, W) + bias` (W 2-D constant, bias 1-D of length N). `packed` is W pre-packed at
+    /// load for the few-rows kernel (batch-1 transformer layers).
+    static func linear(_ ctx: NodeContext, packed: SmallGemm.Packed? = nil) -> Kernel {
         let settings = ctx.settings
         return { inputs in
             let x = try ctx.floatInput(inputs, 0), w = try ctx.floatInput(inputs, 1), bias = try ctx.floatInput(inputs, 2)
-            return [try multiply(ctx, x, w, bias: bias, settings: settings)]
+            return [try multiply(ctx, x, w, bias: bias, packed: packed, settings: settings)]
         }
     }
 }

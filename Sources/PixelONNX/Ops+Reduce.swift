@@ -37,6 +37,23 @@ enum ReduceOps {
         for a in 0..<r {
             if reduce[a] { if keepDims { outShape.append(1) } } else { outShape.append(x.shape[a]) }
         }
+        // Float sum over one contiguous run of axes with a kept inner block (mean pooling over tokens):
+        // out[o, i] = Σ_k x[o, k, i], rows added in the same order as the general path, vectorized over i.
+        if kind == .sum, x.elementType == .float, x.count > 0, let lo = reduce.firstIndex(of: true),
+           let hi = reduce.lastIndex(of: true), reduce[lo...hi].allSatisfy({ $0 }), hi + 1 < r {
+            let outer = x.shape[..<lo].reduce(1, *), d = x.shape[lo...hi].reduce(1, *)
+            let inner = x.shape[(hi + 1)...].reduce(1, *)
+            if inner > 1 {
+                let out = ONNXValue(uninitialized: .float, shape: outShape)
+                let src = x.floatPointer, dst = out.floatPointer
+                for o in 0..<outer {
+                    let row = dst + o * inner
+                    row.update(repeating: 0, count: inner)
+                    for k in 0..<d { VectorKernels.add(row, src + (o * d + k) * inner, inner) }
+                }
+                return out
+            }
+        }
         let keptShape = (0..<r).map { reduce[$0] ? 1 : x.shape[$0] }
         let reducedCount = (0..<r).filter { reduce[$0] }.map { x.shape[$0] }.reduce(1, *)
         // Iterate: outer loop over kept positions; inner over reduced positions, via permuted strides.
