@@ -9,6 +9,8 @@ public enum ModelClass: String, Sendable, CaseIterable, ConfigEnum {
 /// `model.vision_model`: the image encoder family.
 public enum VisionModel: String, Sendable, CaseIterable, ConfigEnum {
     case clip, dino, resnet, convnext
+    /// EfficientNet-Lite0-style CNN exports (global-pooled features).
+    case efficientnet
     /// No weights: a colour-histogram and edge encoder computed from the pixels.
     case builtin
 }

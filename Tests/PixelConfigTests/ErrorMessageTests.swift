@@ -59,7 +59,7 @@ struct ErrorMessageTests {
         ),
         (
             "unknown enum value", "model:\n  vision_model: dinov3\n",
-            "test.yaml:2:17: model.vision_model: 'dinov3' is not one of clip, dino, resnet, convnext, builtin (did you mean 'dino'?)"
+            "test.yaml:2:17: model.vision_model: 'dinov3' is not one of clip, dino, resnet, convnext, efficientnet, builtin (did you mean 'dino'?)"
         ),
         (
             "unknown enum value, nothing close", "training:\n  optimizer_type: lion\n",
