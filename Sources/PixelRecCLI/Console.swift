@@ -30,6 +30,9 @@ public struct Console: Sendable {
     /// Writes a line to standard output.
     public func line(_ text: String = "") { writeOutput(text + "\n") }
 
+    /// Writes a block of text (help, a report) to standard output, ending it with a newline if it has none.
+    public func block(_ text: String) { writeOutput(text.hasSuffix("\n") ? text : text + "\n") }
+
     /// Writes text to standard output as is.
     public func write(_ text: String) { writeOutput(text) }
 

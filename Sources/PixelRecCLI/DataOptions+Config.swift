@@ -18,7 +18,7 @@ extension PreprocessOptions {
         // The PixelRec text columns that the item file has (ml100k has no `tag` in some exports).
         textColumns = ["title", "tag", "description"].filter(itemColumns.contains)
         numericColumns = data.numericalFeaturesCols
-        scaler = ScalerKind(data.numericalNormalizationMethod)
+        scaler = data.numericalNormalizationMethod
         allowedExtensions = data.offlineImageValidation.allowedExtensions.map {
             $0.hasPrefix(".") ? String($0.dropFirst()).lowercased() : $0.lowercased()
         }
@@ -35,40 +35,17 @@ extension PreprocessOptions {
     }
 }
 
-extension ScalerKind {
-    init(_ method: NormalizationMethod) {
-        switch method {
-        case .standardization: self = .standardization
-        case .minMax: self = .minMax
-        case .log1pStandardization: self = .log1pStandardization
-        case .none: self = .none
-        }
-    }
-}
-
 extension SplitOptions {
     /// Split options from `data.splitting.*`.
     init(config splitting: SplittingConfig) {
         self.init(
-            strategy: SplitStrategy(splitting.strategy),
+            strategy: splitting.strategy,
             trainRatio: splitting.trainFinalRatio, valRatio: splitting.valFinalRatio,
             testRatio: splitting.testFinalRatio,
-            temporalScope: splitting.temporalScope == .global ? .global : .perUser,
+            temporalScope: splitting.temporalScope,
             minInteractionsPerUser: splitting.minInteractionsPerUser,
             minInteractionsPerItem: splitting.minInteractionsPerItem,
             sampleN: splitting.sampleN > 0 ? splitting.sampleN : nil,
             seed: UInt64(truncatingIfNeeded: splitting.randomState))
-    }
-}
-
-extension PixelData.SplitStrategy {
-    init(_ strategy: PixelConfig.SplitStrategy) {
-        switch strategy {
-        case .stratified: self = .stratified
-        case .temporal: self = .temporal
-        case .leaveOneOut: self = .leaveOneOut
-        case .user: self = .user
-        case .item: self = .item
-        }
     }
 }

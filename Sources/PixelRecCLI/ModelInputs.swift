@@ -20,7 +20,7 @@ enum ModelInputs {
     static func fitScalers(
         _ config: PixelRecConfig, table: ItemTable, trainItems: IdMap, warn: (String) -> Void
     ) throws -> ScalerSet {
-        let kind = ScalerKind(rawValue: config.data.numericalNormalizationMethod.rawValue) ?? .standardization
+        let kind = config.data.numericalNormalizationMethod
         let ids = try table.column(table.idColumn)
         var scalers: [Scaler] = []
         let missing = config.data.numericalFeaturesCols.filter { !table.header.contains($0) }

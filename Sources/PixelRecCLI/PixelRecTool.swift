@@ -78,7 +78,7 @@ public enum PixelRecTool {
         }
         switch outcome {
         case let .help(text):
-            console.write(text.hasSuffix("\n") ? text : text + "\n")
+            console.block(text)
             return 0
         case let .version(text):
             console.line(text)

@@ -1,17 +1,12 @@
 import Foundation
+import PixelConfig
 import PixelCore
 
-/// How a numeric feature column is scaled.
-public enum ScalerKind: String, Sendable, CaseIterable, Codable {
-    /// `(x − mean) / std` (population std; 1 when the column is constant).
-    case standardization
-    /// `(x − min) / (max − min)` (0 when the column is constant).
-    case minMax = "min_max"
-    /// `y = sign(x)·log1p(|x|)`, then standardization of `y` (for heavy-tailed counts such as views).
-    case log1pStandardization = "log1p_standardization"
-    /// `x` unchanged.
-    case none
-}
+/// How a numeric feature column is scaled — the configuration's `data.numerical_normalization_method`:
+/// `standardization` `(x − mean) / std` (population std; 1 when the column is constant); `min_max`
+/// `(x − min) / (max − min)` (0 when the column is constant); `log1p_standardization`
+/// `y = sign(x)·log1p(|x|)`, then standardization of `y` (heavy-tailed counts such as views); `none`.
+public typealias ScalerKind = PixelConfig.NormalizationMethod
 
 /// A fitted scaler for one column. Missing values (empty cells, NaN) transform to 0, the mean in
 /// standardized units.

@@ -1,28 +1,23 @@
-/// How interactions are divided into train, validation and test.
-public enum SplitStrategy: String, Sendable, CaseIterable, Codable {
-    /// Per user, a seeded random `ratios` share of their interactions in each part; every user with ≥ 3
-    /// interactions appears in all three parts, each part's size within ±1 of `ratio · n` (when every part's
-    /// share `ratio · n` is at least 1; below that, "in every part" wins). Users with fewer than 3
-    /// interactions go to train only. The same per-user counts drive `temporal` with `perUser` scope.
-    case stratified
-    /// Time-ordered: per user (`TemporalScope.perUser`) the oldest share to train, then validation, the
-    /// newest to test; or by one global time cut (`TemporalScope.global`).
-    case temporal
-    /// Per user: the last interaction (by timestamp, then file order) to test, the second-last to
-    /// validation, the rest to train (PixelRec's protocol). Users with 2 interactions give no validation
-    /// row; users with 1 only train.
-    case leaveOneOut = "leave_one_out"
-    /// Whole users held out (cold-start users): `ratios` of the users go to each part with all their rows.
-    case user
-    /// Whole items held out (cold-start items).
-    case item
-}
+import PixelConfig
 
-/// Whether a temporal split orders each user's timeline or the whole data set's.
-public enum TemporalScope: String, Sendable, CaseIterable, Codable {
-    case perUser = "per_user"
-    case global
-}
+/// How interactions are divided into train, validation and test — the configuration's
+/// `data.splitting.strategy`, one type for both layers:
+/// - `stratified`: per user, a seeded random `ratios` share of their interactions in each part; every user
+///   with ≥ 3 interactions appears in all three parts, each part's size within ±1 of `ratio · n` (when every
+///   part's share `ratio · n` is at least 1; below that, "in every part" wins). Users with fewer than 3
+///   interactions go to train only. The same per-user counts drive `temporal` with `perUser` scope.
+/// - `temporal`: time-ordered: per user (`TemporalScope.perUser`) the oldest share to train, then
+///   validation, the newest to test; or by one global time cut (`TemporalScope.global`).
+/// - `leaveOneOut`: per user, the last interaction (by timestamp, then file order) to test, the
+///   second-last to validation, the rest to train (PixelRec's protocol). Users with 2 interactions give no
+///   validation row; users with 1 only train.
+/// - `user` / `item`: whole users (cold-start users) or whole items (cold-start items) held out, `ratios`
+///   of them to each part with all their rows.
+public typealias SplitStrategy = PixelConfig.SplitStrategy
+
+/// Whether a temporal split orders each user's timeline or the whole data set's
+/// (`data.splitting.temporal_scope`).
+public typealias TemporalScope = PixelConfig.TemporalScope
 
 /// What `SplitOptions.sampleN` counts.
 public enum SampleMode: String, Sendable, CaseIterable, Codable {

@@ -11,7 +11,7 @@ enum OnnxInspectCommand: Subcommand {
 
     static func run(_ context: CommandContext) throws {
         let path = context.invocation.string("model") ?? ""
-        context.console.write(try ONNXInspection.report(path).withTrailingNewline)
+        context.console.block(try ONNXInspection.report(path))
     }
 }
 
@@ -41,8 +41,4 @@ enum OnnxRunCommand: Subcommand {
             outputDirectory: invocation.string("output") ?? ".", threads: invocation.int("threads") ?? 1)
         for path in written { context.console.line("wrote \(path)") }
     }
-}
-
-extension String {
-    var withTrailingNewline: String { hasSuffix("\n") ? self : self + "\n" }
 }
