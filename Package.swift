@@ -67,10 +67,13 @@ let package = Package(
                 "CBLAS", "PixelEncoders",
             ]
         ),
-        .executableTarget(name: "ConfigFuzz", dependencies: ["PixelConfig"], path: "Fuzz/ConfigFuzz", exclude: ["Seeds"]),
-        .executableTarget(name: "CSVFuzz", dependencies: ["PixelData"], path: "Fuzz/CSVFuzz", exclude: ["Seeds"]),
-        .executableTarget(name: "ImageFuzz", dependencies: ["PixelImage"], path: "Fuzz/ImageFuzz", exclude: ["Seeds"]),
-        .executableTarget(name: "ONNXFuzz", dependencies: ["PixelONNX"], path: "Fuzz/ONNXFuzz", exclude: ["Seeds"]),
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
+        .executableTarget(
+            name: "ConfigFuzz", dependencies: ["PixelConfig", "FuzzSupport"], path: "Fuzz/ConfigFuzz", exclude: ["Seeds"]),
+        .executableTarget(name: "CSVFuzz", dependencies: ["PixelData", "FuzzSupport"], path: "Fuzz/CSVFuzz", exclude: ["Seeds"]),
+        .executableTarget(
+            name: "ImageFuzz", dependencies: ["PixelImage", "FuzzSupport"], path: "Fuzz/ImageFuzz", exclude: ["Seeds"]),
+        .executableTarget(name: "ONNXFuzz", dependencies: ["PixelONNX", "FuzzSupport"], path: "Fuzz/ONNXFuzz", exclude: ["Seeds"]),
 
         // MARK: Tests
         .testTarget(name: "PixelCoreTests", dependencies: ["PixelCore"]),

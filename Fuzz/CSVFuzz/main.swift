@@ -3,6 +3,7 @@
 // With `-D FUZZING -sanitize=fuzzer,address` this is a libFuzzer target; in a normal build it is a
 // replay tool: `CSVFuzz FILE|DIR ...` runs every given input through the same function.
 import Foundation
+import FuzzSupport
 import PixelData
 
 /// Parses `data` every way the pipeline does; errors are expected, crashes are bugs.
@@ -28,52 +29,14 @@ func fuzzCSV(_ data: Data) {
 }
 
 #if FUZZING
-    @_cdecl("LLVMFuzzerTestOneInput")
-    public func fuzzTestOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
-        guard let bytes else { return 0 }
-        fuzzCSV(Data(bytes: bytes, count: count))
-        return 0
-    }
-
-    @_silgen_name("LLVMFuzzerRunDriver")
-    func runFuzzerDriver(
-        _ argc: UnsafeMutablePointer<Int32>,
-        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-    ) -> Int32
-
-    /// SwiftPM links executables with `main=CSVFuzz_main`, which hides libFuzzer's own `main`; this entry point
-    /// hands control to libFuzzer's driver instead.
     @_cdecl("CSVFuzz_main")
-    public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-        var argc = argc
-        var argv = argv
-        return runFuzzerDriver(&argc, &argv, fuzzTestOneInput)
+    public func csvFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+        runLibFuzzer(argc, argv) { fuzzCSV(Data($0)) }
     }
 #else
-    // Top-level statements would not parse under `-parse-as-library` even in this inactive branch, so the
-    // replay runs from a global's initializer (globals in main.swift initialise in order).
-    func replayMain() {
-        var inputs: [String] = []
-        for argument in CommandLine.arguments.dropFirst() {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
-                let names = (try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []
-                inputs += names.sorted().map { argument + "/" + $0 }
-            } else {
-                inputs.append(argument)
-            }
-        }
-        for path in inputs {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                print("CSVFuzz: cannot read \(path)")
-                exit(1)
-            }
-            fuzzCSV(data)
-        }
-        print("CSVFuzz: replayed \(inputs.count) inputs without a crash")
-        exit(0)
+    // A global's initializer, not a statement: top-level statements do not parse under -parse-as-library.
+    let replayed: Void = replayFuzzInputs(tool: "CSVFuzz", arguments: Array(CommandLine.arguments.dropFirst())) {
+        fuzzCSV(Data($0))
+        return nil
     }
-
-    let replayed: Void = replayMain()
 #endif

@@ -4,6 +4,7 @@
 // replay tool: `ImageFuzz FILE|DIR ...` runs every given input through the same function, and
 // `ImageFuzz --write-seeds DIR` writes a small seed corpus (JPEG, PNG, CMYK JPEG, EXIF-rotated JPEG).
 import Foundation
+import FuzzSupport
 import PixelImage
 
 /// Decodes `data` the way the pipeline does; errors are expected, crashes are bugs.
@@ -16,27 +17,9 @@ func fuzzImage(_ data: Data) {
 }
 
 #if FUZZING
-    @_cdecl("LLVMFuzzerTestOneInput")
-    public func fuzzTestOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
-        guard let bytes else { return 0 }
-        fuzzImage(Data(bytes: bytes, count: count))
-        return 0
-    }
-
-    @_silgen_name("LLVMFuzzerRunDriver")
-    func runFuzzerDriver(
-        _ argc: UnsafeMutablePointer<Int32>,
-        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-    ) -> Int32
-
-    /// SwiftPM links executables with `main=ImageFuzz_main`, which hides libFuzzer's own `main`; this entry point
-    /// hands control to libFuzzer's driver instead.
     @_cdecl("ImageFuzz_main")
-    public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-        var argc = argc
-        var argv = argv
-        return runFuzzerDriver(&argc, &argv, fuzzTestOneInput)
+    public func imageFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+        runLibFuzzer(argc, argv) { fuzzImage(Data($0)) }
     }
 #else
     func writeSeeds(to directory: String) throws {
@@ -61,8 +44,8 @@ func fuzzImage(_ data: Data) {
 
     // Top-level statements would not parse under `-parse-as-library` even in this inactive branch, so the
     // replay runs from a global's initializer (globals in main.swift initialise in order).
+    /// `ImageFuzz --write-seeds DIR` writes the seed corpus; anything else replays inputs.
     func replayMain() {
-        var inputs: [String] = []
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "--write-seeds", arguments.count == 2 {
             do { try writeSeeds(to: arguments[1]) } catch {
@@ -72,25 +55,12 @@ func fuzzImage(_ data: Data) {
             print("ImageFuzz: wrote seeds to \(arguments[1])")
             exit(0)
         }
-        for argument in arguments {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
-                let names = (try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []
-                inputs += names.sorted().map { argument + "/" + $0 }
-            } else {
-                inputs.append(argument)
-            }
+        replayFuzzInputs(tool: "ImageFuzz", arguments: arguments) {
+            fuzzImage(Data($0))
+            return nil
         }
-        for path in inputs {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                print("ImageFuzz: cannot read \(path)")
-                exit(1)
-            }
-            fuzzImage(data)
-        }
-        print("ImageFuzz: replayed \(inputs.count) inputs without a crash")
-        exit(0)
     }
 
+    // A global's initializer, not a statement: top-level statements do not parse under -parse-as-library.
     let replayed: Void = replayMain()
 #endif
