@@ -10,8 +10,9 @@ public struct DataConfig: Sendable, Equatable {
     public var processedItemInfoPath = "data/processed/item_info.csv"
     /// `processed_interactions_path`: interaction table written by `pixelrec preprocess`.
     public var processedInteractionsPath = "data/processed/interactions.csv"
-    /// `processed_image_destination_folder`: validated, compressed images written by `pixelrec preprocess`.
-    public var processedImageDestinationFolder = "data/processed/images"
+    /// `processed_image_destination_folder`: validated, compressed images written by `pixelrec preprocess`;
+    /// `nil` = `images/` inside the processed directory.
+    public var processedImageDestinationFolder: String? = nil
     /// `processed_dir`: directory for every preprocessing output; `nil` = the directory of
     /// `processed_item_info_path`.
     public var processedDir: String? = nil
@@ -60,5 +61,11 @@ public struct DataConfig: Sendable, Equatable {
         guard let slash = processedItemInfoPath.lastIndex(of: "/") else { return "." }
         let directory = processedItemInfoPath[..<slash]
         return directory.isEmpty ? "/" : String(directory)
+    }
+
+    /// Where `pixelrec preprocess` writes images: `processedImageDestinationFolder`, or
+    /// `<resolvedProcessedDir>/images`.
+    public var resolvedProcessedImageFolder: String {
+        processedImageDestinationFolder ?? resolvedProcessedDir + "/images"
     }
 }

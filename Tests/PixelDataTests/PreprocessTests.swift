@@ -108,6 +108,27 @@ struct PreprocessTests {
         #expect(again.itemsKept == 3)
     }
 
+    /// `data.processed_image_destination_folder`: images go where configured; the processed table names them
+    /// relative to the output folder when inside it, else by absolute path.
+    @Test func imageDestinationFolder() throws {
+        let input = try Self.makeDataset()
+        let output = temporaryDirectory("preprocess-dest")
+        var options = PreprocessOptions()
+        options.outputImagesDirectory = output + "/elsewhere/../pictures"
+        try Preprocessor.run(inputDirectory: input, outputDirectory: output, options: options)
+        #expect(try ItemTable.load(path: output + "/item_info.csv").column("image").first == "pictures/i1.jpg")
+        #expect(FileManager.default.fileExists(atPath: output + "/pictures/i1.jpg"))
+        #expect(!FileManager.default.fileExists(atPath: output + "/images"))
+
+        let outside = temporaryDirectory("preprocess-dest-images")
+        let output2 = temporaryDirectory("preprocess-dest2")
+        options.outputImagesDirectory = outside
+        try Preprocessor.run(inputDirectory: input, outputDirectory: output2, options: options)
+        let column = try ItemTable.load(path: output2 + "/item_info.csv").column("image")
+        #expect(column.first == URL(fileURLWithPath: outside).standardizedFileURL.path + "/i1.jpg")
+        #expect(FileManager.default.fileExists(atPath: outside + "/i1.jpg"))
+    }
+
     @Test func invalidNumbersAreErrorsOrMissing() throws {
         let input = try Self.makeDataset()
         let items = try String(contentsOfFile: input + "/item_info.csv", encoding: .utf8).replacingOccurrences(

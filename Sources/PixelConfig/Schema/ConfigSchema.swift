@@ -126,7 +126,7 @@ enum ConfigSchema {
             "interaction table written by preprocess", .nonEmpty),
         F(
             "data.processed_image_destination_folder", \.data.processedImageDestinationFolder,
-            "images written by preprocess", .nonEmpty),
+            "images written by preprocess; null = images/ in the processed directory"),
         F(
             "data.processed_dir", \.data.processedDir,
             "directory of every preprocessing output; null = that of processed_item_info_path"),

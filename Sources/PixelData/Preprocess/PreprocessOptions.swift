@@ -13,6 +13,10 @@ public struct PreprocessOptions: Sendable, Equatable {
     public var itemInfoFile = "item_info.csv"
     /// Directory of `<item_id>.<ext>` images, relative to the input directory unless absolute. Default `images`.
     public var imagesDirectory = "images"
+    /// Where validated (and compressed) images are written, relative to the input directory unless
+    /// absolute; nil writes them to `<output directory>/images`. The processed `item_info.csv` names each
+    /// image relative to the output directory when it lies inside it, else by its absolute path.
+    public var outputImagesDirectory: String?
     /// Column names.
     public var interactions = InteractionLoadOptions()
     public var itemIdColumn = "item_id"

@@ -28,6 +28,15 @@ public enum Preprocessor {
         name.hasPrefix("/") ? name : directory + "/" + name
     }
 
+    /// What the processed `image` column puts before a file name: the image folder relative to the output
+    /// folder when inside it (`images/`), else its absolute path.
+    static func imageColumnPrefix(images: String, output: String) -> String {
+        let images = URL(fileURLWithPath: images).standardizedFileURL.path
+        let output = URL(fileURLWithPath: output).standardizedFileURL.path
+        if images.hasPrefix(output + "/") { return String(images.dropFirst(output.count + 1)) + "/" }
+        return images + "/"
+    }
+
     @discardableResult
     public static func run(
         inputDirectory: String, outputDirectory: String, options: PreprocessOptions = .init(),
@@ -88,7 +97,8 @@ public enum Preprocessor {
         // Images (parallel).
         clock = Date()
         let imageDirectory = resolve(options.imagesDirectory, in: inputDirectory)
-        let outputImages = outputDirectory + "/images"
+        let outputImages = options.outputImagesDirectory.map { resolve($0, in: inputDirectory) } ?? outputDirectory + "/images"
+        let imageReference = imageColumnPrefix(images: outputImages, output: outputDirectory)
         let ids = cleaned.ids
         var outcomes = [ImageOutcome](repeating: ImageOutcome(), count: ids.count)
         let workers = max(1, min(options.workers, ids.count))
@@ -131,7 +141,7 @@ public enum Preprocessor {
                 continue
             }
             keptRows.append(row)
-            imageColumn.append(outcome.reason == nil ? "images/" + outcome.file : "")
+            imageColumn.append(outcome.reason == nil ? imageReference + outcome.file : "")
             switch outcome.action {
             case 1: report.imagesCopied += 1
             case 2: report.imagesCompressed += 1

@@ -11,10 +11,11 @@ enum PreprocessCommand: Subcommand {
         abstract: "Clean item text, validate and compress images, fit numeric feature scalers.",
         discussion: """
             Reads data.item_info_path, data.interactions_path and data.image_folder; writes item_info.csv, \
-            interactions.csv, images/, scalers.json, the id maps and preprocess_report.json (every dropped \
-            item with its reason) into the processed folder (data.processed_dir, or the folder of \
-            data.processed_item_info_path). An interrupted run continues where it stopped: images already \
-            processed and valid are kept.
+            interactions.csv, scalers.json, the id maps and preprocess_report.json (every dropped item with \
+            its reason) into the processed folder (data.processed_dir, or the folder of \
+            data.processed_item_info_path), and the validated images into \
+            data.processed_image_destination_folder (default and with --output: images/ in that folder). An interrupted run \
+            continues where it stopped: images already processed and valid are kept.
             """,
         arguments: CommonOptions.all + [
             .option("item-info", kind: .path, valueName: "csv", help: "Item info CSV (overrides data.item_info_path)."),
@@ -45,6 +46,9 @@ enum PreprocessCommand: Subcommand {
         let output = invocation.string("output") ?? config.data.resolvedProcessedDir
 
         var options = PreprocessOptions(config: config.data, itemColumns: try csvHeader(config.data.itemInfoPath))
+        // `--output DIR` puts everything, images included, under DIR.
+        options.outputImagesDirectory =
+            invocation.string("output") == nil ? config.data.resolvedProcessedImageFolder : nil
         options.requireImage = !invocation.flag("keep-items-without-image")
         options.workers = invocation.int("workers") ?? ThreadCount.resolve(config.training.threads)
 
@@ -63,7 +67,8 @@ enum PreprocessCommand: Subcommand {
         console.line(
             "images: \(report.imagesCopied) copied, \(report.imagesCompressed) compressed, "
                 + "\(report.imagesResumed) already done")
-        console.line("wrote \(output)/{item_info.csv,interactions.csv,images/,scalers.json,preprocess_report.json}")
+        console.line("wrote \(output)/{item_info.csv,interactions.csv,scalers.json,preprocess_report.json}")
+        console.line("images in \(options.outputImagesDirectory ?? output + "/images")")
     }
 }
 
