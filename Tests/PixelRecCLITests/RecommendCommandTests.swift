@@ -261,9 +261,9 @@ struct RecommendCommandTests {
         // The header carries the checkpoint's payload checksum.
         let header = try [UInt8](Data(contentsOf: URL(fileURLWithPath: cache)).prefix(16))
         #expect(Array(header[0..<8]) == Array("PXITEMV1".utf8))
-        // Another checkpoint (one more epoch) invalidates it.
+        // Another checkpoint (another seed) invalidates it.
         let other = f.directory + "/checkpoints2"
-        let train = runTool(["train", "--config", f.config, "-q", "--set", "training.epochs=2", "--set", "checkpoint_dir=\(other)"])
+        let train = runTool(["train", "--config", f.config, "-q", "--set", "training.seed=8", "--set", "checkpoint_dir=\(other)"])
         #expect(train.status == 0, "\(train.error)")
         let json2 = f.directory + "/out/cache-other.json"
         let run = f.recommend([
