@@ -40,7 +40,7 @@ step item_knn   eval --config "$config" --task next_item --recommender-type item
                   --output "$out/results/eval-item_knn.json"
 step compare    eval --compare "$out/results/eval-multimodal.json" "$out/results/eval-popularity.json" \
                   "$out/results/eval-item_knn.json"
-step recommend  recommend --config "$config" --sample-users 5 --top-k 10 --use-diversity \
+step recommend  recommend --config "$config" --sample-users 100 --top-k 10 --use-diversity \
                   --embeddings-cache "$out/cache/item_vectors.pxiv" --evaluate "$out/splits/loo/test.csv" \
                   --output "$out/results/recommendations.json"
 

@@ -54,7 +54,7 @@ enum RecommendCommand: Subcommand {
 
     static func run(_ context: CommandContext) throws {
         let config = try context.loadConfig()
-        let settings = try RecommendSettings(context.invocation, config: config)
+        var settings = try RecommendSettings(context.invocation, config: config)
         let console = context.console
         let clock = EvalCommand.Clock()
         func warn(_ text: String) { if !context.quiet { console.warning(text) } }
@@ -67,6 +67,8 @@ enum RecommendCommand: Subcommand {
         }
         let checkpoint = try Checkpoint.read(from: checkpointPath)
         let (trainedUsers, catalog) = try checkpoint.idMaps()
+        // MMR never has more candidates than the catalog has items.
+        settings.maxCandidates = max(settings.topK, min(settings.maxCandidates, catalog.count))
         let table = try ModelInputs.itemTable(config)
         let content = try ModelInputs.content(config, table: table, itemIds: catalog, scalers: checkpoint.header.scalers)
 
