@@ -294,5 +294,18 @@ struct RecommendCommandTests {
         let metrics = try #require(evaluation["metrics"] as? [String: Double])
         let ndcg = try #require(metrics["ndcg@10"])
         #expect(ndcg >= 0 && ndcg <= 1 && (evaluation["users"] as? Int ?? 0) > 0)
+        // Independent check: `pixelrec eval --task next_item` masks the same items (training + validation)
+        // and ranks the same catalog here (every test item occurs in training), so every user's NDCG@10
+        // and their mean agree.
+        let evalOutput = f.directory + "/out/eval-next-item.json"
+        let eval = runTool([
+            "eval", "--config", f.config, "--recommender-type", "multimodal", "--task", "next_item", "--k", "10",
+            "--output", evalOutput, "-q",
+        ])
+        #expect(eval.status == 0, "\(eval.error)")
+        let metricsList = try #require(try f.json(evalOutput)["metrics"] as? [[String: Any]])
+        let reference = try #require(
+            metricsList.first { $0["name"] as? String == "ndcg@10" }.flatMap { ($0["summary"] as? [String: Any])?["mean"] as? Double })
+        #expect(abs(reference - ndcg) < 1e-9, "eval \(reference) vs recommend \(ndcg)")
     }
 }
