@@ -49,11 +49,12 @@ def main():
             for slot in range(k):
                 red = maxsim if slot > 0 else torch.zeros_like(maxsim)
                 obj = lam * rel - (1 - lam) * red
-                obj[picked] = -float("inf")
+                obj.masked_fill_(picked, -float("inf"))
                 best = obj.argmax(1)
                 picked[r, best] = True
                 out[s:e, slot] = cand[r, best]
-                sim = torch.bmm(emb, emb[r, best].unsqueeze(2)).squeeze(2)
+                # Batched mat-vec; measured faster than bmm/einsum/matmul on this CPU.
+                sim = (emb * emb[r, best][:, None, :]).sum(2)
                 maxsim = torch.maximum(maxsim, sim)
     seconds = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

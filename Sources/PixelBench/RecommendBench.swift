@@ -44,8 +44,10 @@ enum RecommendBench {
         let seenMatrix = SparseMatrix(rowCount: users, columnCount: items, rows: rows, columns: columns)
         rows = []
         columns = []
-        let scorer = try FactorizedScorer(userVectors: userVectors, itemVectors: itemVectors, dimension: dimension, kernel: kernel)
-        let diversity = mmr
+        let scorer = try FactorizedScorer(
+            userVectors: userVectors, itemVectors: itemVectors, dimension: dimension, kernel: kernel)
+        let diversity =
+            mmr
             ? DiversitySettings(
                 diversityWeight: 0.3, noveltyWeight: 0, candidates: candidates,
                 embeddings: try EmbeddingCosine(embeddings: itemVectors, dimension: dimension, source: "item factors"),

@@ -68,7 +68,9 @@ public enum ItemVectorCache {
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
             return .stale("unreadable")
         }
-        guard data.count >= headerSize, Array(data.prefix(8)) == magic else { return .stale("not an item-vector cache") }
+        guard data.count >= headerSize, Array(data.prefix(8)) == magic else {
+            return .stale("not an item-vector cache")
+        }
         func field(_ offset: Int) -> UInt64 {
             var value: UInt64 = 0
             for k in 0..<8 { value |= UInt64(data[data.startIndex + offset + k]) << (8 * UInt64(k)) }

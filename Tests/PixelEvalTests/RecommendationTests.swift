@@ -72,7 +72,8 @@ struct RecommendationTests {
         return order.prefix(k).map { Int32($0) }
     }
 
-    @Test("plain top-k equals a full sort, never lists seen or excluded items, same for any blocking",
+    @Test(
+        "plain top-k equals a full sort, never lists seen or excluded items, same for any blocking",
         arguments: [true, false], [true, false])
     func plainTopK(tiled: Bool, withExclusions: Bool) throws {
         let users = 37, items = 300, k = 10
@@ -90,7 +91,9 @@ struct RecommendationTests {
             let list = Array(lists.list(q))
             #expect(list == Self.bruteForce(scorer, user: Int(user), k: k, banned: banned))
             #expect(list.allSatisfy { !banned.contains(Int($0)) })
-            for (j, item) in list.enumerated() { #expect(lists.scores(q)[lists.scores(q).startIndex + j] == scorer.table[Int(user) * items + Int(item)]) }
+            for (j, item) in list.enumerated() {
+                #expect(lists.scores(q)[lists.scores(q).startIndex + j] == scorer.table[Int(user) * items + Int(item)])
+            }
         }
         var single = request
         single.workers = 1
@@ -130,11 +133,14 @@ struct RecommendationTests {
         let scorer = Self.randomTable(users: users, items: items, seed: 21)
         var random = TestRandom(22)
         let raw = (0..<items).map { _ in (0..<dim).map { _ in Double(random.unit()) - 0.5 } }
-        let embeddings = try EmbeddingCosine(embeddings: raw.flatMap { $0.map(Float.init) }, dimension: dim, source: "test")
+        let embeddings = try EmbeddingCosine(
+            embeddings: raw.flatMap { $0.map(Float.init) }, dimension: dim, source: "test")
         for weight in [0.0, 0.4, 0.8] {
             let diversity = DiversitySettings(
-                diversityWeight: weight, noveltyWeight: 0, candidates: candidates, embeddings: embeddings, normalizedNovelty: nil)
-            let request = RecommendationRequest(users: (0..<Int32(users)).map { $0 }, topK: k, diversity: diversity, blockSize: 5)
+                diversityWeight: weight, noveltyWeight: 0, candidates: candidates, embeddings: embeddings,
+                normalizedNovelty: nil)
+            let request = RecommendationRequest(
+                users: (0..<Int32(users)).map { $0 }, topK: k, diversity: diversity, blockSize: 5)
             let lists = try RecommendationEngine.recommend(scorer: scorer, request: request)
             for u in 0..<users {
                 let top = Self.bruteForce(scorer, user: u, k: candidates, banned: [])
@@ -150,7 +156,8 @@ struct RecommendationTests {
     @Test("accuracy of lists: NDCG and hit rate by the METRICS.md definitions")
     func accuracy() {
         // List 0: relevant item at rank 2 of 3 → NDCG = (1/log2 3) / 1 = 0.63093; list 1: no hit; list 2: no held-out item (skipped).
-        let lists = RecommendationLists(k: 3, items: [5, 6, 7, 1, 2, 3, 9, 8, -1], scores: [Float](repeating: 0, count: 9), seconds: 0)
+        let lists = RecommendationLists(
+            k: 3, items: [5, 6, 7, 1, 2, 3, 9, 8, -1], scores: [Float](repeating: 0, count: 9), seconds: 0)
         let (metrics, users) = RecommendationQuality.accuracy(lists: lists, relevant: [[6], [4, -1], []], k: 3)
         #expect(users == 2)
         #expect(abs(metrics["ndcg@3"]! - 0.630930 / 2) < 1e-5)

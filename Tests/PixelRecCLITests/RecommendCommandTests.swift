@@ -23,36 +23,36 @@ final class RecommendFixture: Sendable {
         guard synth.status == 0 else { throw FixtureFailure(synth.error) }
         config = directory + "/config.yaml"
         try """
-            model:
-              vision_model: builtin
-              language_model: builtin
-              embedding_dim: 16
-              fusion_hidden_dims: [32]
-              num_attention_heads: 2
-            training:
-              epochs: 1
-              batch_size: 128
-              threads: 1
-              seed: 7
-            data:
-              item_info_path: \(directory)/raw/item_info.csv
-              interactions_path: \(directory)/raw/interactions.csv
-              image_folder: \(directory)/raw/images
-              processed_item_info_path: \(directory)/processed/item_info.csv
-              feature_store_path: \(directory)/features
-              split_data_path: \(directory)/split
-              train_data_path: \(directory)/split/train.csv
-              val_data_path: \(directory)/split/val.csv
-              test_data_path: \(directory)/split/test.csv
-              splitting:
-                strategy: leave_one_out
-            recommendation:
-              top_k: 5
-              max_candidates: 20
-            checkpoint_dir: \(directory)/checkpoints
-            results_dir: \(directory)/results
+        model:
+          vision_model: builtin
+          language_model: builtin
+          embedding_dim: 16
+          fusion_hidden_dims: [32]
+          num_attention_heads: 2
+        training:
+          epochs: 1
+          batch_size: 128
+          threads: 1
+          seed: 7
+        data:
+          item_info_path: \(directory)/raw/item_info.csv
+          interactions_path: \(directory)/raw/interactions.csv
+          image_folder: \(directory)/raw/images
+          processed_item_info_path: \(directory)/processed/item_info.csv
+          feature_store_path: \(directory)/features
+          split_data_path: \(directory)/split
+          train_data_path: \(directory)/split/train.csv
+          val_data_path: \(directory)/split/val.csv
+          test_data_path: \(directory)/split/test.csv
+          splitting:
+            strategy: leave_one_out
+        recommendation:
+          top_k: 5
+          max_candidates: 20
+        checkpoint_dir: \(directory)/checkpoints
+        results_dir: \(directory)/results
 
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         let split = runTool(["split", "--config", config, "--output", directory + "/split", "-q"])
         guard split.status == 0 else { throw FixtureFailure(split.error) }
         let train = runTool(["train", "--config", config, "-q"])
@@ -80,7 +80,8 @@ final class RecommendFixture: Sendable {
 
     /// `users[].items[].item_id` of a JSON output, per user id.
     func lists(_ path: String) throws -> [(user: String, items: [String], cold: Bool)] {
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
         let users = json?["users"] as? [[String: Any]] ?? []
         return users.map { user in
             let items = (user["items"] as? [[String: Any]] ?? []).compactMap { $0["item_id"] as? String }
@@ -113,10 +114,14 @@ struct RecommendCommandTests {
         #expect(lists.count == 20)
         for list in lists {
             #expect(list.items.count == 5 && Set(list.items).count == 5)
-            #expect(list.items.allSatisfy { !(f.seen[list.user]?.contains($0) ?? false) }, "user \(list.user) got a seen item")
+            #expect(
+                list.items.allSatisfy { !(f.seen[list.user]?.contains($0) ?? false) },
+                "user \(list.user) got a seen item")
         }
         let json = try f.json(output)
-        for key in ["config", "model", "diversity", "summary", "timing", "users", "notes"] { #expect(json[key] != nil, "missing \(key)") }
+        for key in ["config", "model", "diversity", "summary", "timing", "users", "notes"] {
+            #expect(json[key] != nil, "missing \(key)")
+        }
         let summary = try #require(json["summary"] as? [String: Double])
         #expect((summary["coverage"] ?? 0) > 0 && summary["mean_novelty"] != nil)
     }
@@ -153,14 +158,16 @@ struct RecommendCommandTests {
         #expect(run.status == 1)
         #expect(
             run.error
-                == "error: --users: unknown user 'nobody' (not a training user of the model; give its history with --history nobody:item1,item2)\n")
+                == "error: --users: unknown user 'nobody' (not a training user of the model; give its history with --history nobody:item1,item2)\n"
+        )
         let file = f.directory + "/users.txt"
         try "\(f.users[0])\n\nghost\n".write(toFile: file, atomically: true, encoding: .utf8)
         let fromFile = f.recommend(["--user-file", file])
         #expect(fromFile.status == 1)
         #expect(
             fromFile.error
-                == "error: \(file):3: unknown user 'ghost' (not a training user of the model; give its history with --history ghost:item1,item2)\n")
+                == "error: \(file):3: unknown user 'ghost' (not a training user of the model; give its history with --history ghost:item1,item2)\n"
+        )
     }
 
     @Test("a cold user from --history gets a list without its history items")
@@ -174,7 +181,9 @@ struct RecommendCommandTests {
         #expect(lists.count == 1 && lists[0].user == "newcomer" && lists[0].cold)
         #expect(lists[0].items.count == 5 && Set(lists[0].items).isDisjoint(with: history))
         let badItem = f.recommend(["--history", "newcomer:not-an-item"])
-        #expect(badItem.status == 1 && badItem.errorLines.count == 1 && badItem.error.contains("unknown item 'not-an-item'"))
+        #expect(
+            badItem.status == 1 && badItem.errorLines.count == 1 && badItem.error.contains("unknown item 'not-an-item'")
+        )
     }
 
     @Test("deny list honoured; allow list honoured; unknown ids reported with file:line")
@@ -190,13 +199,17 @@ struct RecommendCommandTests {
         let denyOut = f.directory + "/out/ad-deny.json"
         let run = f.recommend(["--sample-users", "10", "--seed", "2", "--deny-list", deny, "--output", denyOut])
         #expect(run.status == 0, "\(run.error)")
-        #expect(run.error.contains("\(deny):\(denied.count + 1): 'no-such-item' is not an item of the model's catalog"), "\(run.error)")
+        #expect(
+            run.error.contains("\(deny):\(denied.count + 1): 'no-such-item' is not an item of the model's catalog"),
+            "\(run.error)")
         for list in try f.lists(denyOut) { #expect(Set(list.items).isDisjoint(with: denied)) }
         let allowed = Array(f.items.suffix(12))
         let allow = f.directory + "/allow.txt"
         try allowed.joined(separator: "\n").write(toFile: allow, atomically: true, encoding: .utf8)
         let allowOut = f.directory + "/out/ad-allow.json"
-        #expect(f.recommend(["--sample-users", "10", "--seed", "2", "--allow-list", allow, "--output", allowOut, "-q"]).status == 0)
+        #expect(
+            f.recommend(["--sample-users", "10", "--seed", "2", "--allow-list", allow, "--output", allowOut, "-q"])
+                .status == 0)
         for list in try f.lists(allowOut) {
             #expect(Set(list.items).isSubset(of: Set(allowed)))
             #expect(!list.items.isEmpty)
@@ -207,7 +220,9 @@ struct RecommendCommandTests {
     func diversity() throws {
         let f = try fixture
         var ild: [Double] = []
-        for (name, extra) in [("plain", [String]()), ("mmr", ["--use-diversity", "--diversity-weight", "0.8", "--novelty-weight", "0"])] {
+        for (name, extra) in [
+            ("plain", [String]()), ("mmr", ["--use-diversity", "--diversity-weight", "0.8", "--novelty-weight", "0"]),
+        ] {
             let output = f.directory + "/out/div-\(name).json"
             let run = f.recommend(["--sample-users", "30", "--seed", "4", "--output", output, "-q"] + extra)
             #expect(run.status == 0, "\(run.error)")
@@ -256,18 +271,22 @@ struct RecommendCommandTests {
         }
         #expect(outputs[0] == outputs[1])
         let json1 = f.directory + "/out/cache-third.json"
-        #expect(f.recommend(["--sample-users", "10", "--embeddings-cache", cache, "--output", json1, "-q"]).status == 0)
+        #expect(
+            f.recommend(["--sample-users", "10", "--embeddings-cache", cache, "--output", json1, "-q"]).status == 0)
         #expect(try source(json1).hasPrefix("reused from cache"))
         // The header carries the checkpoint's payload checksum.
         let header = try [UInt8](Data(contentsOf: URL(fileURLWithPath: cache)).prefix(16))
         #expect(Array(header[0..<8]) == Array("PXITEMV1".utf8))
         // Another checkpoint (another seed) invalidates it.
         let other = f.directory + "/checkpoints2"
-        let train = runTool(["train", "--config", f.config, "-q", "--set", "training.seed=8", "--set", "checkpoint_dir=\(other)"])
+        let train = runTool([
+            "train", "--config", f.config, "-q", "--set", "training.seed=8", "--set", "checkpoint_dir=\(other)",
+        ])
         #expect(train.status == 0, "\(train.error)")
         let json2 = f.directory + "/out/cache-other.json"
         let run = f.recommend([
-            "--sample-users", "10", "--embeddings-cache", cache, "--checkpoint", other + "/best.ckpt", "--output", json2, "-q",
+            "--sample-users", "10", "--embeddings-cache", cache, "--checkpoint", other + "/best.ckpt", "--output",
+            json2, "-q",
         ])
         #expect(run.status == 0, "\(run.error)")
         let staleSource = try source(json2)
@@ -276,8 +295,11 @@ struct RecommendCommandTests {
         #expect(newHeader[8..<16] != header[8..<16])
         let json3 = f.directory + "/out/cache-other-again.json"
         #expect(
-            f.recommend(["--sample-users", "10", "--embeddings-cache", cache, "--checkpoint", other + "/best.ckpt", "--output", json3, "-q"])
-                .status == 0)
+            f.recommend([
+                "--sample-users", "10", "--embeddings-cache", cache, "--checkpoint", other + "/best.ckpt", "--output",
+                json3, "-q",
+            ])
+            .status == 0)
         #expect(try source(json3).hasPrefix("reused from cache"))
     }
 
@@ -305,7 +327,9 @@ struct RecommendCommandTests {
         #expect(eval.status == 0, "\(eval.error)")
         let metricsList = try #require(try f.json(evalOutput)["metrics"] as? [[String: Any]])
         let reference = try #require(
-            metricsList.first { $0["name"] as? String == "ndcg@10" }.flatMap { ($0["summary"] as? [String: Any])?["mean"] as? Double })
+            metricsList.first { $0["name"] as? String == "ndcg@10" }.flatMap {
+                ($0["summary"] as? [String: Any])?["mean"] as? Double
+            })
         #expect(abs(reference - ndcg) < 1e-9, "eval \(reference) vs recommend \(ndcg)")
     }
 }

@@ -70,7 +70,8 @@ public enum MaximalMarginalRelevance {
                         guard slot + 1 < total, dimension > 0 else { continue }
                         // sim = E · e_best, then the running maximum over picked items.
                         cblas_sgemv(
-                            CblasRowMajor, CblasNoTrans, Int32(count), Int32(dimension), 1, embeddings, Int32(dimension),
+                            CblasRowMajor, CblasNoTrans, Int32(count), Int32(dimension), 1, embeddings,
+                            Int32(dimension),
                             embeddings + best * dimension, 1, 0, sim.baseAddress!, 1)
                         for j in 0..<count where sim[j] > maxSim[j] { maxSim[j] = sim[j] }
                     }

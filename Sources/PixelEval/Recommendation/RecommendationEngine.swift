@@ -23,7 +23,9 @@ public enum RecommendationEngine {
         guard k > 0 else { throw EvalError.invalidOption(name: "top_k", reason: "must be at least 1") }
         if let diversity = request.diversity {
             let rows = diversity.embeddings.normalized.count / max(1, diversity.embeddings.dimension)
-            guard rows == n else { throw EvalError.shapeMismatch(what: "item embeddings (rows)", expected: n, found: rows) }
+            guard rows == n else {
+                throw EvalError.shapeMismatch(what: "item embeddings (rows)", expected: n, found: rows)
+            }
             if let novelty = diversity.normalizedNovelty, novelty.count != n {
                 throw EvalError.shapeMismatch(what: "item novelty", expected: n, found: novelty.count)
             }
@@ -44,7 +46,9 @@ public enum RecommendationEngine {
         let tiled = scorer as? any TiledScorer
         let tile = tiled != nil ? max(16, min(request.tileSize, n)) : n
         let workers = max(1, request.workers)
-        let layout = Layout(block: block, tile: tile, candidates: candidates, k: k, dimension: request.diversity?.embeddings.dimension ?? 0)
+        let layout = Layout(
+            block: block, tile: tile, candidates: candidates, k: k,
+            dimension: request.diversity?.embeddings.dimension ?? 0)
         let scratches = (0..<workers).map { _ in Scratch(layout) }
         defer { scratches.forEach { $0.deallocate() } }
 

@@ -16,7 +16,9 @@ public struct RecommendationQuality: Sendable {
         var novelty: [Double?] = [], ild: [Double?] = []
         for q in 0..<lists.userCount {
             let list = lists.list(q)
-            novelty.append(BeyondAccuracy.novelty(list: list, popularity: popularity.counts, trainInteractions: popularity.totalInteractions))
+            novelty.append(
+                BeyondAccuracy.novelty(
+                    list: list, popularity: popularity.counts, trainInteractions: popularity.totalInteractions))
             ild.append(similarity.flatMap { BeyondAccuracy.intraListDiversity(list: list, similarity: $0) })
         }
         self.novelty = novelty
@@ -38,7 +40,9 @@ public struct RecommendationQuality: Sendable {
     ///     catalog, which count in `|R|` but can never be hit).
     ///   - k: cut-off (at most the list length; longer cut-offs see the same lists).
     /// - Returns: `(metric label → mean, users evaluated)`, the six ``RankingMetric`` values at `k`.
-    public static func accuracy(lists: RecommendationLists, relevant: [[Int32]], k: Int) -> (metrics: [String: Double], users: Int) {
+    public static func accuracy(lists: RecommendationLists, relevant: [[Int32]], k: Int) -> (
+        metrics: [String: Double], users: Int
+    ) {
         var sums = [Double](repeating: 0, count: RankingMetric.allCases.count)
         var users = 0
         for q in 0..<min(lists.userCount, relevant.count) where !relevant[q].isEmpty {

@@ -19,7 +19,8 @@ public struct RecommendationRequest: Sendable {
     public var tileSize: Int
 
     public init(
-        users: [Int32], topK: Int, seen: SparseMatrix? = nil, excluded: [Int32] = [], diversity: DiversitySettings? = nil,
+        users: [Int32], topK: Int, seen: SparseMatrix? = nil, excluded: [Int32] = [],
+        diversity: DiversitySettings? = nil,
         workers: Int = 2, blockSize: Int = 128, tileSize: Int = 2048
     ) {
         self.users = users

@@ -27,23 +27,37 @@ enum RecommendCommand: Subcommand {
         arguments: CommonOptions.all + [
             .option("users", short: "u", valueName: "id", multiple: true, repeating: true, help: "User ids."),
             .option("user-file", kind: .path, valueName: "path", help: "File with one user id per line."),
-            .option("sample-users", kind: .integer(1 ... Int.max), valueName: "n", help: "Recommend for n sampled users (seeded)."),
-            .option("top-k", short: "k", kind: .integer(1 ... Int.max), valueName: "k", help: "List length (overrides recommendation.top_k)."),
-            .option("output", short: "o", kind: .path, valueName: "recs.json|recs.csv", help: "Output file (format from its extension)."),
+            .option(
+                "sample-users", kind: .integer(1...Int.max), valueName: "n",
+                help: "Recommend for n sampled users (seeded)."),
+            .option(
+                "top-k", short: "k", kind: .integer(1...Int.max), valueName: "k",
+                help: "List length (overrides recommendation.top_k)."),
+            .option(
+                "output", short: "o", kind: .path, valueName: "recs.json|recs.csv",
+                help: "Output file (format from its extension)."),
             .flag("use-diversity", help: "Re-rank with maximal marginal relevance over content embeddings."),
-            .option("diversity-weight", kind: .number, valueName: "w", help: "Overrides recommendation.diversity_weight (λ = 1 − w)."),
+            .option(
+                "diversity-weight", kind: .number, valueName: "w",
+                help: "Overrides recommendation.diversity_weight (λ = 1 − w)."),
             .option("novelty-weight", kind: .number, valueName: "w", help: "Overrides recommendation.novelty_weight."),
-            .option("novelty-filter", kind: .number, valueName: "percent", help: "Exclude the top percent most popular items."),
+            .option(
+                "novelty-filter", kind: .number, valueName: "percent",
+                help: "Exclude the top percent most popular items."),
             .option("allow-list", kind: .path, valueName: "path", help: "Only recommend items listed in this file."),
             .option("deny-list", kind: .path, valueName: "path", help: "Never recommend items listed in this file."),
-            .option("max-candidates", kind: .integer(1 ... Int.max), valueName: "n", help: "Overrides recommendation.max_candidates."),
+            .option(
+                "max-candidates", kind: .integer(1...Int.max), valueName: "n",
+                help: "Overrides recommendation.max_candidates."),
             .flag("include-seen", help: "Allow items the user has already interacted with."),
             .option(
                 "history", valueName: "user:item,item", repeating: true,
                 help: "History of a user unknown to the model (treated as a cold user)."),
             .option("checkpoint", kind: .path, valueName: "path", help: "Model checkpoint (default: the best one)."),
             .option("embeddings-cache", kind: .path, valueName: "path", help: "Cache of item representations."),
-            .option("evaluate", kind: .path, valueName: "test.csv", help: "Score the lists against these held-out interactions."),
+            .option(
+                "evaluate", kind: .path, valueName: "test.csv",
+                help: "Score the lists against these held-out interactions."),
             .option("seed", kind: .integer(nil), help: "Random seed for --sample-users (default training.seed)."),
         ],
         examples: [
@@ -63,14 +77,16 @@ enum RecommendCommand: Subcommand {
         // Model, catalog and item content.
         let checkpointPath = context.invocation.string("checkpoint") ?? config.checkpointDir + "/best.ckpt"
         guard FileManager.default.fileExists(atPath: checkpointPath) else {
-            throw PixelError.io(path: checkpointPath, reason: "no checkpoint (run pixelrec train, or pass --checkpoint)")
+            throw PixelError.io(
+                path: checkpointPath, reason: "no checkpoint (run pixelrec train, or pass --checkpoint)")
         }
         let checkpoint = try Checkpoint.read(from: checkpointPath)
         let (trainedUsers, catalog) = try checkpoint.idMaps()
         // MMR never has more candidates than the catalog has items.
         settings.maxCandidates = max(settings.topK, min(settings.maxCandidates, catalog.count))
         let table = try ModelInputs.itemTable(config)
-        let content = try ModelInputs.content(config, table: table, itemIds: catalog, scalers: checkpoint.header.scalers)
+        let content = try ModelInputs.content(
+            config, table: table, itemIds: catalog, scalers: checkpoint.header.scalers)
 
         // Users, histories, seen items, popularity, exclusions.
         let histories = try RecommendInputs.histories(context.invocation.strings("history"), catalog: catalog)
@@ -85,7 +101,8 @@ enum RecommendCommand: Subcommand {
             sample: sample, seed: settings.seed, warn: warn)
         let train = try InteractionTable.load(path: config.data.trainDataPath).0
         let validationPath = config.data.valDataPath
-        let validation = FileManager.default.fileExists(atPath: validationPath)
+        let validation =
+            FileManager.default.fileExists(atPath: validationPath)
             ? try InteractionTable.load(path: validationPath).0 : nil
         let (seen, popularity) = RecommendInputs.seenAndPopularity(
             train: train, validation: validation, inputs: inputs, catalog: catalog)
@@ -93,7 +110,9 @@ enum RecommendCommand: Subcommand {
             allow: try settings.allowList.map { try ItemIdList(contentsOf: $0) },
             deny: try settings.denyList.map { try ItemIdList(contentsOf: $0) }, noveltyFilter: settings.noveltyFilter,
             popularity: popularity, catalog: catalog, warn: warn)
-        if excluded.count == catalog.count { warn("every item is excluded (allow/deny lists, novelty filter): the lists are empty") }
+        if excluded.count == catalog.count {
+            warn("every item is excluded (allow/deny lists, novelty filter): the lists are empty")
+        }
         let loadSeconds = clock.lap()
 
         // Item vectors (cached per checkpoint), scorer, similarity embeddings.
@@ -109,15 +128,18 @@ enum RecommendCommand: Subcommand {
         let modelSeconds = clock.lap()
 
         // Lists.
-        let diversity = settings.useDiversity
+        let diversity =
+            settings.useDiversity
             ? DiversitySettings(
                 diversityWeight: settings.diversityWeight, noveltyWeight: settings.noveltyWeight,
-                candidates: settings.maxCandidates, embeddings: embeddings, normalizedNovelty: popularity.normalizedNovelty)
+                candidates: settings.maxCandidates, embeddings: embeddings,
+                normalizedNovelty: popularity.normalizedNovelty)
             : nil
         let request = RecommendationRequest(
             users: inputs.requested, topK: settings.topK, seen: settings.filterSeen ? seen : nil, excluded: excluded,
             diversity: diversity, workers: settings.workers)
-        let progress = !context.quiet && inputs.requested.count >= 1000
+        let progress =
+            !context.quiet && inputs.requested.count >= 1000
             ? Progress("recommend", total: inputs.requested.count, unit: "users") : nil
         let lists = try RecommendationEngine.recommend(scorer: scorer, request: request, progress: progress)
         progress?.finish()
@@ -132,8 +154,10 @@ enum RecommendCommand: Subcommand {
             vectorSource: vectorSource, similaritySource: embeddings.source, inputs: inputs, catalog: catalog,
             titles: RecommendReport.titles(table: table, catalog: catalog), lists: lists, quality: quality,
             evaluation: evaluation, excluded: excluded.count,
-            timing: ["load": loadSeconds, "model": modelSeconds, "recommend": rankSeconds, "total": clock.total,
-                     "users_per_second": Double(lists.userCount) / max(lists.seconds, 1e-9)])
+            timing: [
+                "load": loadSeconds, "model": modelSeconds, "recommend": rankSeconds, "total": clock.total,
+                "users_per_second": Double(lists.userCount) / max(lists.seconds, 1e-9),
+            ])
         try report.write(to: settings.output)
         console.block(report.summary(showUsers: 3))
         note("wrote \(settings.output)")

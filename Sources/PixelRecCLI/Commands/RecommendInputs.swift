@@ -15,6 +15,8 @@ struct RecommendInputs {
     var coldProfiles: SparseMatrix
     /// Rows of `userIds` to recommend for, in output order.
     var requested: [Int32]
+    /// Extra seen items of training users given with `--history`.
+    var trainedHistory: [Int32: [Int32]] = [:]
 
     /// Parses `--history user:item,item` values against the catalog.
     /// - Returns: per user, in the order given, its history as catalog indices.
@@ -36,7 +38,8 @@ struct RecommendInputs {
             for name in names {
                 guard let index = catalog.index(of: name) else {
                     throw PixelError.invalidValue(
-                        setting: "--history", reason: "unknown item '\(name)' in the history of '\(user)' (not in the model's catalog)")
+                        setting: "--history",
+                        reason: "unknown item '\(name)' in the history of '\(user)' (not in the model's catalog)")
                 }
                 items.append(index)
             }
@@ -66,7 +69,9 @@ struct RecommendInputs {
             if let trained = trainedUsers.index(of: user) {
                 // A training user keeps its trained vector; the history only adds seen items.
                 seenHistory[trained, default: []] += items
-                warn("--history: '\(user)' is a training user; its model vector is used and the given items count as seen")
+                warn(
+                    "--history: '\(user)' is a training user; its model vector is used and the given items count as seen"
+                )
                 continue
             }
             let row = userIds.insert(user)
@@ -84,7 +89,9 @@ struct RecommendInputs {
             "unknown user '\(user)' (not a training user of the model; give its history with --history \(user):item1,item2)"
         }
         for user in named {
-            guard let row = userIds.index(of: user) else { throw PixelError.invalidValue(setting: "--users", reason: unknown(user)) }
+            guard let row = userIds.index(of: user) else {
+                throw PixelError.invalidValue(setting: "--users", reason: unknown(user))
+            }
             add(row)
         }
         if let file {
@@ -97,22 +104,22 @@ struct RecommendInputs {
         }
         if let sample {
             let population = trainedUsers.count
-            if sample > population { warn("--sample-users \(sample): the model has \(population) training users; using all") }
+            if sample > population {
+                warn("--sample-users \(sample): the model has \(population) training users; using all")
+            }
             for row in sampleUsers(population: population, count: min(sample, population), seed: seed) { add(row) }
         }
         // Cold users given a history are recommended for even when not listed.
         for (user, _) in histories {
             if let row = userIds.index(of: user), Int(row) >= trainedUsers.count { add(row) }
         }
-        let profiles = SparseMatrix(rowCount: userIds.count, columnCount: catalogCount, rows: coldRows, columns: coldColumns)
+        let profiles = SparseMatrix(
+            rowCount: userIds.count, columnCount: catalogCount, rows: coldRows, columns: coldColumns)
         var inputs = RecommendInputs(
             userIds: userIds, trainedUserCount: trainedUsers.count, coldProfiles: profiles, requested: requested)
         inputs.trainedHistory = seenHistory
         return inputs
     }
-
-    /// Extra seen items of training users given with `--history`.
-    var trainedHistory: [Int32: [Int32]] = [:]
 
     /// `count` distinct rows of `0 ..< population` (partial Fisher–Yates with `seed`), ascending.
     static func sampleUsers(population: Int, count: Int, seed: UInt64) -> [Int32] {
@@ -159,7 +166,8 @@ struct RecommendInputs {
                 columns.append(item)
             }
         }
-        let seen = SparseMatrix(rowCount: inputs.userIds.count, columnCount: catalog.count, rows: rows, columns: columns)
+        let seen = SparseMatrix(
+            rowCount: inputs.userIds.count, columnCount: catalog.count, rows: rows, columns: columns)
         return (seen, ItemPopularity(counts: counts, totalInteractions: train.count))
     }
 
@@ -174,7 +182,11 @@ struct RecommendInputs {
             var found: [Int32] = []
             var unknown: [String] = []
             for (id, line) in list.entries {
-                if let index = catalog.index(of: id) { found.append(index) } else { unknown.append("\(list.path):\(line): '\(id)'") }
+                if let index = catalog.index(of: id) {
+                    found.append(index)
+                } else {
+                    unknown.append("\(list.path):\(line): '\(id)'")
+                }
             }
             for entry in unknown.prefix(5) { warn("\(entry) is not an item of the model's catalog; ignored") }
             if unknown.count > 5 { warn("\(list.path): \(unknown.count - 5) more unknown item ids ignored") }

@@ -11,7 +11,10 @@ enum ItemVectors {
         checkpoint: Checkpoint, path: String, catalog: IdMap, content: ItemContent, cachePath: String?
     ) throws -> ([Float], String) {
         guard let cachePath else {
-            return (try MultimodalScoring.itemVectors(checkpoint: checkpoint, path: path, itemIds: catalog, content: content), "computed")
+            return (
+                try MultimodalScoring.itemVectors(
+                    checkpoint: checkpoint, path: path, itemIds: catalog, content: content), "computed"
+            )
         }
         let key = ItemVectorCache.Key(
             checkpointHash: checkpoint.header.payloadChecksum,
@@ -19,7 +22,8 @@ enum ItemVectors {
             dimension: checkpoint.header.hyperparameters.embeddingDim)
         let lookup = ItemVectorCache.load(path: cachePath, key: key)
         if case let .hit(vectors) = lookup { return (vectors, "reused from cache \(cachePath)") }
-        let vectors = try MultimodalScoring.itemVectors(checkpoint: checkpoint, path: path, itemIds: catalog, content: content)
+        let vectors = try MultimodalScoring.itemVectors(
+            checkpoint: checkpoint, path: path, itemIds: catalog, content: content)
         try ItemVectorCache.write(vectors, key: key, to: cachePath)
         let why: String
         switch lookup {
@@ -31,7 +35,9 @@ enum ItemVectors {
 
     /// L2-normalised `vision ⊕ text` content features (each part normalised, then the whole), or the
     /// model's item vectors when no item has content features.
-    static func similarityEmbeddings(content: ItemContent, itemVectors: [Float], dimension: Int) throws -> EmbeddingCosine {
+    static func similarityEmbeddings(content: ItemContent, itemVectors: [Float], dimension: Int) throws
+        -> EmbeddingCosine
+    {
         let n = content.count, dv = content.visionWidth, dt = content.textWidth
         let width = dv + dt
         var rows = [Float](repeating: 0, count: n * width)
@@ -47,9 +53,11 @@ enum ItemVectors {
             }
         }
         guard anyContent else {
-            return try EmbeddingCosine(embeddings: itemVectors, dimension: dimension, source: "model item vectors (no content features)")
+            return try EmbeddingCosine(
+                embeddings: itemVectors, dimension: dimension, source: "model item vectors (no content features)")
         }
         return try EmbeddingCosine(
-            embeddings: rows, dimension: width, source: "content features: L2-normalised vision ⊕ text (\(dv)+\(dt) dims)")
+            embeddings: rows, dimension: width,
+            source: "content features: L2-normalised vision ⊕ text (\(dv)+\(dt) dims)")
     }
 }

@@ -72,8 +72,10 @@ struct RecommendReport {
     let document: Document
 
     init(
-        settings: RecommendSettings, config: PixelRecConfig, checkpointPath: String, scorer: String, vectorSource: String,
-        similaritySource: String, inputs: RecommendInputs, catalog: IdMap, titles: [String?], lists: RecommendationLists,
+        settings: RecommendSettings, config: PixelRecConfig, checkpointPath: String, scorer: String,
+        vectorSource: String,
+        similaritySource: String, inputs: RecommendInputs, catalog: IdMap, titles: [String?],
+        lists: RecommendationLists,
         quality: RecommendationQuality, evaluation: RecommendEvaluation?, excluded: Int, timing: [String: Double]
     ) {
         self.settings = settings
@@ -85,11 +87,13 @@ struct RecommendReport {
             }
             users.append(
                 UserList(
-                    userId: inputs.userIds.key(user), cold: Int(user) >= inputs.trainedUserCount, novelty: quality.novelty[q],
+                    userId: inputs.userIds.key(user), cold: Int(user) >= inputs.trainedUserCount,
+                    novelty: quality.novelty[q],
                     intraListDiversity: quality.intraListDiversity[q], items: items))
         }
         var summary: [String: Double] = [
-            "users": Double(lists.userCount), "catalog_items": Double(catalog.count), "excluded_items": Double(excluded),
+            "users": Double(lists.userCount), "catalog_items": Double(catalog.count),
+            "excluded_items": Double(excluded),
             "coverage": quality.coverage,
         ]
         summary["mean_novelty"] = RecommendationQuality.mean(quality.novelty)
@@ -103,7 +107,8 @@ struct RecommendReport {
                 "recommendation.novelty_filter_percent": String(r.noveltyFilter),
                 "recommendation.max_candidates": String(r.maxCandidates),
                 "recommendation.filter_seen": String(r.filterSeen), "allow_list": r.allowList ?? "",
-                "deny_list": r.denyList ?? "", "seed": String(r.seed), "data.train_data_path": config.data.trainDataPath,
+                "deny_list": r.denyList ?? "", "seed": String(r.seed),
+                "data.train_data_path": config.data.trainDataPath,
             ],
             model: ["checkpoint": checkpointPath, "scorer": scorer, "item_vectors": vectorSource],
             diversity: r.useDiversity
@@ -143,7 +148,8 @@ struct RecommendReport {
             var text = "user_id,rank,item_id,score\n"
             for user in document.users {
                 for item in user.items {
-                    text += EvalCommand.csvField(user.userId) + ",\(item.rank)," + EvalCommand.csvField(item.itemId) + ","
+                    text +=
+                        EvalCommand.csvField(user.userId) + ",\(item.rank)," + EvalCommand.csvField(item.itemId) + ","
                         + String(format: "%.6g", item.score) + "\n"
                 }
             }
@@ -159,22 +165,28 @@ struct RecommendReport {
     func summary(showUsers: Int) -> String {
         let s = document.summary
         var lines: [String] = []
-        let mode = settings.useDiversity
+        let mode =
+            settings.useDiversity
             ? "MMR λ=\(format(settings.lambda)) novelty ν=\(format(settings.noveltyWeight)) over \(settings.maxCandidates) candidates"
             : "plain top-k"
-        lines.append("recommended \(Int(s["users"] ?? 0)) users × \(settings.topK) items (\(mode)) in \(format(document.timing["recommend"] ?? 0)) s")
+        lines.append(
+            "recommended \(Int(s["users"] ?? 0)) users × \(settings.topK) items (\(mode)) in \(format(document.timing["recommend"] ?? 0)) s"
+        )
         var measures = "coverage \(format(s["coverage"] ?? 0))"
         if let v = s["mean_novelty"] { measures += ", mean novelty \(format(v))" }
         if let v = s["mean_intra_list_diversity"] { measures += ", mean intra-list diversity \(format(v))" }
         lines.append(measures)
         if let evaluation = document.evaluation {
             let keys = evaluation.metrics.keys.filter { $0.hasPrefix("ndcg@") || $0.hasPrefix("hit_rate@") }.sorted()
-            lines.append("against \(evaluation.path) (\(evaluation.users) users): " + keys.map { "\($0) \(format(evaluation.metrics[$0] ?? 0))" }.joined(separator: ", "))
+            lines.append(
+                "against \(evaluation.path) (\(evaluation.users) users): "
+                    + keys.map { "\($0) \(format(evaluation.metrics[$0] ?? 0))" }.joined(separator: ", "))
         }
         for user in document.users.prefix(showUsers) {
             lines.append("user \(user.userId)\(user.cold ? " (cold)" : ""):")
             for item in user.items.prefix(5) {
-                lines.append("  \(item.rank). \(item.itemId)\(item.title.map { " " + $0 } ?? "")  (\(format(item.score)))")
+                lines.append(
+                    "  \(item.rank). \(item.itemId)\(item.title.map { " " + $0 } ?? "")  (\(format(item.score)))")
             }
             if user.items.count > 5 { lines.append("  … \(user.items.count - 5) more") }
         }

@@ -38,12 +38,17 @@ struct RecommendSettings {
         output = invocation.string("output") ?? config.resultsDir + "/recommendations.json"
         workers = ProcessInfo.processInfo.activeProcessorCount
         for (name, value) in [("--diversity-weight", diversityWeight), ("--novelty-weight", noveltyWeight)] {
-            guard value >= 0 && value <= 1 else { throw PixelError.invalidValue(setting: name, reason: "must be in [0, 1], got \(value)") }
+            guard value >= 0 && value <= 1 else {
+                throw PixelError.invalidValue(setting: name, reason: "must be in [0, 1], got \(value)")
+            }
         }
         guard noveltyFilter >= 0 && noveltyFilter < 100 else {
-            throw PixelError.invalidValue(setting: "--novelty-filter", reason: "must be in [0, 100), got \(noveltyFilter)")
+            throw PixelError.invalidValue(
+                setting: "--novelty-filter", reason: "must be in [0, 100), got \(noveltyFilter)")
         }
-        guard format != nil else { throw UsageError("--output: the file name must end in .json or .csv (got '\(output)')") }
+        guard format != nil else {
+            throw UsageError("--output: the file name must end in .json or .csv (got '\(output)')")
+        }
     }
 
     enum Format { case json, csv }
