@@ -11,6 +11,8 @@ final class RecommendFixture: Sendable {
     let seen: [String: Set<String>]
     let items: [String]
     let users: [String]
+    /// Training interactions per item (split/train.csv).
+    let trainCounts: [String: Int]
 
     static let shared = Result { try RecommendFixture() }
 
@@ -59,6 +61,7 @@ final class RecommendFixture: Sendable {
         guard train.status == 0 else { throw FixtureFailure(train.error) }
         var seen: [String: Set<String>] = [:]
         var items = Set<String>()
+        var counts: [String: Int] = [:]
         for file in ["train.csv", "val.csv"] {
             let rows = try String(contentsOfFile: directory + "/split/" + file, encoding: .utf8).split(separator: "\n")
             let header = rows[0].split(separator: ",").map(String.init)
@@ -66,12 +69,16 @@ final class RecommendFixture: Sendable {
             for row in rows.dropFirst() {
                 let cells = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
                 seen[cells[u], default: []].insert(cells[i])
-                if file == "train.csv" { items.insert(cells[i]) }
+                if file == "train.csv" {
+                    items.insert(cells[i])
+                    counts[cells[i], default: 0] += 1
+                }
             }
         }
         self.seen = seen
         self.items = items.sorted()
         self.users = seen.keys.sorted()
+        self.trainCounts = counts
     }
 
     func recommend(_ arguments: [String]) -> RunResult {
@@ -331,5 +338,21 @@ struct RecommendCommandTests {
                 ($0["summary"] as? [String: Any])?["mean"] as? Double
             })
         #expect(abs(reference - ndcg) < 1e-9, "eval \(reference) vs recommend \(ndcg)")
+    }
+    @Test("--novelty-filter 25 leaves out the most popular quarter of the catalog")
+    func noveltyFilter() throws {
+        let f = try fixture
+        let output = f.directory + "/out/novelty.json"
+        let run = f.recommend(["--sample-users", "60", "--novelty-filter", "25", "--output", output, "-q"])
+        #expect(run.status == 0, "\(run.error)")
+        // The ⌊40 · 0.25⌋ = 10 items with most training interactions (ties: the catalog's lower index,
+        // so only items strictly above the 10th count are certainly out).
+        let counts = f.items.map { f.trainCounts[$0] ?? 0 }.sorted(by: >)
+        let certainlyOut = Set(f.items.filter { (f.trainCounts[$0] ?? 0) > counts[10] })
+        #expect(!certainlyOut.isEmpty)
+        let lists = try f.lists(output)
+        #expect(lists.allSatisfy { Set($0.items).isDisjoint(with: certainlyOut) })
+        let excluded = try #require((try f.json(output))["summary"] as? [String: Double])["excluded_items"]
+        #expect(excluded == Double(f.items.count / 4))
     }
 }
