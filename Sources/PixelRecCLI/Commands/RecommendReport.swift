@@ -65,11 +65,16 @@ struct RecommendReport {
         let evaluation: RecommendEvaluation?
         let timing: [String: Double]
         let notes: [String]
-        let users: [UserList]
     }
 
     let settings: RecommendSettings
+    /// Everything but the lists (those are written user by user, so memory stays `users × k` indices).
     let document: Document
+    let lists: RecommendationLists
+    let inputs: RecommendInputs
+    let catalog: IdMap
+    let titles: [String?]
+    let quality: RecommendationQuality
 
     init(
         settings: RecommendSettings, config: PixelRecConfig, checkpointPath: String, scorer: String,
@@ -79,18 +84,11 @@ struct RecommendReport {
         quality: RecommendationQuality, evaluation: RecommendEvaluation?, excluded: Int, timing: [String: Double]
     ) {
         self.settings = settings
-        var users: [UserList] = []
-        for (q, user) in inputs.requested.enumerated() {
-            let list = lists.list(q), scores = lists.scores(q)
-            let items = zip(list, scores).enumerated().map { rank, pair in
-                Item(itemId: catalog.key(pair.0), score: Double(pair.1), rank: rank + 1, title: titles[Int(pair.0)])
-            }
-            users.append(
-                UserList(
-                    userId: inputs.userIds.key(user), cold: Int(user) >= inputs.trainedUserCount,
-                    novelty: quality.novelty[q],
-                    intraListDiversity: quality.intraListDiversity[q], items: items))
-        }
+        self.lists = lists
+        self.inputs = inputs
+        self.catalog = catalog
+        self.titles = titles
+        self.quality = quality
         var summary: [String: Double] = [
             "users": Double(lists.userCount), "catalog_items": Double(catalog.count),
             "excluded_items": Double(excluded),
@@ -125,8 +123,18 @@ struct RecommendReport {
                 "novelty = mean −log2(pop/N) over the list (pop = training interactions, 1 when none; N = training interactions)",
                 "intra_list_diversity = mean (1 − cosine) over pairs, cosines over \(similaritySource)",
                 "coverage = distinct recommended items / catalog items",
-            ],
-            users: users)
+            ])
+    }
+
+    /// The list of the `q`-th requested user.
+    func userList(_ q: Int) -> UserList {
+        let user = inputs.requested[q]
+        let items = zip(lists.list(q), lists.scores(q)).enumerated().map { rank, pair in
+            Item(itemId: catalog.key(pair.0), score: Double(pair.1), rank: rank + 1, title: titles[Int(pair.0)])
+        }
+        return UserList(
+            userId: inputs.userIds.key(user), cold: Int(user) >= inputs.trainedUserCount, novelty: quality.novelty[q],
+            intraListDiversity: quality.intraListDiversity[q], items: items)
     }
 
     /// The `title` column of the item table, per catalog item (`nil` without one).
@@ -139,25 +147,53 @@ struct RecommendReport {
         return titles
     }
 
-    /// Writes JSON or CSV (by extension), atomically.
+    /// Writes JSON or CSV (by extension), atomically, streaming the lists in chunks of users.
     func write(to path: String) throws {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let chunk = 1024
         switch settings.format {
         case .csv:
-            var text = "user_id,rank,item_id,score\n"
-            for user in document.users {
-                for item in user.items {
-                    text +=
-                        EvalCommand.csvField(user.userId) + ",\(item.rank)," + EvalCommand.csvField(item.itemId) + ","
-                        + String(format: "%.6g", item.score) + "\n"
+            try AtomicFile.write(to: path) { handle in
+                try handle.write(contentsOf: Data("user_id,rank,item_id,score\n".utf8))
+                var start = 0
+                while start < lists.userCount {
+                    var text = ""
+                    for q in start..<min(lists.userCount, start + chunk) {
+                        let user = EvalCommand.csvField(inputs.userIds.key(inputs.requested[q]))
+                        for (rank, pair) in zip(lists.list(q), lists.scores(q)).enumerated() {
+                            text += user + ",\(rank + 1)," + EvalCommand.csvField(catalog.key(pair.0)) + ","
+                                + String(format: "%.6g", Double(pair.1)) + "\n"
+                        }
+                    }
+                    try handle.write(contentsOf: Data(text.utf8))
+                    start += chunk
                 }
             }
-            try AtomicFile.write(text, to: path)
         default:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try AtomicFile.write(try encoder.encode(document) + Data("\n".utf8), to: path)
+            // The settings object pretty-printed, then `"users"` (last in sorted key order) one compact
+            // object per line.
+            let pretty = JSONEncoder()
+            pretty.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let compact = JSONEncoder()
+            compact.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var head = try pretty.encode(document)
+            // Drop the closing brace of the object (and the whitespace around it) to append "users".
+            while let last = head.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: " ") { head.removeLast() }
+            if head.last == UInt8(ascii: "}") { head.removeLast() }
+            while let last = head.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: " ") { head.removeLast() }
+            try AtomicFile.write(to: path) { handle in
+                try handle.write(contentsOf: head + Data(",\n  \"users\" : [".utf8))
+                var start = 0
+                while start < lists.userCount {
+                    var data = Data()
+                    for q in start..<min(lists.userCount, start + chunk) {
+                        data.append(Data((q == 0 ? "\n    " : ",\n    ").utf8))
+                        data.append(try compact.encode(userList(q)))
+                    }
+                    try handle.write(contentsOf: data)
+                    start += chunk
+                }
+                try handle.write(contentsOf: Data("\n  ]\n}\n".utf8))
+            }
         }
     }
 
@@ -182,7 +218,7 @@ struct RecommendReport {
                 "against \(evaluation.path) (\(evaluation.users) users): "
                     + keys.map { "\($0) \(format(evaluation.metrics[$0] ?? 0))" }.joined(separator: ", "))
         }
-        for user in document.users.prefix(showUsers) {
+        for user in (0..<min(showUsers, lists.userCount)).map(userList) {
             lines.append("user \(user.userId)\(user.cold ? " (cold)" : ""):")
             for item in user.items.prefix(5) {
                 lines.append(
