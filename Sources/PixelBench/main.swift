@@ -9,6 +9,7 @@ let areas: [(commands: [String], run: (String, [String]) throws -> Void)] = [
     (TrainBench.commands, TrainBench.run),
     (EvalBench.commands, EvalBench.run),
     (ImageBench.commands, ImageBench.run),
+    (RecommendBench.commands, RecommendBench.run),
     (["onnx"], { _, arguments in
         let status = ONNXBench.run(arguments)
         if status != 0 { exit(status) }

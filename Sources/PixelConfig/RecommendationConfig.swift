@@ -2,10 +2,11 @@
 public struct RecommendationConfig: Sendable, Equatable {
     /// `top_k`: length of each list.
     public var topK = 50
-    /// `diversity_weight`: with `use_diversity`, MMR trade-off `λ` in
-    /// `(1−λ)·score − λ·max cosine to already chosen items`.
+    /// `diversity_weight` `w`: with `use_diversity`, the MMR trade-off: each pick maximises
+    /// `λ·rel − (1−λ)·max cosine to already chosen items` with `λ = 1 − w` (0: plain top-k).
     public var diversityWeight = 0.3
-    /// `novelty_weight`: with `use_diversity`, bonus `ν·(−log₂ popularity share)` added to scores.
+    /// `novelty_weight` `ν`: with `use_diversity`, `rel = (1−ν)·normalised score + ν·normalised novelty`,
+    /// novelty `−log₂(pop/N)` divided by `log₂ N`.
     public var noveltyWeight = 0.2
     /// `filter_seen`: leave out items the user interacted with in training.
     public var filterSeen = true

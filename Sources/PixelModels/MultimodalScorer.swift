@@ -16,22 +16,23 @@ public enum MultimodalScoring {
     ///   - userIds / itemIds: the evaluation's index spaces.
     ///   - profiles: `users × items` history rows (cold users' vectors come from these).
     ///   - content: content rows for `itemIds`, in its order.
+    ///   - itemVectors: precomputed ``itemVectors(checkpoint:path:itemIds:content:)`` (e.g. from an
+    ///     ``ItemVectorCache``); computed when `nil`.
     public static func scorer(
-        checkpoint: Checkpoint, path: String, userIds: IdMap, itemIds: IdMap, profiles: SparseMatrix, content: ItemContent,
-        maxCandidates: Int
+        checkpoint: Checkpoint, path: String, userIds: IdMap, itemIds: IdMap, profiles: SparseMatrix,
+        content: ItemContent,
+        maxCandidates: Int, itemVectors: [Float]? = nil
     ) throws -> any Scorer {
         let model = try checkpoint.model(path: path)
         let h = model.hyperparameters
-        guard content.visionWidth == h.visionWidth, content.textWidth == h.textWidth, content.numericWidth == h.numericWidth else {
-            throw ModelError.invalidCheckpoint(
-                path: path,
-                reason: "feature widths vision/text/numeric \(content.visionWidth)/\(content.textWidth)/\(content.numericWidth) "
-                    + "differ from the trained \(h.visionWidth)/\(h.textWidth)/\(h.numericWidth) (other encoders or numeric columns?)")
-        }
-        let (trainedUsers, trainedItems) = try checkpoint.idMaps()
-        let modelItem = itemIds.keys.map { trainedItems.index(of: $0) ?? -1 }
+        let modelItem = try modelItems(
+            checkpoint: checkpoint, model: model, path: path, itemIds: itemIds, content: content)
+        let (trainedUsers, _) = try checkpoint.idMaps()
         let d = h.embeddingDim
-        let items = model.allItemVectors(content: content, ids: modelItem)
+        let items = itemVectors ?? model.allItemVectors(content: content, ids: modelItem)
+        guard items.count == itemIds.count * d else {
+            throw ModelError.shapeMismatch(what: "item vectors", expected: itemIds.count * d, found: items.count)
+        }
         let table = model.userTable
         var users = [Float](repeating: 0, count: userIds.count * d)
         var coldUsers = 0
@@ -46,12 +47,46 @@ public enum MultimodalScoring {
             }
         }
         let coldItems = modelItem.filter { $0 < 0 }.count
-        let description = "multimodal(\(h.modelClass), \(h.scoring), d=\(d), cold users \(coldUsers), content-only items \(coldItems))"
+        let description =
+            "multimodal(\(h.modelClass), \(h.scoring), d=\(d), cold users \(coldUsers), content-only items \(coldItems))"
         let base = try FactorizedScorer(userVectors: users, itemVectors: items, dimension: d, description: description)
         guard h.isPairwise else { return base }
         return PairwiseRerankScorer(
             base: base, model: ModelBox(model), content: content, modelItem: modelItem, userVectors: users,
             candidates: max(1, maxCandidates))
+    }
+
+    /// Item vectors of every item of `itemIds` (`[itemIds.count, embedding_dim]`): the model's item
+    /// tower over `content` (rows in `itemIds` order), with the item's ID embedding when it was trained.
+    /// - Throws: ``ModelError`` for an unusable checkpoint or content of other widths than trained.
+    public static func itemVectors(checkpoint: Checkpoint, path: String, itemIds: IdMap, content: ItemContent) throws
+        -> [Float]
+    {
+        let model = try checkpoint.model(path: path)
+        let modelItem = try modelItems(
+            checkpoint: checkpoint, model: model, path: path, itemIds: itemIds, content: content)
+        return model.allItemVectors(content: content, ids: modelItem)
+    }
+
+    /// Per item of `itemIds`, the model's item index (−1 for items it was not trained on), after checking
+    /// that `content` has the trained feature widths.
+    static func modelItems(
+        checkpoint: Checkpoint, model: PretrainedMultimodalRecommender, path: String, itemIds: IdMap,
+        content: ItemContent
+    ) throws -> [Int32] {
+        let h = model.hyperparameters
+        guard content.visionWidth == h.visionWidth, content.textWidth == h.textWidth,
+            content.numericWidth == h.numericWidth
+        else {
+            throw ModelError.invalidCheckpoint(
+                path: path,
+                reason:
+                    "feature widths vision/text/numeric \(content.visionWidth)/\(content.textWidth)/\(content.numericWidth) "
+                    + "differ from the trained \(h.visionWidth)/\(h.textWidth)/\(h.numericWidth) (other encoders or numeric columns?)"
+            )
+        }
+        let (_, trainedItems) = try checkpoint.idMaps()
+        return itemIds.keys.map { trainedItems.index(of: $0) ?? -1 }
     }
 }
 
@@ -87,11 +122,14 @@ struct PairwiseRerankScorer: Scorer {
         let n = itemCount, d = base.dimension, c = min(candidates, n)
         for (r, user) in users.enumerated() {
             let row = scores.baseAddress! + r * n
-            let top = (0..<n).sorted { row[$0] > row[$1] || (row[$0] == row[$1] && $0 < $1) }.prefix(c).map { Int32($0) }
+            let top = (0..<n).sorted { row[$0] > row[$1] || (row[$0] == row[$1] && $0 < $1) }.prefix(c).map {
+                Int32($0)
+            }
             var vectors = [Float](repeating: 0, count: c * d)
             for k in 0..<c { for j in 0..<d { vectors[k * d + j] = userVectors[Int(user) * d + j] } }
             let ids = top.map { modelItem[Int($0)] }
-            let logits = model.withModel { $0.pairwiseScores(userVectors: vectors, content: content, rows: top, ids: ids) } ?? []
+            let logits =
+                model.withModel { $0.pairwiseScores(userVectors: vectors, content: content, rows: top, ids: ids) } ?? []
             for i in 0..<n { row[i] = -.infinity }
             for (k, item) in top.enumerated() where k < logits.count { row[Int(item)] = logits[k] }
         }

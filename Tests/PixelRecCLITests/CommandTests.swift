@@ -89,12 +89,12 @@ struct ExecutableTests {
         #expect(bad.status == 2 && bad.output.isEmpty && bad.errorLines.count == 1)
     }
 
-    @Test("commands whose issue has not landed say so and exit 1", arguments: [["recommend"]])
-    func notYetImplemented(arguments: [String]) throws {
-        let result = try run(arguments)
+    @Test("recommend without a trained checkpoint: one line naming the missing file, exit 1")
+    func recommendWithoutCheckpoint() throws {
+        let directory = try temporaryDirectory()
+        let result = try run(["recommend", "--set", "checkpoint_dir=\(directory)/none", "--users", "u1"])
         #expect(result.status == 1)
-        #expect(result.error.contains("not implemented yet"))
-        #expect(result.errorLines.count == 1)
+        #expect(result.error == "error: \(directory)/none/best.ckpt: no checkpoint (run pixelrec train, or pass --checkpoint)\n")
     }
 }
 

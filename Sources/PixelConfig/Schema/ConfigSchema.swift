@@ -231,10 +231,10 @@ enum ConfigSchema {
         F("recommendation.top_k", \.recommendation.topK, "items per list", .atLeast(1)),
         F(
             "recommendation.diversity_weight", \.recommendation.diversityWeight,
-            "use_diversity: MMR trade-off, in [0, 1]", .unitInterval),
+            "use_diversity: MMR diversity weight w (relevance weight λ = 1 − w), in [0, 1]", .unitInterval),
         F(
             "recommendation.novelty_weight", \.recommendation.noveltyWeight,
-            "use_diversity: weight of the -log2(popularity) bonus, in [0, 1]", .unitInterval),
+            "use_diversity: share ν of normalised novelty -log2(pop/N)/log2(N) in the relevance, in [0, 1]", .unitInterval),
         F("recommendation.filter_seen", \.recommendation.filterSeen, "leave out items seen in training"),
         F(
             "recommendation.max_candidates", \.recommendation.maxCandidates,
