@@ -1,4 +1,5 @@
 import Foundation
+import PixelEncoders
 import Testing
 
 @testable import PixelRecCLI
@@ -89,5 +90,82 @@ struct EvalCommandTests {
         let lines = csv.split(separator: "\n")
         #expect(lines.first?.hasPrefix("user_id,precision@2") == true)
         #expect(lines.count == 7)
+    }
+
+    /// Feature stores for items i1…i6: every text vector equal, image vectors one-hot — so two distinct
+    /// items have content cosine (1 + 0) / 2 = .5 (the text and image blocks are each unit length).
+    static func writeStores(_ dir: String) throws -> String {
+        let folder = dir + "/features"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let ids = (1...6).map { "i\($0)" }
+        let text = (0..<6).flatMap { _ in [Float(3), 4] }
+        let image = (0..<6).flatMap { i in (0..<6).map { Float($0 == i ? 2 : 0) } }
+        try FeatureStore.write(
+            identity: EncoderIdentity(name: "builtin", modality: .text, dimension: 2, modelHash: "t"), ids: ids, rows: text,
+            missing: [Bool](repeating: false, count: 6), to: folder + "/text.pxfs")
+        try FeatureStore.write(
+            identity: EncoderIdentity(name: "builtin", modality: .image, dimension: 6, modelHash: "v"), ids: ids,
+            rows: image, missing: [Bool](repeating: false, count: 6), to: folder + "/image.pxfs")
+        return folder
+    }
+
+    static func means(_ path: String) throws -> (metrics: [String: Double], json: [String: Any]) {
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var metrics: [String: Double] = [:]
+        for entry in try #require(json["metrics"] as? [[String: Any]]) {
+            let summary = entry["summary"] as? [String: Any] ?? entry
+            if let name = entry["name"] as? String, let mean = summary["mean"] as? Double { metrics[name] = mean }
+        }
+        return (metrics, json)
+    }
+
+    @Test("beyond_accuracy: ILD and serendipity use content embeddings when the feature stores exist")
+    func contentSimilarity() throws {
+        let (train, test, dir) = try Self.split()
+        let folder = try Self.writeStores(dir)
+        let output = dir + "/b.json"
+        let r = runTool([
+            "eval", "--train-data", train, "--test-data", test, "-r", "popularity", "-t", "beyond_accuracy", "--k", "3",
+            "--set", "data.feature_store_path=\(folder)", "-o", output, "-q",
+        ])
+        #expect(r.status == 0, "\(r.error)")
+        let (metrics, json) = try Self.means(output)
+        #expect((json["similarity_source"] as? String)?.hasPrefix("content embeddings") == true, "\(json)")
+        // Every pair of distinct items has cosine .5: ILD = .5; a relevant item's mean cosine to the user's
+        // (distinct) training items is .5, so serendipity@3 = .5 · precision@3.
+        #expect(abs((metrics["ild@3"] ?? -1) - 0.5) < 1e-6, "\(metrics)")
+        let precision = try #require(metrics["precision@3"])
+        #expect(precision > 0)
+        #expect(abs((metrics["serendipity@3"] ?? -1) - 0.5 * precision) < 1e-6, "\(metrics)")
+        // Without stores: the interaction-column stand-in, named as such.
+        let plain = runTool([
+            "eval", "--train-data", train, "--test-data", test, "-r", "popularity", "-t", "beyond_accuracy", "--k", "3",
+            "--set", "data.feature_store_path=\(dir)/none", "-o", dir + "/c.json", "-q",
+        ])
+        #expect(plain.status == 0, "\(plain.error)")
+        let (_, plainJSON) = try Self.means(dir + "/c.json")
+        #expect((plainJSON["similarity_source"] as? String)?.hasPrefix("training-interaction") == true)
+    }
+
+    @Test("content_knn evaluates from the feature stores; without them one line names data.feature_store_path")
+    func contentKNN() throws {
+        let (train, test, dir) = try Self.split()
+        let folder = try Self.writeStores(dir)
+        let r = runTool([
+            "eval", "--train-data", train, "--test-data", test, "-r", "content_knn", "--k", "3",
+            "--set", "data.feature_store_path=\(folder)", "--set", "evaluation.knn_neighbors=2", "-o", dir + "/k.json", "-q",
+        ])
+        #expect(r.status == 0, "\(r.error)")
+        let (metrics, json) = try Self.means(dir + "/k.json")
+        #expect(json["scorer"] as? String == "content_knn(k=2, d=8)")
+        // All unseen items tie (cosine .5 to every history item), so pessimistic ties give 0.
+        #expect(metrics["ndcg@3"] == 0, "\(metrics)")
+        let missing = runTool([
+            "eval", "--train-data", train, "--test-data", test, "-r", "content_knn",
+            "--set", "data.feature_store_path=\(dir)/none", "-o", dir + "/m.json",
+        ])
+        #expect(missing.status == 1 && missing.errorLines.count == 1, "\(missing.error)")
+        #expect(missing.error.contains("data.feature_store_path"))
     }
 }
