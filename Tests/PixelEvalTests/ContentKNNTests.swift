@@ -63,7 +63,8 @@ struct ContentKNNTests {
                     ContentKNNScorer.topSum($0.baseAddress!, count: count, k: k, scratch: &scratch)
                 }
                 let expected = values.map(Double.init).sorted(by: >).prefix(k).reduce(0, +)
-                #expect(abs(Double(ours) - expected) < 1e-4, "trial \(trial) k \(k)")
+                // float32 summation of ≤ 40 terms: relative error ≤ 1e-5; a wrong element is off by ≥ 1/7.
+                #expect(abs(Double(ours) - expected) <= 1e-5 * max(1, abs(expected)), "trial \(trial) k \(k)")
             }
         }
     }
