@@ -9,8 +9,10 @@ import CBLAS
 /// the same (the divisor `min(k, |P(u)|)` is the same for every item of a user). No shrinkage: a dense
 /// cosine has no co-occurrence support to shrink by.
 ///
-/// Cost per user: one `[items, d] × [d, |P(u)|]` `sgemm` (in item blocks of `blockItems`, so memory is
-/// `blockItems · |P(u)|` floats) plus a top-`k` selection per item.
+/// Catalogs of at most `denseItemLimit` items precompute the `items × items` cosine matrix once (one
+/// `sgemm`); a user then costs `items · |P(u)|` lookups plus a top-`k` selection per item. Larger catalogs
+/// compute per user one `[items, d] × [d, |P(u)|]` `sgemm` (in item blocks of `blockItems`, so memory is
+/// `blockItems · |P(u)|` floats) instead.
 public struct ContentKNNScorer: Scorer {
     /// `[itemCount, dimension]`, unit-length rows (zero rows stay zero).
     public let embeddings: [Float]
@@ -19,8 +21,10 @@ public struct ContentKNNScorer: Scorer {
     public let profiles: SparseMatrix
     public let itemCount: Int
     public let k: Int
-    /// Items per `sgemm` block.
+    /// Items per `sgemm` block (per-user path).
     public let blockItems: Int
+    /// `[itemCount, itemCount]` cosines when the catalog has at most `denseItemLimit` items, else `nil`.
+    public let similarity: [Float]?
     public var description: String { "content_knn(k=\(k), d=\(dimension))" }
 
     /// - Parameters:
@@ -28,8 +32,12 @@ public struct ContentKNNScorer: Scorer {
     ///     (normalized here).
     ///   - profiles: `users × items` histories.
     ///   - k: neighbours per scored item (`evaluation.knn_neighbors`).
+    ///   - denseItemLimit: precompute all item–item cosines up to this many items (4,096: 64 MiB).
     /// - Throws: `EvalError.shapeMismatch` / `.invalidOption` for inconsistent shapes or `k < 1`.
-    public init(embeddings: [Float], dimension: Int, profiles: SparseMatrix, k: Int, blockItems: Int = 4096) throws {
+    public init(
+        embeddings: [Float], dimension: Int, profiles: SparseMatrix, k: Int, blockItems: Int = 4096,
+        denseItemLimit: Int = 4096
+    ) throws {
         guard dimension > 0, embeddings.count == profiles.columnCount * dimension else {
             throw EvalError.shapeMismatch(
                 what: "content embedding values (items × dimension)", expected: profiles.columnCount * max(dimension, 1),
@@ -47,6 +55,19 @@ public struct ContentKNNScorer: Scorer {
                 for c in 0..<dimension { base[c] *= scale }
             }
         }
+        if rows > 0 && rows <= denseItemLimit {
+            var cosines = [Float](repeating: 0, count: rows * rows)
+            unit.withUnsafeBufferPointer { e in
+                cosines.withUnsafeMutableBufferPointer { c in
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(rows), Int32(dimension), 1,
+                        e.baseAddress!, Int32(dimension), e.baseAddress!, Int32(dimension), 0, c.baseAddress!, Int32(rows))
+                }
+            }
+            self.similarity = cosines
+        } else {
+            self.similarity = nil
+        }
         self.embeddings = unit
         self.dimension = dimension
         self.profiles = profiles
@@ -59,6 +80,26 @@ public struct ContentKNNScorer: Scorer {
         let n = itemCount, d = dimension
         precondition(scores.count >= users.count * n, "score buffer too small")
         scores.baseAddress!.update(repeating: 0, count: users.count * n)
+        if let similarity {
+            var gathered: [Float] = []
+            var scratch: [Float] = []
+            similarity.withUnsafeBufferPointer { c in
+                for (r, user) in users.enumerated() where Int(user) < profiles.rowCount {
+                    let items = profiles.row(Int(user))
+                    guard !items.isEmpty else { continue }
+                    let rowOut = scores.baseAddress! + r * n
+                    for j in 0..<n {
+                        let base = c.baseAddress! + j * n
+                        gathered.removeAll(keepingCapacity: true)
+                        for i in items { gathered.append(base[Int(i)]) }
+                        rowOut[j] = gathered.withUnsafeBufferPointer {
+                            Self.topSum($0.baseAddress!, count: $0.count, k: k, scratch: &scratch)
+                        }
+                    }
+                }
+            }
+            return
+        }
         var history: [Float] = []
         var block: [Float] = []
         var scratch: [Float] = []

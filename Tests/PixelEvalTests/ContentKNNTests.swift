@@ -8,11 +8,15 @@ struct ContentKNNTests {
     /// Items (d = 2): e0 = (1, 0), e1 = (0, 2) → (0, 1), e2 = (3, 4) → (.6, .8), e3 = (1, 1) → (1, 1)/√2, e4 = 0.
     static let embeddings: [Float] = [1, 0, 0, 2, 3, 4, 1, 1, 0, 0]
 
-    @Test("content kNN equals a hand computation", arguments: [1, 2, 4096])
-    func handComputed(blockItems: Int) throws {
+    @Test(
+        "content kNN equals a hand computation (per-user sgemm in blocks, and the precomputed cosines)",
+        arguments: [(1, 0), (2, 0), (4096, 0), (4096, 4096)])
+    func handComputed(blockItems: Int, denseItemLimit: Int) throws {
         let profiles = sparse([[0, 1, 2], [3], []], columns: 5)
         let scorer = try ContentKNNScorer(
-            embeddings: Self.embeddings, dimension: 2, profiles: profiles, k: 2, blockItems: blockItems)
+            embeddings: Self.embeddings, dimension: 2, profiles: profiles, k: 2, blockItems: blockItems,
+            denseItemLimit: denseItemLimit)
+        #expect((scorer.similarity != nil) == (denseItemLimit >= 5))
         let r = Float(0.5).squareRoot()
         // User 0, k = 2 of its three items:
         //   j0: cos to (e0, e1, e2) = (1, 0, .6) → 1.6;     j1: (0, 1, .8) → 1.8;   j2: (.6, .8, 1) → 1.8
@@ -29,13 +33,16 @@ struct ContentKNNTests {
         }
     }
 
-    @Test("content kNN equals a brute-force double computation on random data", arguments: [1, 3, 50])
-    func bruteForce(k: Int) throws {
+    @Test(
+        "content kNN equals a brute-force double computation on random data",
+        arguments: [(1, 0), (3, 0), (50, 0), (1, 4096), (3, 4096), (50, 4096)])
+    func bruteForce(k: Int, denseItemLimit: Int) throws {
         var random = TestRandom(23)
         let items = 37, d = 6, users = 12
         let e = (0..<(items * d)).map { _ in random.unit() * 2 - 1 }
         let profiles = ScorerTests.randomMatrix(users: users, items: items, density: 0.25, seed: 4)
-        let scorer = try ContentKNNScorer(embeddings: e, dimension: d, profiles: profiles, k: k, blockItems: 8)
+        let scorer = try ContentKNNScorer(
+            embeddings: e, dimension: d, profiles: profiles, k: k, blockItems: 8, denseItemLimit: denseItemLimit)
         let ours = ScorerTests.scores(scorer, users: users)
         func unit(_ i: Int) -> [Double] {
             let v = (0..<d).map { Double(e[i * d + $0]) }
