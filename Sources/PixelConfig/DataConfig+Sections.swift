@@ -90,6 +90,9 @@ public struct SplittingConfig: Sendable, Equatable {
     public var minInteractionsPerUser = 5
     /// `min_interactions_per_item`: iteratively drop items with fewer interactions.
     public var minInteractionsPerItem = 5
+    /// `holdout_min_interactions`: for `user` / `item` hold-out, only users (items) with at least this many
+    /// interactions (after k-core filtering) may be held out; the others stay in train. 0 = all eligible.
+    public var holdoutMinInteractions = 0
     /// `validate_no_leakage`: check the written split (no duplicate pair across splits, temporal order).
     public var validateNoLeakage = true
 

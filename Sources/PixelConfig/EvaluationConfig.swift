@@ -42,4 +42,6 @@ public enum RecommenderType: String, Sendable, CaseIterable, ConfigEnum {
     case random, popularity
     case itemKNN = "item_knn"
     case userKNN = "user_knn"
+    /// Content-only kNN over the feature stores' text ⊕ image embeddings (scores cold items).
+    case contentKNN = "content_knn"
 }

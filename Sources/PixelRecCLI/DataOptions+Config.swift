@@ -45,6 +45,7 @@ extension SplitOptions {
             temporalScope: splitting.temporalScope,
             minInteractionsPerUser: splitting.minInteractionsPerUser,
             minInteractionsPerItem: splitting.minInteractionsPerItem,
+            holdoutMinInteractions: splitting.holdoutMinInteractions,
             sampleN: splitting.sampleN > 0 ? splitting.sampleN : nil,
             seed: UInt64(truncatingIfNeeded: splitting.randomState))
     }

@@ -87,6 +87,31 @@ struct SplitterTests {
         #expect(report.leakage.testViolations == 0)
     }
 
+    @Test(arguments: [SplitStrategy.user, .item])
+    func holdOutOnlyEligibleKeys(strategy: SplitStrategy) throws {
+        let table = Self.table
+        let keys = strategy == .user ? table.users : table.items
+        var degree: [Int32: Int] = [:]
+        for row in 0..<table.count { degree[keys[row], default: 0] += 1 }
+        let minimum = degree.values.sorted()[degree.count / 2]  // about half the keys are eligible
+        let eligible = degree.values.filter { $0 >= minimum }.count
+        #expect(eligible > 20 && eligible < degree.count, "the fixture must have keys on both sides of the minimum")
+        let options = SplitOptions(
+            strategy: strategy, trainRatio: 0.9, valRatio: 0, testRatio: 0.1, holdoutMinInteractions: minimum, seed: 5)
+        let (parts, report) = try Splitter.assign(table, options: options)
+        var heldOut = Set<Int32>()
+        for row in 0..<table.count where parts[row] != .train {
+            #expect(parts[row] == .test)
+            #expect(degree[keys[row]]! >= minimum, "key \(keys[row]) with \(degree[keys[row]]!) rows held out")
+            heldOut.insert(keys[row])
+        }
+        #expect(heldOut.count == Int((Double(eligible) * 0.1).rounded()))
+        #expect(report.holdout == SplitReport.Holdout(minInteractions: minimum, eligible: eligible, present: degree.count))
+        #expect(throws: DataError.self) {
+            try Splitter.assign(table, options: SplitOptions(strategy: strategy, holdoutMinInteractions: -1))
+        }
+    }
+
     @Test func kCoreReachesFixpoint() {
         let table = makeTable(users: 200, perUser: { 1 + $0 % 12 }, items: 150, seed: 5)
         let (alive, report) = KCoreFilter.apply(table, minUser: 5, minItem: 4)

@@ -223,6 +223,9 @@ enum ConfigSchema {
             "data.splitting.min_interactions_per_item", \.data.splitting.minInteractionsPerItem,
             "k-core filter: drop items with fewer interactions", .atLeast(0)),
         F(
+            "data.splitting.holdout_min_interactions", \.data.splitting.holdoutMinInteractions,
+            "user/item: only users/items with at least this many interactions are held out; 0 = all", .atLeast(0)),
+        F(
             "data.splitting.validate_no_leakage", \.data.splitting.validateNoLeakage,
             "check the written split for leakage"),
     ]
@@ -258,7 +261,9 @@ enum ConfigSchema {
         F(
             "evaluation.recommender_type", \.evaluation.recommenderType,
             "the model evaluated (the others are baselines)"),
-        F("evaluation.knn_neighbors", \.evaluation.knnNeighbors, "item_knn/user_knn: neighbours kept", .atLeast(1)),
+        F(
+            "evaluation.knn_neighbors", \.evaluation.knnNeighbors, "item_knn/user_knn/content_knn: neighbours kept",
+            .atLeast(1)),
         F(
             "evaluation.knn_shrinkage", \.evaluation.knnShrinkage, "item_knn/user_knn: h in a.b / (|a||b| + h)",
             .nonNegative),

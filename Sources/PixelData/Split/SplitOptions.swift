@@ -12,7 +12,9 @@ import PixelConfig
 ///   second-last to validation, the rest to train (PixelRec's protocol). Users with 2 interactions give no
 ///   validation row; users with 1 only train.
 /// - `user` / `item`: whole users (cold-start users) or whole items (cold-start items) held out, `ratios`
-///   of them to each part with all their rows.
+///   of them to each part with all their rows. With `holdoutMinInteractions` > 0 only users (items) with
+///   at least that many interactions are eligible: the ratios apply to the eligible ones, the rest stay in
+///   train (the cold-item protocol: 10% of the items with ≥ 5 interactions to test).
 public typealias SplitStrategy = PixelConfig.SplitStrategy
 
 /// Whether a temporal split orders each user's timeline or the whole data set's
@@ -41,6 +43,9 @@ public struct SplitOptions: Sendable, Equatable {
     /// k-core thresholds, applied until stable (0 or 1 disables). Defaults 0.
     public var minInteractionsPerUser = 0
     public var minInteractionsPerItem = 0
+    /// `.user` / `.item`: hold out only users (items) with at least this many interactions after
+    /// filtering; the others always go to train. Default 0 (every user or item is eligible).
+    public var holdoutMinInteractions = 0
     /// Sample this many users (or interactions) before filtering and splitting. Default `nil` (all).
     public var sampleN: Int? = nil
     public var sampleMode: SampleMode = .users
@@ -51,7 +56,7 @@ public struct SplitOptions: Sendable, Equatable {
         strategy: SplitStrategy = .leaveOneOut, trainRatio: Double = 0.8, valRatio: Double = 0.1,
         testRatio: Double = 0.1,
         temporalScope: TemporalScope = .perUser, minInteractionsPerUser: Int = 0, minInteractionsPerItem: Int = 0,
-        sampleN: Int? = nil, sampleMode: SampleMode = .users, seed: UInt64 = 42
+        holdoutMinInteractions: Int = 0, sampleN: Int? = nil, sampleMode: SampleMode = .users, seed: UInt64 = 42
     ) {
         self.strategy = strategy
         self.trainRatio = trainRatio
@@ -60,6 +65,7 @@ public struct SplitOptions: Sendable, Equatable {
         self.temporalScope = temporalScope
         self.minInteractionsPerUser = minInteractionsPerUser
         self.minInteractionsPerItem = minInteractionsPerItem
+        self.holdoutMinInteractions = holdoutMinInteractions
         self.sampleN = sampleN
         self.sampleMode = sampleMode
         self.seed = seed
@@ -84,6 +90,9 @@ public struct SplitOptions: Sendable, Equatable {
         }
         guard minInteractionsPerItem >= 0 else {
             throw DataError.invalidOption(name: "min_interactions_per_item", reason: "must be ≥ 0")
+        }
+        guard holdoutMinInteractions >= 0 else {
+            throw DataError.invalidOption(name: "holdout_min_interactions", reason: "must be ≥ 0")
         }
         if let sampleN {
             guard sampleN > 0 else { throw DataError.invalidOption(name: "sample_n", reason: "must be > 0") }

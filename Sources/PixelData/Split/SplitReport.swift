@@ -27,6 +27,19 @@ public struct SplitReport: Sendable, Equatable, Codable {
         public var mode: String
     }
 
+    public struct Holdout: Sendable, Equatable, Codable {
+        /// `holdout_min_interactions` (1 when every user/item with a row was eligible).
+        public var minInteractions: Int
+        public var eligible: Int
+        /// Users (items) with rows after filtering.
+        public var present: Int
+
+        enum CodingKeys: String, CodingKey {
+            case eligible, present
+            case minInteractions = "min_interactions"
+        }
+    }
+
     public var format = "pixelrec-split"
     public var version = 1
     public var input: String
@@ -35,6 +48,9 @@ public struct SplitReport: Sendable, Equatable, Codable {
     public var seed: UInt64
     public var ratios: [String: Double]
     public var sample: Sample?
+    /// `user` / `item` hold-out: how many users (items) were eligible and the interaction minimum that
+    /// made them so (`nil` for row-level strategies).
+    public var holdout: Holdout?
     public var filters: KCoreFilter.Report
     /// Interactions per part.
     public var counts = Parts()
@@ -47,7 +63,7 @@ public struct SplitReport: Sendable, Equatable, Codable {
     public var seconds: [String: Double] = [:]
 
     enum CodingKeys: String, CodingKey {
-        case format, version, input, strategy, seed, ratios, sample, filters, counts, users, items, leakage, seconds
+        case format, version, input, strategy, seed, ratios, sample, holdout, filters, counts, users, items, leakage, seconds
         case temporalScope = "temporal_scope"
     }
 }

@@ -23,6 +23,7 @@ public enum Splitter {
         let filterSeconds = Date().timeIntervalSince(clock)
         let splitClock = Date()
         var parts = [SplitPart](repeating: .dropped, count: table.count)
+        var holdout: SplitReport.Holdout? = nil
         switch options.strategy {
         case .leaveOneOut:
             let groups = UserGroups(table, alive: alive)
@@ -55,9 +56,11 @@ public enum Splitter {
             let byUser = options.strategy == .user
             let keys = byUser ? table.users : table.items
             let keyCount = byUser ? table.userIds.count : table.itemIds.count
-            var present = [Bool](repeating: false, count: keyCount)
-            for row in 0..<table.count where alive[row] { present[Int(keys[row])] = true }
-            var chosen = (0..<keyCount).filter { present[$0] }
+            var rowCount = [Int](repeating: 0, count: keyCount)
+            for row in 0..<table.count where alive[row] { rowCount[Int(keys[row])] += 1 }
+            let minimum = max(1, options.holdoutMinInteractions)
+            var chosen = (0..<keyCount).filter { rowCount[$0] >= minimum }
+            holdout = .init(minInteractions: minimum, eligible: chosen.count, present: rowCount.filter { $0 > 0 }.count)
             chosen.shuffle(using: &rng)
             let n = chosen.count
             let nTest = Int((Double(n) * options.testRatio).rounded())
@@ -73,7 +76,7 @@ public enum Splitter {
             ratios: options.strategy == .leaveOneOut
                 ? [:] : ["train": options.trainRatio, "val": options.valRatio, "test": options.testRatio],
             sample: options.sampleN.map { SplitReport.Sample(n: $0, mode: options.sampleMode.rawValue) },
-            filters: filterReport, leakage: leakage(table, parts, strategy: options.strategy))
+            holdout: holdout, filters: filterReport, leakage: leakage(table, parts, strategy: options.strategy))
         fillCounts(table, parts, &report)
         report.seconds = ["filter": filterSeconds, "split": Date().timeIntervalSince(splitClock)]
         return (parts, report)

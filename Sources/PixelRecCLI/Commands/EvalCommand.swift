@@ -21,7 +21,7 @@ enum EvalCommand: Subcommand {
                 help: "Evaluation task.", aliases: ["eval-task"]),
             .option(
                 "recommender-type", short: "r",
-                kind: .choice(["multimodal", "random", "popularity", "item_knn", "user_knn"]),
+                kind: .choice(["multimodal", "random", "popularity", "item_knn", "user_knn", "content_knn"]),
                 help: "What to evaluate."),
             .option("train-data", kind: .path, valueName: "csv", help: "Training interactions."),
             .option(
@@ -88,8 +88,9 @@ enum EvalCommand: Subcommand {
         let setup = try TaskSetup(task: task, data: data, coldHistory: coldHistory)
         let loadSeconds = clock.lap()
 
+        let content = recommender == "content_knn" ? try requireContent(config, data: data) : nil
         let scorer = try makeScorer(
-            recommender, data: data, setup: setup, config: config, seed: seed, context: context)
+            recommender, data: data, setup: setup, config: config, seed: seed, content: content, context: context)
         let fitSeconds = clock.lap()
         let options = EvaluationOptions(ks: ks, negatives: negatives, seed: seed)
         let progress = context.quiet ? nil : Progress("eval \(recommender) \(task.rawValue)", total: setup.queries.count, unit: "users")
@@ -97,7 +98,14 @@ enum EvalCommand: Subcommand {
         progress?.finish()
         let rankSeconds = clock.lap()
         let beyond = task == .beyondAccuracy
-        let similarity: (any ItemSimilarity)? = beyond ? InteractionCosine(train: data.train) : nil
+        var similarity: (any ItemSimilarity)? = nil
+        if beyond {
+            if let content = try content ?? ContentEmbeddings.load(config, itemIds: data.itemIds) {
+                similarity = try EmbeddingCosine(embeddings: content.rows, dimension: content.dimension, source: content.source)
+            } else {
+                similarity = InteractionCosine(train: data.train)
+            }
+        }
         let columns = Evaluation.columns(
             outcome: outcome, queries: setup.queries, data: data, beyondAccuracy: beyond, similarity: similarity)
         let metricSeconds = clock.lap()
@@ -149,9 +157,20 @@ enum EvalCommand: Subcommand {
         return nil
     }
 
+    /// The content embeddings `content_knn` needs.
+    /// - Throws: `PixelError.invalidValue` naming `data.feature_store_path` when a store is absent.
+    static func requireContent(_ config: PixelRecConfig, data: EvaluationData) throws -> ContentEmbeddings {
+        guard let content = try ContentEmbeddings.load(config, itemIds: data.itemIds) else {
+            throw PixelError.invalidValue(
+                setting: "data.feature_store_path",
+                reason: "content_knn needs text.pxfs and image.pxfs in \(config.data.featureStorePath) (run pixelrec encode)")
+        }
+        return content
+    }
+
     static func makeScorer(
         _ name: String, data: EvaluationData, setup: TaskSetup, config: PixelRecConfig, seed: UInt64,
-        context: CommandContext
+        content: ContentEmbeddings?, context: CommandContext
     ) throws -> any Scorer {
         let k = config.evaluation.knnNeighbors
         let shrinkage = Float(config.evaluation.knnShrinkage)
@@ -160,12 +179,16 @@ enum EvalCommand: Subcommand {
         case "popularity": return PopularityScorer(train: data.train)
         case "item_knn": return try ItemKNNScorer(train: data.train, profiles: setup.profiles, k: k, shrinkage: shrinkage)
         case "user_knn": return try UserKNNScorer(train: data.train, profiles: setup.profiles, k: k, shrinkage: shrinkage)
+        case "content_knn":
+            let content = try content ?? requireContent(config, data: data)
+            return try ContentKNNScorer(
+                embeddings: content.rows, dimension: content.dimension, profiles: setup.profiles, k: k)
         default:
             guard let factory = ScorerRegistry.factory(for: name) else {
                 throw EvalError.unavailableRecommender(
                     name: name,
                     reason: "the multimodal model (issue #7) is not in this build yet; evaluate a baseline with "
-                        + "--recommender-type random|popularity|item_knn|user_knn")
+                        + "--recommender-type random|popularity|item_knn|user_knn|content_knn")
             }
             let request = ScorerRequest(
                 name: name, data: data, profiles: setup.profiles, task: setup.task,

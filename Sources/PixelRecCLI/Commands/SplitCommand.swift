@@ -32,6 +32,9 @@ enum SplitCommand: Subcommand {
                 "min-interactions-per-item", kind: .integer(0 ... Int.max), valueName: "n",
                 help: "Drop items with fewer interactions, repeated with the user filter until stable."),
             .option(
+                "holdout-min-interactions", kind: .integer(0 ... Int.max), valueName: "n",
+                help: "user/item strategies: hold out only users/items with at least n interactions."),
+            .option(
                 "sample-n", kind: .integer(1 ... Int.max), valueName: "n",
                 help: "Sample this many users before splitting (seeded)."),
             .flag("sample-interactions", help: "With --sample-n: sample interactions instead of users."),
@@ -66,6 +69,7 @@ enum SplitCommand: Subcommand {
         }
         if let n = invocation.int("min-interactions-per-user") { options.minInteractionsPerUser = n }
         if let n = invocation.int("min-interactions-per-item") { options.minInteractionsPerItem = n }
+        if let n = invocation.int("holdout-min-interactions") { options.holdoutMinInteractions = n }
         if let n = invocation.int("sample-n") { options.sampleN = n }
         if invocation.flag("sample-interactions") { options.sampleMode = .interactions }
         if let scope = invocation.string("temporal-scope").flatMap(PixelData.TemporalScope.init(rawValue:)) {
@@ -88,6 +92,11 @@ enum SplitCommand: Subcommand {
                 + "\(report.filters.iterations) passes (users ≥ \(options.minInteractionsPerUser), "
                 + "items ≥ \(options.minInteractionsPerItem))")
         console.line("strategy: \(report.strategy), seed \(report.seed)")
+        if let holdout = report.holdout {
+            let what = options.strategy == .user ? "users" : "items"
+            console.line(
+                "hold-out: \(holdout.eligible) of \(holdout.present) \(what) eligible (≥ \(holdout.minInteractions) interactions)")
+        }
         console.line("          train      val     test")
         func row(_ name: String, _ parts: SplitReport.Parts) {
             console.line(

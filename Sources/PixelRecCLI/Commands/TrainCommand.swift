@@ -45,9 +45,14 @@ enum TrainCommand: Subcommand {
         let log: (String) -> Void = { line in if !context.quiet { console.note(line) } }
         let (train, _) = try InteractionTable.load(path: config.data.trainDataPath)
         let validationPath = config.data.valDataPath
-        let validation = FileManager.default.fileExists(atPath: validationPath)
+        var validation = FileManager.default.fileExists(atPath: validationPath)
             ? try InteractionTable.load(path: validationPath).0 : nil
-        if validation == nil { console.warning("\(validationPath): no validation file; training without early stopping") }
+        if validation == nil {
+            console.warning("\(validationPath): no validation file; training without early stopping")
+        } else if validation?.count == 0 {
+            console.warning("\(validationPath): no validation rows; training without early stopping")
+            validation = nil
+        }
         try ModelInputs.ensureFeatures(config, threads: threads, log: log)
         let table = try ModelInputs.itemTable(config)
         let scalers = try ModelInputs.fitScalers(config, table: table, trainItems: train.itemIds, warn: console.warning)
