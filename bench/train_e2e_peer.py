@@ -12,7 +12,7 @@ Dropout) → Linear → 128. User tower: ID embedding. Score ⟨user, item⟩.
 Prints one JSON line with samples/s (rows = positives + negatives) over the whole run after imports:
 loading, negative sampling, training, checkpoint.
 
-    python bench/train_e2e_peer.py --config-dir DIR --threads 1 [--fused] [--compile]
+    python bench/train_e2e_peer.py --train T.csv --item-info I.csv --features DIR --out C.pt --threads 1 [--fused] [--compile]
 """
 import argparse
 import json
@@ -79,7 +79,9 @@ class Recommender(nn.Module):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--config-dir", required=True, help="folder with train.csv, item_info.csv, features/")
+    parser.add_argument("--train", required=True, help="training interactions CSV (item_id, user_id, …)")
+    parser.add_argument("--item-info", required=True, help="item CSV with the numeric columns")
+    parser.add_argument("--features", required=True, help="folder of image.pxfs and text.pxfs")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch", type=int, default=256)
@@ -88,7 +90,8 @@ def main():
                                                 "favorite_number,barrage_number")
     parser.add_argument("--fused", action="store_true", help="fused AdamW")
     parser.add_argument("--compile", action="store_true", help="torch.compile the model")
-    parser.add_argument("--out", default=None, help="checkpoint path (default: <config-dir>/peer.pt)")
+    parser.add_argument("--out", required=True, help="checkpoint path")
+    parser.add_argument("--max-steps", type=int, default=0, help="stop each epoch after this many steps (smoke tests)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(7)
@@ -97,12 +100,12 @@ def main():
     start_cpu = time.process_time()
 
     # Data: interactions → dense ids; content rows in the item id order.
-    frame = pd.read_csv(os.path.join(args.config_dir, "train.csv"), dtype={"user_id": str, "item_id": str})
+    frame = pd.read_csv(args.train, dtype={"user_id": str, "item_id": str})
     user_codes, user_keys = pd.factorize(frame["user_id"])
     item_codes, item_keys = pd.factorize(frame["item_id"])
     users, items = user_codes.astype(np.int64), item_codes.astype(np.int64)
     n_users, n_items = len(user_keys), len(item_keys)
-    features = os.path.join(args.config_dir, "features")
+    features = args.features
     stores = sorted(f for f in os.listdir(features) if f.endswith(".pxfs"))
     content = {}
     for name in stores:
@@ -111,7 +114,7 @@ def main():
         content[name] = torch.from_numpy(np.ascontiguousarray(rows[index.get_indexer(item_keys)]))
     vision = next(v for k, v in content.items() if k.startswith("image"))
     text = next(v for k, v in content.items() if k.startswith("text"))
-    info = pd.read_csv(os.path.join(args.config_dir, "item_info.csv"), dtype={"item_id": str}).set_index("item_id")
+    info = pd.read_csv(args.item_info, dtype={"item_id": str}).set_index("item_id")
     numeric = np.log1p(info.loc[item_keys, args.numeric.split(",")].fillna(0).to_numpy(np.float64).clip(min=0))
     numeric = (numeric - numeric.mean(0)) / (numeric.std(0) + 1e-8)
     numeric = torch.from_numpy(numeric.astype(np.float32))
@@ -135,7 +138,8 @@ def main():
             neg[bad] = rng.integers(0, n_items, size=int(bad.sum()))
             bad = np.isin(user_rep * n_items + neg, seen)
         order = rng.permutation(len(users))
-        for lo in range(0, len(order), b):
+        starts = range(0, len(order), b)
+        for lo in starts[:args.max_steps] if args.max_steps > 0 else starts:
             pick = order[lo:lo + b]
             u = torch.from_numpy(users[pick])
             it = torch.from_numpy(np.concatenate([items[pick], neg[pick].reshape(-1)]))
@@ -147,11 +151,11 @@ def main():
             optimizer.step()
             rows_trained += len(pick) * (1 + r)
         torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch + 1},
-                   args.out or os.path.join(args.config_dir, "peer.pt"))
+                   args.out)
     seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     print(json.dumps({"bench": "train-e2e-peer", "samples_per_s": rows_trained / seconds, "seconds": round(seconds, 2),
                       "rows": rows_trained, "threads": args.threads, "fused": args.fused, "compile": args.compile,
-                      "cpu_s": round(cpu, 2), "loss": float(loss), "torch": torch.__version__}))
+                      "cpu_s": round(cpu, 2), "loss": float(loss.detach()), "torch": torch.__version__}))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import PixelNN
 import PixelTensor
 
@@ -25,6 +26,30 @@ enum ShardWorkers {
         let body: (Int) -> T
         let results: UnsafeMutableBufferPointer<T?>
         func run(_ k: Int) { results[k] = body(k) }
+    }
+}
+
+/// Where a sharded step spends its time: CPU seconds of this thread (`CLOCK_THREAD_CPUTIME_ID`), so
+/// the split is meaningful on a busy machine. Parallel phases sum every shard's time.
+public final class StepProfile: @unchecked Sendable {
+    /// Shards' item towers and pairwise heads (parallel).
+    public var forward = 0.0
+    /// Batch-level loss and its backward pass (serial).
+    public var head = 0.0
+    /// Shards' backward passes (parallel).
+    public var backward = 0.0
+    /// Summing shard gradients and batch statistics (serial).
+    public var merge = 0.0
+    /// Steps recorded.
+    public var steps = 0
+
+    public init() {}
+
+    /// CPU seconds of the calling thread.
+    public static func threadSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }
 
@@ -62,7 +87,8 @@ extension PretrainedMultimodalRecommender {
     /// order; with them, per-shard batch statistics and other dropout masks make it a (deterministic)
     /// different sample.
     public func lossAndGradients(
-        _ examples: TrainingExamples, content: ItemContent, settings: LossSettings, workers: Int
+        _ examples: TrainingExamples, content: ItemContent, settings: LossSettings, workers: Int,
+        profile: StepProfile? = nil
     ) -> (parts: LossParts, gradients: Gradients) {
         let b = examples.count, r = examples.ratio
         let rows = examples.positives + examples.negatives
@@ -79,8 +105,19 @@ extension PretrainedMultimodalRecommender {
         let ranges = (0..<shards).map { s in (s * rows.count / shards)..<((s + 1) * rows.count / shards) }
         let streams = (0..<shards).map { _ in ModelRandomness(generator: RandomGenerator(seed: randomness.generator.next())) }
         let collectors = (0..<shards).map { _ in BatchStatistics() }
+        var clock = StepProfile.threadSeconds()
+        func lap() -> Double {
+            let now = StepProfile.threadSeconds()
+            defer { clock = now }
+            return now - clock
+        }
+        let forwardTimes = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * shards)
+        forwardTimes.initialize(repeating: 0)
+        defer { forwardTimes.deallocate() }
         let outputs = ShardWorkers.run(shards) { s in
-            ModelRandomness.$override.withValue(streams[s]) {
+            let started = StepProfile.threadSeconds()
+            defer { forwardTimes[s] = StepProfile.threadSeconds() - started }
+            return ModelRandomness.$override.withValue(streams[s]) {
                 BatchNorm1d.$statisticsCollector.withValue(collectors[s]) {
                     let range = ranges[s]
                     let shardRows = Array(rows[range])
@@ -93,6 +130,7 @@ extension PretrainedMultimodalRecommender {
                 }
             }
         }
+        _ = lap()
         BatchStatistics.applyAveraged(collectors)
         // The batch-level part on leaves standing for the shards' outputs.
         func leaves(_ pick: (ShardOutputs) -> Tensor?) -> [Tensor]? {
@@ -118,7 +156,10 @@ extension PretrainedMultimodalRecommender {
                 seeds[s].append((output, g.reshaped(output.shape)))
             }
         }
+        let headSeconds = lap()
         let shardGradients = ShardWorkers.run(shards) { s -> Gradients in
+            let started = StepProfile.threadSeconds()
+            defer { forwardTimes[shards + s] = StepProfile.threadSeconds() - started }
             let parts = seeds[s]
             guard !parts.isEmpty else { return Gradients() }
             if parts.count == 1 { return parts[0].output.gradients(seed: parts[0].gradient) }
@@ -126,7 +167,15 @@ extension PretrainedMultimodalRecommender {
             let seed = concat(parts.map(\.gradient), axis: 1)
             return root.gradients(seed: seed)
         }
+        _ = lap()
         for g in shardGradients { gradients.formSum(with: g) }
+        if let profile {
+            profile.forward += forwardTimes[0..<shards].reduce(0, +)
+            profile.backward += forwardTimes[shards..<(2 * shards)].reduce(0, +)
+            profile.head += headSeconds
+            profile.merge += lap()
+            profile.steps += 1
+        }
         return (parts, gradients)
     }
 }
