@@ -1,5 +1,7 @@
+import Dispatch
 import Foundation
 import PixelConfig
+import PixelEval
 import PixelNN
 import PixelTensor
 import Testing
@@ -136,4 +138,61 @@ struct DataParallelTests {
             #expect(abs(layer.runningMean.value.scalars[j] - 0.1 * mean) <= 1e-6)
         }
     }
+}
+
+@Suite("Pairwise re-ranking")
+struct PairwiseRerankTests {
+    @Test("top-k re-ranking equals full sort + pairwise head; concurrent scoring equals serial")
+    func rerankMatchesFullSort() throws {
+        var config = variantConfig("pairwise")
+        config.model.useBatchNorm = true
+        let inputs = try memoryInputs(config: config)
+        let content = try inputs.content(inputs.train.itemIds)
+        let h = try ModelHyperparameters(
+            model: config.model, seed: 5, userCount: inputs.train.userIds.count, itemCount: inputs.train.itemIds.count,
+            visionWidth: 12, textWidth: 10, numericWidth: 2)
+        let model = PretrainedMultimodalRecommender.make(h)
+        model.setTraining(false)
+        let n = content.count, d = h.embeddingDim, users = h.userCount
+        let ids = (0..<Int32(n)).map { $0 }
+        let items = model.allItemVectors(content: content, ids: ids)
+        let table = model.userTable
+        let base = try FactorizedScorer(userVectors: table, itemVectors: items, dimension: d, description: "dot")
+        let c = 7
+        let scorer = PairwiseRerankScorer(
+            base: base, model: SharedModel(model), content: content, modelItem: ids, userVectors: table, candidates: c)
+        let all = (0..<Int32(users)).map { $0 }
+        var serial = [Float](repeating: 0, count: users * n)
+        all.withUnsafeBufferPointer { u in serial.withUnsafeMutableBufferPointer { scorer.score(users: u, into: $0) } }
+        // Reference: the previous algorithm (full sort of the dot scores, then the pairwise head).
+        for u in 0..<users {
+            var dot = [Float](repeating: 0, count: n)
+            for i in 0..<n { for j in 0..<d { dot[i] += table[u * d + j] * items[i * d + j] } }
+            let top = (0..<n).sorted { dot[$0] > dot[$1] || (dot[$0] == dot[$1] && $0 < $1) }.prefix(c).map { Int32($0) }
+            let vectors = (0..<c).flatMap { _ in Array(table[(u * d)..<((u + 1) * d)]) }
+            let logits = try #require(model.pairwiseScores(userVectors: vectors, content: content, rows: top, ids: top))
+            for i in 0..<n {
+                let expected = top.firstIndex(of: Int32(i)).map { logits[$0] } ?? -.infinity
+                #expect(serial[u * n + i] == expected, "user \(u) item \(i)")
+            }
+        }
+        // Two threads scoring halves of the users at once give the same rows.
+        var concurrent = [Float](repeating: 0, count: users * n)
+        let half = users / 2
+        concurrent.withUnsafeMutableBufferPointer { out in
+            let target = UncheckedScores(pointer: out.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: 2) { k in
+                let range = k == 0 ? 0..<half : half..<users
+                let chunk = Array(all[range])
+                chunk.withUnsafeBufferPointer { u in
+                    scorer.score(users: u, into: UnsafeMutableBufferPointer(start: target.pointer + range.lowerBound * n, count: chunk.count * n))
+                }
+            }
+        }
+        #expect(concurrent == serial)
+    }
+}
+
+struct UncheckedScores: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
 }
