@@ -9,7 +9,8 @@ import PixelTensor
 /// fusion MLP [512, 256, 128] with batch norm and dropout 0.1, 256 positives + 256 negatives, BCE,
 /// AdamW), W = 1 and W = 2 workers measured back to back in alternating blocks (the best block of each
 /// counts, so bursts of load from other processes drop out), plus where a W = 2 step spends its CPU time
-/// and the speedup Amdahl's law allows from that split.
+/// and the speedup Amdahl's law allows from that split (AdamW spreads its per-parameter updates over the
+/// workers; it counts as serial with the calling thread's CPU time of the call).
 ///
 ///     PixelBench train-dp [--blocks 6] [--steps 20]
 enum DataParallelBench {
@@ -54,6 +55,7 @@ enum DataParallelBench {
                 profile: profiled ? profile : nil)
             next += 1
             let started = StepProfile.threadSeconds()
+            optimizer.workers = workers
             gradients.clipByGlobalNorm(1)
             Autograd.withoutRecording { optimizer.step(gradients) }
             if profiled {

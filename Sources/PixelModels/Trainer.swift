@@ -190,6 +190,7 @@ public struct Trainer {
             visionWidth: content.visionWidth, textWidth: content.textWidth, numericWidth: content.numericWidth)
         let model = PretrainedMultimodalRecommender.make(hyper)
         let optimizer = Self.makeOptimizer(t, parameters: model.namedParameters())
+        (optimizer as? Adam)?.workers = workers
         let ratio = max(1, Int(config.data.negativeSamplingRatio.rounded()))
         let dataset = try TrainingDataset(
             train: train,
