@@ -19,7 +19,10 @@ enum ShardWorkers {
             let job = UncheckedJob(body: body, results: results)
             DispatchQueue.concurrentPerform(iterations: count) { k in job.run(k) }
         }
-        return results.map { $0! }
+        return results.map { result in
+            guard let result else { preconditionFailure("ShardWorkers: a job did not run") }
+            return result
+        }
     }
 
     struct UncheckedJob<T>: @unchecked Sendable {
@@ -137,7 +140,7 @@ extension PretrainedMultimodalRecommender {
             let picked = outputs.compactMap(pick)
             return picked.count == shards ? picked.map { $0.detached().requiringGrad() } : nil
         }
-        let vectorLeaves = leaves(\.vectors)!
+        let vectorLeaves = outputs.map { $0.vectors.detached().requiringGrad() }
         let visionLeaves = leaves(\.vision), textLeaves = leaves(\.text), pairLeaves = leaves(\.pairLogits)
         let parts = lossHead(
             examples, rows: rows, vectors: concat(vectorLeaves, axis: 0), vision: visionLeaves.map { concat($0, axis: 0) },
