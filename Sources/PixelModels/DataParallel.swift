@@ -114,12 +114,12 @@ extension PretrainedMultimodalRecommender {
             defer { clock = now }
             return now - clock
         }
-        let forwardTimes = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * shards)
-        forwardTimes.initialize(repeating: 0)
-        defer { forwardTimes.deallocate() }
+        let shardSeconds = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * shards)
+        shardSeconds.initialize(repeating: 0)
+        defer { shardSeconds.deallocate() }
         let outputs = ShardWorkers.run(shards) { s in
             let started = StepProfile.threadSeconds()
-            defer { forwardTimes[s] = StepProfile.threadSeconds() - started }
+            defer { shardSeconds[s] = StepProfile.threadSeconds() - started }
             return ModelRandomness.$override.withValue(streams[s]) {
                 BatchNorm1d.$statisticsCollector.withValue(collectors[s]) {
                     let range = ranges[s]
@@ -162,7 +162,7 @@ extension PretrainedMultimodalRecommender {
         let headSeconds = lap()
         let shardGradients = ShardWorkers.run(shards) { s -> Gradients in
             let started = StepProfile.threadSeconds()
-            defer { forwardTimes[shards + s] = StepProfile.threadSeconds() - started }
+            defer { shardSeconds[shards + s] = StepProfile.threadSeconds() - started }
             let parts = seeds[s]
             guard !parts.isEmpty else { return Gradients() }
             if parts.count == 1 { return parts[0].output.gradients(seed: parts[0].gradient) }
@@ -173,8 +173,8 @@ extension PretrainedMultimodalRecommender {
         _ = lap()
         for g in shardGradients { gradients.formSum(with: g) }
         if let profile {
-            profile.forward += forwardTimes[0..<shards].reduce(0, +)
-            profile.backward += forwardTimes[shards..<(2 * shards)].reduce(0, +)
+            profile.forward += shardSeconds[0..<shards].reduce(0, +)
+            profile.backward += shardSeconds[shards..<(2 * shards)].reduce(0, +)
             profile.head += headSeconds
             profile.merge += lap()
             profile.steps += 1
