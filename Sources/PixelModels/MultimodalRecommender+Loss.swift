@@ -138,28 +138,42 @@ extension PretrainedMultimodalRecommender {
     }
 
     /// Item vectors of every row of `content` (evaluation mode, in chunks), row-major `[count, d]`.
-    /// - Parameter ids: per row, the model's item index or −1 (cold: content only).
-    public func allItemVectors(content: ItemContent, ids: [Int32], chunk: Int = 1024) -> [Float] {
+    /// - Parameters:
+    ///   - ids: per row, the model's item index or −1 (cold: content only).
+    ///   - workers: threads the chunks are spread over (evaluation-mode passes only read the model; the
+    ///     result does not depend on this).
+    public func allItemVectors(content: ItemContent, ids: [Int32], chunk: Int = 1024, workers: Int = 1) -> [Float] {
         let wasTraining = isTraining
         setTraining(false)
         defer { setTraining(wasTraining) }
         let d = hyperparameters.embeddingDim
         var out = [Float](repeating: 0, count: content.count * d)
-        var start = 0
-        while start < content.count {
-            let end = min(content.count, start + chunk)
-            let rows = (Int32(start)..<Int32(end)).map { $0 }
-            let v = Autograd.withoutRecording { itemVectors(content: content, rows: rows, ids: Array(ids[start..<end])) }
-            v.withUnsafeBufferPointer { p in
-                out.withUnsafeMutableBufferPointer { o in
-                    (o.baseAddress! + start * d).update(from: p.baseAddress!, count: (end - start) * d)
+        let chunks = (content.count + chunk - 1) / chunk
+        out.withUnsafeMutableBufferPointer { o in
+            let target = UncheckedRows(base: o.baseAddress)
+            func run(_ k: Int) {
+                let start = k * chunk, end = min(content.count, start + chunk)
+                let rows = (Int32(start)..<Int32(end)).map { $0 }
+                let v = Autograd.withoutRecording { itemVectors(content: content, rows: rows, ids: Array(ids[start..<end])) }
+                v.withUnsafeBufferPointer { p in
+                    if let base = target.base, let source = p.baseAddress { (base + start * d).update(from: source, count: (end - start) * d) }
                 }
             }
-            start = end
+            if workers > 1 && chunks > 1 {
+                // Each job binds its own random stream: the layers take it inout even when drawing nothing.
+                _ = ShardWorkers.run(chunks) { k in ModelRandomness.$override.withValue(ModelRandomness(seed: 0)) { run(k) } }
+            } else {
+                for k in 0..<chunks { run(k) }
+            }
         }
         return out
     }
 
     /// The user-ID embedding table, row-major `[userCount, d]`.
     public var userTable: [Float] { users.weight.value.scalars }
+}
+
+/// Rows of an output buffer written by several threads, each to its own rows.
+struct UncheckedRows: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>?
 }

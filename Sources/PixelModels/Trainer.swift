@@ -372,7 +372,7 @@ public struct Trainer {
         model: PretrainedMultimodalRecommender, content: ItemContent, itemIds: [Int32], setup: TaskSetup, ks: [Int],
         workers: Int
     ) throws -> [String: Double] {
-        let items = model.allItemVectors(content: content, ids: itemIds)
+        let items = model.allItemVectors(content: content, ids: itemIds, workers: workers)
         let scorer = try FactorizedScorer(
             userVectors: model.userTable, itemVectors: items, dimension: model.hyperparameters.embeddingDim,
             description: "multimodal")

@@ -142,7 +142,7 @@ struct DataParallelTests {
 
 @Suite("Pairwise re-ranking")
 struct PairwiseRerankTests {
-    @Test("top-k re-ranking equals full sort + pairwise head; concurrent scoring equals serial")
+    @Test("top-k re-ranking equals full sort + pairwise head; concurrent scoring (and item vectors) equal serial")
     func rerankMatchesFullSort() throws {
         var config = variantConfig("pairwise")
         config.model.useBatchNorm = true
@@ -156,6 +156,8 @@ struct PairwiseRerankTests {
         let n = content.count, d = h.embeddingDim, users = h.userCount
         let ids = (0..<Int32(n)).map { $0 }
         let items = model.allItemVectors(content: content, ids: ids)
+        // Chunks spread over threads: the same vectors as one thread.
+        #expect(model.allItemVectors(content: content, ids: ids, chunk: 4, workers: 2) == model.allItemVectors(content: content, ids: ids, chunk: 4))
         let table = model.userTable
         let base = try FactorizedScorer(userVectors: table, itemVectors: items, dimension: d, description: "dot")
         let c = 7
