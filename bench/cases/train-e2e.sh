@@ -11,8 +11,9 @@
 # with batch norm and dropout 0.1, 256 positives + 256 negatives per step, BCE. Content comes from the
 # builtin encoders (image 192-d, text 512-d; train-step's random features are 512/384) and 7 numeric
 # columns. Data: `pixelrec synth` with BENCH_E2E_INTERACTIONS interactions (default 150,000: one epoch of
-# 586 steps, ~15-25 s for pixelrec at 1 thread on a quiet 2-core Zen 4, a few minutes for PyTorch),
-# generated once into BENCH_E2E_DIR (default $TMPDIR/pixelrec-train-e2e) with its features.
+# 586 steps; measured on the shared, busy 2-core machine: pixelrec ~90 s, each PyTorch run 6-10 minutes;
+# on a quiet machine pixelrec should take tens of seconds), generated once into BENCH_E2E_DIR (default
+# $TMPDIR/pixelrec-train-e2e) with its features (synth ~3 min, encode ~45 s, busy machine).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PYTHON="${PYTHON:-bench/.venv/bin/python}"
