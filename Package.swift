@@ -64,7 +64,7 @@ let package = Package(
             name: "PixelBench",
             dependencies: [
                 "PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "PixelEval", "PixelONNX",
-                "CBLAS", "PixelEncoders",
+                "CBLAS", "PixelEncoders", "PixelModels", "PixelConfig",
             ]
         ),
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),

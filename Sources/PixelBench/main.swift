@@ -7,6 +7,7 @@ import PixelTensor
 let areas: [(commands: [String], run: (String, [String]) throws -> Void)] = [
     (DataBench.commands, DataBench.run),
     (TrainBench.commands, TrainBench.run),
+    (DataParallelBench.commands, DataParallelBench.run),
     (EvalBench.commands, EvalBench.run),
     (ImageBench.commands, ImageBench.run),
     (RecommendBench.commands, RecommendBench.run),

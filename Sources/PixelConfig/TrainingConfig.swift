@@ -48,7 +48,8 @@ public struct TrainingConfig: Sendable, Equatable {
     public var nesterov = false
     /// `seed`: seeds every random choice of training (initialization, shuffling, negatives, dropout).
     public var seed = 42
-    /// `threads`: worker threads (BLAS and data); 0 = every core.
+    /// `threads`: data-parallel workers of a training step (and evaluation threads); 0 = one per core.
+    /// Results are deterministic for a given count; 1 is the single-replica step.
     public var threads = 0
     /// `eval_every`: evaluate on the validation split every this many epochs.
     public var evalEvery = 1

@@ -4,13 +4,28 @@ import PixelTensor
 /// Dropout whose random stream is owned by the model (``ModelRandomness``), so a checkpoint taken at
 /// an epoch boundary reproduces every later mask: the stream of epoch `e` is a pure function of
 /// `(seed, e)`.
-final class ModelRandomness {
+///
+/// Data-parallel shards of a step run the same layers concurrently, each with its own stream: a shard
+/// binds ``override`` (task-local, so per thread) and every draw of the model goes to it instead.
+final class ModelRandomness: @unchecked Sendable {
     var generator: RandomGenerator
     let seed: UInt64
+
+    /// The stream the current thread's forward passes draw from instead of the model's own.
+    @TaskLocal static var override: ModelRandomness?
+
+    /// The stream draws go to: the bound ``override``, else `self`.
+    var active: ModelRandomness { Self.override ?? self }
 
     init(seed: UInt64) {
         self.seed = seed
         generator = RandomGenerator(seed: seed)
+    }
+
+    /// A stream starting at `generator`'s state (a shard's).
+    init(generator: RandomGenerator) {
+        seed = 0
+        self.generator = generator
     }
 
     /// Restarts the stream for `epoch` (called at the start of every epoch, also after a resume).
@@ -83,7 +98,7 @@ final class ModelAttention: Layer {
     func attend(_ q: Tensor, _ context: Tensor) -> Tensor {
         let o = multiHeadAttention(
             query: query(q), key: key(context), value: value(context), heads: heads,
-            dropout: isTraining ? dropout : 0, generator: &randomness.generator)
+            dropout: isTraining ? dropout : 0, generator: &randomness.active.generator)
         return output(o)
     }
 
@@ -132,7 +147,7 @@ final class FusionMLP: Layer {
             h = linear(h)
             if !norms.isEmpty { h = norms[i](h) }
             h = activation(h)
-            if isTraining && dropout > 0 { h = PixelTensor.dropout(h, probability: dropout, generator: &randomness.generator) }
+            if isTraining && dropout > 0 { h = PixelTensor.dropout(h, probability: dropout, generator: &randomness.active.generator) }
         }
         return head(h)
     }

@@ -60,10 +60,22 @@ extension PretrainedMultimodalRecommender {
     /// Total = `w_rec · L_rec + w_c · InfoNCE_sym(P_v, P_t) [+ w_rec · BCE(pairwise)]`, InfoNCE over the
     /// distinct positive items of the batch with both an image and a text, at `contrastive_temperature`.
     public func loss(_ examples: TrainingExamples, content: ItemContent, settings: LossSettings) -> LossParts {
-        let b = examples.count, r = examples.ratio
         let rows = examples.positives + examples.negatives
         let tokens = tokens(content: content, rows: rows, ids: trainedIds(rows))
         let vectors = fuse(tokens)
+        return lossHead(
+            examples, rows: rows, vectors: vectors, vision: tokens.vision, text: tokens.text, content: content,
+            settings: settings, pairwise: { pairUsers in self.pairwiseLogits(users: pairUsers, tokens) })
+    }
+
+    /// The objective from the batch's item vectors `[B(1+r), d]` (positives then negatives) and
+    /// vision/text tokens: the part of ``loss(_:content:settings:)`` after the item tower.
+    /// `pairwise` maps the per-row user vectors `[B(1+r), d]` to pairwise logits (`nil` without a head).
+    func lossHead(
+        _ examples: TrainingExamples, rows: [Int32], vectors: Tensor, vision: Tensor?, text: Tensor?, content: ItemContent,
+        settings: LossSettings, pairwise: (Tensor) -> Tensor?
+    ) -> LossParts {
+        let b = examples.count, r = examples.ratio
         let positives = vectors.slice(axis: 0, 0..<b)
         let negatives = vectors.slice(axis: 0, b..<(b + b * r))
         let users = userVectors(examples.users)
@@ -86,17 +98,11 @@ extension PretrainedMultimodalRecommender {
         }
         var total = recommendation * settings.recommendationWeight
         var contrastiveValue: Float = 0
-        if hyperparameters.useContrastive && settings.contrastiveWeight > 0 {
-            var seen = Set<Int32>()
-            var picked: [Int32] = []
-            // The batch's positives (CLIP-style: the batch is the set of pairs; negatives would add
-            // quadratic cost for little signal).
-            for (k, row) in rows.prefix(b).enumerated() where content.hasBothModalities[Int(row)] && seen.insert(row).inserted {
-                picked.append(Int32(k))
-            }
+        if usesContrastive(settings), let vision, let text {
+            let picked = contrastiveRows(rows.prefix(b), content: content)
             if picked.count >= 2 {
                 let c = Loss.infoNCE(
-                    tokens.vision.indexSelect(axis: 0, indices: picked), tokens.text.indexSelect(axis: 0, indices: picked),
+                    vision.indexSelect(axis: 0, indices: picked), text.indexSelect(axis: 0, indices: picked),
                     temperature: hyperparameters.contrastiveTemperature)
                 contrastiveValue = c.scalar
                 total = total + c * settings.contrastiveWeight
@@ -104,7 +110,7 @@ extension PretrainedMultimodalRecommender {
         }
         var pairwiseValue: Float = 0
         let pairUsers = concat([users, negativeUsers], axis: 0)
-        if let logits = pairwiseLogits(users: pairUsers, tokens) {
+        if let logits = pairwise(pairUsers) {
             let targets = Tensor((0..<(b + b * r)).map { $0 < b ? 1 : 0 })
             let p = Loss.binaryCrossEntropyWithLogits(logits, targets: targets)
             pairwiseValue = p.scalar
@@ -114,29 +120,60 @@ extension PretrainedMultimodalRecommender {
             total: total, recommendation: recommendation.scalar, contrastive: contrastiveValue, pairwise: pairwiseValue)
     }
 
+    /// Whether the objective has the vision–text InfoNCE term.
+    func usesContrastive(_ settings: LossSettings) -> Bool {
+        hyperparameters.useContrastive && settings.contrastiveWeight > 0
+    }
+
+    /// Positions among `positives` of the distinct items with both an image and a text: the pairs of the
+    /// InfoNCE term (CLIP-style: the batch is the set of pairs; negatives would add quadratic cost for
+    /// little signal).
+    func contrastiveRows(_ positives: ArraySlice<Int32>, content: ItemContent) -> [Int32] {
+        var seen = Set<Int32>()
+        var picked: [Int32] = []
+        for (k, row) in positives.enumerated() where content.hasBothModalities[Int(row)] && seen.insert(row).inserted {
+            picked.append(Int32(k))
+        }
+        return picked
+    }
+
     /// Item vectors of every row of `content` (evaluation mode, in chunks), row-major `[count, d]`.
-    /// - Parameter ids: per row, the model's item index or −1 (cold: content only).
-    public func allItemVectors(content: ItemContent, ids: [Int32], chunk: Int = 1024) -> [Float] {
+    /// - Parameters:
+    ///   - ids: per row, the model's item index or −1 (cold: content only).
+    ///   - workers: threads the chunks are spread over (evaluation-mode passes only read the model; the
+    ///     result does not depend on this).
+    public func allItemVectors(content: ItemContent, ids: [Int32], chunk: Int = 1024, workers: Int = 1) -> [Float] {
         let wasTraining = isTraining
         setTraining(false)
         defer { setTraining(wasTraining) }
         let d = hyperparameters.embeddingDim
         var out = [Float](repeating: 0, count: content.count * d)
-        var start = 0
-        while start < content.count {
-            let end = min(content.count, start + chunk)
-            let rows = (Int32(start)..<Int32(end)).map { $0 }
-            let v = Autograd.withoutRecording { itemVectors(content: content, rows: rows, ids: Array(ids[start..<end])) }
-            v.withUnsafeBufferPointer { p in
-                out.withUnsafeMutableBufferPointer { o in
-                    (o.baseAddress! + start * d).update(from: p.baseAddress!, count: (end - start) * d)
+        let chunks = (content.count + chunk - 1) / chunk
+        out.withUnsafeMutableBufferPointer { o in
+            let target = UncheckedRows(base: o.baseAddress)
+            func run(_ k: Int) {
+                let start = k * chunk, end = min(content.count, start + chunk)
+                let rows = (Int32(start)..<Int32(end)).map { $0 }
+                let v = Autograd.withoutRecording { itemVectors(content: content, rows: rows, ids: Array(ids[start..<end])) }
+                v.withUnsafeBufferPointer { p in
+                    if let base = target.base, let source = p.baseAddress { (base + start * d).update(from: source, count: (end - start) * d) }
                 }
             }
-            start = end
+            if workers > 1 && chunks > 1 {
+                // Each job binds its own random stream: the layers take it inout even when drawing nothing.
+                _ = ShardWorkers.run(chunks) { k in ModelRandomness.$override.withValue(ModelRandomness(seed: 0)) { run(k) } }
+            } else {
+                for k in 0..<chunks { run(k) }
+            }
         }
         return out
     }
 
     /// The user-ID embedding table, row-major `[userCount, d]`.
     public var userTable: [Float] { users.weight.value.scalars }
+}
+
+/// Rows of an output buffer written by several threads, each to its own rows.
+struct UncheckedRows: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>?
 }

@@ -97,9 +97,10 @@ public class PretrainedMultimodalRecommender: Layer {
         var mask = [Float](repeating: 0, count: b)
         var lookup = [Int32](repeating: 0, count: b)
         let p = hyperparameters.itemIdDropout
+        let stream = randomness.active
         for r in 0..<b where ids[r] >= 0 {
             lookup[r] = ids[r]
-            mask[r] = isTraining && p > 0 && randomness.generator.nextUniform() < p ? 0 : 1
+            mask[r] = isTraining && p > 0 && stream.generator.nextUniform() < p ? 0 : 1
         }
         var id = items(IndexTensor(lookup))
         if mask.contains(where: { $0 == 0 }) { id = id * Tensor(shape: [b, 1], scalars: mask) }

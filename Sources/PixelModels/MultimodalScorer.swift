@@ -52,7 +52,7 @@ public enum MultimodalScoring {
         let base = try FactorizedScorer(userVectors: users, itemVectors: items, dimension: d, description: description)
         guard h.isPairwise else { return base }
         return PairwiseRerankScorer(
-            base: base, model: ModelBox(model), content: content, modelItem: modelItem, userVectors: users,
+            base: base, model: SharedModel(model), content: content, modelItem: modelItem, userVectors: users,
             candidates: max(1, maxCandidates))
     }
 
@@ -90,25 +90,30 @@ public enum MultimodalScoring {
     }
 }
 
-/// Serializes access to a model from the evaluator's worker threads (the model's layers hold
-/// mutable state, so one thread uses it at a time; every access goes through the lock).
-final class ModelBox: @unchecked Sendable {
+/// A model shared by the evaluator's worker threads for evaluation-mode forward passes.
+///
+/// In evaluation mode a forward pass only reads the model (no dropout draws, batch norm on its running
+/// statistics, nothing recorded), so threads run it concurrently; each call binds its own random stream
+/// (``ModelRandomness/override``) because the layers take the stream `inout` even when they draw nothing.
+final class SharedModel: @unchecked Sendable {
     private let model: PretrainedMultimodalRecommender
-    private let lock = NSLock()
 
-    init(_ model: PretrainedMultimodalRecommender) { self.model = model }
+    /// - Precondition: `model` is in evaluation mode and is not trained while shared.
+    init(_ model: PretrainedMultimodalRecommender) {
+        precondition(!model.isTraining, "SharedModel: the model must be in evaluation mode")
+        self.model = model
+    }
 
     func withModel<R>(_ body: (PretrainedMultimodalRecommender) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(model)
+        ModelRandomness.$override.withValue(ModelRandomness(seed: 0)) { body(model) }
     }
 }
 
-/// Dot-product retrieval of the top `candidates` items per user, re-scored by the pairwise head.
+/// Dot-product retrieval of the top `candidates` items per user (partial top-k selection), re-scored by
+/// the pairwise head; the evaluator's workers score their users concurrently.
 struct PairwiseRerankScorer: Scorer {
     let base: FactorizedScorer
-    let model: ModelBox
+    let model: SharedModel
     let content: ItemContent
     let modelItem: [Int32]
     let userVectors: [Float]
@@ -120,18 +125,28 @@ struct PairwiseRerankScorer: Scorer {
     func score(users: UnsafeBufferPointer<Int32>, into scores: UnsafeMutableBufferPointer<Float>) {
         base.score(users: users, into: scores)
         let n = itemCount, d = base.dimension, c = min(candidates, n)
+        var top = [Int32](repeating: 0, count: c), values = [Float](repeating: 0, count: c)
+        var vectors = [Float](repeating: 0, count: c * d)
         for (r, user) in users.enumerated() {
             let row = scores.baseAddress! + r * n
-            let top = (0..<n).sorted { row[$0] > row[$1] || (row[$0] == row[$1] && $0 < $1) }.prefix(c).map {
-                Int32($0)
+            // Higher dot score first, ties by lower index; non-finite scores never enter.
+            let found = top.withUnsafeMutableBufferPointer { t in
+                values.withUnsafeMutableBufferPointer { v in
+                    TopK.select(row, count: n, k: c, indices: t.baseAddress!, values: v.baseAddress!)
+                }
             }
-            var vectors = [Float](repeating: 0, count: c * d)
-            for k in 0..<c { for j in 0..<d { vectors[k * d + j] = userVectors[Int(user) * d + j] } }
-            let ids = top.map { modelItem[Int($0)] }
-            let logits =
-                model.withModel { $0.pairwiseScores(userVectors: vectors, content: content, rows: top, ids: ids) } ?? []
+            let picked = Array(top.prefix(found))
+            guard found > 0 else {
+                for i in 0..<n { row[i] = -.infinity }
+                continue
+            }
+            for k in 0..<found { for j in 0..<d { vectors[k * d + j] = userVectors[Int(user) * d + j] } }
+            let ids = picked.map { modelItem[Int($0)] }
+            let logits = model.withModel {
+                $0.pairwiseScores(userVectors: Array(vectors.prefix(found * d)), content: content, rows: picked, ids: ids)
+            } ?? []
             for i in 0..<n { row[i] = -.infinity }
-            for (k, item) in top.enumerated() where k < logits.count { row[Int(item)] = logits[k] }
+            for (k, item) in picked.enumerated() where k < logits.count { row[Int(item)] = logits[k] }
         }
     }
 }

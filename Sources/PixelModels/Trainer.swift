@@ -14,7 +14,11 @@ import PixelTensor
 /// dropout masks) is a function of `(training.seed, e)`, and a checkpoint is written at every epoch
 /// boundary with the model, optimizer state, learning rate and history; the plateau scheduler's state is
 /// rebuilt by replaying the recorded validation metrics. So a run resumed from its last checkpoint
-/// continues exactly as if it had not stopped (bit-identical at 1 thread).
+/// continues exactly as if it had not stopped (bit-identical for a given thread count).
+///
+/// Parallelism: with `threads` = W > 1 each step is split over W data-parallel shards (see
+/// ``PretrainedMultimodalRecommender/lossAndGradients(_:content:settings:workers:)``); W = 1 is the
+/// single-replica step.
 public struct Trainer {
     /// What the run trains on.
     public struct Inputs {
@@ -48,7 +52,8 @@ public struct Trainer {
         public var resume: String?
         /// Also write TensorBoard event files here.
         public var tensorboard: String?
-        /// BLAS and evaluation threads.
+        /// Data-parallel workers of a training step (each with single-threaded BLAS) and evaluation
+        /// threads. Results are deterministic for a given count; 1 is the single-replica step.
         public var threads: Int
         /// Progress bar style.
         public var progress: ProgressStyle
@@ -166,7 +171,10 @@ public struct Trainer {
         let config = inputs.config, t = config.training
         try Self.validate(t)
         let started = Self.now()
-        BLAS.setThreadCount(options.threads)
+        // Data parallelism: `threads` shards per step, each on one core with single-threaded BLAS
+        // (measured faster than multi-threaded BLAS on these small matrices).
+        let workers = max(1, options.threads)
+        BLAS.setThreadCount(1)
         let train = inputs.train
         guard train.count > 0 else { throw ModelError.noData("\(train.path) has no interactions") }
         // Catalog: training items first (the model's item indices), then items first seen in validation.
@@ -182,6 +190,7 @@ public struct Trainer {
             visionWidth: content.visionWidth, textWidth: content.textWidth, numericWidth: content.numericWidth)
         let model = PretrainedMultimodalRecommender.make(hyper)
         let optimizer = Self.makeOptimizer(t, parameters: model.namedParameters())
+        (optimizer as? Adam)?.workers = workers
         let ratio = max(1, Int(config.data.negativeSamplingRatio.rounded()))
         let dataset = try TrainingDataset(
             train: train,
@@ -274,12 +283,12 @@ public struct Trainer {
                 }
                 lr = Self.learningRate(t, epoch: epoch, stepInEpoch: step, stepsPerEpoch: stepsPerEpoch, plateauRate: plateauRate)
                 optimizer.learningRate = lr
-                let parts = model.loss(
+                let (parts, stepGradients) = model.lossAndGradients(
                     TrainingExamples(users: users, positives: positives, negatives: negatives, ratio: ratio), content: content,
-                    settings: settings)
+                    settings: settings, workers: workers)
                 let value = parts.total.scalar
                 guard value.isFinite else { throw ModelError.nonFiniteLoss(epoch: epoch, step: step + 1) }
-                var gradients = parts.total.gradients()
+                var gradients = stepGradients
                 if t.gradientClip > 0 { clipGradientNorm(&gradients, maxNorm: Float(t.gradientClip)) }
                 Autograd.withoutRecording { optimizer.step(gradients) }
                 sums.total += Double(value)
@@ -363,7 +372,7 @@ public struct Trainer {
         model: PretrainedMultimodalRecommender, content: ItemContent, itemIds: [Int32], setup: TaskSetup, ks: [Int],
         workers: Int
     ) throws -> [String: Double] {
-        let items = model.allItemVectors(content: content, ids: itemIds)
+        let items = model.allItemVectors(content: content, ids: itemIds, workers: workers)
         let scorer = try FactorizedScorer(
             userVectors: model.userTable, itemVectors: items, dimension: model.hyperparameters.embeddingDim,
             description: "multimodal")

@@ -20,12 +20,20 @@ public final class BatchNorm1d: Layer {
         self.epsilon = epsilon
     }
 
+    /// Where training-mode passes record their running-statistics updates instead of writing the
+    /// buffers (data-parallel shards; see ``BatchStatistics``). `nil`: update the buffers.
+    @TaskLocal public static var statisticsCollector: BatchStatistics?
+
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        var mean = runningMean.value.detached(), variance = runningVariance.value.detached()
+        let collector = isTraining ? Self.statisticsCollector : nil
+        var (mean, variance) = collector?.current(self)
+            ?? (runningMean.value.detached(), runningVariance.value.detached())
         let y = batchNorm(
             x, weight: weight.value, bias: bias.value, runningMean: &mean, runningVariance: &variance,
             training: isTraining, momentum: momentum, epsilon: epsilon)
-        if isTraining {
+        if let collector {
+            collector.record(self, mean: mean, variance: variance)
+        } else if isTraining {
             runningMean.value = mean
             runningVariance.value = variance
         }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 import PixelTensor
 
 /// Adam (PyTorch `Adam`, L2 weight decay added to the gradient) and, with `decoupledWeightDecay`,
@@ -38,34 +39,70 @@ public class Adam: Optimizer {
         self.decoupledWeightDecay = decoupledWeightDecay
     }
 
+    /// Threads the parameters' updates are spread over (each parameter is updated by one thread with
+    /// the same arithmetic, so the result does not depend on this).
+    public var workers = 1
+
+    /// One parameter's update of a step.
+    struct Job {
+        let parameter: Parameter
+        let grad: Grad
+        var m: Tensor
+        var v: Tensor
+        let t: Int
+    }
+
     public func step(_ gradients: Gradients) {
+        var jobs: [Job] = []
         for (_, parameter) in named {
             guard let grad = gradients[parameter] else { continue }
             let id = ObjectIdentifier(parameter)
             let t = (steps[id] ?? 0) + 1
             steps[id] = t
-            var (m, v) = moments.removeValue(forKey: id) ?? (Tensor(zeros: parameter.shape), Tensor(zeros: parameter.shape))
-            let bc1 = 1 - powf(beta1, Float(t)), bc2 = 1 - powf(beta2, Float(t))
-            let stepSize = learningRate / bc1, bc2Sqrt = bc2.squareRoot()
-            let (b1, b2, eps, lr, wd, decoupled) = (beta1, beta2, epsilon, learningRate, weightDecay, decoupledWeightDecay)
-            let width = parameter.shape.count > 1 ? parameter.shape.dropFirst().reduce(1, *) : parameter.shape.reduce(1, *)
-            parameter.update { p in
-                m.withUnsafeMutableBufferPointer { mp in
-                    v.withUnsafeMutableBufferPointer { vp in
-                        let pp = p.baseAddress!, mm = mp.baseAddress!, vv = vp.baseAddress!
-                        let decay: Float = decoupled ? 1 - lr * wd : 1, l2: Float = decoupled ? 0 : wd
-                        let rule = AdamRule(decay: decay, l2: l2, beta1: b1, beta2: b2, stepSize: stepSize, bc2Sqrt: bc2Sqrt, epsilon: eps)
-                        func apply(_ offset: Int, _ g: UnsafePointer<Float>, _ n: Int) {
-                            rule.apply(p: pp + offset, m: mm + offset, v: vv + offset, g: g, count: n)
-                        }
-                        switch grad {
-                        case .dense(let g): g.withUnsafeBufferPointer { apply(0, $0.baseAddress!, $0.count) }
-                        case .rows(let rows): forEachRow(rows) { r, g, w in apply(r * width, g, w) }
-                        }
+            let (m, v) = moments.removeValue(forKey: id) ?? (Tensor(zeros: parameter.shape), Tensor(zeros: parameter.shape))
+            jobs.append(Job(parameter: parameter, grad: grad, m: m, v: v, t: t))
+        }
+        jobs.withUnsafeMutableBufferPointer { buffer in
+            if workers > 1 && buffer.count > 1 {
+                // Largest first, pulled by the workers in turn: each job writes only its own slot.
+                let order = buffer.indices.sorted { buffer[$0].parameter.shape.reduce(1, *) > buffer[$1].parameter.shape.reduce(1, *) }
+                let shared = UncheckedJobs(optimizer: self, buffer: buffer)
+                DispatchQueue.concurrentPerform(iterations: order.count) { k in shared.optimizer.apply(&shared.buffer[order[k]]) }
+            } else {
+                for k in buffer.indices { apply(&buffer[k]) }
+            }
+        }
+        for job in jobs { moments[ObjectIdentifier(job.parameter)] = (job.m, job.v) }
+    }
+
+    /// The jobs and the optimizer, handed to the worker threads (each job is touched by one thread).
+    struct UncheckedJobs: @unchecked Sendable {
+        let optimizer: Adam
+        let buffer: UnsafeMutableBufferPointer<Job>
+    }
+
+    /// The Adam update of one parameter.
+    func apply(_ job: inout Job) {
+        let parameter = job.parameter, grad = job.grad
+        let bc1 = 1 - powf(beta1, Float(job.t)), bc2 = 1 - powf(beta2, Float(job.t))
+        let stepSize = learningRate / bc1, bc2Sqrt = bc2.squareRoot()
+        let (b1, b2, eps, lr, wd, decoupled) = (beta1, beta2, epsilon, learningRate, weightDecay, decoupledWeightDecay)
+        let width = parameter.shape.count > 1 ? parameter.shape.dropFirst().reduce(1, *) : parameter.shape.reduce(1, *)
+        parameter.update { p in
+            job.m.withUnsafeMutableBufferPointer { mp in
+                job.v.withUnsafeMutableBufferPointer { vp in
+                    let pp = p.baseAddress!, mm = mp.baseAddress!, vv = vp.baseAddress!
+                    let decay: Float = decoupled ? 1 - lr * wd : 1, l2: Float = decoupled ? 0 : wd
+                    let rule = AdamRule(decay: decay, l2: l2, beta1: b1, beta2: b2, stepSize: stepSize, bc2Sqrt: bc2Sqrt, epsilon: eps)
+                    func apply(_ offset: Int, _ g: UnsafePointer<Float>, _ n: Int) {
+                        rule.apply(p: pp + offset, m: mm + offset, v: vv + offset, g: g, count: n)
+                    }
+                    switch grad {
+                    case .dense(let g): g.withUnsafeBufferPointer { apply(0, $0.baseAddress!, $0.count) }
+                    case .rows(let rows): forEachRow(rows) { r, g, w in apply(r * width, g, w) }
                     }
                 }
             }
-            moments[id] = (m, v)
         }
     }
 

@@ -17,6 +17,13 @@ public struct Gradients: Sendable {
         return store[ObjectIdentifier(node)]?.dense
     }
 
+    /// Takes the dense gradient of a leaf tensor out (it no longer counts in ``globalNorm()`` or
+    /// ``count``); `nil` when it has none.
+    public mutating func removeGradient(of tensor: Tensor) -> Tensor? {
+        guard let node = tensor.node else { return nil }
+        return store.removeValue(forKey: ObjectIdentifier(node))?.dense
+    }
+
     /// Number of leaves with a gradient.
     public var count: Int { store.count }
 

@@ -25,6 +25,31 @@ struct OptimizerTests {
         #expect(sparse.value.isApproximatelyEqual(to: dense.value, rtol: 1e-6, atol: 1e-7))
     }
 
+    @Test("Adam spread over 2 workers updates every parameter exactly as 1 worker does")
+    func parallelAdamEqualsSerial() {
+        var g = RandomGenerator(seed: 2)
+        let shapes = [[6, 3], [5], [4, 4], [7, 2], [3]]
+        let starts = shapes.map { Tensor.randomNormal(shape: $0, generator: &g) }
+        let serial = starts.map { Parameter($0) }, parallel = starts.map { Parameter($0) }
+        let a = AdamW(namedParameters: serial.enumerated().map { ("p\($0.offset)", $0.element) }, learningRate: 0.05, weightDecay: 0.1)
+        let b = AdamW(namedParameters: parallel.enumerated().map { ("p\($0.offset)", $0.element) }, learningRate: 0.05, weightDecay: 0.1)
+        b.workers = 2
+        for step in 0..<4 {
+            var ga = Gradients(), gb = Gradients()
+            for (k, shape) in shapes.enumerated() where (k + step) % 4 != 0 {  // some parameters skip a step
+                let grad: Grad = k == 0
+                    ? .rows(SparseRows(indices: [5, 1, 5], values: .randomNormal(shape: [3, 3], generator: &g), rowCount: 6))
+                    : .dense(.randomNormal(shape: shape, generator: &g))
+                ga[serial[k]] = grad
+                gb[parallel[k]] = grad
+            }
+            a.step(ga)
+            b.step(gb)
+        }
+        for (x, y) in zip(serial, parallel) { #expect(x.value.scalars == y.value.scalars) }
+        #expect(a.stateDict() == b.stateDict())
+    }
+
     @Test("untouched rows are left alone by lazy Adam and SGD")
     func untouchedRows() {
         for make in [

@@ -105,7 +105,7 @@ enum ConfigSchema {
         F("training.momentum", \.training.momentum, "SGD momentum, in [0, 1)", .inRange(0, 1, upperOpen: true)),
         F("training.nesterov", \.training.nesterov, "Nesterov momentum for SGD"),
         F("training.seed", \.training.seed, "seed of every random choice in training", .atLeast(0)),
-        F("training.threads", \.training.threads, "worker threads; 0 = every core", .atLeast(0)),
+        F("training.threads", \.training.threads, "data-parallel workers (each step's batch split over them, single-threaded BLAS each); 0 = one per core; deterministic per count", .atLeast(0)),
         F("training.eval_every", \.training.evalEvery, "validate every this many epochs", .atLeast(1)),
         F(
             "training.early_stopping_metric", \.training.earlyStoppingMetric,

@@ -18,8 +18,9 @@ enum TrainCommand: Subcommand {
             continues a run exactly where it stopped. Per-epoch metrics go to metrics.jsonl and metrics.csv, \
             curves to training_curves.png. One step = training.batch_size positives, each with \
             data.negative_sampling_ratio sampled negatives. Mixed precision is not offered: on CPU it brings no \
-            speed, so training runs in float32. Parallelism: BLAS threads (training.threads); no data-parallel \
-            workers yet.
+            speed, so training runs in float32. Parallelism: training.threads data-parallel workers (0 = one per \
+            core), each step's batch split over them with single-threaded BLAS each; results are deterministic \
+            for a given thread count, and 1 thread is the single-replica step.
             """,
         arguments: CommonOptions.all + [
             .option("resume", kind: .path, valueName: "checkpoint", help: "Continue from this checkpoint."),
