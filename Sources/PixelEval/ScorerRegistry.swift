@@ -16,10 +16,12 @@ public struct ScorerRequest: Sendable {
     public let checkpoint: String?
     /// The configuration file given with `--config`, if any.
     public let configPath: String?
+    /// The `--set key.path=value` overrides applied on top of `configPath`.
+    public let configOverrides: [String]
 
     public init(
         name: String, data: EvaluationData, profiles: SparseMatrix, task: EvalTask, checkpoint: String?,
-        configPath: String?
+        configPath: String?, configOverrides: [String] = []
     ) {
         self.name = name
         self.data = data
@@ -27,6 +29,7 @@ public struct ScorerRequest: Sendable {
         self.task = task
         self.checkpoint = checkpoint
         self.configPath = configPath
+        self.configOverrides = configOverrides
     }
 }
 

@@ -9,7 +9,9 @@ enum MultimodalRegistration {
     /// Idempotent; called before every command runs.
     static func register() {
         ScorerRegistry.register("multimodal") { request in
-            let given = try request.configPath.map { try ConfigLoader.load(path: $0).config }
+            let given = try request.configPath.map {
+                try ConfigLoader.load(path: $0, overrides: request.configOverrides).config
+            }
             let path = request.checkpoint ?? ((given ?? PixelRecConfig()).checkpointDir + "/best.ckpt")
             guard FileManager.default.fileExists(atPath: path) else {
                 throw EvalError.unavailableRecommender(

@@ -68,6 +68,18 @@ struct EvalCommandTests {
         #expect(result.errorLines.count == 1 && result.error.contains("no checkpoint at"), "\(result.error)")
     }
 
+    @Test("--set overrides reach the multimodal model's configuration (checkpoint_dir here)")
+    func multimodalSeesOverrides() throws {
+        let (train, test, dir) = try Self.split()
+        try "checkpoint_dir: \(dir)/from-file\n".write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let result = runTool([
+            "eval", "--config", dir + "/c.yaml", "--set", "checkpoint_dir=\(dir)/from-set", "--train-data", train,
+            "--test-data", test, "-r", "multimodal", "-o", dir + "/m.json",
+        ])
+        #expect(result.status == 1)
+        #expect(result.error.contains("\(dir)/from-set/best.ckpt"), "\(result.error)")
+    }
+
     @Test("bad inputs: a missing file and a broken result file name the path")
     func badInput() throws {
         let (train, _, dir) = try Self.split()

@@ -192,7 +192,8 @@ enum EvalCommand: Subcommand {
             }
             let request = ScorerRequest(
                 name: name, data: data, profiles: setup.profiles, task: setup.task,
-                checkpoint: context.invocation.string("checkpoint"), configPath: context.invocation.string("config"))
+                checkpoint: context.invocation.string("checkpoint"), configPath: context.invocation.string("config"),
+                configOverrides: context.invocation.strings("set"))
             return try factory(request)
         }
     }
