@@ -8,8 +8,6 @@ public enum PixelError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidInput(path: String, line: Int, column: Int, reason: String)
     /// A value is wrong for a setting (a config key or an option).
     case invalidValue(setting: String, reason: String)
-    /// The feature exists in the command tree but its issue has not landed yet.
-    case notImplemented(String)
 
     public var description: String {
         switch self {
@@ -21,8 +19,6 @@ public enum PixelError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(path): \(reason)"
         case let .invalidValue(setting, reason):
             return "\(setting): \(reason)"
-        case let .notImplemented(what):
-            return "\(what) is not implemented yet"
         }
     }
 }

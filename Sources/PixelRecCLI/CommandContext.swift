@@ -20,11 +20,6 @@ public struct CommandContext: Sendable {
         if !quiet { for warning in loaded.warnings { console.warning(warning) } }
         return loaded.config
     }
-
-    /// Fails with "not implemented yet" for commands whose issue has not landed.
-    public func notYetImplemented(issue: Int, _ what: String) -> PixelError {
-        .notImplemented("'\(commandName)' (\(what), issue #\(issue))")
-    }
 }
 
 /// A subcommand: its declaration (from which help is generated) and what it does.
