@@ -5,7 +5,7 @@
 /// keep their own parallelism off (e.g. single-threaded BLAS; the evaluator sets OpenBLAS to one thread
 /// while it runs its workers).
 ///
-/// The multimodal model (issue 7) plugs in as a `FactorizedScorer` over its user and item vectors, or
+/// The multimodal model plugs in as a `FactorizedScorer` over its user and item vectors, or
 /// as its own type conforming to this protocol, registered through `ScorerRegistry`.
 public protocol Scorer: Sendable {
     /// Items scored per user (`n`): the width of every output row.

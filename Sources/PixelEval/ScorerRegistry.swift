@@ -35,7 +35,7 @@ public struct ScorerRequest: Sendable {
 
 /// Recommenders other than the built-in baselines, found by name (the mlx-swift registry shape).
 ///
-/// The multimodal model (issue 7) registers once at start-up, before `pixelrec eval` runs:
+/// The multimodal model registers once at start-up, before `pixelrec eval` runs:
 /// ```swift
 /// ScorerRegistry.register("multimodal") { request in
 ///     let model = try MultimodalModel.load(request.checkpoint ?? …)

@@ -187,8 +187,8 @@ enum EvalCommand: Subcommand {
             guard let factory = ScorerRegistry.factory(for: name) else {
                 throw EvalError.unavailableRecommender(
                     name: name,
-                    reason: "the multimodal model (issue #7) is not in this build yet; evaluate a baseline with "
-                        + "--recommender-type random|popularity|item_knn|user_knn|content_knn")
+                    reason: "no recommender is registered under this name; the built-in ones are "
+                        + "random|popularity|item_knn|user_knn|content_knn|multimodal")
             }
             let request = ScorerRequest(
                 name: name, data: data, profiles: setup.profiles, task: setup.task,
