@@ -1,4 +1,5 @@
-// `PixelBench onnx --model PATH --prefix DIR/PREFIX --threads N [--runs R] [--warmup W] [--profile]`
+// `PixelBench onnx --model PATH --prefix DIR/PREFIX --threads N [--runs R] [--warmup W] [--profile | --profile-cpu]`
+// (--profile-cpu times each operator by the calling thread's CPU time: use it at --threads 1 on a busy machine)
 // Runs the model on the reference inputs `<PREFIX>input_<name>.npy` and prints one JSON line:
 // {"bench":"onnx","items_per_s":…,"ms_per_run":…,"cpu_ms":… (median process CPU time per run),"batch":…,"threads":…}. Items = the first input's batch size.
 import Foundation
@@ -32,7 +33,8 @@ enum ONNXBench {
             for d in model.inputs { feeds[d.name] = try NumpyArray.read("\(prefix)input_\(d.name).npy") }
             let batch = model.inputs.first.flatMap { feeds[$0.name]?.shape.first } ?? 1
             for _ in 0..<max(warmup, 1) { _ = try model.run(feeds) }
-            let profile = args.contains("--profile") ? OperatorProfile() : nil
+            let profile = args.contains("--profile") || args.contains("--profile-cpu")
+                ? OperatorProfile(threadCPUTime: args.contains("--profile-cpu")) : nil
             model.profile = profile
             var times: [Double] = [], cpu: [Double] = []
             for _ in 0..<max(runs, 1) {
@@ -48,7 +50,7 @@ enum ONNXBench {
                               Double(batch) / median, median * 1000, (times.first ?? median) * 1000, cpu[cpu.count / 2] * 1000,
                               batch, threads)
             print(line)
-            if let profile { print(profile.report(top: 15)) }
+            if let profile { print(profile.report(top: Int(value(args, "--top") ?? "15") ?? 15)) }
             return 0
         } catch {
             print("error: \(error)")
