@@ -3,12 +3,14 @@
 ///
 /// - `MatMul(X, W) → Add(·, b)` with constant 2-D `W` and 1-D `b` → `Linear` (one sgemm, bias preloaded).
 /// - `Div(x, √2) → Erf → Add(·, 1) → Mul(x, ·) → Mul(·, 0.5)` (and the `Mul(x, 0.5)` first variant) → `Gelu`.
+/// - `MatMul(Q, Kᵀ) → scale → + mask → Softmax → MatMul(·, V)` → `Attention` (GraphFusion+Attention.swift).
 enum GraphFusion {
     static func apply(_ nodes: inout [GraphNode], constants: [String: ONNXValue], graphOutputs: Set<String>,
-                      settings: ExecutionSettings) {
+                      settings: ExecutionSettings, attention: Bool = true) {
         fuseLinear(&nodes, constants: constants, graphOutputs: graphOutputs, settings: settings)
         fuseGelu(&nodes, constants: constants, graphOutputs: graphOutputs, settings: settings)
         fuseConvActivation(&nodes, constants: constants, graphOutputs: graphOutputs)
+        if attention { fuseAttention(&nodes, constants: constants, graphOutputs: graphOutputs, settings: settings) }
     }
 
     /// `Conv → Clip(min, max constant)` or `Conv → Relu` becomes a Conv that clamps its fresh output in place.
