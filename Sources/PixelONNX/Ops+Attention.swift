@@ -64,8 +64,14 @@ enum AttentionOps {
             let vp = UncheckedSendable(UnsafePointer(v.floatPointer)), op = UncheckedSendable(out.floatPointer)
             let mp = UncheckedSendable(mask.map { UnsafePointer($0.floatPointer) })
             let scale = pattern.scale, divides = pattern.divides
+            // Element (b, h, row, 0) of Q, V and the output is at `base(b, h) + row · rowStride`.
+            let qRowStride = pattern.query == .headsFirst ? D : H * D
+            let vRowStride = pattern.value == .headsFirst ? Dv : H * Dv
+            let oRowStride = pattern.output == .headsFirst ? Dv : H * Dv
             let (query, key, value, output) = (pattern.query, pattern.key, pattern.value, pattern.output)
+            let (m0, m1, m2, m3) = (maskStrides[0], maskStrides[1], maskStrides[2], maskStrides[3])
             settings.parallelChunks(B * H, minimumPerThread: 1) { range in
+                typealias V = VectorMath.V
                 let kt = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(D, 1) * padded)
                 defer { kt.deallocate() }
                 let scores = UnsafeMutablePointer<Float>.allocate(capacity: padded)
@@ -73,57 +79,71 @@ enum AttentionOps {
                 let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: padded)
                 defer { probabilities.deallocate() }
                 kt.update(repeating: 0, count: Swift.max(D, 1) * padded)
+                probabilities.update(repeating: 0, count: padded)
                 for task in range {
                     let b = task / H, h = task % H
                     // Kᵀ of this head, `D × padded` (columns past Sk stay zero).
-                    for t in 0..<D {
-                        let row = kt + t * padded
-                        switch key {
-                        case .transposed:
-                            row.update(from: kp.value + ((b * H + h) * D + t) * Sk, count: Sk)
-                        case .sequenceFirst:
-                            for j in 0..<Sk { row[j] = kp.value[((b * Sk + j) * H + h) * D + t] }
+                    switch key {
+                    case .transposed:
+                        for t in 0..<D { (kt + t * padded).update(from: kp.value + ((b * H + h) * D + t) * Sk, count: Sk) }
+                    case .sequenceFirst:
+                        for j in 0..<Sk {
+                            let kRow = kp.value + ((b * Sk + j) * H + h) * D
+                            for t in 0..<D { kt[t * padded + j] = kRow[t] }
                         }
                     }
+                    let qBase = qp.value + (query == .headsFirst ? (b * H + h) * S * D : (b * S * H + h) * D)
+                    let vBase = vp.value + (value == .headsFirst ? (b * H + h) * Sk * Dv : (b * Sk * H + h) * Dv)
+                    let oBase = op.value + (output == .headsFirst ? (b * H + h) * S * Dv : (b * S * H + h) * Dv)
                     for i in 0..<S {
-                        let qRow = qp.value + (query == .headsFirst ? ((b * H + h) * S + i) * D : ((b * S + i) * H + h) * D)
+                        let qRow = qBase + i * qRowStride
                         var c = 0
                         while c < padded {
-                            var acc = VectorMath.V()
+                            var acc = V()
+                            var kv = UnsafePointer(kt + c)
                             for t in 0..<D {
-                                acc = acc.addingProduct(VectorMath.V(repeating: qRow[t]),
-                                                        UnsafeRawPointer(kt + t * padded + c).loadUnaligned(as: VectorMath.V.self))
+                                acc = acc.addingProduct(V(repeating: qRow[t]), UnsafeRawPointer(kv).loadUnaligned(as: V.self))
+                                kv += padded
                             }
-                            UnsafeMutableRawPointer(scores + c).storeBytes(of: acc, as: VectorMath.V.self)
+                            UnsafeMutableRawPointer(scores + c).storeBytes(of: acc, as: V.self)
                             c += 16
                         }
                         if let scale {
                             if divides { for j in 0..<Sk { scores[j] = scores[j] / scale } } else { for j in 0..<Sk { scores[j] = scores[j] * scale } }
                         }
                         if let m = mp.value {
-                            let base = m + b * maskStrides[0] + h * maskStrides[1] + i * maskStrides[2]
-                            let sj = maskStrides[3]
-                            for j in 0..<Sk { scores[j] = scores[j] + base[j * sj] }
+                            let row = m + b * m0 + h * m1 + i * m2
+                            for j in 0..<Sk { scores[j] = scores[j] + row[j * m3] }
                         }
-                        ReduceOps.softmaxRow(scores, probabilities, Sk, log: false)
-                        let oRow = op.value + (output == .headsFirst ? ((b * H + h) * S + i) * Dv : ((b * S + i) * H + h) * Dv)
+                        softmax(scores, probabilities, Sk, padded: padded)
+                        let oRow = oBase + i * oRowStride
                         var d = 0
-                        while d + 16 <= Dv {
-                            var acc = VectorMath.V()
+                        while d + 32 <= Dv {
+                            var a0 = V(), a1 = V()
+                            var vRow = vBase + d
                             for j in 0..<Sk {
-                                let vRow = vp.value + (value == .headsFirst ? ((b * H + h) * Sk + j) * Dv : ((b * Sk + j) * H + h) * Dv)
-                                acc = acc.addingProduct(VectorMath.V(repeating: probabilities[j]),
-                                                        UnsafeRawPointer(vRow + d).loadUnaligned(as: VectorMath.V.self))
+                                let pj = V(repeating: probabilities[j])
+                                a0 = a0.addingProduct(pj, UnsafeRawPointer(vRow).loadUnaligned(as: V.self))
+                                a1 = a1.addingProduct(pj, UnsafeRawPointer(vRow + 16).loadUnaligned(as: V.self))
+                                vRow += vRowStride
                             }
-                            UnsafeMutableRawPointer(oRow + d).storeBytes(of: acc, as: VectorMath.V.self)
+                            UnsafeMutableRawPointer(oRow + d).storeBytes(of: a0, as: V.self)
+                            UnsafeMutableRawPointer(oRow + d + 16).storeBytes(of: a1, as: V.self)
+                            d += 32
+                        }
+                        while d + 16 <= Dv {
+                            var acc = V()
+                            var vRow = vBase + d
+                            for j in 0..<Sk {
+                                acc = acc.addingProduct(V(repeating: probabilities[j]), UnsafeRawPointer(vRow).loadUnaligned(as: V.self))
+                                vRow += vRowStride
+                            }
+                            UnsafeMutableRawPointer(oRow + d).storeBytes(of: acc, as: V.self)
                             d += 16
                         }
                         while d < Dv {
                             var acc: Float = 0
-                            for j in 0..<Sk {
-                                let vRow = vp.value + (value == .headsFirst ? ((b * H + h) * Sk + j) * Dv : ((b * Sk + j) * H + h) * Dv)
-                                acc += probabilities[j] * vRow[d]
-                            }
+                            for j in 0..<Sk { acc += probabilities[j] * vBase[j * vRowStride + d] }
                             oRow[d] = acc
                             d += 1
                         }
@@ -131,6 +151,41 @@ enum AttentionOps {
                 }
             }
             return [out]
+        }
+    }
+
+    /// Softmax of `scores[0..<n]` into `p` (`p[n..<padded]` is left zero): the vector path of
+    /// ``ReduceOps/softmaxRow(_:_:_:log:)`` on whole zero-padded vectors; rows whose maximum is not finite
+    /// go through that function.
+    @inline(__always)
+    static func softmax(_ scores: UnsafeMutablePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ n: Int, padded: Int) {
+        typealias V = VectorMath.V
+        var m = -Float.infinity
+        for j in 0..<n { m = Swift.max(m, scores[j]) }
+        guard m.isFinite, n > 0 else {
+            ReduceOps.softmaxRow(scores, p, n, log: false)
+            return
+        }
+        let mv = V(repeating: m)
+        var total = V()
+        var c = 0
+        while c < padded {
+            var e = VectorMath.exp(UnsafeRawPointer(scores + c).loadUnaligned(as: V.self) - mv)
+            if c + 16 > n {
+                // Lanes past the row end are zeroed (exp of the padding is not part of the row).
+                let live = n - c
+                let lane = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+                e = e.replacing(with: 0, where: lane .>= SIMD16<Int32>(repeating: Int32(live)))
+            }
+            total += e
+            UnsafeMutableRawPointer(p + c).storeBytes(of: e, as: V.self)
+            c += 16
+        }
+        let inv = V(repeating: 1 / total.sum())
+        c = 0
+        while c < padded {
+            UnsafeMutableRawPointer(p + c).storeBytes(of: UnsafeRawPointer(p + c).loadUnaligned(as: V.self) * inv, as: V.self)
+            c += 16
         }
     }
 }
