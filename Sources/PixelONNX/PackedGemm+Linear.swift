@@ -33,9 +33,9 @@ extension PackedGemm {
 
     /// `C[m×n] = X[m×k] · W + bias` (row-major) with `W` packed by ``PackedColumns``: the rows of `X` are
     /// packed once into 12-row panels, then every 32-column panel of `W` (read from memory once per call,
-    /// unlike sgemm's per-call repacking) passes over all of them; the bias is added in registers.
+    /// unlike sgemm's per-call repacking) passes over all of them; the bias (and GELU) applied in registers.
     static func multiplyRows(_ x: UnsafePointer<Float>, m: Int, _ w: PackedColumns, c: UnsafeMutablePointer<Float>,
-                             settings: ExecutionSettings) {
+                             gelu: Bool = false, settings: ExecutionSettings) {
         let k = w.k, n = w.n
         if m == 0 || n == 0 { return }
         let panels = (m + rowBlock - 1) / rowBlock
@@ -61,10 +61,10 @@ extension PackedGemm {
                     let ap = xs.value + p * k * rowBlock
                     if width == columnBlock {
                         block12x32(k: k, a: ap, b: bp, c: cs.value + row0 * n + j0, ldc: n, rows: rows, bias: nil,
-                                   columnBias: bias, bounds: (-.infinity, .infinity))
+                                   columnBias: bias, gelu: gelu, bounds: (-.infinity, .infinity))
                     } else {
                         block12x32(k: k, a: ap, b: bp, c: tile, ldc: columnBlock, rows: rows, bias: nil,
-                                   columnBias: bias, bounds: (-.infinity, .infinity))
+                                   columnBias: bias, gelu: gelu, bounds: (-.infinity, .infinity))
                         for r in 0..<rows { (cs.value + (row0 + r) * n + j0).update(from: tile + r * columnBlock, count: width) }
                     }
                 }

@@ -169,11 +169,11 @@ enum PackedGemm {
 
     /// One 12×32 block over the whole `k`: 24 accumulators, two vector loads of `B` and twelve broadcasts
     /// of `A` per step; bias (`bias[r]` per row and/or `columnBias[0..<32]` per column), clamp and store of
-    /// the first `rows` rows at the end.
+    /// the first `rows` rows at the end (with `gelu`, ``VectorMath/gelu(_:)`` after the bias).
     @inline(__always)
     static func block12x32(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
                       rows: Int, bias: UnsafePointer<Float>?, columnBias: UnsafePointer<Float>? = nil,
-                      bounds: (Float, Float)) {
+                      gelu: Bool = false, bounds: (Float, Float)) {
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
         var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
         var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
@@ -200,6 +200,10 @@ enum PackedGemm {
         @inline(__always) func put(_ r: Int, _ x0: V, _ x1: V) {
             let bv = V(repeating: bias?[r] ?? 0)
             var v0 = x0 + bv + columnBias0, v1 = x1 + bv + columnBias1
+            if gelu {
+                v0 = VectorMath.gelu(v0)
+                v1 = VectorMath.gelu(v1)
+            }
             v0 = v0.replacing(with: lo, where: v0 .< lo).replacing(with: hi, where: v0 .> hi)
             v1 = v1.replacing(with: lo, where: v1 .< lo).replacing(with: hi, where: v1 .> hi)
             let row = UnsafeMutableRawPointer(c + r * ldc)
