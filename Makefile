@@ -31,7 +31,7 @@ BIN := .build/release/pixelrec
 all: build
 
 help:
-	@echo "make demo | test | build | bench [BENCH=prefix] | fuzz | format | install [PREFIX=…] | clean | setup"
+	@echo "make demo | test | build | bench [BENCH=prefix] | fuzz [FUZZ_SECONDS=n FUZZ_TARGETS=ONNXFuzz] | format | install [PREFIX=…] | clean | setup"
 
 # Installs the Debian packages that are missing; does nothing when all are present.
 setup:

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# make fuzz [FUZZ_SECONDS=300]: builds every libFuzzer target and runs each for the given seconds.
+# make fuzz [FUZZ_SECONDS=300] [FUZZ_TARGETS="ONNXFuzz ..."]: builds the libFuzzer targets (default: all)
+# and runs each for the given seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-300}"
 # Swift's crash reporter confuses AddressSanitizer after a real crash; leave crashes to libFuzzer.
 export SWIFT_BACKTRACE=enable=no
-targets=(ConfigFuzz CSVFuzz ImageFuzz ONNXFuzz)
+read -r -a targets <<< "${FUZZ_TARGETS:-ConfigFuzz CSVFuzz ImageFuzz ONNXFuzz}"
 for target in "${targets[@]}"; do
   swift build --scratch-path .build-fuzz --product "$target" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING

@@ -1,4 +1,6 @@
-// `PixelBench onnx --model PATH --prefix DIR/PREFIX --threads N [--runs R] [--warmup W] [--profile]`
+// `PixelBench onnx --model PATH --prefix DIR/PREFIX --threads N [--runs R] [--warmup W] [--profile | --profile-cpu] [--check]`
+// (--check compares every output with <PREFIX>output_<name>.npy: max abs diff and min row cosine)
+// (--profile-cpu times each operator by the calling thread's CPU time: use it at --threads 1 on a busy machine)
 // Runs the model on the reference inputs `<PREFIX>input_<name>.npy` and prints one JSON line:
 // {"bench":"onnx","items_per_s":…,"ms_per_run":…,"cpu_ms":… (median process CPU time per run),"batch":…,"threads":…}. Items = the first input's batch size.
 import Foundation
@@ -14,6 +16,37 @@ enum ONNXBench {
         var t = timespec()
         clock_gettime(id, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+
+    /// Prints, for every output with a reference `<PREFIX>output_<name>.npy`, the max |ours − reference|
+    /// and the smallest cosine between matching rows (first dimension).
+    static func check(_ model: ONNXModel, feeds: [String: ONNXValue], prefix: String) throws {
+        let outputs = try model.run(feeds)
+        for d in model.outputs {
+            let path = "\(prefix)output_\(d.name).npy"
+            guard FileManager.default.fileExists(atPath: path), let got = outputs[d.name] else { continue }
+            let want = try NumpyArray.read(path)
+            let a = got.floats, b = want.floats
+            guard got.shape == want.shape else {
+                print("{\"check\": \"\(d.name)\", \"error\": \"shape \(got.shape) vs \(want.shape)\"}")
+                continue
+            }
+            var maxDiff: Float = 0
+            for i in a.indices { maxDiff = max(maxDiff, abs(a[i] - b[i])) }
+            let rows = max(want.shape.first ?? 1, 1), width = a.count / rows
+            var minCosine = 1.0
+            for r in 0..<rows {
+                var dot = 0.0, na = 0.0, nb = 0.0
+                for i in (r * width)..<((r + 1) * width) {
+                    dot += Double(a[i]) * Double(b[i])
+                    na += Double(a[i]) * Double(a[i])
+                    nb += Double(b[i]) * Double(b[i])
+                }
+                minCosine = min(minCosine, dot / max((na * nb).squareRoot(), .leastNonzeroMagnitude))
+            }
+            print(String(format: "{\"check\": \"%@\", \"shape\": \"%@\", \"max_abs_diff\": %.3e, \"min_row_cosine\": %.12f}",
+                         d.name, "\(got.shape)", maxDiff, minCosine))
+        }
     }
 
     /// Returns the process exit code.
@@ -32,7 +65,8 @@ enum ONNXBench {
             for d in model.inputs { feeds[d.name] = try NumpyArray.read("\(prefix)input_\(d.name).npy") }
             let batch = model.inputs.first.flatMap { feeds[$0.name]?.shape.first } ?? 1
             for _ in 0..<max(warmup, 1) { _ = try model.run(feeds) }
-            let profile = args.contains("--profile") ? OperatorProfile() : nil
+            let profile = args.contains("--profile") || args.contains("--profile-cpu")
+                ? OperatorProfile(threadCPUTime: args.contains("--profile-cpu")) : nil
             model.profile = profile
             var times: [Double] = [], cpu: [Double] = []
             for _ in 0..<max(runs, 1) {
@@ -41,6 +75,7 @@ enum ONNXBench {
                 times.append(clock() - start)
                 cpu.append(clock(CLOCK_PROCESS_CPUTIME_ID) - cpuStart)
             }
+            if args.contains("--check") { try check(model, feeds: feeds, prefix: prefix) }
             times.sort()
             cpu.sort()
             let median = times[times.count / 2]
@@ -48,7 +83,7 @@ enum ONNXBench {
                               Double(batch) / median, median * 1000, (times.first ?? median) * 1000, cpu[cpu.count / 2] * 1000,
                               batch, threads)
             print(line)
-            if let profile { print(profile.report(top: 15)) }
+            if let profile { print(profile.report(top: Int(value(args, "--top") ?? "15") ?? 15)) }
             return 0
         } catch {
             print("error: \(error)")

@@ -1,14 +1,17 @@
 /// Pattern fusions on the prepared graph; each replacement computes the same function as the nodes it
 /// replaces (tests compare fused and unfused runs).
 ///
-/// - `MatMul(X, W) → Add(·, b)` with constant 2-D `W` and 1-D `b` → `Linear` (one sgemm, bias preloaded).
+/// - `MatMul(X, W) → Add(·, b)` with constant 2-D `W` and 1-D `b` → `Linear` (one sgemm, bias preloaded),
+///   taking in a following `Gelu` (fused first) as its epilogue.
 /// - `Div(x, √2) → Erf → Add(·, 1) → Mul(x, ·) → Mul(·, 0.5)` (and the `Mul(x, 0.5)` first variant) → `Gelu`.
+/// - `MatMul(Q, Kᵀ) → scale → + mask → Softmax → MatMul(·, V)` → `Attention` (GraphFusion+Attention.swift).
 enum GraphFusion {
     static func apply(_ nodes: inout [GraphNode], constants: [String: ONNXValue], graphOutputs: Set<String>,
-                      settings: ExecutionSettings) {
-        fuseLinear(&nodes, constants: constants, graphOutputs: graphOutputs, settings: settings)
+                      settings: ExecutionSettings, attention: Bool = true) {
         fuseGelu(&nodes, constants: constants, graphOutputs: graphOutputs, settings: settings)
+        fuseLinear(&nodes, constants: constants, graphOutputs: graphOutputs, settings: settings)
         fuseConvActivation(&nodes, constants: constants, graphOutputs: graphOutputs)
+        if attention { fuseAttention(&nodes, constants: constants, graphOutputs: graphOutputs, settings: settings) }
     }
 
     /// `Conv → Clip(min, max constant)` or `Conv → Relu` becomes a Conv that clamps its fresh output in place.
@@ -147,11 +150,20 @@ enum GraphFusion {
             guard add.opType == "Add", add.domain.isEmpty, add.inputs.count == 2 else { continue }
             let biasName = add.inputs[0] == out ? add.inputs[1] : add.inputs[0]
             guard let b = constants[biasName], b.elementType == .float, b.shape == [w.shape[1]] else { continue }
-            let ctx = context(n.name + "+" + add.name, "Linear", inputs: 3, settings: settings)
             let packed = w.shape[1] % 16 == 0 && w.count > 0 ? SmallGemm.Packed(w.floatPointer, k: w.shape[0], n: w.shape[1]) : nil
+            // A Gelu reading only this output becomes the Linear's epilogue.
+            var outputs = add.outputs, name = n.name + "+" + add.name, gelu = false
+            if let addOut = add.outputs.first, uses[addOut] == 1, let g = consumer[addOut], !removed.contains(g),
+               nodes[g].opType == "Gelu", nodes[g].domain == OperatorRegistry.fusedDomain, nodes[g].inputs == [addOut] {
+                outputs = nodes[g].outputs
+                name += "+Gelu"
+                gelu = true
+                removed.insert(g)
+            }
+            let ctx = context(name, "Linear", inputs: 3, settings: settings)
             nodes[j] = GraphNode(name: ctx.name, opType: "Linear", domain: OperatorRegistry.fusedDomain,
-                                 inputs: [n.inputs[0], n.inputs[1], biasName], outputs: add.outputs,
-                                 kernel: MatMulOps.linear(ctx, packed: packed))
+                                 inputs: [n.inputs[0], n.inputs[1], biasName], outputs: outputs,
+                                 kernel: MatMulOps.linear(ctx, packed: packed, gelu: gelu))
             removed.insert(i)
         }
         nodes = nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)

@@ -101,10 +101,10 @@ final class ExecutionPlan: @unchecked Sendable {
             for (k, s) in step.inputs.enumerated() where s >= 0 && args[k] == nil {
                 throw ONNXError.invalidGraph(reason: "node '\(step.node.name)' reads '\(slotNames[s])' before it is computed")
             }
-            let started = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+            let started = profile?.now() ?? 0
             let results = try step.node.kernel(args)
             if let profile {
-                profile.add(step.node.opType, DispatchTime.now().uptimeNanoseconds - started, args.compactMap { $0?.shape })
+                profile.add(step.node.opType, profile.now() &- started, args.compactMap { $0?.shape })
             }
             guard results.count >= step.outputs.filter({ $0 >= 0 }).count || results.count >= step.outputs.count else {
                 throw ONNXError.invalidNode(node: step.node.name, op: step.node.opType, reason: "produced \(results.count) outputs")
@@ -140,7 +140,18 @@ public final class OperatorProfile: @unchecked Sendable {
     public private(set) var calls: [String: Int] = [:]
     public private(set) var byShape: [String: UInt64] = [:]
 
-    public init() {}
+    /// Measure the calling thread's CPU time instead of wall time (exact at one thread on a busy machine;
+    /// misses the time of worker threads).
+    public let threadCPUTime: Bool
+
+    public init(threadCPUTime: Bool = false) { self.threadCPUTime = threadCPUTime }
+
+    func now() -> UInt64 {
+        guard threadCPUTime else { return DispatchTime.now().uptimeNanoseconds }
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+    }
 
     func add(_ op: String, _ ns: UInt64, _ shapes: [[Int]]) {
         nanoseconds[op, default: 0] += ns

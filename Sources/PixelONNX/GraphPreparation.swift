@@ -61,7 +61,10 @@ struct GraphPreparation {
         }
         nodes = try Self.topologicalOrder(nodes, available: Set(constants.keys).union(inputs.map(\.name)))
         try Self.foldConstants(&nodes, &constants)
-        if options.fuse { GraphFusion.apply(&nodes, constants: constants, graphOutputs: Set(graph.outputs.map(\.name)), settings: settings) }
+        if options.fuse {
+            GraphFusion.apply(&nodes, constants: constants, graphOutputs: Set(graph.outputs.map(\.name)), settings: settings,
+                              attention: options.fuseAttention)
+        }
         plan = try ExecutionPlan(nodes: nodes, constants: constants, inputs: inputs.map(\.name), outputs: graph.outputs.map(\.name))
     }
 

@@ -54,10 +54,13 @@ public final class ONNXModel: @unchecked Sendable {
         public var fuse: Bool
         /// Fold shape-only subgraphs per input-shape signature.
         public var foldShapes: Bool
+        /// With `fuse`, also fuse scaled dot-product attention (MatMul → scale → +mask → Softmax → MatMul).
+        public var fuseAttention: Bool
 
-        public init(fuse: Bool = true, foldShapes: Bool = true) {
+        public init(fuse: Bool = true, foldShapes: Bool = true, fuseAttention: Bool = true) {
             self.fuse = fuse
             self.foldShapes = foldShapes
+            self.fuseAttention = fuseAttention
         }
     }
 
@@ -79,6 +82,11 @@ public final class ONNXModel: @unchecked Sendable {
     public let parameterCount: Int
     /// Number of nodes after constant folding and fusion.
     public var preparedNodeCount: Int { generalPlan.steps.count }
+    /// Node counts per op type after constant folding and fusion (fused kernels appear as `Linear`,
+    /// `Gelu`, `Attention`).
+    public var preparedOperatorCounts: [String: Int] {
+        generalPlan.steps.reduce(into: [:]) { $0[$1.node.opType, default: 0] += 1 }
+    }
 
     let settings = ExecutionSettings()
     let generalPlan: ExecutionPlan

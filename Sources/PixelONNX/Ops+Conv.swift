@@ -46,6 +46,7 @@ enum ConvOps {
         let groups = try ctx.int("group", 1)
         guard groups >= 1 else { throw ctx.attributeError("group", "must be >= 1") }
         let settings = ctx.settings
+        let weights = PackedWeightCache()
         return { inputs in
             let x = try ctx.floatInput(inputs, 0), w = try ctx.floatInput(inputs, 1)
             let bias = ctx.optionalInput(inputs, 2)
@@ -72,6 +73,27 @@ enum ConvOps {
                 return [out]
             }
             let bp = bias?.floatPointer
+            let (lo, hi) = bounds ?? (-.infinity, .infinity)
+            if groups == 1 {
+                // The weight packed once into register panels; a 1×1 convolution is one product over
+                // the whole batch (columns = batch · positions), other kernels one product per image.
+                let a = weights.packed(w, m: m, k: c * kCount)
+                let outLayout = PackedGemm.Layout(imageStride: m * outCount, rowStride: outCount, columnsPerImage: outCount)
+                if pointwise {
+                    PackedGemm.multiply(a, b: xp, bLayout: .init(imageStride: c * inCount, rowStride: inCount, columnsPerImage: inCount),
+                                        n: n * outCount, c: op, cLayout: outLayout, bias: bp, bounds: (lo, hi), settings: settings)
+                    return [out]
+                }
+                let column = UnsafeMutablePointer<Float>.allocate(capacity: c * kCount * outCount)
+                defer { column.deallocate() }
+                for b in 0..<n {
+                    im2col(g, xp + b * c * inCount, channels: c, into: column, settings: settings)
+                    PackedGemm.multiply(a, b: column, bLayout: .init(imageStride: 0, rowStride: outCount, columnsPerImage: outCount),
+                                        n: outCount, c: op + b * m * outCount, cLayout: outLayout, bias: bp, bounds: (lo, hi),
+                                        settings: settings)
+                }
+                return [out]
+            }
             if pointwise {
                 // Column tiles of about 128 KB of output: the bias and activation pass runs while the tile
                 // is still in cache (one sgemm per tile; the weight is the small operand).

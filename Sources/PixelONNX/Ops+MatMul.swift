@@ -116,11 +116,32 @@ enum MatMulOps {
 
     /// Fused `MatMul(X, W) + bias` (W 2-D constant, bias 1-D of length N). `packed` is W pre-packed at
     /// load for the few-rows kernel (batch-1 transformer layers).
-    static func linear(_ ctx: NodeContext, packed: SmallGemm.Packed? = nil) -> Kernel {
+    /// With more rows than ``SmallGemm`` takes, W is packed (once, on first use) for ``PackedGemm/multiplyRows(_:m:_:c:settings:)``.
+    /// With `gelu`, the output goes through ``VectorMath/gelu(_:)`` (the fused Linear → Gelu).
+    static func linear(_ ctx: NodeContext, packed: SmallGemm.Packed? = nil, gelu: Bool = false) -> Kernel {
         let settings = ctx.settings
+        let columns = PackedColumnsCache()
         return { inputs in
             let x = try ctx.floatInput(inputs, 0), w = try ctx.floatInput(inputs, 1), bias = try ctx.floatInput(inputs, 2)
-            return [try multiply(ctx, x, w, bias: bias, packed: packed, settings: settings)]
+            if x.shape.count >= 2, w.shape.count == 2, bias.count == w.shape[1], x.shape.last == w.shape[0] {
+                let m = x.count / Swift.max(w.shape[0], 1)
+                if m > SmallGemm.maximumRows && w.shape[0] > 0 {
+                    let outShape = Array(x.shape.dropLast()) + [w.shape[1]]
+                    try ctx.checkShape(outShape)
+                    let out = ONNXValue(uninitialized: .float, shape: outShape)
+                    PackedGemm.multiplyRows(x.floatPointer, m: m, columns.packed(w, bias: bias), c: out.floatPointer, gelu: gelu,
+                                            settings: settings)
+                    return [out]
+                }
+            }
+            let out = try multiply(ctx, x, w, bias: bias, packed: packed, settings: settings)
+            if gelu {
+                let o = out.floatPointer
+                settings.parallelChunks(out.count, minimumPerThread: 1 << 15) { range in
+                    VectorMath.map(o + range.lowerBound, o + range.lowerBound, range.count) { VectorMath.gelu($0) }
+                }
+            }
+            return [out]
         }
     }
 }

@@ -226,7 +226,7 @@ enum ReduceOps {
         guard n > 0 else { return }
         var m = -Float.infinity
         for i in 0..<n { m = Swift.max(m, x[i]) }
-        if m == -.infinity { m = 0 } else if !log && n >= 16 && m.isFinite {
+        if m == -.infinity { m = 0 } else if !log && m.isFinite {
             let mv = VectorMath.V(repeating: m)
             VectorMath.map(x, y, n) { VectorMath.exp($0 - mv) }
             let inv = 1 / VectorKernels.sum(y, n)

@@ -4,7 +4,7 @@ import Testing
 
 /// One exported model plus the onnxruntime reference `.npy` files beside it.
 struct ReferenceCase: CustomStringConvertible, Sendable {
-    /// Model path relative to `../shared/models`.
+    /// Model path relative to `../shared/models`, or absolute.
     let model: String
     /// File-name prefix of the reference set, e.g. `single_` or `vision_batch4_`.
     let prefix: String
@@ -25,11 +25,11 @@ struct ReferenceCase: CustomStringConvertible, Sendable {
             cases += [ReferenceCase(model: m, prefix: "single_"), ReferenceCase(model: m, prefix: "batch32_")]
         }
         // Full-size CLIP ViT-B/32 vision tower (random weights, exact architecture).
-        cases.append(ReferenceCase(model: "random/clip-vit-b32/clip-vit-b32-random-vision.onnx", prefix: "vision_single_"))
+        cases.append(ReferenceCase(model: TestPaths.clipBase + "/clip-vit-b32-random-vision.onnx", prefix: "vision_single_"))
         return cases
     }()
 
-    var modelPath: String { TestPaths.models + "/" + model }
+    var modelPath: String { model.hasPrefix("/") ? model : TestPaths.models + "/" + model }
     var directory: String { (modelPath as NSString).deletingLastPathComponent }
 
     func inputs(for model: ONNXModel) throws -> [String: ONNXValue] {
@@ -91,6 +91,39 @@ struct ModelEquivalenceTests {
             #expect(x.shape == y.shape)
             let diff = Compare.maxAbsDiff(x.floats, y.floats)
             #expect(diff <= 1e-6, "\(c) \(d.name): fused vs plain max abs diff \(diff)")
+        }
+    }
+
+    /// The attention fusion (MatMul → scale → +mask → Softmax → MatMul with the head Transposes) fires once
+    /// per layer and keeps the outputs within 1e-5 (max abs) of the same graph without it (other fusions on).
+    @Test("attention fusion matches the unfused graph", arguments: [
+        ReferenceCase(model: "real/minilm-l6-v2/all-MiniLM-L6-v2.onnx", prefix: "single_"),
+        ReferenceCase(model: "real/minilm-l6-v2/all-MiniLM-L6-v2.onnx", prefix: "batch32_"),
+        ReferenceCase(model: "tiny/bert/tiny-bert.onnx", prefix: "batch4_"),
+        ReferenceCase(model: "tiny/clip/tiny-clip-vision.onnx", prefix: "vision_batch4_"),
+    ])
+    func attentionFusion(_ c: ReferenceCase) throws {
+        guard TestPaths.exists(c.modelPath) else {
+            print("skipped \(c): \(c.modelPath) is absent")
+            return
+        }
+        let plain = try ONNXModel(contentsOf: c.modelPath, options: .init(fuseAttention: false))
+        let fused = try ONNXModel(contentsOf: c.modelPath)
+        #expect(plain.preparedOperatorCounts["Attention"] == nil)
+        let layers = plain.operatorCounts["Softmax"] ?? 0
+        #expect(layers > 0 && fused.preparedOperatorCounts["Attention"] == layers,
+                "\(c): \(fused.preparedOperatorCounts["Attention"] ?? 0) fused attention nodes for \(layers) Softmax")
+        #expect(fused.preparedNodeCount < plain.preparedNodeCount)
+        let feeds = try c.inputs(for: plain)
+        let a = try plain.run(feeds)
+        _ = try fused.run(feeds)
+        let b = try fused.run(feeds)
+        for d in plain.outputs {
+            let x = try #require(a[d.name]), y = try #require(b[d.name])
+            #expect(x.shape == y.shape)
+            let diff = Compare.maxAbsDiff(x.floats, y.floats)
+            print("\(c) \(d.name): attention fused vs unfused max abs diff \(diff)")
+            #expect(diff <= 1e-5, "\(c) \(d.name): fused vs unfused max abs diff \(diff)")
         }
     }
 }

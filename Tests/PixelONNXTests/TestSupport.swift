@@ -17,6 +17,13 @@ enum TestPaths {
 
     static var models: String { shared + "/models" }
 
+    /// The full-size CLIP ViT-B/32 export (`export_clip.py --size base`, too large to ship):
+    /// `$PIXELREC_CLIP_DIR`, else `bench/.work/clip-vit-b32` (where `make bench BENCH=onnx` exports it).
+    static let clipBase: String = {
+        if let env = ProcessInfo.processInfo.environment["PIXELREC_CLIP_DIR"], !env.isEmpty { return env }
+        return packageRoot + "/bench/.work/clip-vit-b32"
+    }()
+
     static let nodeTests = "/usr/share/libonnx-testdata/data/node"
 
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }

@@ -3,6 +3,9 @@
 # MiniLM-L6 (batch 1 and 32 texts x 12 tokens), EfficientNet-Lite0 (1 and 32 images) and the full-size CLIP ViT-B/32
 # vision tower (random weights, exact architecture; 1 and 32 images). items/s, ratio = ours/peer.
 # Needs ../shared/models (PIXELREC_SHARED); skips rows whose model is absent.
+# The CLIP tower is exported by ../shared/models/tools/export_clip.py --size base into $CLIP_DIR (default
+# bench/.work/clip-vit-b32, gitignored): done here when the venv has transformers and onnx, otherwise the
+# command to run is printed and the rows are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PYTHON="${PYTHON:-bench/.venv/bin/python}"
@@ -19,6 +22,18 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   fi
 fi
 echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto}"
+CLIP_DIR="${PIXELREC_CLIP_DIR:-bench/.work/clip-vit-b32}"
+CLIP_MODEL="$CLIP_DIR/clip-vit-b32-random-vision.onnx"
+CLIP_EXPORT="$PYTHON $SHARED/models/tools/export_clip.py --size base --no-timing $CLIP_DIR"
+if [ ! -f "$CLIP_MODEL" ] && [ -f "$SHARED/models/tools/export_clip.py" ]; then
+  if "$PYTHON" -c "import transformers, onnx, torch" 2>/dev/null; then
+    echo "exporting the CLIP ViT-B/32 towers (random weights) into $CLIP_DIR (a few minutes)"
+    mkdir -p "$CLIP_DIR"
+    $CLIP_EXPORT > "$CLIP_DIR/export.log" 2>&1 || { echo "CLIP export failed: see $CLIP_DIR/export.log"; rm -f "$CLIP_MODEL"; }
+  else
+    echo "CLIP rows need the exported tower: $PYTHON -m pip install transformers onnx && $CLIP_EXPORT"
+  fi
+fi
 field() { "$PYTHON" -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
 
 cases=(
@@ -26,8 +41,8 @@ cases=(
   "onnx-minilm-l6-b32x12|$SHARED/models/real/minilm-l6-v2/all-MiniLM-L6-v2.onnx|$SHARED/models/real/minilm-l6-v2/batch32_|texts/s"
   "onnx-efficientnet-lite0-b1|$SHARED/models/real/efficientnet-lite0/efficientnet-lite0.onnx|$SHARED/models/real/efficientnet-lite0/single_|images/s"
   "onnx-efficientnet-lite0-b32|$SHARED/models/real/efficientnet-lite0/efficientnet-lite0.onnx|$SHARED/models/real/efficientnet-lite0/batch32_|images/s"
-  "onnx-clip-vit-b32-vision-b1|$SHARED/models/random/clip-vit-b32/clip-vit-b32-random-vision.onnx|$SHARED/models/random/clip-vit-b32/vision_single_|images/s"
-  "onnx-clip-vit-b32-vision-b32|$SHARED/models/random/clip-vit-b32/clip-vit-b32-random-vision.onnx|$SHARED/models/random/clip-vit-b32/vision_batch32_|images/s"
+  "onnx-clip-vit-b32-vision-b1|$CLIP_MODEL|$CLIP_DIR/vision_single_|images/s"
+  "onnx-clip-vit-b32-vision-b32|$CLIP_MODEL|$CLIP_DIR/vision_batch32_|images/s"
 )
 rows=()
 printf '%-30s %8s %12s %12s %8s\n' bench threads ours peer ratio
@@ -37,9 +52,10 @@ for threads in 1 2; do
     if [ ! -f "$model" ]; then echo "skip $name: $model is absent"; continue; fi
     runs=$RUNS
     case "$name" in *b32*) runs=$(( RUNS / 2 > 3 ? RUNS / 2 : 3 ));; esac
-    case "$name" in *clip*b32*) runs=3;; esac
-    ours=$("$PIXELBENCH" onnx --model "$model" --prefix "$prefix" --threads "$threads" --runs "$runs" | field items_per_s)
-    peer=$("$PYTHON" bench/onnx_peer.py --model "$model" --prefix "$prefix" --threads "$threads" --runs "$runs" | field items_per_s)
+    warmup=3
+    case "$name" in *clip*b32) runs=3; warmup=1;; esac
+    ours=$("$PIXELBENCH" onnx --model "$model" --prefix "$prefix" --threads "$threads" --runs "$runs" --warmup "$warmup" | field items_per_s)
+    peer=$("$PYTHON" bench/onnx_peer.py --model "$model" --prefix "$prefix" --threads "$threads" --runs "$runs" --warmup "$warmup" | field items_per_s)
     row=$("$PYTHON" - "$name" "$ours" "$peer" "$threads" "$unit" <<'PY'
 import json, sys
 name, ours, peer, threads, unit = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]

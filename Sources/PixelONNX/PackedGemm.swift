@@ -1,0 +1,248 @@
+import Foundation
+
+/// `C[m×n] = clamp(A[m×k] · B[k×n] + bias)` for convolutions: `A` is the constant weight, packed once into
+/// 12-row panels; the columns of `B` may span several images (a 1×1 convolution over a batch is one product
+/// with `batch · H · W` columns), gathered 32 at a time into a contiguous panel.
+///
+/// OpenBLAS repacks the weight on every call; for the late layers of a CNN (7×7 maps, 1152×192 weights)
+/// that packing costs as much as the product. Here each 12×32 block of `C` stays in 24 registers over
+/// the whole `k`, and the bias and activation are applied before the single store.
+enum PackedGemm {
+    typealias V = SIMD16<Float>
+
+    /// Rows of `A` per panel and columns of `B` per panel (the register block).
+    static let rowBlock = 12, columnBlock = 32
+
+    /// A constant `m × k` matrix as `⌈m/12⌉` panels of `k × 12` values (rows past `m` are zero).
+    final class PackedA: @unchecked Sendable {
+        let m: Int, k: Int, panels: Int
+        let values: UnsafeMutablePointer<Float>
+
+        /// Packs `a` (row-major, row stride `lda`).
+        init(_ a: UnsafePointer<Float>, m: Int, k: Int, lda: Int) {
+            self.m = m
+            self.k = k
+            panels = (m + rowBlock - 1) / rowBlock
+            let count = Swift.max(panels * k * rowBlock, 1)
+            values = .allocate(capacity: count)
+            values.update(repeating: 0, count: count)
+            for r in 0..<m {
+                let panel = values + (r / rowBlock) * k * rowBlock + r % rowBlock
+                let row = a + r * lda
+                for p in 0..<k { panel[p * rowBlock] = row[p] }
+            }
+        }
+
+        deinit { values.deallocate() }
+    }
+
+    /// Where the columns of a `rows × columns` operand live: column `j` belongs to image
+    /// `j / columnsPerImage`, element `(r, j)` is at `base + image·imageStride + r·rowStride + j % columnsPerImage`.
+    struct Layout {
+        var imageStride: Int
+        var rowStride: Int
+        var columnsPerImage: Int
+    }
+
+    /// Bytes of packed `B` kept per column block (stays in L2 while every panel of `A` passes over it).
+    static let blockBytes = 384 * 1024
+
+    /// `C = clamp(A·B + bias)`; `n` columns in all (`B` and `C` follow their layouts).
+    ///
+    /// GotoBLAS order: the columns are cut into blocks whose packed `B` fits in L2; every 12-row panel of
+    /// `A` (L1-sized) then passes over all 32-column tiles of the block, so `A` is read once per block
+    /// rather than once per tile (for 7×7 maps the weight is larger than the activations).
+    static func multiply(_ a: PackedA, b: UnsafePointer<Float>, bLayout: Layout, n: Int,
+                         c: UnsafeMutablePointer<Float>, cLayout: Layout, bias: UnsafePointer<Float>?,
+                         bounds: (Float, Float), settings: ExecutionSettings) {
+        let k = a.k
+        if n == 0 || a.m == 0 { return }
+        let tilesPerBlock = Swift.max(1, blockBytes / (Swift.max(k, 1) * columnBlock * 4))
+        let tiles = (n + columnBlock - 1) / columnBlock
+        let blocks = (tiles + tilesPerBlock - 1) / tilesPerBlock
+        let threads = settings.threads
+        let bPtr = UncheckedSendable(b), cPtr = UncheckedSendable(c), biasPtr = UncheckedSendable(bias)
+        func run(block: Int, panels: Range<Int>, packed: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>, pack: Bool) {
+            let t0 = block * tilesPerBlock, t1 = Swift.min(tiles, t0 + tilesPerBlock)
+            if pack {
+                for t in t0..<t1 {
+                    let j0 = t * columnBlock
+                    packColumns(bPtr.value, bLayout, j0: j0, width: Swift.min(columnBlock, n - j0), k: k,
+                                into: packed + (t - t0) * k * columnBlock)
+                }
+            }
+            for p in panels {
+                let row0 = p * rowBlock, rows = Swift.min(rowBlock, a.m - row0)
+                let ap = UnsafePointer(a.values + p * k * rowBlock)
+                let rowBias = biasPtr.value.map { $0 + row0 }
+                for t in t0..<t1 {
+                    let j0 = t * columnBlock, width = Swift.min(columnBlock, n - j0)
+                    let bp = UnsafePointer(packed + (t - t0) * k * columnBlock)
+                    let image = j0 / cLayout.columnsPerImage, position = j0 % cLayout.columnsPerImage
+                    // Output columns contiguous (one image, full width): store straight into C.
+                    if width == columnBlock && position + columnBlock <= cLayout.columnsPerImage {
+                        block12x32(k: k, a: ap, b: bp,
+                                   c: cPtr.value + image * cLayout.imageStride + row0 * cLayout.rowStride + position,
+                                   ldc: cLayout.rowStride, rows: rows, bias: rowBias, bounds: bounds)
+                    } else {
+                        block12x32(k: k, a: ap, b: bp, c: tile, ldc: columnBlock, rows: rows, bias: rowBias, bounds: bounds)
+                        scatter(tile, rows: rows, j0: j0, width: width, into: cPtr.value + row0 * cLayout.rowStride, cLayout)
+                    }
+                }
+            }
+        }
+        let packedCount = Swift.max(k, 1) * columnBlock * Swift.min(tilesPerBlock, tiles)
+        if blocks >= 2 * threads || threads == 1 || a.panels < 2 {
+            // Enough blocks for every thread: each packs its own.
+            settings.parallelChunks(blocks, minimumPerThread: 1) { range in
+                let packed = UnsafeMutablePointer<Float>.allocate(capacity: packedCount)
+                defer { packed.deallocate() }
+                let tile = UnsafeMutablePointer<Float>.allocate(capacity: rowBlock * columnBlock)
+                defer { tile.deallocate() }
+                for block in range { run(block: block, panels: 0..<a.panels, packed: packed, tile: tile, pack: true) }
+            }
+            return
+        }
+        // Few blocks (small maps): pack each once, split its panels across threads.
+        let packed = UnsafeMutablePointer<Float>.allocate(capacity: packedCount)
+        defer { packed.deallocate() }
+        for block in 0..<blocks {
+            let t0 = block * tilesPerBlock, t1 = Swift.min(tiles, t0 + tilesPerBlock)
+            for t in t0..<t1 {
+                let j0 = t * columnBlock
+                packColumns(b, bLayout, j0: j0, width: Swift.min(columnBlock, n - j0), k: k, into: packed + (t - t0) * k * columnBlock)
+            }
+            let shared = UncheckedSendable(packed)
+            settings.parallelChunks(a.panels, minimumPerThread: 1) { panels in
+                let tile = UnsafeMutablePointer<Float>.allocate(capacity: rowBlock * columnBlock)
+                defer { tile.deallocate() }
+                run(block: block, panels: panels, packed: shared.value, tile: tile, pack: false)
+            }
+        }
+    }
+
+    /// Copies columns `j0..<j0+width` of `B` (all `k` rows) into `panel` (`k × 32`, zero past `width`).
+    static func packColumns(_ b: UnsafePointer<Float>, _ layout: Layout, j0: Int, width: Int, k: Int,
+                            into panel: UnsafeMutablePointer<Float>) {
+        if width < columnBlock { panel.update(repeating: 0, count: k * columnBlock) }
+        var j = j0, offset = 0
+        while offset < width {
+            let image = j / layout.columnsPerImage, position = j % layout.columnsPerImage
+            let length = Swift.min(width - offset, layout.columnsPerImage - position)
+            var src = b + image * layout.imageStride + position
+            var dst = panel + offset
+            if length == columnBlock {
+                for _ in 0..<k {
+                    UnsafeMutableRawPointer(dst).storeBytes(of: UnsafeRawPointer(src).loadUnaligned(as: V.self), as: V.self)
+                    UnsafeMutableRawPointer(dst + 16).storeBytes(of: UnsafeRawPointer(src + 16).loadUnaligned(as: V.self), as: V.self)
+                    src += layout.rowStride
+                    dst += columnBlock
+                }
+            } else {
+                for _ in 0..<k {
+                    for q in 0..<length { dst[q] = src[q] }
+                    src += layout.rowStride
+                    dst += columnBlock
+                }
+            }
+            j += length
+            offset += length
+        }
+    }
+
+    /// Writes the first `width` columns of a `rows × 32` tile to columns `j0...` of `C` (rows from `c`).
+    static func scatter(_ tile: UnsafePointer<Float>, rows: Int, j0: Int, width: Int, into c: UnsafeMutablePointer<Float>,
+                        _ layout: Layout) {
+        var j = j0, offset = 0
+        while offset < width {
+            let image = j / layout.columnsPerImage, position = j % layout.columnsPerImage
+            let length = Swift.min(width - offset, layout.columnsPerImage - position)
+            let dst = c + image * layout.imageStride + position
+            for r in 0..<rows { (dst + r * layout.rowStride).update(from: tile + r * columnBlock + offset, count: length) }
+            j += length
+            offset += length
+        }
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+
+    /// One 12×32 block over the whole `k`: 24 accumulators, two vector loads of `B` and twelve broadcasts
+    /// of `A` per step; bias (`bias[r]` per row and/or `columnBias[0..<32]` per column), clamp and store of
+    /// the first `rows` rows at the end (with `gelu`, ``VectorMath/gelu(_:)`` after the bias).
+    @inline(__always)
+    static func block12x32(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                      rows: Int, bias: UnsafePointer<Float>?, columnBias: UnsafePointer<Float>? = nil,
+                      gelu: Bool = false, bounds: (Float, Float)) {
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+        var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
+        var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
+        var ap = a, bp = b
+        for _ in 0..<k {
+            let b0 = load(bp), b1 = load(bp + 16)
+            var s = V(repeating: ap[0]); c00 = c00.addingProduct(s, b0); c01 = c01.addingProduct(s, b1)
+            s = V(repeating: ap[1]); c10 = c10.addingProduct(s, b0); c11 = c11.addingProduct(s, b1)
+            s = V(repeating: ap[2]); c20 = c20.addingProduct(s, b0); c21 = c21.addingProduct(s, b1)
+            s = V(repeating: ap[3]); c30 = c30.addingProduct(s, b0); c31 = c31.addingProduct(s, b1)
+            s = V(repeating: ap[4]); c40 = c40.addingProduct(s, b0); c41 = c41.addingProduct(s, b1)
+            s = V(repeating: ap[5]); c50 = c50.addingProduct(s, b0); c51 = c51.addingProduct(s, b1)
+            s = V(repeating: ap[6]); c60 = c60.addingProduct(s, b0); c61 = c61.addingProduct(s, b1)
+            s = V(repeating: ap[7]); c70 = c70.addingProduct(s, b0); c71 = c71.addingProduct(s, b1)
+            s = V(repeating: ap[8]); c80 = c80.addingProduct(s, b0); c81 = c81.addingProduct(s, b1)
+            s = V(repeating: ap[9]); c90 = c90.addingProduct(s, b0); c91 = c91.addingProduct(s, b1)
+            s = V(repeating: ap[10]); ca0 = ca0.addingProduct(s, b0); ca1 = ca1.addingProduct(s, b1)
+            s = V(repeating: ap[11]); cb0 = cb0.addingProduct(s, b0); cb1 = cb1.addingProduct(s, b1)
+            ap += rowBlock
+            bp += columnBlock
+        }
+        let lo = V(repeating: bounds.0), hi = V(repeating: bounds.1)
+        let columnBias0 = columnBias.map { load($0) } ?? V(), columnBias1 = columnBias.map { load($0 + 16) } ?? V()
+        @inline(__always) func put(_ r: Int, _ x0: V, _ x1: V) {
+            let bv = V(repeating: bias?[r] ?? 0)
+            var v0 = x0 + bv + columnBias0, v1 = x1 + bv + columnBias1
+            if gelu {
+                v0 = VectorMath.gelu(v0)
+                v1 = VectorMath.gelu(v1)
+            }
+            v0 = v0.replacing(with: lo, where: v0 .< lo).replacing(with: hi, where: v0 .> hi)
+            v1 = v1.replacing(with: lo, where: v1 .< lo).replacing(with: hi, where: v1 .> hi)
+            let row = UnsafeMutableRawPointer(c + r * ldc)
+            row.storeBytes(of: v0, as: V.self)
+            row.storeBytes(of: v1, toByteOffset: 64, as: V.self)
+        }
+        put(0, c00, c01)
+        if rows > 1 { put(1, c10, c11) }
+        if rows > 2 { put(2, c20, c21) }
+        if rows > 3 { put(3, c30, c31) }
+        if rows > 4 { put(4, c40, c41) }
+        if rows > 5 { put(5, c50, c51) }
+        if rows > 6 { put(6, c60, c61) }
+        if rows > 7 { put(7, c70, c71) }
+        if rows > 8 { put(8, c80, c81) }
+        if rows > 9 { put(9, c90, c91) }
+        if rows > 10 { put(10, ca0, ca1) }
+        if rows > 11 { put(11, cb0, cb1) }
+    }
+}
+
+/// The packed weight of one Conv node, built on the first run and reused while the weight input is the
+/// same constant buffer (a different buffer, e.g. a computed weight, is packed afresh).
+final class PackedWeightCache: @unchecked Sendable {
+    private let lock = NSLock()
+    // Held strongly so the identity cannot be reused by another buffer while cached.
+    private var source: ONNXBuffer?
+    private var shape: [Int] = []
+    private var packed: PackedGemm.PackedA?
+
+    /// The weight `w` viewed as `m × k` (row-major), packed.
+    func packed(_ w: ONNXValue, m: Int, k: Int) -> PackedGemm.PackedA {
+        lock.lock()
+        defer { lock.unlock() }
+        if let packed, let source, source === w.buffer, shape == w.shape, packed.m == m, packed.k == k { return packed }
+        let fresh = PackedGemm.PackedA(w.floatPointer, m: m, k: k, lda: k)
+        packed = fresh
+        source = w.buffer
+        shape = w.shape
+        return fresh
+    }
+}
