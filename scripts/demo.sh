@@ -38,8 +38,10 @@ step popularity eval --config "$config" --task next_item --recommender-type popu
                   --output "$out/results/eval-popularity.json"
 step item_knn   eval --config "$config" --task next_item --recommender-type item_knn --k 10 20 -q \
                   --output "$out/results/eval-item_knn.json"
+step user_knn   eval --config "$config" --task next_item --recommender-type user_knn --k 10 20 -q \
+                  --output "$out/results/eval-user_knn.json"
 step compare    eval --compare "$out/results/eval-multimodal.json" "$out/results/eval-popularity.json" \
-                  "$out/results/eval-item_knn.json"
+                  "$out/results/eval-item_knn.json" "$out/results/eval-user_knn.json"
 step recommend  recommend --config "$config" --sample-users 100 --top-k 10 --use-diversity \
                   --embeddings-cache "$out/cache/item_vectors.pxiv" --evaluate "$out/splits/loo/test.csv" \
                   --output "$out/results/recommendations.json"
