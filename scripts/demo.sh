@@ -27,7 +27,7 @@ step() {
   echo "-- $name: $(( $(date +%s) - t0 )) s"
 }
 
-step synth      synth --config "$config" --users 600 --items 400 --interactions 24000 --seed 7 --out "$out/raw"
+step synth      synth --config "$config" --users 600 --items 400 --interactions 36000 --seed 7 --out "$out/raw"
 step preprocess preprocess --config "$config"
 step split      split --config "$config" --strategy leave_one_out --name loo
 step encode     encode --config "$config"
