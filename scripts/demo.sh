@@ -27,7 +27,7 @@ step() {
   echo "-- $name: $(( $(date +%s) - t0 )) s"
 }
 
-step synth      synth --config "$config" --users 600 --items 400 --interactions 24000 --seed 7 --out "$out/raw"
+step synth      synth --config "$config" --users 600 --items 400 --interactions 36000 --seed 7 --out "$out/raw"
 step preprocess preprocess --config "$config"
 step split      split --config "$config" --strategy leave_one_out --name loo
 step encode     encode --config "$config"
@@ -38,8 +38,10 @@ step popularity eval --config "$config" --task next_item --recommender-type popu
                   --output "$out/results/eval-popularity.json"
 step item_knn   eval --config "$config" --task next_item --recommender-type item_knn --k 10 20 -q \
                   --output "$out/results/eval-item_knn.json"
+step user_knn   eval --config "$config" --task next_item --recommender-type user_knn --k 10 20 -q \
+                  --output "$out/results/eval-user_knn.json"
 step compare    eval --compare "$out/results/eval-multimodal.json" "$out/results/eval-popularity.json" \
-                  "$out/results/eval-item_knn.json"
+                  "$out/results/eval-item_knn.json" "$out/results/eval-user_knn.json"
 step recommend  recommend --config "$config" --sample-users 100 --top-k 10 --use-diversity \
                   --embeddings-cache "$out/cache/item_vectors.pxiv" --evaluate "$out/splits/loo/test.csv" \
                   --output "$out/results/recommendations.json"
