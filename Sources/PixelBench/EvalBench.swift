@@ -68,13 +68,8 @@ enum EvalBench {
         kernel: FactorizedScorer.Kernel
     ) throws {
         var generator = SeededGenerator(seed: seed)
-        let scale = 1 / Float(dimension).squareRoot()
-        func gaussian() -> Float {
-            let u1 = max(generator.unit(), 1e-12), u2 = generator.unit()
-            return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)) * scale
-        }
-        let userVectors = (0..<users * dimension).map { _ in gaussian() }
-        let itemVectors = (0..<items * dimension).map { _ in gaussian() }
+        let userVectors = gaussianFactors(users * dimension, dimension: dimension, generator: &generator)
+        let itemVectors = gaussianFactors(items * dimension, dimension: dimension, generator: &generator)
         var excludedRows: [Int32] = [], excludedItems: [Int32] = [], relevantItems: [Int32] = []
         excludedRows.reserveCapacity(users * seen)
         excludedItems.reserveCapacity(users * seen)
@@ -229,5 +224,14 @@ enum EvalBench {
                 ("workers", workers), ("fit_seconds", fitSeconds), ("recommend_seconds", outcome.seconds),
                 ("first_list", outcome.list(0, k: 10).map(String.init).joined(separator: " ")),
             ]))
+    }
+}
+
+/// `count` values ~ N(0, 1)/√dimension drawn from `generator` (Box–Muller): generated factor matrices.
+func gaussianFactors(_ count: Int, dimension: Int, generator: inout SeededGenerator) -> [Float] {
+    let scale = 1 / Float(dimension).squareRoot()
+    return (0..<count).map { _ in
+        let u1 = max(generator.unit(), 1e-12), u2 = generator.unit()
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)) * scale
     }
 }

@@ -25,13 +25,8 @@ enum RecommendBench {
         let kernel = FactorizedScorer.Kernel(rawValue: argument(9, "packed")) ?? .packed
 
         var generator = SeededGenerator(seed: seed)
-        let scale = 1 / Float(dimension).squareRoot()
-        func gaussian() -> Float {
-            let u1 = max(generator.unit(), 1e-12), u2 = generator.unit()
-            return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)) * scale
-        }
-        let userVectors = (0..<users * dimension).map { _ in gaussian() }
-        let itemVectors = (0..<items * dimension).map { _ in gaussian() }
+        let userVectors = gaussianFactors(users * dimension, dimension: dimension, generator: &generator)
+        let itemVectors = gaussianFactors(items * dimension, dimension: dimension, generator: &generator)
         var rows: [Int32] = [], columns: [Int32] = []
         rows.reserveCapacity(users * seen)
         columns.reserveCapacity(users * seen)

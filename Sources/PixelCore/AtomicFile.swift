@@ -12,6 +12,13 @@ public enum AtomicFile {
         try write(to: path) { handle in try handle.write(contentsOf: data) }
     }
 
+    /// Atomically replaces `path` and every path of `others` (same directory) with `data`, writing it once:
+    /// the other paths become hard links to the new file (a copy where the file system has none), each
+    /// renamed into place before `path`. A later atomic replacement of one path leaves the others intact.
+    public static func write(_ data: Data, to path: String, alsoAs others: [String]) throws {
+        try write(to: path, alsoAs: others) { handle in try handle.write(contentsOf: data) }
+    }
+
     /// Atomically replaces `path` with UTF-8 `text`.
     public static func write(_ text: String, to path: String) throws {
         try write(Data(text.utf8), to: path)
@@ -21,7 +28,7 @@ public enum AtomicFile {
     ///
     /// The temporary file is removed when `body` throws (its error is rethrown unchanged), so a failed
     /// write leaves nothing behind.
-    public static func write(to path: String, _ body: (FileHandle) throws -> Void) throws {
+    public static func write(to path: String, alsoAs others: [String] = [], _ body: (FileHandle) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         do {
@@ -44,6 +51,18 @@ public enum AtomicFile {
         } catch {
             unlink(temporary)
             throw error
+        }
+        for other in others {
+            let otherTemporary = other + ".tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+            let linked =
+                link(temporary, otherTemporary) == 0
+                || (try? FileManager.default.copyItem(atPath: temporary, toPath: otherTemporary)) != nil
+            guard linked, rename(otherTemporary, other) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(otherTemporary)
+                unlink(temporary)
+                throw PixelError.io(path: other, reason: "cannot put into place: \(reason)")
+            }
         }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))

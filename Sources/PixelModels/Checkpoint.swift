@@ -126,9 +126,15 @@ public struct Checkpoint {
 
     /// Writes the checkpoint atomically (temporary file + rename).
     public func write(to path: String) throws {
+        try write(to: path, alsoAs: [])
+    }
+
+    /// Writes the checkpoint once to `path`, with `others` (same directory) as hard links to the same file
+    /// (each in place before `path`), e.g. `last.ckpt` and `best.ckpt` of an improving epoch.
+    public func write(to path: String, alsoAs others: [String]) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try AtomicFile.write(try encoded(), to: path)
+        try AtomicFile.write(try encoded(), to: path, alsoAs: others)
     }
 
     /// Reads and verifies a checkpoint.

@@ -335,15 +335,15 @@ public struct Trainer {
             if t.patience > 0 && validation != nil && evaluations >= t.patience { stoppedEarly = true }
             let finished = stoppedEarly || epoch == t.epochs
             let nextRate = Self.learningRate(t, epoch: epoch + 1, stepInEpoch: 0, stepsPerEpoch: stepsPerEpoch, plateauRate: plateauRate)
-            var header = CheckpointHeader(
+            let header = CheckpointHeader(
                 hyperparameters: hyper, epoch: epoch, globalStep: globalStep, learningRate: Double(nextRate),
                 metricName: metricName, bestMetric: bestMetric, bestEpoch: bestEpoch, history: history, finished: finished,
                 configYAML: config.yamlText(), userKeys: train.userIds.keys, itemKeys: train.itemIds.keys,
                 scalers: inputs.scalers, seed: seed, optimizer: t.optimizerType.rawValue, runStarted: runStarted)
             let checkpoint = Checkpoint(header: header, tensors: model.stateDict(), optimizerState: optimizer.stateDict())
-            if improved { try checkpoint.write(to: bestPath) }
-            header.finished = finished
-            try checkpoint.write(to: lastPath)
+            // One encoding and one write: best.ckpt (when improved) is a hard link to the new last.ckpt, put in
+            // place first, as the separate write was.
+            try checkpoint.write(to: lastPath, alsoAs: improved ? [bestPath] : [])
             try TrainingLog.write(history, directory: directory)
             if let tensorboard = options.tensorboard {
                 try TensorBoardWriter.write(history: history, runStarted: runStarted, directory: tensorboard)

@@ -4,12 +4,7 @@ extension GraphFusion {
     /// and the one merging them back (`[0, 2, 1, 3]` on the output) are absorbed when nothing else reads them.
     static func fuseAttention(_ nodes: inout [GraphNode], constants: [String: ONNXValue], graphOutputs: Set<String>,
                               settings: ExecutionSettings) {
-        let uses = useCounts(nodes, graphOutputs)
-        var producer: [String: Int] = [:], consumer: [String: Int] = [:]
-        for (i, n) in nodes.enumerated() {
-            for o in n.outputs where !o.isEmpty { producer[o] = i }
-            for input in n.inputs where !input.isEmpty { consumer[input] = i }
-        }
+        let (uses, producer, consumer) = valueIndex(nodes, graphOutputs)
         func single(_ value: String) -> Int? { uses[value] == 1 ? consumer[value] : nil }
         func plain(_ i: Int, _ op: String) -> Bool { nodes[i].opType == op && nodes[i].domain.isEmpty && nodes[i].context != nil }
         func transpose(_ value: String, perm: [Int]) -> Int? {

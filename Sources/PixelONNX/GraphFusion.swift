@@ -120,6 +120,19 @@ enum GraphFusion {
         nodes = nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
     }
 
+    /// For pattern matching: each value's reader count (``useCounts``), the node producing it, and the
+    /// node reading it (the last one when several do; pair it with a count of 1).
+    static func valueIndex(_ nodes: [GraphNode], _ graphOutputs: Set<String>)
+        -> (uses: [String: Int], producer: [String: Int], consumer: [String: Int])
+    {
+        var producer: [String: Int] = [:], consumer: [String: Int] = [:]
+        for (i, n) in nodes.enumerated() {
+            for o in n.outputs where !o.isEmpty { producer[o] = i }
+            for input in n.inputs where !input.isEmpty { consumer[input] = i }
+        }
+        return (useCounts(nodes, graphOutputs), producer, consumer)
+    }
+
     static func useCounts(_ nodes: [GraphNode], _ graphOutputs: Set<String>) -> [String: Int] {
         var uses: [String: Int] = [:]
         for n in nodes { for i in n.inputs where !i.isEmpty { uses[i, default: 0] += 1 } }
@@ -171,12 +184,7 @@ enum GraphFusion {
 
     static func fuseGelu(_ nodes: inout [GraphNode], constants: [String: ONNXValue], graphOutputs: Set<String>,
                          settings: ExecutionSettings) {
-        let uses = useCounts(nodes, graphOutputs)
-        var producer: [String: Int] = [:], consumer: [String: Int] = [:]
-        for (i, n) in nodes.enumerated() {
-            for o in n.outputs where !o.isEmpty { producer[o] = i }
-            for input in n.inputs where !input.isEmpty { consumer[input] = i }
-        }
+        let (uses, producer, consumer) = valueIndex(nodes, graphOutputs)
         func single(_ value: String) -> Int? { uses[value] == 1 ? consumer[value] : nil }
         func other(_ n: GraphNode, _ value: String) -> String? {
             guard n.inputs.count == 2 else { return nil }

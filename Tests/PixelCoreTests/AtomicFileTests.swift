@@ -20,6 +20,20 @@ struct AtomicFileTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/a/b") == ["out.txt"])
     }
 
+    @Test("alsoAs: written once, the other path is the same file; replacing one later leaves the other intact")
+    func alsoAsLinks() throws {
+        let directory = try temporaryDirectory()
+        let last = directory + "/last.ckpt", best = directory + "/best.ckpt"
+        try AtomicFile.write(Data("epoch 1".utf8), to: last, alsoAs: [best])
+        #expect(try String(contentsOfFile: best, encoding: .utf8) == "epoch 1")
+        let inode = { (path: String) in try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int }
+        #expect(try inode(last) == inode(best))
+        try AtomicFile.write(Data("epoch 2".utf8), to: last)
+        #expect(try String(contentsOfFile: last, encoding: .utf8) == "epoch 2")
+        #expect(try String(contentsOfFile: best, encoding: .utf8) == "epoch 1")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["best.ckpt", "last.ckpt"])
+    }
+
     @Test("a write that throws midway keeps the previous file intact and removes the temporary file")
     func failedWriteKeepsOldFile() throws {
         struct Interrupted: Error {}
