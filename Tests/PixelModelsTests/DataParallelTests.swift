@@ -73,12 +73,7 @@ struct DataParallelTests {
         config.model.attentionDropout = 0
         config.model.itemIdDropout = 0
         config.model.useBatchNorm = false
-        let inputs = try memoryInputs(config: config)
-        let content = try inputs.content(inputs.train.itemIds)
-        let h = try ModelHyperparameters(
-            model: config.model, seed: 5, userCount: inputs.train.userIds.count, itemCount: inputs.train.itemIds.count,
-            visionWidth: 12, textWidth: 10, numericWidth: 2)
-        let model = PretrainedMultimodalRecommender.make(h)
+        let (inputs, content, h, model) = try memoryModel(config: config, seed: 5)
         let n = inputs.train.itemIds.count
         let examples = TrainingExamples(
             users: Array(inputs.train.users.prefix(40)), positives: Array(inputs.train.items.prefix(40)),
@@ -146,12 +141,7 @@ struct PairwiseRerankTests {
     func rerankMatchesFullSort() throws {
         var config = variantConfig("pairwise")
         config.model.useBatchNorm = true
-        let inputs = try memoryInputs(config: config)
-        let content = try inputs.content(inputs.train.itemIds)
-        let h = try ModelHyperparameters(
-            model: config.model, seed: 5, userCount: inputs.train.userIds.count, itemCount: inputs.train.itemIds.count,
-            visionWidth: 12, textWidth: 10, numericWidth: 2)
-        let model = PretrainedMultimodalRecommender.make(h)
+        let (inputs, content, h, model) = try memoryModel(config: config, seed: 5)
         model.setTraining(false)
         let n = content.count, d = h.embeddingDim, users = h.userCount
         let ids = (0..<Int32(n)).map { $0 }

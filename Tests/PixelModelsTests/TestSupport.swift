@@ -113,6 +113,19 @@ func memoryInputs(config: PixelRecConfig, users: Int = 40, items: Int = 30, perU
         scalers: ScalerSet(scalers: []))
 }
 
+/// `memoryInputs(config:)`, its content, and a freshly initialised model for that content's widths
+/// (vision 12, text 10, numeric 2) — the setup of step-level tests.
+func memoryModel(config: PixelRecConfig, seed: UInt64) throws
+    -> (inputs: Trainer.Inputs, content: ItemContent, h: ModelHyperparameters, model: PretrainedMultimodalRecommender)
+{
+    let inputs = try memoryInputs(config: config)
+    let content = try inputs.content(inputs.train.itemIds)
+    let h = try ModelHyperparameters(
+        model: config.model, seed: seed, userCount: inputs.train.userIds.count, itemCount: inputs.train.itemIds.count,
+        visionWidth: 12, textWidth: 10, numericWidth: 2)
+    return (inputs, content, h, PretrainedMultimodalRecommender.make(h))
+}
+
 /// A small, fast configuration for loop-level tests.
 func smallConfig(epochs: Int = 4) -> PixelRecConfig {
     var config = PixelRecConfig()

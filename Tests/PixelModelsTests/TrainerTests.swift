@@ -68,12 +68,7 @@ struct TrainerTests {
         config.model.itemIdDropout = 0
         config.training.learningRate = 0.01
         config.training.weightDecay = 0
-        let inputs = try memoryInputs(config: config)
-        let content = try inputs.content(inputs.train.itemIds)
-        let h = try ModelHyperparameters(
-            model: config.model, seed: 5, userCount: inputs.train.userIds.count, itemCount: inputs.train.itemIds.count,
-            visionWidth: 12, textWidth: 10, numericWidth: 2)
-        let model = PretrainedMultimodalRecommender.make(h)
+        let (inputs, content, _, model) = try memoryModel(config: config, seed: 5)
         let optimizer = Trainer.makeOptimizer(config.training, parameters: model.namedParameters())
         let examples = TrainingExamples(
             users: Array(inputs.train.users.prefix(32)), positives: Array(inputs.train.items.prefix(32)),
@@ -98,12 +93,7 @@ struct TrainerTests {
         config.model.attentionDropout = 0
         config.model.itemIdDropout = 0
         config.model.useBatchNorm = false
-        let inputs = try memoryInputs(config: config)
-        let content = try inputs.content(inputs.train.itemIds)
-        let h = try ModelHyperparameters(
-            model: config.model, seed: 9, userCount: inputs.train.userIds.count, itemCount: inputs.train.itemIds.count,
-            visionWidth: 12, textWidth: 10, numericWidth: 2)
-        let model = PretrainedMultimodalRecommender.make(h)
+        let (_, content, _, model) = try memoryModel(config: config, seed: 9)
         let examples = TrainingExamples(users: [0, 1, 2, 3], positives: [0, 1, 2, 3], negatives: [4, 5, 6, 7], ratio: 1)
         let settings = LossSettings(loss: .bpr, contrastiveWeight: 0.5)
         let named = Dictionary(uniqueKeysWithValues: model.namedParameters())
