@@ -73,7 +73,7 @@ struct DataParallelTests {
         config.model.attentionDropout = 0
         config.model.itemIdDropout = 0
         config.model.useBatchNorm = false
-        let (inputs, content, h, model) = try memoryModel(config: config, seed: 5)
+        let (inputs, content, _, model) = try memoryModel(config: config, seed: 5)
         let n = inputs.train.itemIds.count
         let examples = TrainingExamples(
             users: Array(inputs.train.users.prefix(40)), positives: Array(inputs.train.items.prefix(40)),
@@ -141,7 +141,7 @@ struct PairwiseRerankTests {
     func rerankMatchesFullSort() throws {
         var config = variantConfig("pairwise")
         config.model.useBatchNorm = true
-        let (inputs, content, h, model) = try memoryModel(config: config, seed: 5)
+        let (_, content, h, model) = try memoryModel(config: config, seed: 5)
         model.setTraining(false)
         let n = content.count, d = h.embeddingDim, users = h.userCount
         let ids = (0..<Int32(n)).map { $0 }
