@@ -88,6 +88,8 @@ final class ExecutionPlan: @unchecked Sendable {
     final class ShapeTracker {
         var shapeOnly: [Bool]
         var values: [Int: ONNXValue] = [:]
+        /// Every value's shape in this run (inputs included).
+        var shapes: [Int: [Int]] = [:]
         init(count: Int) { shapeOnly = [Bool](repeating: false, count: count) }
     }
 
@@ -95,7 +97,10 @@ final class ExecutionPlan: @unchecked Sendable {
     func run(_ feeds: [String: ONNXValue], tracker: ShapeTracker? = nil, profile: OperatorProfile? = nil) throws -> [String: ONNXValue] {
         var slots = [ONNXValue?](repeating: nil, count: slotCount)
         for (s, v) in constants { slots[s] = v; tracker?.shapeOnly[s] = true }
-        for (name, s) in inputSlots { slots[s] = feeds[name] }
+        for (name, s) in inputSlots {
+            slots[s] = feeds[name]
+            if let tracker, let v = feeds[name] { tracker.shapes[s] = v.shape }
+        }
         for step in steps {
             let args = step.inputs.map { $0 >= 0 ? slots[$0] : nil }
             for (k, s) in step.inputs.enumerated() where s >= 0 && args[k] == nil {
@@ -113,6 +118,7 @@ final class ExecutionPlan: @unchecked Sendable {
                 let derived = step.node.opType == "Shape" || step.node.opType == "Size"
                     || step.inputs.allSatisfy { $0 < 0 || tracker.shapeOnly[$0] }
                 for (k, s) in step.outputs.enumerated() where s >= 0 && k < results.count {
+                    tracker.shapes[s] = results[k].shape
                     tracker.shapeOnly[s] = derived
                     if derived { tracker.values[s] = results[k] }
                 }

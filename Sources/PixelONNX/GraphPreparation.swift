@@ -122,12 +122,17 @@ struct GraphPreparation {
     }
 
     /// A plan for one input-shape signature: values that depend only on shapes become constants.
-    static func specialize(_ plan: ExecutionPlan, tracker: ExecutionPlan.ShapeTracker) throws -> ExecutionPlan {
+    static func specialize(_ plan: ExecutionPlan, tracker: ExecutionPlan.ShapeTracker, blockChannels: Bool = false) throws -> ExecutionPlan {
         var constants: [String: ONNXValue] = [:]
         for (s, v) in plan.constants { constants[plan.slotNames[s]] = v }
         for (s, v) in tracker.values where tracker.shapeOnly[s] { constants[plan.slotNames[s]] = v }
         var nodes = plan.steps.filter { step in !step.outputs.allSatisfy { $0 < 0 || tracker.shapeOnly[$0] } }.map(\.node)
         GraphFusion.fusePadIntoConv(&nodes, constants: constants, graphOutputs: Set(plan.outputSlots.map(\.name)))
+        if blockChannels {
+            var shapes: [String: [Int]] = [:]
+            for (s, shape) in tracker.shapes { shapes[plan.slotNames[s]] = shape }
+            GraphFusion.blockChannels(&nodes, constants: constants, shapes: shapes, graphOutputs: Set(plan.outputSlots.map(\.name)))
+        }
         return try ExecutionPlan(nodes: nodes, constants: constants, inputs: plan.inputSlots.map(\.name),
                                  outputs: plan.outputSlots.map(\.name))
     }

@@ -56,11 +56,15 @@ public final class ONNXModel: @unchecked Sendable {
         public var foldShapes: Bool
         /// With `fuse`, also fuse scaled dot-product attention (MatMul → scale → +mask → Softmax → MatMul).
         public var fuseAttention: Bool
+        /// With `fuse` and `foldShapes`, run depthwise and 1×1 convolution chains in the channel-blocked
+        /// layout (``BlockedConv``), residual `Add`s folded into the 1×1 convolutions.
+        public var blockChannels: Bool
 
-        public init(fuse: Bool = true, foldShapes: Bool = true, fuseAttention: Bool = true) {
+        public init(fuse: Bool = true, foldShapes: Bool = true, fuseAttention: Bool = true, blockChannels: Bool = true) {
             self.fuse = fuse
             self.foldShapes = foldShapes
             self.fuseAttention = fuseAttention
+            self.blockChannels = blockChannels
         }
     }
 
@@ -177,7 +181,8 @@ public final class ONNXModel: @unchecked Sendable {
         if let cached { return try cached.run(feeds, profile: profile) }
         let tracker = ExecutionPlan.ShapeTracker(count: generalPlan.slotCount)
         let result = try generalPlan.run(feeds, tracker: tracker)
-        if let plan = try? GraphPreparation.specialize(generalPlan, tracker: tracker) {
+        if let plan = try? GraphPreparation.specialize(generalPlan, tracker: tracker,
+                                                              blockChannels: options.fuse && options.blockChannels) {
             lock.lock()
             if specialized.count >= 8, let oldest = specializationOrder.first {
                 specialized[oldest] = nil

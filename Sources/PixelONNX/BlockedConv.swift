@@ -1,0 +1,347 @@
+/// Convolutions over channel-blocked activations ("NCHW16c"): a 4-D tensor `[N, C, H, W]` is stored as
+/// `[N, ⌈C/16⌉, H, W, 16]`, so the 16 channels of one block at one position are one vector (channels past
+/// `C` in the last block are zero). This is onnxruntime's NCHWc layout with AVX-512 blocks.
+///
+/// - Depthwise convolutions run with the vector across channels: every lane does useful work whatever the
+///   map size (a 7×7 map wastes 9 of 16 lanes when the vector runs along a row), each tap is one weight
+///   vector, and strides and padding need no gathers or padded copies.
+/// - 1×1 convolutions are a product `out[positions × M] = x[positions × C] · Wᵀ` in ``PackedGemm``'s
+///   12×32 register block (12 positions × 32 output channels), with the per-channel bias, the clamp and
+///   optionally a residual (an `Add` that followed the convolution) applied before the store.
+///
+/// ``GraphFusion/blockChannels(_:constants:shapes:graphOutputs:)`` chooses where the layout is used and
+/// inserts the conversions.
+enum BlockedConv {
+    typealias V = SIMD16<Float>
+    static let lanes = 16
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+    @inline(__always)
+    static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
+    @inline(__always)
+    static func clamp(_ v: V, _ lo: V, _ hi: V) -> V { v.replacing(with: lo, where: v .< lo).replacing(with: hi, where: v .> hi) }
+
+    /// `[N, C, H, W]` → `[N, ⌈C/16⌉, H, W, 16]`.
+    static func blockedShape(_ shape: [Int]) -> [Int] { [shape[0], (shape[1] + lanes - 1) / lanes, shape[2], shape[3], lanes] }
+
+    // MARK: layout conversions
+
+    /// NCHW → NCHW16c (`hw` positions per channel plane; the channels past `c` in the last block are zero).
+    static func toBlocked(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, c: Int, hw: Int,
+                          settings: ExecutionSettings) {
+        let blocks = (c + lanes - 1) / lanes
+        let src = UncheckedSendable(x), dst = UncheckedSendable(y)
+        settings.parallelChunks(n * blocks, minimumPerThread: 1) { range in
+            for t in range {
+                let image = t / blocks, block = t % blocks
+                let c0 = block * lanes, width = Swift.min(lanes, c - c0)
+                let out = dst.value + t * hw * lanes
+                if width < lanes { out.update(repeating: 0, count: hw * lanes) }
+                let planes = src.value + (image * c + c0) * hw
+                // 64 positions at a time: the 16 planes' rows and the output tile stay in L1.
+                var p0 = 0
+                while p0 < hw {
+                    let p1 = Swift.min(hw, p0 + 64)
+                    for l in 0..<width {
+                        let plane = planes + l * hw
+                        for p in p0..<p1 { out[p &* lanes &+ l] = plane[p] }
+                    }
+                    p0 = p1
+                }
+            }
+        }
+    }
+
+    /// NCHW16c → NCHW (the first `c` channels).
+    static func fromBlocked(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, c: Int, hw: Int,
+                            settings: ExecutionSettings) {
+        let blocks = (c + lanes - 1) / lanes
+        let src = UncheckedSendable(x), dst = UncheckedSendable(y)
+        settings.parallelChunks(n * blocks, minimumPerThread: 1) { range in
+            for t in range {
+                let image = t / blocks, block = t % blocks
+                let c0 = block * lanes, width = Swift.min(lanes, c - c0)
+                let input = src.value + t * hw * lanes
+                let planes = dst.value + (image * c + c0) * hw
+                var p0 = 0
+                while p0 < hw {
+                    let p1 = Swift.min(hw, p0 + 64)
+                    for l in 0..<width {
+                        let plane = planes + l * hw
+                        for p in p0..<p1 { plane[p] = input[p &* lanes &+ l] }
+                    }
+                    p0 = p1
+                }
+            }
+        }
+    }
+
+    // MARK: depthwise
+
+    /// A depthwise convolution's geometry (2-D) and its weight packed per channel block: tap-major,
+    /// `[⌈C/16⌉][kh·kw][16]`, bias `[⌈C/16⌉·16]` (zero past `C`).
+    struct Depthwise: @unchecked Sendable {
+        let channels: Int, blocks: Int
+        let kh: Int, kw: Int, sy: Int, sx: Int, dy: Int, dx: Int, padTop: Int, padLeft: Int
+        let weights: [Float], bias: [Float]
+        let bounds: (Float, Float)
+
+        /// `w` is `[C, 1, kh, kw]` row-major; `bias` holds `C` values or is nil.
+        init(channels: Int, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?, kh: Int, kw: Int, stride: (Int, Int),
+             dilation: (Int, Int), padTop: Int, padLeft: Int, bounds: (Float, Float)) {
+            self.channels = channels
+            blocks = (channels + lanes - 1) / lanes
+            self.kh = kh
+            self.kw = kw
+            (sy, sx) = stride
+            (dy, dx) = dilation
+            self.padTop = padTop
+            self.padLeft = padLeft
+            self.bounds = bounds
+            let taps = kh * kw
+            var packed = [Float](repeating: 0, count: blocks * taps * lanes)
+            var b = [Float](repeating: 0, count: blocks * lanes)
+            for ch in 0..<channels {
+                let block = ch / lanes, l = ch % lanes
+                for t in 0..<taps { packed[(block * taps + t) * lanes + l] = w[ch * taps + t] }
+                b[ch] = bias?[ch] ?? 0
+            }
+            weights = packed
+            self.bias = b
+        }
+
+        /// Runs over `n` images: `x` is `[n, blocks, ih, iw, 16]`, `out` is `[n, blocks, oh, ow, 16]`.
+        func run(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, n: Int, ih: Int, iw: Int, oh: Int, ow: Int,
+                 settings: ExecutionSettings) {
+            let src = UncheckedSendable(x), dst = UncheckedSendable(out)
+            weights.withUnsafeBufferPointer { wb in
+                bias.withUnsafeBufferPointer { bb in
+                    let w = UncheckedSendable(wb.baseAddress!), b = UncheckedSendable(bb.baseAddress!)
+                    // Output columns whose taps are all inside the row: ox·sx − padLeft ≥ 0 and
+                    // ox·sx − padLeft + (kw−1)·dx ≤ iw − 1.
+                    let xLo = Swift.min(ow, (padLeft + sx - 1) / sx)
+                    let last = iw - 1 + padLeft - (kw - 1) * dx
+                    let xHi = last < 0 ? xLo : Swift.max(xLo, Swift.min(ow, last / sx + 1))
+                    settings.parallelChunks(n * blocks, minimumPerThread: 1) { range in
+                        for t in range {
+                            let block = t % blocks
+                            plane(src.value + t * ih * iw * lanes, dst.value + t * oh * ow * lanes,
+                                  taps: w.value + block * kh * kw * lanes, bias: load(b.value + block * lanes),
+                                  ih: ih, iw: iw, oh: oh, ow: ow, xLo: xLo, xHi: xHi)
+                        }
+                    }
+                }
+            }
+        }
+
+        /// One channel block of one image.
+        @inline(__always)
+        func plane(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, taps: UnsafePointer<Float>, bias: V,
+                   ih: Int, iw: Int, oh: Int, ow: Int, xLo: Int, xHi: Int) {
+            let lo = V(repeating: bounds.0), hi = V(repeating: bounds.1)
+            let (kh, kw, sx, dx, dy) = (self.kh, self.kw, self.sx, self.dx, self.dy)
+            let rowStride = iw &* lanes, step = sx &* lanes, tapStep = dx &* lanes
+            for oy in 0..<oh {
+                let iy0 = oy &* sy &- padTop
+                // Kernel rows inside the image: 0 ≤ iy0 + i·dy < ih.
+                let iLo = iy0 >= 0 ? 0 : (-iy0 + dy - 1) / dy
+                let iHi = iy0 > ih - 1 ? 0 : Swift.min(kh, (ih - 1 - iy0) / dy + 1)
+                let line = out + oy &* ow &* lanes
+                // One position, taps clipped to the image on both axes.
+                @inline(__always) func single(_ ox: Int) {
+                    let ix0 = ox &* sx &- padLeft
+                    let jLo = ix0 >= 0 ? 0 : (-ix0 + dx - 1) / dx
+                    let jHi = ix0 > iw - 1 ? 0 : Swift.min(kw, (iw - 1 - ix0) / dx + 1)
+                    var acc = bias
+                    var i = iLo
+                    while i < iHi {
+                        let offset: Int = (iy0 &+ i &* dy) &* rowStride &+ ix0 &* lanes
+                        let row = x + offset
+                        let tapRow = taps + i &* kw &* lanes
+                        var j = jLo
+                        while j < jHi {
+                            acc = acc.addingProduct(load(tapRow + j &* lanes), load(row + j &* tapStep))
+                            j &+= 1
+                        }
+                        i &+= 1
+                    }
+                    store(clamp(acc, lo, hi), line + ox &* lanes)
+                }
+                for ox in 0..<xLo { single(ox) }
+                var ox = xLo
+                // Eight interior positions at a time: eight independent accumulators per tap.
+                while ox &+ 8 <= xHi {
+                    var a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias
+                    let ix0 = ox &* sx &- padLeft
+                    var i = iLo
+                    while i < iHi {
+                        let offset: Int = (iy0 &+ i &* dy) &* rowStride &+ ix0 &* lanes
+                        let row = x + offset
+                        let tapRow = taps + i &* kw &* lanes
+                        for j in 0..<kw {
+                            let t = load(tapRow + j &* lanes)
+                            let p = row + j &* tapStep
+                            a0 = a0.addingProduct(t, load(p))
+                            a1 = a1.addingProduct(t, load(p + step))
+                            a2 = a2.addingProduct(t, load(p + 2 &* step))
+                            a3 = a3.addingProduct(t, load(p + 3 &* step))
+                            a4 = a4.addingProduct(t, load(p + 4 &* step))
+                            a5 = a5.addingProduct(t, load(p + 5 &* step))
+                            a6 = a6.addingProduct(t, load(p + 6 &* step))
+                            a7 = a7.addingProduct(t, load(p + 7 &* step))
+                        }
+                        i &+= 1
+                    }
+                    let o = line + ox &* lanes
+                    store(clamp(a0, lo, hi), o)
+                    store(clamp(a1, lo, hi), o + lanes)
+                    store(clamp(a2, lo, hi), o + 2 * lanes)
+                    store(clamp(a3, lo, hi), o + 3 * lanes)
+                    store(clamp(a4, lo, hi), o + 4 * lanes)
+                    store(clamp(a5, lo, hi), o + 5 * lanes)
+                    store(clamp(a6, lo, hi), o + 6 * lanes)
+                    store(clamp(a7, lo, hi), o + 7 * lanes)
+                    ox &+= 8
+                }
+                while ox &+ 4 <= xHi {
+                    var a0 = bias, a1 = bias, a2 = bias, a3 = bias
+                    let ix0 = ox &* sx &- padLeft
+                    var i = iLo
+                    while i < iHi {
+                        let offset: Int = (iy0 &+ i &* dy) &* rowStride &+ ix0 &* lanes
+                        let row = x + offset
+                        let tapRow = taps + i &* kw &* lanes
+                        for j in 0..<kw {
+                            let t = load(tapRow + j &* lanes)
+                            let p = row + j &* tapStep
+                            a0 = a0.addingProduct(t, load(p))
+                            a1 = a1.addingProduct(t, load(p + step))
+                            a2 = a2.addingProduct(t, load(p + 2 &* step))
+                            a3 = a3.addingProduct(t, load(p + 3 &* step))
+                        }
+                        i &+= 1
+                    }
+                    let o = line + ox &* lanes
+                    store(clamp(a0, lo, hi), o)
+                    store(clamp(a1, lo, hi), o + lanes)
+                    store(clamp(a2, lo, hi), o + 2 * lanes)
+                    store(clamp(a3, lo, hi), o + 3 * lanes)
+                    ox &+= 4
+                }
+                while ox < ow {
+                    single(ox)
+                    ox &+= 1
+                }
+            }
+        }
+    }
+
+    // MARK: pointwise
+
+    /// A 1×1 convolution's weight `[M, C]` packed as `⌈M/32⌉` panels of `C × 32` (columns past `M` zero),
+    /// the bias padded to the panels, and the fused clamp.
+    struct Pointwise: @unchecked Sendable {
+        let inChannels: Int, outChannels: Int, panels: Int
+        let weights: [Float], bias: [Float]
+        let bounds: (Float, Float)
+
+        init(w: UnsafePointer<Float>, outChannels m: Int, inChannels c: Int, bias: UnsafePointer<Float>?, bounds: (Float, Float)) {
+            inChannels = c
+            outChannels = m
+            panels = (m + PackedGemm.columnBlock - 1) / PackedGemm.columnBlock
+            let width = PackedGemm.columnBlock
+            var packed = [Float](repeating: 0, count: Swift.max(panels * c * width, 1))
+            var b = [Float](repeating: 0, count: panels * width)
+            for r in 0..<m {
+                let panel = r / width, col = r % width
+                for k in 0..<c { packed[(panel * c + k) * width + col] = w[r * c + k] }
+                b[r] = bias?[r] ?? 0
+            }
+            weights = packed
+            self.bias = b
+            self.bounds = bounds
+        }
+
+        /// `out = clamp(W·x + bias) (+ residual)` over `n` images of `hw` positions; `x` is
+        /// `[n, ⌈C/16⌉, hw, 16]`, `out` and `residual` are `[n, ⌈M/16⌉, hw, 16]`.
+        ///
+        /// The positions (across images) are cut into tiles of 12, packed `C × 12` like ``PackedGemm``'s
+        /// weight panels; work items are (4 tiles, one 32-channel panel), so a small map still splits
+        /// across threads by output channels. A thread packs a group of tiles once for all its panels.
+        func run(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
+                 n: Int, hw: Int, settings: ExecutionSettings) {
+            let c = inChannels, rowBlock = PackedGemm.rowBlock, width = PackedGemm.columnBlock
+            let positions = n * hw
+            let tiles = (positions + rowBlock - 1) / rowBlock
+            let tilesPerGroup = 4
+            let groups = (tiles + tilesPerGroup - 1) / tilesPerGroup
+            let inBlocks = (c + lanes - 1) / lanes, outBlocks = (outChannels + lanes - 1) / lanes
+            let panels = self.panels
+            let src = UncheckedSendable(x), dst = UncheckedSendable(out), res = UncheckedSendable(residual)
+            weights.withUnsafeBufferPointer { wb in
+                bias.withUnsafeBufferPointer { bb in
+                    let w = UncheckedSendable(wb.baseAddress!), b = UncheckedSendable(bb.baseAddress!)
+                    settings.parallelChunks(groups * panels, minimumPerThread: 1) { range in
+                        let packed = UnsafeMutablePointer<Float>.allocate(capacity: tilesPerGroup * c * rowBlock)
+                        defer { packed.deallocate() }
+                        let tile = UnsafeMutablePointer<Float>.allocate(capacity: rowBlock * width)
+                        defer { tile.deallocate() }
+                        var packedGroup = -1
+                        for item in range {
+                            let group = item / panels, panel = item % panels
+                            let t0 = group * tilesPerGroup, t1 = Swift.min(tiles, t0 + tilesPerGroup)
+                            if group != packedGroup {
+                                for t in t0..<t1 {
+                                    pack(src.value, positions: t * rowBlock..<Swift.min(positions, (t + 1) * rowBlock), hw: hw,
+                                         inBlocks: inBlocks, into: packed + (t - t0) * c * rowBlock)
+                                }
+                                packedGroup = group
+                            }
+                            let wp = UnsafePointer(w.value + panel * c * width)
+                            for t in t0..<t1 {
+                                let p0 = t * rowBlock, rows = Swift.min(rowBlock, positions - p0)
+                                PackedGemm.block12x32(k: c, a: packed + (t - t0) * c * rowBlock, b: wp, c: tile, ldc: width,
+                                                      rows: rows, bias: nil, columnBias: b.value + panel * width, bounds: bounds)
+                                // Scatter the 12 positions × 32 channels into (up to) two channel blocks.
+                                for half in 0..<2 {
+                                    let block = panel * 2 + half
+                                    if block >= outBlocks { break }
+                                    for q in 0..<rows {
+                                        let p = p0 + q, image = p / hw, position = p % hw
+                                        let offset = ((image * outBlocks + block) * hw + position) * lanes
+                                        var v = load(tile + q * width + half * lanes)
+                                        if let r = res.value { v += load(r + offset) }
+                                        store(v, dst.value + offset)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// Packs `positions` (at most 12, across images) of `x` as `C × 12` (column `q` = position `q`;
+        /// columns past the range are zero).
+        @inline(__always)
+        func pack(_ x: UnsafePointer<Float>, positions: Range<Int>, hw: Int, inBlocks: Int, into panel: UnsafeMutablePointer<Float>) {
+            let c = inChannels, rowBlock = PackedGemm.rowBlock
+            if positions.count < rowBlock { panel.update(repeating: 0, count: c * rowBlock) }
+            for (q, p) in positions.enumerated() {
+                let image = p / hw, position = p % hw
+                let base = x + (image * inBlocks * hw + position) * lanes
+                for block in 0..<inBlocks {
+                    let v = load(base + block * hw * lanes)
+                    let c0 = block * lanes
+                    let dst = panel + c0 * rowBlock + q
+                    if c0 + lanes <= c {
+                        for l in 0..<lanes { dst[l * rowBlock] = v[l] }
+                    } else {
+                        for l in 0..<(c - c0) { dst[l * rowBlock] = v[l] }
+                    }
+                }
+            }
+        }
+    }
+}
