@@ -112,23 +112,36 @@ enum BlockedConv {
         }
 
         /// Runs over `n` images: `x` is `[n, blocks, ih, iw, 16]`, `out` is `[n, blocks, oh, ow, 16]`.
+        ///
+        /// Maps at most 32 wide are first copied into a zero-bordered plane (small, stays in L1), so every
+        /// output position takes the register-blocked path (at 7×7 with a 5×5 kernel, only 3 of 7
+        /// columns are clear of the border); the added taps multiply zeros.
         func run(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, n: Int, ih: Int, iw: Int, oh: Int, ow: Int,
                  settings: ExecutionSettings) {
             let src = UncheckedSendable(x), dst = UncheckedSendable(out)
+            let bordered = ow <= 32 && ow >= 4
+            let ph = Swift.max((oh - 1) * sy + (kh - 1) * dy + 1, padTop + ih)
+            let pw = Swift.max((ow - 1) * sx + (kw - 1) * dx + 1, padLeft + iw)
+            let (padTop, padLeft, blocks, kh, kw) = (self.padTop, self.padLeft, self.blocks, self.kh, self.kw)
             weights.withUnsafeBufferPointer { wb in
                 bias.withUnsafeBufferPointer { bb in
                     let w = UncheckedSendable(wb.baseAddress!), b = UncheckedSendable(bb.baseAddress!)
-                    // Output columns whose taps are all inside the row: ox·sx − padLeft ≥ 0 and
-                    // ox·sx − padLeft + (kw−1)·dx ≤ iw − 1.
-                    let xLo = Swift.min(ow, (padLeft + sx - 1) / sx)
-                    let last = iw - 1 + padLeft - (kw - 1) * dx
-                    let xHi = last < 0 ? xLo : Swift.max(xLo, Swift.min(ow, last / sx + 1))
                     settings.parallelChunks(n * blocks, minimumPerThread: 1) { range in
+                        let scratch = bordered ? UnsafeMutablePointer<Float>.allocate(capacity: ph * pw * lanes) : nil
+                        defer { scratch?.deallocate() }
+                        scratch?.update(repeating: 0, count: ph * pw * lanes)
                         for t in range {
                             let block = t % blocks
-                            plane(src.value + t * ih * iw * lanes, dst.value + t * oh * ow * lanes,
-                                  taps: w.value + block * kh * kw * lanes, bias: load(b.value + block * lanes),
-                                  ih: ih, iw: iw, oh: oh, ow: ow, xLo: xLo, xHi: xHi)
+                            let taps = w.value + block * kh * kw * lanes, bv = load(b.value + block * lanes)
+                            let input = src.value + t * ih * iw * lanes, output = dst.value + t * oh * ow * lanes
+                            if let scratch {
+                                for y in 0..<ih {
+                                    (scratch + ((y + padTop) * pw + padLeft) * lanes).update(from: input + y * iw * lanes, count: iw * lanes)
+                                }
+                                plane(scratch, output, taps: taps, bias: bv, ih: ph, iw: pw, oh: oh, ow: ow, padTop: 0, padLeft: 0)
+                            } else {
+                                plane(input, output, taps: taps, bias: bv, ih: ih, iw: iw, oh: oh, ow: ow, padTop: padTop, padLeft: padLeft)
+                            }
                         }
                     }
                 }
@@ -138,8 +151,13 @@ enum BlockedConv {
         /// One channel block of one image.
         @inline(__always)
         func plane(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, taps: UnsafePointer<Float>, bias: V,
-                   ih: Int, iw: Int, oh: Int, ow: Int, xLo: Int, xHi: Int) {
+                   ih: Int, iw: Int, oh: Int, ow: Int, padTop: Int, padLeft: Int) {
             let lo = V(repeating: bounds.0), hi = V(repeating: bounds.1)
+            // Output columns whose taps are all inside the row: ox·sx − padLeft ≥ 0 and
+            // ox·sx − padLeft + (kw−1)·dx ≤ iw − 1.
+            let xLo = Swift.min(ow, (padLeft + sx - 1) / sx)
+            let last = iw - 1 + padLeft - (kw - 1) * dx
+            let xHi = last < 0 ? xLo : Swift.max(xLo, Swift.min(ow, last / sx + 1))
             let (kh, kw, sx, dx, dy) = (self.kh, self.kw, self.sx, self.dx, self.dy)
             let rowStride = iw &* lanes, step = sx &* lanes, tapStep = dx &* lanes
             for oy in 0..<oh {
@@ -204,7 +222,7 @@ enum BlockedConv {
                     store(clamp(a7, lo, hi), o + 7 * lanes)
                     ox &+= 8
                 }
-                while ox &+ 4 <= xHi {
+                @inline(__always) func quad(_ ox: Int) {
                     var a0 = bias, a1 = bias, a2 = bias, a3 = bias
                     let ix0 = ox &* sx &- padLeft
                     var i = iLo
@@ -227,12 +245,19 @@ enum BlockedConv {
                     store(clamp(a1, lo, hi), o + lanes)
                     store(clamp(a2, lo, hi), o + 2 * lanes)
                     store(clamp(a3, lo, hi), o + 3 * lanes)
+                }
+                while ox &+ 4 <= xHi {
+                    quad(ox)
                     ox &+= 4
                 }
-                while ox < ow {
-                    single(ox)
-                    ox &+= 1
+                // The last interior columns: one more group of four ending at xHi (overlapping outputs are
+                // recomputed identically).
+                if ox < xHi && xHi &- xLo >= 4 {
+                    quad(xHi &- 4)
+                    ox = xHi
                 }
+                for ox in ox..<xHi { single(ox) }
+                for ox in xHi..<ow { single(ox) }
             }
         }
     }
@@ -266,11 +291,117 @@ enum BlockedConv {
         /// `out = clamp(W·x + bias) (+ residual)` over `n` images of `hw` positions; `x` is
         /// `[n, ⌈C/16⌉, hw, 16]`, `out` and `residual` are `[n, ⌈M/16⌉, hw, 16]`.
         ///
-        /// The positions (across images) are cut into tiles of 12, packed `C × 12` like ``PackedGemm``'s
-        /// weight panels; work items are (4 tiles, one 32-channel panel), so a small map still splits
-        /// across threads by output channels. A thread packs a group of tiles once for all its panels.
+        /// Each image's positions are cut into tiles of 12 (the last ones 4 at a time, the final tile moved
+        /// back to end at the last position and overlap its neighbour: recomputed outputs are identical),
+        /// read in place: position `q` of a tile is at a constant offset `16·q` in every channel block,
+        /// so the 12 broadcasts need no packing. Work items are (8 tiles, one 32-channel panel), so a small
+        /// map still splits across threads by output channels.
         func run(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
                  n: Int, hw: Int, settings: ExecutionSettings) {
+            if hw < 4 {
+                runPacked(x, out, residual: residual, n: n, hw: hw, settings: settings)
+                return
+            }
+            // Tile starts within an image: 12-position tiles, then 4-position ones (negative = 4 wide).
+            var starts: [Int] = []
+            var p = 0
+            while p + 12 <= hw { starts.append(p); p += 12 }
+            while p < hw {
+                starts.append(-(Swift.min(p, hw - 4) + 1))
+                p += 4
+            }
+            let perImage = starts.count, tiles = n * perImage
+            let tilesPerGroup = 8
+            let groups = (tiles + tilesPerGroup - 1) / tilesPerGroup
+            let inBlocks = (inChannels + lanes - 1) / lanes, outBlocks = (outChannels + lanes - 1) / lanes
+            let panels = self.panels, c = inChannels, width = PackedGemm.columnBlock
+            let src = UncheckedSendable(x), dst = UncheckedSendable(out), res = UncheckedSendable(residual)
+            starts.withUnsafeBufferPointer { sb in
+                weights.withUnsafeBufferPointer { wb in
+                    bias.withUnsafeBufferPointer { bb in
+                        let w = UncheckedSendable(wb.baseAddress!), b = UncheckedSendable(bb.baseAddress!)
+                        let st = UncheckedSendable(sb.baseAddress!)
+                        settings.parallelChunks(groups * panels, minimumPerThread: 1) { range in
+                            for item in range {
+                                let group = item / panels, panel = item % panels
+                                let wp = UnsafePointer(w.value + panel * c * width), bp = UnsafePointer(b.value + panel * width)
+                                let two = 2 * panel + 1 < outBlocks
+                                for t in (group * tilesPerGroup)..<Swift.min(tiles, (group + 1) * tilesPerGroup) {
+                                    let image = t / perImage, start = st.value[t % perImage]
+                                    let p0 = start >= 0 ? start : -start - 1
+                                    let xp = src.value + (image * inBlocks * hw + p0) * lanes
+                                    let offset = ((image * outBlocks + 2 * panel) * hw + p0) * lanes
+                                    let op = dst.value + offset, rp = res.value.map { $0 + offset }
+                                    switch (start >= 0, two) {
+                                    case (true, true): tile(xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks, twelve: true, two: true)
+                                    case (true, false): tile(xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks, twelve: true, two: false)
+                                    case (false, true): tile(xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks, twelve: false, two: true)
+                                    case (false, false): tile(xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks, twelve: false, two: false)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// 12 (or 4) positions × 32 (or 16) output channels over all input channels: `x` points at the
+        /// first position in channel block 0 (blocks `16·hw` floats apart), `w` at the panel's `C × 32`
+        /// weights, `out` (and `residual`) at the first position of the panel's first output block.
+        @inline(__always)
+        func tile(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                  _ residual: UnsafePointer<Float>?, hw: Int, inBlocks: Int, twelve: Bool, two: Bool) {
+            var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+            var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
+            var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
+            let c = inChannels, blockStride = hw &* lanes, width = PackedGemm.columnBlock
+            var bp = w
+            for block in 0..<inBlocks {
+                var ap = x + block &* blockStride
+                for _ in 0..<Swift.min(lanes, c &- block &* lanes) {
+                    let b0 = load(bp), b1 = two ? load(bp + lanes) : V()
+                    var s = V(repeating: ap[0]); c00 = c00.addingProduct(s, b0); if two { c01 = c01.addingProduct(s, b1) }
+                    s = V(repeating: ap[16]); c10 = c10.addingProduct(s, b0); if two { c11 = c11.addingProduct(s, b1) }
+                    s = V(repeating: ap[32]); c20 = c20.addingProduct(s, b0); if two { c21 = c21.addingProduct(s, b1) }
+                    s = V(repeating: ap[48]); c30 = c30.addingProduct(s, b0); if two { c31 = c31.addingProduct(s, b1) }
+                    if twelve {
+                        s = V(repeating: ap[64]); c40 = c40.addingProduct(s, b0); if two { c41 = c41.addingProduct(s, b1) }
+                        s = V(repeating: ap[80]); c50 = c50.addingProduct(s, b0); if two { c51 = c51.addingProduct(s, b1) }
+                        s = V(repeating: ap[96]); c60 = c60.addingProduct(s, b0); if two { c61 = c61.addingProduct(s, b1) }
+                        s = V(repeating: ap[112]); c70 = c70.addingProduct(s, b0); if two { c71 = c71.addingProduct(s, b1) }
+                        s = V(repeating: ap[128]); c80 = c80.addingProduct(s, b0); if two { c81 = c81.addingProduct(s, b1) }
+                        s = V(repeating: ap[144]); c90 = c90.addingProduct(s, b0); if two { c91 = c91.addingProduct(s, b1) }
+                        s = V(repeating: ap[160]); ca0 = ca0.addingProduct(s, b0); if two { ca1 = ca1.addingProduct(s, b1) }
+                        s = V(repeating: ap[176]); cb0 = cb0.addingProduct(s, b0); if two { cb1 = cb1.addingProduct(s, b1) }
+                    }
+                    ap += 1
+                    bp += width
+                }
+            }
+            let lo = V(repeating: bounds.0), hi = V(repeating: bounds.1)
+            let bias0 = load(bias), bias1 = two ? load(bias + lanes) : V()
+            let second = out + blockStride, secondResidual = residual.map { $0 + blockStride }
+            @inline(__always) func put(_ q: Int, _ x0: V, _ x1: V) {
+                var v0 = clamp(x0 + bias0, lo, hi)
+                if let residual { v0 += load(residual + q &* lanes) }
+                store(v0, out + q &* lanes)
+                if two {
+                    var v1 = clamp(x1 + bias1, lo, hi)
+                    if let secondResidual { v1 += load(secondResidual + q &* lanes) }
+                    store(v1, second + q &* lanes)
+                }
+            }
+            put(0, c00, c01); put(1, c10, c11); put(2, c20, c21); put(3, c30, c31)
+            if twelve {
+                put(4, c40, c41); put(5, c50, c51); put(6, c60, c61); put(7, c70, c71)
+                put(8, c80, c81); put(9, c90, c91); put(10, ca0, ca1); put(11, cb0, cb1)
+            }
+        }
+
+        /// The packed path for maps of fewer than 4 positions: tiles of 12 positions across images.
+        func runPacked(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
+                       n: Int, hw: Int, settings: ExecutionSettings) {
             let c = inChannels, rowBlock = PackedGemm.rowBlock, width = PackedGemm.columnBlock
             let positions = n * hw
             let tiles = (positions + rowBlock - 1) / rowBlock
