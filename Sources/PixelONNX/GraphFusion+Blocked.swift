@@ -18,6 +18,13 @@ extension GraphFusion {
     private enum BlockedKind {
         case depthwise(BlockedConv.Depthwise, input: [Int], out: [Int])
         case pointwise(BlockedConv.Pointwise, out: [Int])
+        /// Reads a plain input (the stem), writes blocked.
+        case direct(BlockedConv.Direct, input: [Int], out: [Int])
+
+        var readsBlocked: Bool {
+            if case .direct = self { return false }
+            return true
+        }
     }
 
     static func blockChannels(_ nodes: inout [GraphNode], constants: [String: ONNXValue], shapes: [String: [Int]],
@@ -32,9 +39,12 @@ extension GraphFusion {
         var readers: [String: [Int]] = [:]
         for (i, n) in nodes.enumerated() { for input in Set(n.inputs) where !input.isEmpty { readers[input, default: []].append(i) } }
         for (i, kind) in kinds {
-            guard case .pointwise = kind else { continue }
-            let feedsBlocked = readers[nodes[i].outputs[0], default: []].contains { kinds[$0] != nil }
-            if !produced.contains(nodes[i].inputs[0]) && !feedsBlocked { kinds[i] = nil }
+            let feedsBlocked = readers[nodes[i].outputs[0], default: []].contains { kinds[$0]?.readsBlocked == true }
+            switch kind {
+            case .pointwise: if !produced.contains(nodes[i].inputs[0]) && !feedsBlocked { kinds[i] = nil }
+            case .direct: if !feedsBlocked { kinds[i] = nil }
+            case .depthwise: break
+            }
         }
         if kinds.isEmpty { return }
         var blocked = Set<String>()
@@ -64,7 +74,7 @@ extension GraphFusion {
         // Values read in plain form (by a plain node or as a graph output) get a FromNCHW16c after their producer.
         var needsPlain = Set<String>()
         for (i, n) in nodes.enumerated() {
-            let blockedReader = kinds[i] != nil || residualOf[i] != nil || blockedAdds.contains(i)
+            let blockedReader = kinds[i]?.readsBlocked == true || residualOf[i] != nil || blockedAdds.contains(i)
             for input in n.inputs where blocked.contains(input) {
                 if blockedReader && !(kinds[i] != nil && input != n.inputs[0]) { continue }
                 needsPlain.insert(input)
@@ -98,7 +108,10 @@ extension GraphFusion {
             }
             if let kind = kinds[i] {
                 if fusedInto[i] != nil { continue }   // emitted at its Add
-                guard let x = blockedInput(node.inputs[0], settings: settings) else { rebuilt.append(node); continue }
+                guard let x = kind.readsBlocked ? blockedInput(node.inputs[0], settings: settings) : node.inputs[0] else {
+                    rebuilt.append(node)
+                    continue
+                }
                 let out = node.outputs[0]
                 rebuilt.append(blockedNode(node, kind, input: x, residual: nil, output: out, settings: settings))
                 emitPlain(out, settings: settings)
@@ -154,6 +167,13 @@ extension GraphFusion {
             let pw = BlockedConv.Pointwise(w: w.floatPointer, outChannels: m, inChannels: c, bias: bias?.floatPointer, bounds: bounds)
             return .pointwise(pw, out: yShape)
         }
+        if groups == 1, w.shape[1] == c, c * w.shape[2] * w.shape[3] <= BlockedConv.Direct.maximumTaps, c > 0, m > 0 {
+            let direct = BlockedConv.Direct(w: w.floatPointer, outChannels: m, inChannels: c, bias: bias?.floatPointer,
+                                            kh: w.shape[2], kw: w.shape[3], stride: (g.stride[1], g.stride[2]),
+                                            dilation: (g.dilation[1], g.dilation[2]), padTop: g.padBegin[1], padLeft: g.padBegin[2],
+                                            bounds: bounds)
+            return .direct(direct, input: xShape, out: yShape)
+        }
         return nil
     }
 
@@ -169,6 +189,10 @@ extension GraphFusion {
             let ctx = context(node.name, "ConvPointwise16c", inputs: inputs.count, settings: settings)
             return GraphNode(name: node.name, opType: ctx.opType, domain: ctx.domain, inputs: inputs, outputs: [output + blockedSuffix],
                              kernel: pointwiseKernel(ctx, pw, out: out), context: ctx)
+        case .direct(let direct, let input, let out):
+            let ctx = context(node.name, "ConvDirect16c", inputs: 1, settings: settings)
+            return GraphNode(name: node.name, opType: ctx.opType, domain: ctx.domain, inputs: inputs, outputs: [output + blockedSuffix],
+                             kernel: directKernel(ctx, direct, input: input, out: out), context: ctx)
         }
     }
 
@@ -221,6 +245,17 @@ extension GraphFusion {
             let out = ONNXValue(uninitialized: .float, shape: outShape)
             pw.run(x.floatPointer, out.floatPointer, residual: residual.map { UnsafePointer($0.floatPointer) }, n: shape[0],
                    hw: shape[2] * shape[3], settings: settings)
+            return [out]
+        }
+    }
+
+    private static func directKernel(_ ctx: NodeContext, _ direct: BlockedConv.Direct, input: [Int], out shape: [Int]) -> Kernel {
+        let settings = ctx.settings
+        return { inputs in
+            let x = try checkedInput(ctx, inputs, 0, expect: input)
+            let out = ONNXValue(uninitialized: .float, shape: BlockedConv.blockedShape(shape))
+            direct.run(x.floatPointer, out.floatPointer, n: shape[0], ih: input[2], iw: input[3], oh: shape[2], ow: shape[3],
+                       settings: settings)
             return [out]
         }
     }

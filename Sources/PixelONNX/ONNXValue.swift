@@ -78,17 +78,32 @@ final class BufferPool: @unchecked Sendable {
         return UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 8), alignment: 64)
     }
 
+    /// Keeps `p` for reuse; when the pool is full, buffers of other sizes are released first (the sizes
+    /// in use change with the plan, e.g. after shape specialization, and stale ones must not crowd out
+    /// the current working set).
     func give(_ p: UnsafeMutableRawPointer, _ byteCount: Int) {
         if byteCount >= Self.minimumBytes {
             let size = Self.roundedSize(byteCount)
+            var evicted: [UnsafeMutableRawPointer] = []
             lock.lock()
-            if held + size <= Self.limitBytes {
+            if held + size > Self.limitBytes && size <= Self.limitBytes {
+                for other in free.keys.sorted(by: >) where other != size {
+                    while held + size > Self.limitBytes, let q = free[other]?.popLast() {
+                        evicted.append(q)
+                        held -= other
+                    }
+                    if free[other]?.isEmpty == true { free[other] = nil }
+                    if held + size <= Self.limitBytes { break }
+                }
+            }
+            let kept = held + size <= Self.limitBytes
+            if kept {
                 free[size, default: []].append(p)
                 held += size
-                lock.unlock()
-                return
             }
             lock.unlock()
+            for q in evicted { q.deallocate() }
+            if kept { return }
         }
         p.deallocate()
     }
