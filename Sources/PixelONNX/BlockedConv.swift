@@ -1,6 +1,8 @@
 /// Convolutions over channel-blocked activations ("NCHW16c"): a 4-D tensor `[N, C, H, W]` is stored as
-/// `[N, ⌈C/16⌉, H, W, 16]`, so the 16 channels of one block at one position are one vector (channels past
-/// `C` in the last block are zero). This is onnxruntime's NCHWc layout with AVX-512 blocks.
+/// `[⌈C/16⌉, N, H, W, 16]`, so the 16 channels of one block at one position are one vector (channels past
+/// `C` in the last block are zero). This is onnxruntime's NCHWc layout with AVX-512 blocks, except that the
+/// channel block is outermost: for one block, the positions of all images are contiguous, so a 1×1
+/// convolution over a batch is one product over `N·H·W` positions (no partial tile per image).
 ///
 /// - Depthwise convolutions run with the vector across channels: every lane does useful work whatever the
 ///   map size (a 7×7 map wastes 9 of 16 lanes when the vector runs along a row), each tap is one weight
@@ -22,8 +24,8 @@ enum BlockedConv {
     @inline(__always)
     static func clamp(_ v: V, _ lo: V, _ hi: V) -> V { v.replacing(with: lo, where: v .< lo).replacing(with: hi, where: v .> hi) }
 
-    /// `[N, C, H, W]` → `[N, ⌈C/16⌉, H, W, 16]`.
-    static func blockedShape(_ shape: [Int]) -> [Int] { [shape[0], (shape[1] + lanes - 1) / lanes, shape[2], shape[3], lanes] }
+    /// `[N, C, H, W]` → `[⌈C/16⌉, N, H, W, 16]`.
+    static func blockedShape(_ shape: [Int]) -> [Int] { [(shape[1] + lanes - 1) / lanes, shape[0], shape[2], shape[3], lanes] }
 
     // MARK: layout conversions
 
@@ -36,7 +38,7 @@ enum BlockedConv {
             for t in range {
                 let image = t / blocks, block = t % blocks
                 let c0 = block * lanes, width = Swift.min(lanes, c - c0)
-                let out = dst.value + t * hw * lanes
+                let out = dst.value + (block * n + image) * hw * lanes
                 if width < lanes { out.update(repeating: 0, count: hw * lanes) }
                 let planes = src.value + (image * c + c0) * hw
                 // 64 positions at a time: the 16 planes' rows and the output tile stay in L1.
@@ -62,7 +64,7 @@ enum BlockedConv {
             for t in range {
                 let image = t / blocks, block = t % blocks
                 let c0 = block * lanes, width = Swift.min(lanes, c - c0)
-                let input = src.value + t * hw * lanes
+                let input = src.value + (block * n + image) * hw * lanes
                 let planes = dst.value + (image * c + c0) * hw
                 var p0 = 0
                 while p0 < hw {
@@ -111,7 +113,7 @@ enum BlockedConv {
             self.bias = b
         }
 
-        /// Runs over `n` images: `x` is `[n, blocks, ih, iw, 16]`, `out` is `[n, blocks, oh, ow, 16]`.
+        /// Runs over `n` images: `x` is `[blocks, n, ih, iw, 16]`, `out` is `[blocks, n, oh, ow, 16]`.
         ///
         /// Maps at most 32 wide are first copied into a zero-bordered plane (small, stays in L1), so every
         /// output position takes the register-blocked path (at 7×7 with a 5×5 kernel, only 3 of 7
@@ -131,7 +133,7 @@ enum BlockedConv {
                         defer { scratch?.deallocate() }
                         scratch?.update(repeating: 0, count: ph * pw * lanes)
                         for t in range {
-                            let block = t % blocks
+                            let block = t / n
                             let taps = w.value + block * kh * kw * lanes, bv = load(b.value + block * lanes)
                             let input = src.value + t * ih * iw * lanes, output = dst.value + t * oh * ow * lanes
                             if let scratch {
@@ -289,7 +291,8 @@ enum BlockedConv {
         }
 
         /// `out = clamp(W·x + bias) (+ residual)` over `n` images of `hw` positions; `x` is
-        /// `[n, ⌈C/16⌉, hw, 16]`, `out` and `residual` are `[n, ⌈M/16⌉, hw, 16]`.
+        /// `[n, ⌈C/16⌉, hw, 16]`, `out` and `residual` are `[n, ⌈M/16⌉, hw, 16]` (the blocked layout of a
+        /// batch is one image of `N·H·W` positions here).
         ///
         /// Each image's positions are cut into tiles of 12 (the last ones 4 at a time, the final tile moved
         /// back to end at the last position and overlap its neighbour: recomputed outputs are identical),
@@ -512,7 +515,7 @@ extension BlockedConv {
             self.bias = b
         }
 
-        /// `x` is `[n, C, ih, iw]`, `out` is `[n, ⌈M/16⌉, oh, ow, 16]`; work items are (output row, panel).
+        /// `x` is `[n, C, ih, iw]`, `out` is `[⌈M/16⌉, n, oh, ow, 16]`; work items are (output row, panel).
         func run(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, n: Int, ih: Int, iw: Int, oh: Int, ow: Int,
                  settings: ExecutionSettings) {
             let ph = Swift.max((oh - 1) * sy + (kh - 1) * dy + 1, padTop + ih)
@@ -545,8 +548,8 @@ extension BlockedConv {
                                 let wp = UnsafePointer(w.value + panel * c * kh * kw * PackedGemm.columnBlock)
                                 let bp = UnsafePointer(b.value + panel * PackedGemm.columnBlock)
                                 let two = 2 * panel + 1 < outBlocks
-                                let rowOut = dst.value + ((image * outBlocks + 2 * panel) * oh * ow + oy * ow) * lanes
-                                let plane = oh * ow * lanes
+                                let rowOut = dst.value + ((2 * panel * n + image) * oh * ow + oy * ow) * lanes
+                                let plane = n * oh * ow * lanes
                                 for ox in starts {
                                     let xp = src.value + oy * sy * pw + ox * sx
                                     switch (wide, two, sx) {
