@@ -24,6 +24,17 @@ enum BlockedConv {
     @inline(__always)
     static func clamp(_ v: V, _ lo: V, _ hi: V) -> V { v.replacing(with: lo, where: v .< lo).replacing(with: hi, where: v .> hi) }
 
+    /// A register block's shape as a type, so each generic specialization has constant branches:
+    /// 12 or 4 positions × 32 or 16 output channels.
+    protocol TileShape {
+        static var twelve: Bool { get }
+        static var two: Bool { get }
+    }
+    enum Tile12x32: TileShape { static let twelve = true, two = true }
+    enum Tile12x16: TileShape { static let twelve = true, two = false }
+    enum Tile4x32: TileShape { static let twelve = false, two = true }
+    enum Tile4x16: TileShape { static let twelve = false, two = false }
+
     /// `[N, C, H, W]` → `[⌈C/16⌉, N, H, W, 16]`.
     static func blockedShape(_ shape: [Int]) -> [Int] { [(shape[1] + lanes - 1) / lanes, shape[0], shape[2], shape[3], lanes] }
 
@@ -168,27 +179,7 @@ enum BlockedConv {
                 let iLo = iy0 >= 0 ? 0 : (-iy0 + dy - 1) / dy
                 let iHi = iy0 > ih - 1 ? 0 : Swift.min(kh, (ih - 1 - iy0) / dy + 1)
                 let line = out + oy &* ow &* lanes
-                // One position, taps clipped to the image on both axes.
-                @inline(__always) func single(_ ox: Int) {
-                    let ix0 = ox &* sx &- padLeft
-                    let jLo = ix0 >= 0 ? 0 : (-ix0 + dx - 1) / dx
-                    let jHi = ix0 > iw - 1 ? 0 : Swift.min(kw, (iw - 1 - ix0) / dx + 1)
-                    var acc = bias
-                    var i = iLo
-                    while i < iHi {
-                        let offset: Int = (iy0 &+ i &* dy) &* rowStride &+ ix0 &* lanes
-                        let row = x + offset
-                        let tapRow = taps + i &* kw &* lanes
-                        var j = jLo
-                        while j < jHi {
-                            acc = acc.addingProduct(load(tapRow + j &* lanes), load(row + j &* tapStep))
-                            j &+= 1
-                        }
-                        i &+= 1
-                    }
-                    store(clamp(acc, lo, hi), line + ox &* lanes)
-                }
-                for ox in 0..<xLo { single(ox) }
+                for ox in 0..<xLo { single(x, taps, bias, lo, hi, line + ox &* lanes, ix0: ox &* sx &- padLeft, iy0: iy0, iLo: iLo, iHi: iHi, iw: iw) }
                 var ox = xLo
                 // Eight interior positions at a time: eight independent accumulators per tap.
                 while ox &+ 8 <= xHi {
@@ -224,43 +215,72 @@ enum BlockedConv {
                     store(clamp(a7, lo, hi), o + 7 * lanes)
                     ox &+= 8
                 }
-                @inline(__always) func quad(_ ox: Int) {
-                    var a0 = bias, a1 = bias, a2 = bias, a3 = bias
-                    let ix0 = ox &* sx &- padLeft
-                    var i = iLo
-                    while i < iHi {
-                        let offset: Int = (iy0 &+ i &* dy) &* rowStride &+ ix0 &* lanes
-                        let row = x + offset
-                        let tapRow = taps + i &* kw &* lanes
-                        for j in 0..<kw {
-                            let t = load(tapRow + j &* lanes)
-                            let p = row + j &* tapStep
-                            a0 = a0.addingProduct(t, load(p))
-                            a1 = a1.addingProduct(t, load(p + step))
-                            a2 = a2.addingProduct(t, load(p + 2 &* step))
-                            a3 = a3.addingProduct(t, load(p + 3 &* step))
-                        }
-                        i &+= 1
-                    }
-                    let o = line + ox &* lanes
-                    store(clamp(a0, lo, hi), o)
-                    store(clamp(a1, lo, hi), o + lanes)
-                    store(clamp(a2, lo, hi), o + 2 * lanes)
-                    store(clamp(a3, lo, hi), o + 3 * lanes)
-                }
                 while ox &+ 4 <= xHi {
-                    quad(ox)
+                    quad(x, taps, bias, lo, hi, line + ox &* lanes, ix0: ox &* sx &- padLeft, iy0: iy0, iLo: iLo, iHi: iHi, rowStride: rowStride)
                     ox &+= 4
                 }
                 // The last interior columns: one more group of four ending at xHi (overlapping outputs are
                 // recomputed identically).
                 if ox < xHi && xHi &- xLo >= 4 {
-                    quad(xHi &- 4)
+                    quad(x, taps, bias, lo, hi, line + (xHi &- 4) &* lanes, ix0: (xHi &- 4) &* sx &- padLeft, iy0: iy0, iLo: iLo, iHi: iHi,
+                         rowStride: rowStride)
                     ox = xHi
                 }
-                for ox in ox..<xHi { single(ox) }
-                for ox in xHi..<ow { single(ox) }
+                for ox in ox..<xHi { single(x, taps, bias, lo, hi, line + ox &* lanes, ix0: ox &* sx &- padLeft, iy0: iy0, iLo: iLo, iHi: iHi, iw: iw) }
+                for ox in xHi..<ow { single(x, taps, bias, lo, hi, line + ox &* lanes, ix0: ox &* sx &- padLeft, iy0: iy0, iLo: iLo, iHi: iHi, iw: iw) }
             }
+        }
+
+        /// One position, taps clipped to the image on both axes (`ix0`, `iy0`: its top-left tap).
+        @inline(__always)
+        func single(_ x: UnsafePointer<Float>, _ taps: UnsafePointer<Float>, _ bias: V, _ lo: V, _ hi: V, _ out: UnsafeMutablePointer<Float>,
+                    ix0: Int, iy0: Int, iLo: Int, iHi: Int, iw: Int) {
+            let (kw, dx, dy) = (self.kw, self.dx, self.dy)
+            let rowStride = iw &* lanes, tapStep = dx &* lanes
+            let jLo = ix0 >= 0 ? 0 : (-ix0 + dx - 1) / dx
+            let jHi = ix0 > iw - 1 ? 0 : Swift.min(kw, (iw - 1 - ix0) / dx + 1)
+            var acc = bias
+            var i = iLo
+            while i < iHi {
+                let offset: Int = (iy0 &+ i &* dy) &* rowStride &+ ix0 &* lanes
+                let row = x + offset
+                let tapRow = taps + i &* kw &* lanes
+                var j = jLo
+                while j < jHi {
+                    acc = acc.addingProduct(load(tapRow + j &* lanes), load(row + j &* tapStep))
+                    j &+= 1
+                }
+                i &+= 1
+            }
+            store(clamp(acc, lo, hi), out)
+        }
+
+        /// Four interior positions (all taps inside the row), four independent accumulators per tap.
+        @inline(__always)
+        func quad(_ x: UnsafePointer<Float>, _ taps: UnsafePointer<Float>, _ bias: V, _ lo: V, _ hi: V, _ out: UnsafeMutablePointer<Float>,
+                  ix0: Int, iy0: Int, iLo: Int, iHi: Int, rowStride: Int) {
+            let (kw, dy) = (self.kw, self.dy)
+            let step = sx &* lanes, tapStep = dx &* lanes
+            var a0 = bias, a1 = bias, a2 = bias, a3 = bias
+            var i = iLo
+            while i < iHi {
+                let offset: Int = (iy0 &+ i &* dy) &* rowStride &+ ix0 &* lanes
+                let row = x + offset
+                let tapRow = taps + i &* kw &* lanes
+                for j in 0..<kw {
+                    let t = load(tapRow + j &* lanes)
+                    let p = row + j &* tapStep
+                    a0 = a0.addingProduct(t, load(p))
+                    a1 = a1.addingProduct(t, load(p + step))
+                    a2 = a2.addingProduct(t, load(p + 2 &* step))
+                    a3 = a3.addingProduct(t, load(p + 3 &* step))
+                }
+                i &+= 1
+            }
+            store(clamp(a0, lo, hi), out)
+            store(clamp(a1, lo, hi), out + lanes)
+            store(clamp(a2, lo, hi), out + 2 * lanes)
+            store(clamp(a3, lo, hi), out + 3 * lanes)
         }
     }
 
@@ -336,10 +356,10 @@ enum BlockedConv {
                                     let offset = ((image * outBlocks + 2 * panel) * hw + p0) * lanes
                                     let op = dst.value + offset, rp = res.value.map { $0 + offset }
                                     switch (start >= 0, two) {
-                                    case (true, true): tile(xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks, twelve: true, two: true)
-                                    case (true, false): tile(xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks, twelve: true, two: false)
-                                    case (false, true): tile(xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks, twelve: false, two: true)
-                                    case (false, false): tile(xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks, twelve: false, two: false)
+                                    case (true, true): tile(Tile12x32.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
+                                    case (true, false): tile(Tile12x16.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
+                                    case (false, true): tile(Tile4x32.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
+                                    case (false, false): tile(Tile4x16.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
                                     }
                                 }
                             }
@@ -353,8 +373,9 @@ enum BlockedConv {
         /// first position in channel block 0 (blocks `16·hw` floats apart), `w` at the panel's `C × 32`
         /// weights, `out` (and `residual`) at the first position of the panel's first output block.
         @inline(__always)
-        func tile(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                  _ residual: UnsafePointer<Float>?, hw: Int, inBlocks: Int, twelve: Bool, two: Bool) {
+        func tile<S: TileShape>(_: S.Type, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                _ out: UnsafeMutablePointer<Float>, _ residual: UnsafePointer<Float>?, hw: Int, inBlocks: Int) {
+            let twelve = S.twelve, two = S.two
             var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
             var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
             var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
@@ -384,21 +405,36 @@ enum BlockedConv {
             }
             let lo = V(repeating: bounds.0), hi = V(repeating: bounds.1)
             let bias0 = load(bias), bias1 = two ? load(bias + lanes) : V()
-            let second = out + blockStride, secondResidual = residual.map { $0 + blockStride }
-            @inline(__always) func put(_ q: Int, _ x0: V, _ x1: V) {
-                var v0 = clamp(x0 + bias0, lo, hi)
-                if let residual { v0 += load(residual + q &* lanes) }
-                store(v0, out + q &* lanes)
-                if two {
-                    var v1 = clamp(x1 + bias1, lo, hi)
-                    if let secondResidual { v1 += load(secondResidual + q &* lanes) }
-                    store(v1, second + q &* lanes)
-                }
-            }
-            put(0, c00, c01); put(1, c10, c11); put(2, c20, c21); put(3, c30, c31)
+            let second = out + blockStride
+            // Written out per accumulator: a helper taking the vectors was not inlined (measured).
+            let add = residual != nil
+            let r0 = residual ?? UnsafePointer(out), r1 = add ? r0 + blockStride : UnsafePointer(second)
+            var v: V
+            v = clamp(c00 + bias0, lo, hi); if add { v += load(r0) }; store(v, out)
+            if two { v = clamp(c01 + bias1, lo, hi); if add { v += load(r1) }; store(v, second) }
+            v = clamp(c10 + bias0, lo, hi); if add { v += load(r0 + 16) }; store(v, out + 16)
+            if two { v = clamp(c11 + bias1, lo, hi); if add { v += load(r1 + 16) }; store(v, second + 16) }
+            v = clamp(c20 + bias0, lo, hi); if add { v += load(r0 + 32) }; store(v, out + 32)
+            if two { v = clamp(c21 + bias1, lo, hi); if add { v += load(r1 + 32) }; store(v, second + 32) }
+            v = clamp(c30 + bias0, lo, hi); if add { v += load(r0 + 48) }; store(v, out + 48)
+            if two { v = clamp(c31 + bias1, lo, hi); if add { v += load(r1 + 48) }; store(v, second + 48) }
             if twelve {
-                put(4, c40, c41); put(5, c50, c51); put(6, c60, c61); put(7, c70, c71)
-                put(8, c80, c81); put(9, c90, c91); put(10, ca0, ca1); put(11, cb0, cb1)
+                v = clamp(c40 + bias0, lo, hi); if add { v += load(r0 + 64) }; store(v, out + 64)
+                if two { v = clamp(c41 + bias1, lo, hi); if add { v += load(r1 + 64) }; store(v, second + 64) }
+                v = clamp(c50 + bias0, lo, hi); if add { v += load(r0 + 80) }; store(v, out + 80)
+                if two { v = clamp(c51 + bias1, lo, hi); if add { v += load(r1 + 80) }; store(v, second + 80) }
+                v = clamp(c60 + bias0, lo, hi); if add { v += load(r0 + 96) }; store(v, out + 96)
+                if two { v = clamp(c61 + bias1, lo, hi); if add { v += load(r1 + 96) }; store(v, second + 96) }
+                v = clamp(c70 + bias0, lo, hi); if add { v += load(r0 + 112) }; store(v, out + 112)
+                if two { v = clamp(c71 + bias1, lo, hi); if add { v += load(r1 + 112) }; store(v, second + 112) }
+                v = clamp(c80 + bias0, lo, hi); if add { v += load(r0 + 128) }; store(v, out + 128)
+                if two { v = clamp(c81 + bias1, lo, hi); if add { v += load(r1 + 128) }; store(v, second + 128) }
+                v = clamp(c90 + bias0, lo, hi); if add { v += load(r0 + 144) }; store(v, out + 144)
+                if two { v = clamp(c91 + bias1, lo, hi); if add { v += load(r1 + 144) }; store(v, second + 144) }
+                v = clamp(ca0 + bias0, lo, hi); if add { v += load(r0 + 160) }; store(v, out + 160)
+                if two { v = clamp(ca1 + bias1, lo, hi); if add { v += load(r1 + 160) }; store(v, second + 160) }
+                v = clamp(cb0 + bias0, lo, hi); if add { v += load(r0 + 176) }; store(v, out + 176)
+                if two { v = clamp(cb1 + bias1, lo, hi); if add { v += load(r1 + 176) }; store(v, second + 176) }
             }
         }
 
@@ -553,9 +589,12 @@ extension BlockedConv {
                                 for ox in starts {
                                     let xp = src.value + oy * sy * pw + ox * sx
                                     switch (wide, two, sx) {
-                                    case (true, true, 1): tile(xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: 1, twelve: true, two: true)
-                                    case (true, true, 2): tile(xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: 2, twelve: true, two: true)
-                                    default: tile(xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: sx, twelve: wide, two: two)
+                                    case (true, true, 1): tile(xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: 1, Tile12x32.self)
+                                    case (true, true, 2): tile(xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: 2, Tile12x32.self)
+                                    case (true, true, _): tile(xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: sx, Tile12x32.self)
+                                    case (true, false, _): tile(xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: sx, Tile12x16.self)
+                                    case (false, true, _): tile(xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: sx, Tile4x32.self)
+                                    case (false, false, _): tile(xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: sx, Tile4x16.self)
                                     }
                                 }
                                 if starts.isEmpty {
@@ -596,8 +635,9 @@ extension BlockedConv {
         /// channel 0 of the bordered image, `out` at the first column in the panel's first output block
         /// (the second block `plane` floats further).
         @inline(__always)
-        func tile(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                  _ plane: Int, ph: Int, pw: Int, sx: Int, twelve: Bool, two: Bool) {
+        func tile<S: TileShape>(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                  _ plane: Int, ph: Int, pw: Int, sx: Int, _: S.Type) {
+            let twelve = S.twelve, two = S.two
             var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
             var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
             var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
@@ -629,14 +669,33 @@ extension BlockedConv {
             let lo = V(repeating: bounds.0), hi = V(repeating: bounds.1)
             let bias0 = load(bias), bias1 = two ? load(bias + lanes) : V()
             let second = out + plane
-            @inline(__always) func put(_ q: Int, _ x0: V, _ x1: V) {
-                store(clamp(x0 + bias0, lo, hi), out + q &* lanes)
-                if two { store(clamp(x1 + bias1, lo, hi), second + q &* lanes) }
-            }
-            put(0, c00, c01); put(1, c10, c11); put(2, c20, c21); put(3, c30, c31)
+            // Written out per accumulator: a helper taking the vectors was not inlined (measured).
+            var v: V
+            v = clamp(c00 + bias0, lo, hi); store(v, out)
+            if two { v = clamp(c01 + bias1, lo, hi); store(v, second) }
+            v = clamp(c10 + bias0, lo, hi); store(v, out + 16)
+            if two { v = clamp(c11 + bias1, lo, hi); store(v, second + 16) }
+            v = clamp(c20 + bias0, lo, hi); store(v, out + 32)
+            if two { v = clamp(c21 + bias1, lo, hi); store(v, second + 32) }
+            v = clamp(c30 + bias0, lo, hi); store(v, out + 48)
+            if two { v = clamp(c31 + bias1, lo, hi); store(v, second + 48) }
             if twelve {
-                put(4, c40, c41); put(5, c50, c51); put(6, c60, c61); put(7, c70, c71)
-                put(8, c80, c81); put(9, c90, c91); put(10, ca0, ca1); put(11, cb0, cb1)
+                v = clamp(c40 + bias0, lo, hi); store(v, out + 64)
+                if two { v = clamp(c41 + bias1, lo, hi); store(v, second + 64) }
+                v = clamp(c50 + bias0, lo, hi); store(v, out + 80)
+                if two { v = clamp(c51 + bias1, lo, hi); store(v, second + 80) }
+                v = clamp(c60 + bias0, lo, hi); store(v, out + 96)
+                if two { v = clamp(c61 + bias1, lo, hi); store(v, second + 96) }
+                v = clamp(c70 + bias0, lo, hi); store(v, out + 112)
+                if two { v = clamp(c71 + bias1, lo, hi); store(v, second + 112) }
+                v = clamp(c80 + bias0, lo, hi); store(v, out + 128)
+                if two { v = clamp(c81 + bias1, lo, hi); store(v, second + 128) }
+                v = clamp(c90 + bias0, lo, hi); store(v, out + 144)
+                if two { v = clamp(c91 + bias1, lo, hi); store(v, second + 144) }
+                v = clamp(ca0 + bias0, lo, hi); store(v, out + 160)
+                if two { v = clamp(ca1 + bias1, lo, hi); store(v, second + 160) }
+                v = clamp(cb0 + bias0, lo, hi); store(v, out + 176)
+                if two { v = clamp(cb1 + bias1, lo, hi); store(v, second + 176) }
             }
         }
     }
