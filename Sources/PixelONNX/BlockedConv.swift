@@ -173,6 +173,7 @@ enum BlockedConv {
             let xHi = last < 0 ? xLo : Swift.max(xLo, Swift.min(ow, last / sx + 1))
             let (kh, kw, sx, dx, dy) = (self.kh, self.kw, self.sx, self.dx, self.dy)
             let rowStride = iw &* lanes, step = sx &* lanes, tapStep = dx &* lanes
+            let unit = sx == 1 && dx == 1
             for oy in 0..<oh {
                 let iy0 = oy &* sy &- padTop
                 // Kernel rows inside the image: 0 ≤ iy0 + i·dy < ih.
@@ -190,17 +191,36 @@ enum BlockedConv {
                         let offset: Int = (iy0 &+ i &* dy) &* rowStride &+ ix0 &* lanes
                         let row = x + offset
                         let tapRow = taps + i &* kw &* lanes
-                        for j in 0..<kw {
-                            let t = load(tapRow + j &* lanes)
-                            let p = row + j &* tapStep
-                            a0 = a0.addingProduct(t, load(p))
-                            a1 = a1.addingProduct(t, load(p + step))
-                            a2 = a2.addingProduct(t, load(p + 2 &* step))
-                            a3 = a3.addingProduct(t, load(p + 3 &* step))
-                            a4 = a4.addingProduct(t, load(p + 4 &* step))
-                            a5 = a5.addingProduct(t, load(p + 5 &* step))
-                            a6 = a6.addingProduct(t, load(p + 6 &* step))
-                            a7 = a7.addingProduct(t, load(p + 7 &* step))
+                        if unit {
+                            // Stride and dilation 1: a sliding window, one new input vector per tap.
+                            var x0 = load(row), x1 = load(row + lanes), x2 = load(row + 2 * lanes), x3 = load(row + 3 * lanes)
+                            var x4 = load(row + 4 * lanes), x5 = load(row + 5 * lanes), x6 = load(row + 6 * lanes)
+                            for j in 0..<kw {
+                                let t = load(tapRow + j &* lanes)
+                                let x7 = load(row + (j &+ 7) &* lanes)
+                                a0 = a0.addingProduct(t, x0)
+                                a1 = a1.addingProduct(t, x1)
+                                a2 = a2.addingProduct(t, x2)
+                                a3 = a3.addingProduct(t, x3)
+                                a4 = a4.addingProduct(t, x4)
+                                a5 = a5.addingProduct(t, x5)
+                                a6 = a6.addingProduct(t, x6)
+                                a7 = a7.addingProduct(t, x7)
+                                (x0, x1, x2, x3, x4, x5, x6) = (x1, x2, x3, x4, x5, x6, x7)
+                            }
+                        } else {
+                            for j in 0..<kw {
+                                let t = load(tapRow + j &* lanes)
+                                let p = row + j &* tapStep
+                                a0 = a0.addingProduct(t, load(p))
+                                a1 = a1.addingProduct(t, load(p + step))
+                                a2 = a2.addingProduct(t, load(p + 2 &* step))
+                                a3 = a3.addingProduct(t, load(p + 3 &* step))
+                                a4 = a4.addingProduct(t, load(p + 4 &* step))
+                                a5 = a5.addingProduct(t, load(p + 5 &* step))
+                                a6 = a6.addingProduct(t, load(p + 6 &* step))
+                                a7 = a7.addingProduct(t, load(p + 7 &* step))
+                            }
                         }
                         i &+= 1
                     }
@@ -267,13 +287,27 @@ enum BlockedConv {
                 let offset: Int = (iy0 &+ i &* dy) &* rowStride &+ ix0 &* lanes
                 let row = x + offset
                 let tapRow = taps + i &* kw &* lanes
-                for j in 0..<kw {
-                    let t = load(tapRow + j &* lanes)
-                    let p = row + j &* tapStep
-                    a0 = a0.addingProduct(t, load(p))
-                    a1 = a1.addingProduct(t, load(p + step))
-                    a2 = a2.addingProduct(t, load(p + 2 &* step))
-                    a3 = a3.addingProduct(t, load(p + 3 &* step))
+                if sx == 1 && dx == 1 {
+                    // A sliding window: one new input vector per tap.
+                    var x0 = load(row), x1 = load(row + lanes), x2 = load(row + 2 * lanes)
+                    for j in 0..<kw {
+                        let t = load(tapRow + j &* lanes)
+                        let x3 = load(row + (j &+ 3) &* lanes)
+                        a0 = a0.addingProduct(t, x0)
+                        a1 = a1.addingProduct(t, x1)
+                        a2 = a2.addingProduct(t, x2)
+                        a3 = a3.addingProduct(t, x3)
+                        (x0, x1, x2) = (x1, x2, x3)
+                    }
+                } else {
+                    for j in 0..<kw {
+                        let t = load(tapRow + j &* lanes)
+                        let p = row + j &* tapStep
+                        a0 = a0.addingProduct(t, load(p))
+                        a1 = a1.addingProduct(t, load(p + step))
+                        a2 = a2.addingProduct(t, load(p + 2 &* step))
+                        a3 = a3.addingProduct(t, load(p + 3 &* step))
+                    }
                 }
                 i &+= 1
             }
