@@ -208,6 +208,41 @@ enum BlockedConv {
                                 a7 = a7.addingProduct(t, x7)
                                 (x0, x1, x2, x3, x4, x5, x6) = (x1, x2, x3, x4, x5, x6, x7)
                             }
+                        } else if sx == 2 && dx == 1 {
+                            // Stride 2: tap j reads positions j, j+2, …, j+14; the even and the odd taps each
+                            // slide their own window, one new input vector per tap.
+                            var e0 = load(row), e1 = load(row + 2 * lanes), e2 = load(row + 4 * lanes), e3 = load(row + 6 * lanes)
+                            var e4 = load(row + 8 * lanes), e5 = load(row + 10 * lanes), e6 = load(row + 12 * lanes)
+                            var o0 = load(row + lanes), o1 = load(row + 3 * lanes), o2 = load(row + 5 * lanes), o3 = load(row + 7 * lanes)
+                            var o4 = load(row + 9 * lanes), o5 = load(row + 11 * lanes), o6 = load(row + 13 * lanes)
+                            var j = 0
+                            while j < kw {
+                                var t = load(tapRow + j &* lanes)
+                                let e7 = load(row + (j &+ 14) &* lanes)
+                                a0 = a0.addingProduct(t, e0)
+                                a1 = a1.addingProduct(t, e1)
+                                a2 = a2.addingProduct(t, e2)
+                                a3 = a3.addingProduct(t, e3)
+                                a4 = a4.addingProduct(t, e4)
+                                a5 = a5.addingProduct(t, e5)
+                                a6 = a6.addingProduct(t, e6)
+                                a7 = a7.addingProduct(t, e7)
+                                (e0, e1, e2, e3, e4, e5, e6) = (e1, e2, e3, e4, e5, e6, e7)
+                                if j &+ 1 < kw {
+                                    t = load(tapRow + (j &+ 1) &* lanes)
+                                    let o7 = load(row + (j &+ 15) &* lanes)
+                                    a0 = a0.addingProduct(t, o0)
+                                    a1 = a1.addingProduct(t, o1)
+                                    a2 = a2.addingProduct(t, o2)
+                                    a3 = a3.addingProduct(t, o3)
+                                    a4 = a4.addingProduct(t, o4)
+                                    a5 = a5.addingProduct(t, o5)
+                                    a6 = a6.addingProduct(t, o6)
+                                    a7 = a7.addingProduct(t, o7)
+                                    (o0, o1, o2, o3, o4, o5, o6) = (o1, o2, o3, o4, o5, o6, o7)
+                                }
+                                j &+= 2
+                            }
                         } else {
                             for j in 0..<kw {
                                 let t = load(tapRow + j &* lanes)

@@ -2,7 +2,10 @@
 ///
 /// Runs on a shape-specialized plan (every value's shape known). A `Conv` with constant weights over a 4-D
 /// input becomes a blocked node when it is depthwise (`group == C == M`, 2-D kernel, any stride, padding
-/// and dilation) or pointwise (1×1, stride 1, no padding, `group == 1`). Their values live in the
+/// and dilation) or pointwise (1×1, stride 1, no padding, `group == 1`); a `group == 1` convolution with
+/// at most 64 input taps per output (a CNN's stem) reads its plain input and writes blocked
+/// (``BlockedConv/Direct``). A 1×1 or direct convolution is only blocked next to other blocked nodes
+/// (alone it would only add conversions). Their values live in the
 /// ``BlockedConv`` layout under the name `value + "#nchw16c"`; a `ToNCHW16c` node converts an input the
 /// first time a blocked node reads it, a `FromNCHW16c` node restores the plain value for every other
 /// reader (and graph outputs). An `Add` of two blocked values of equal shape whose one operand is a

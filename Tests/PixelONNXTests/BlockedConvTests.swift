@@ -27,6 +27,11 @@ struct BlockedConvTests {
         Case(n: 4, c: 24, m: 48, h: 3, w: 1, kh: 3, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [1, 1, 1, 1], clip: (0, 6)),
         Case(n: 2, c: 17, m: 33, h: 1, w: 2, kh: 3, kw: 3, stride: (2, 2), dilation: (1, 1), pads: [1, 1, 1, 1], clip: nil),
         Case(n: 1, c: 48, m: 96, h: 20, w: 17, kh: 5, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [2, 1, 2, 1], clip: (0, 6)),
+        // Wide maps: the eight-position register blocks (stride 1 and 2 sliding windows), bordered and not.
+        Case(n: 2, c: 20, m: 24, h: 12, w: 40, kh: 3, kw: 5, stride: (2, 2), dilation: (1, 1), pads: [1, 2, 1, 2], clip: (0, 6)),
+        Case(n: 1, c: 33, m: 17, h: 9, w: 81, kh: 5, kw: 4, stride: (1, 2), dilation: (1, 1), pads: [2, 1, 2, 2], clip: nil),
+        Case(n: 1, c: 16, m: 16, h: 5, w: 70, kh: 3, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [1, 1, 1, 1], clip: (0, 6)),
+        Case(n: 3, c: 8, m: 40, h: 6, w: 50, kh: 1, kw: 7, stride: (1, 2), dilation: (1, 2), pads: [0, 6, 0, 5], clip: (-1, 1)),
     ]
 
     /// SplitMix64: reproducible test data.
