@@ -2,18 +2,22 @@ import Foundation
 import PixelONNX
 import Testing
 
-/// The channel-blocked (NCHW16c) depthwise and 1×1 convolutions against a direct double-precision
-/// reference, on graphs `x → depthwise Conv → Clip → 1×1 Conv (p) → 1×1 Conv → Add(·, clipped) (y)`
-/// with odd channel counts, strides, asymmetric pads, dilation and batches.
+/// The channel-blocked (NCHW16c) depthwise, 1×1 and stem convolutions against a direct double-precision
+/// reference, on graphs `x (→ 3×3 stride-2 stem Conv) → depthwise Conv → Clip → 1×1 Conv (p) → 1×1 Conv
+/// → Add(·, clipped) (y)` with odd channel counts, strides, asymmetric pads, dilation and batches.
 @Suite("Channel-blocked convolutions")
 struct BlockedConvTests {
     struct Case: CustomStringConvertible, Sendable {
         var n: Int, c: Int, m: Int, h: Int, w: Int, kh: Int, kw: Int
         var stride: (Int, Int), dilation: (Int, Int), pads: [Int]   // top, left, bottom, right
         var clip: (Float, Float)?
+        /// Input channels of a 3×3 stride-2 stem convolution in front (input `2h × 2w`, pads 1 top/left).
+        var stem: Int? = nil
         var description: String {
             "n\(n) c\(c) m\(m) \(h)x\(w) k\(kh)x\(kw) s\(stride) d\(dilation) pads\(pads) clip \(clip.map { "\($0)" } ?? "none")"
+                + (stem.map { " stem \($0)" } ?? "")
         }
+        var inputShape: [Int] { stem.map { [n, $0, 2 * h, 2 * w] } ?? [n, c, h, w] }
         var oh: Int { (h + pads[0] + pads[2] - dilation.0 * (kh - 1) - 1) / stride.0 + 1 }
         var ow: Int { (w + pads[1] + pads[3] - dilation.1 * (kw - 1) - 1) / stride.1 + 1 }
     }
@@ -32,6 +36,10 @@ struct BlockedConvTests {
         Case(n: 1, c: 33, m: 17, h: 9, w: 81, kh: 5, kw: 4, stride: (1, 2), dilation: (1, 1), pads: [2, 1, 2, 2], clip: nil),
         Case(n: 1, c: 16, m: 16, h: 5, w: 70, kh: 3, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [1, 1, 1, 1], clip: (0, 6)),
         Case(n: 3, c: 8, m: 40, h: 6, w: 50, kh: 1, kw: 7, stride: (1, 2), dilation: (1, 2), pads: [0, 6, 0, 5], clip: (-1, 1)),
+        // A stem convolution (plain input, blocked output) in front: 12-, 4- and 1-column paths.
+        Case(n: 2, c: 32, m: 16, h: 28, w: 29, kh: 3, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [1, 1, 1, 1], clip: (0, 6), stem: 3),
+        Case(n: 1, c: 24, m: 8, h: 5, w: 6, kh: 3, kw: 3, stride: (2, 2), dilation: (1, 1), pads: [1, 1, 1, 1], clip: nil, stem: 5),
+        Case(n: 2, c: 16, m: 16, h: 3, w: 2, kh: 3, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [1, 1, 1, 1], clip: (0, 6), stem: 2),
     ]
 
     /// SplitMix64: reproducible test data.
@@ -53,11 +61,12 @@ struct BlockedConvTests {
     }
 
     /// The test graph, its weights and the input.
-    static func build(_ t: Case, seed: UInt64) -> (model: [UInt8], x: [Float], wd: [Float], bd: [Float], wp: [Float], bp: [Float],
-                                                    wq: [Float], bq: [Float]) {
+    static func build(_ t: Case, seed: UInt64) -> (model: [UInt8], x: [Float], ws: [Float], bs: [Float], wd: [Float], bd: [Float],
+                                                    wp: [Float], bp: [Float], wq: [Float], bq: [Float]) {
         typealias W = ProtoWriter
         var r = Random(state: seed)
-        let x = r.array(t.n * t.c * t.h * t.w)
+        let x = r.array(t.inputShape.reduce(1, *))
+        let ws = r.array(t.c * (t.stem ?? 0) * 9, scale: 0.4), bs = r.array(t.stem == nil ? 0 : t.c, scale: 0.2)
         let wd = r.array(t.c * t.kh * t.kw, scale: 0.5), bd = r.array(t.c, scale: 0.2)
         let wp = r.array(t.m * t.c, scale: 0.3), bp = r.array(t.m, scale: 0.2)
         let wq = r.array(t.c * t.m, scale: 0.3), bq = r.array(t.c, scale: 0.2)
@@ -70,7 +79,17 @@ struct BlockedConvTests {
             W.tensor("wq", dims: [Int64(t.c), Int64(t.m), 1, 1], type: f, floats: wq),
             W.tensor("bq", dims: [Int64(t.c)], type: f, floats: bq),
         ]
-        var nodes = [W.node("Conv", ["x", "wd", "bd"], ["d"], attributes: [
+        var nodes: [[UInt8]] = []
+        var dwInput = "x"
+        if let stem = t.stem {
+            initializers += [W.tensor("ws", dims: [Int64(t.c), Int64(stem), 3, 3], type: f, floats: ws),
+                             W.tensor("bs", dims: [Int64(t.c)], type: f, floats: bs)]
+            nodes.append(W.node("Conv", ["x", "ws", "bs"], ["s"], attributes: [
+                W.intsAttribute("strides", [2, 2]), W.intsAttribute("pads", [1, 1, 0, 0]),
+            ], name: "stem"))
+            dwInput = "s"
+        }
+        nodes += [W.node("Conv", [dwInput, "wd", "bd"], ["d"], attributes: [
             intAttribute("group", Int64(t.c)),
             W.intsAttribute("kernel_shape", [Int64(t.kh), Int64(t.kw)]),
             W.intsAttribute("strides", [Int64(t.stride.0), Int64(t.stride.1)]),
@@ -89,17 +108,42 @@ struct BlockedConvTests {
             W.node("Add", ["q", activated], ["y"], name: "residual"),
         ]
         let model = W.model(nodes: nodes, initializers: initializers,
-                            inputs: [W.valueInfo("x", type: f, dims: [t.n, t.c, t.h, t.w])],
+                            inputs: [W.valueInfo("x", type: f, dims: t.inputShape)],
                             outputs: [W.valueInfo("p", type: f, dims: [t.n, t.m, t.oh, t.ow]),
                                       W.valueInfo("y", type: f, dims: [t.n, t.c, t.oh, t.ow])])
-        return (model, x, wd, bd, wp, bp, wq, bq)
+        return (model, x, ws, bs, wd, bd, wp, bp, wq, bq)
     }
 
     /// Direct evaluation in double precision: (p, y).
-    static func reference(_ t: Case, x: [Float], wd: [Float], bd: [Float], wp: [Float], bp: [Float], wq: [Float], bq: [Float])
-        -> ([Double], [Double])
+    static func reference(_ t: Case, input: [Float], ws: [Float], bs: [Float], wd: [Float], bd: [Float], wp: [Float], bp: [Float],
+                          wq: [Float], bq: [Float]) -> ([Double], [Double])
     {
         let (oh, ow) = (t.oh, t.ow), hw = oh * ow
+        var x = input.map { Double($0) }
+        if let stem = t.stem {
+            // 3×3, stride 2, pads 1 top/left: output (h, w) from (2h, 2w).
+            var s = [Double](repeating: 0, count: t.n * t.c * t.h * t.w)
+            for b in 0..<t.n {
+                for o in 0..<t.c {
+                    for y in 0..<t.h {
+                        for z in 0..<t.w {
+                            var acc = Double(bs[o])
+                            for ci in 0..<stem {
+                                for i in 0..<3 {
+                                    for j in 0..<3 {
+                                        let iy = 2 * y - 1 + i, ix = 2 * z - 1 + j
+                                        guard iy >= 0, iy < 2 * t.h, ix >= 0, ix < 2 * t.w else { continue }
+                                        acc += Double(ws[((o * stem + ci) * 3 + i) * 3 + j]) * x[((b * stem + ci) * 2 * t.h + iy) * 2 * t.w + ix]
+                                    }
+                                }
+                            }
+                            s[((b * t.c + o) * t.h + y) * t.w + z] = acc
+                        }
+                    }
+                }
+            }
+            x = s
+        }
         var a = [Double](repeating: 0, count: t.n * t.c * hw)
         for b in 0..<t.n {
             for ch in 0..<t.c {
@@ -111,7 +155,7 @@ struct BlockedConvTests {
                                 let iy = oy * t.stride.0 - t.pads[0] + i * t.dilation.0
                                 let ix = ox * t.stride.1 - t.pads[1] + j * t.dilation.1
                                 guard iy >= 0, iy < t.h, ix >= 0, ix < t.w else { continue }
-                                s += Double(wd[(ch * t.kh + i) * t.kw + j]) * Double(x[((b * t.c + ch) * t.h + iy) * t.w + ix])
+                                s += Double(wd[(ch * t.kh + i) * t.kw + j]) * x[((b * t.c + ch) * t.h + iy) * t.w + ix]
                             }
                         }
                         if let (lo, hi) = t.clip { s = min(max(s, Double(lo)), Double(hi)) }
@@ -145,7 +189,7 @@ struct BlockedConvTests {
         let g = Self.build(t, seed: 0x5EED + UInt64(index))
         let blocked = try ONNXModel(bytes: g.model)
         let plain = try ONNXModel(bytes: g.model, options: .init(blockChannels: false))
-        let feeds = ["x": try ONNXValue(floats: g.x, shape: [t.n, t.c, t.h, t.w])]
+        let feeds = ["x": try ONNXValue(floats: g.x, shape: t.inputShape)]
         _ = try blocked.run(feeds)   // builds the shape-specialized (blocked) plan
         let profile = OperatorProfile()
         blocked.profile = profile
@@ -154,8 +198,9 @@ struct BlockedConvTests {
         // Depthwise, expand, and project with the residual Add folded in.
         #expect(profile.calls["ConvDepthwise16c"] == 1, "\(t): \(profile.calls)")
         #expect(profile.calls["ConvPointwise16c"] == 2, "\(t): \(profile.calls)")
+        #expect(profile.calls["ConvDirect16c"] == (t.stem == nil ? nil : 1), "\(t): \(profile.calls)")
         #expect(profile.calls["Add"] == nil && profile.calls["Conv"] == nil, "\(t): \(profile.calls)")
-        let (p, y) = Self.reference(t, x: g.x, wd: g.wd, bd: g.bd, wp: g.wp, bp: g.bp, wq: g.wq, bq: g.bq)
+        let (p, y) = Self.reference(t, input: g.x, ws: g.ws, bs: g.bs, wd: g.wd, bd: g.bd, wp: g.wp, bp: g.bp, wq: g.wq, bq: g.bq)
         for (name, ref) in [("p", p), ("y", y)] {
             let out = try #require(got[name]), plainOut = try #require(want[name])
             #expect(out.shape == [t.n, name == "p" ? t.m : t.c, t.oh, t.ow], "\(t) \(name): shape \(out.shape)")
