@@ -379,22 +379,22 @@ enum BlockedConv {
             self.bounds = bounds
         }
 
-        /// `out = clamp(W·x + bias) (+ residual)` over `n` images of `hw` positions; `x` is
-        /// `[n, ⌈C/16⌉, hw, 16]`, `out` and `residual` are `[n, ⌈M/16⌉, hw, 16]` (the blocked layout of a
-        /// batch is one image of `N·H·W` positions here).
+        /// `out = clamp(W·x + bias) (+ residual)` over `positions` positions: `x` is `[⌈C/16⌉, positions, 16]`,
+        /// `out` and `residual` are `[⌈M/16⌉, positions, 16]` (a batch in the blocked layout: `N·H·W` positions).
         ///
-        /// Each image's positions are cut into tiles of 12 (the last ones 4 at a time, the final tile moved
-        /// back to end at the last position and overlap its neighbour: recomputed outputs are identical),
-        /// read in place: position `q` of a tile is at a constant offset `16·q` in every channel block,
-        /// so the 12 broadcasts need no packing. Work items are (8 tiles, one 32-channel panel), so a small
-        /// map still splits across threads by output channels.
+        /// The positions are cut into tiles of 12 (the last ones 4 at a time, the final tile moved back to
+        /// end at the last position, overlapping its neighbour in the same work item: recomputed outputs are
+        /// identical), read in place: position `q` of a tile is at a constant offset `16·q` in every channel
+        /// block, so the 12 broadcasts need no packing. Work items are (8 tiles, one 32-channel panel), so
+        /// a small map still splits across threads by output channels.
         func run(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
-                 n: Int, hw: Int, settings: ExecutionSettings) {
+                 positions: Int, settings: ExecutionSettings) {
+            let n = 1, hw = positions
             if hw < 4 {
                 runPacked(x, out, residual: residual, n: n, hw: hw, settings: settings)
                 return
             }
-            // Tile starts within an image: 12-position tiles, then 4-position ones (negative = 4 wide).
+            // Tile starts: 12-position tiles, then 4-position ones (negative = 4 wide).
             var starts: [Int] = []
             var p = 0
             while p + 12 <= hw { starts.append(p); p += 12 }
@@ -404,7 +404,10 @@ enum BlockedConv {
             }
             let perImage = starts.count, tiles = n * perImage
             let tilesPerGroup = 8
-            let groups = (tiles + tilesPerGroup - 1) / tilesPerGroup
+            var groups = (tiles + tilesPerGroup - 1) / tilesPerGroup
+            // The last tile may be moved back over its neighbour: keep the two in one work item, so no two
+            // threads write the same outputs.
+            if groups > 1 && tiles % tilesPerGroup == 1 { groups -= 1 }
             let inBlocks = (inChannels + lanes - 1) / lanes, outBlocks = (outChannels + lanes - 1) / lanes
             let panels = self.panels, c = inChannels, width = PackedGemm.columnBlock
             let src = UncheckedSendable(x), dst = UncheckedSendable(out), res = UncheckedSendable(residual)
@@ -418,7 +421,7 @@ enum BlockedConv {
                                 let group = item / panels, panel = item % panels
                                 let wp = UnsafePointer(w.value + panel * c * width), bp = UnsafePointer(b.value + panel * width)
                                 let two = 2 * panel + 1 < outBlocks
-                                for t in (group * tilesPerGroup)..<Swift.min(tiles, (group + 1) * tilesPerGroup) {
+                                for t in (group * tilesPerGroup)..<(group == groups - 1 ? tiles : (group + 1) * tilesPerGroup) {
                                     let image = t / perImage, start = st.value[t % perImage]
                                     let p0 = start >= 0 ? start : -start - 1
                                     let xp = src.value + (image * inBlocks * hw + p0) * lanes
@@ -507,7 +510,7 @@ enum BlockedConv {
             }
         }
 
-        /// The packed path for maps of fewer than 4 positions: tiles of 12 positions across images.
+        /// The packed path for fewer than 4 positions (`x` as `[n, ⌈C/16⌉, hw, 16]`; called with `n = 1`).
         func runPacked(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
                        n: Int, hw: Int, settings: ExecutionSettings) {
             let c = inChannels, rowBlock = PackedGemm.rowBlock, width = PackedGemm.columnBlock

@@ -247,8 +247,8 @@ extension GraphFusion {
             let residual = inputs.count > 1 ? try checkedInput(ctx, inputs, 1, expect: outShape) : nil
             let out = ONNXValue(uninitialized: .float, shape: outShape)
             // Per channel block the positions of all images are contiguous: one image of N·H·W positions.
-            pw.run(x.floatPointer, out.floatPointer, residual: residual.map { UnsafePointer($0.floatPointer) }, n: 1,
-                   hw: shape[0] * shape[2] * shape[3], settings: settings)
+            pw.run(x.floatPointer, out.floatPointer, residual: residual.map { UnsafePointer($0.floatPointer) },
+                   positions: shape[0] * shape[2] * shape[3], settings: settings)
             return [out]
         }
     }

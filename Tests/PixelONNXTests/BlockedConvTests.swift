@@ -195,6 +195,10 @@ struct BlockedConvTests {
         blocked.profile = profile
         let got = try blocked.run(feeds)
         let want = try plain.run(feeds)
+        // Two threads split the same work: identical results.
+        blocked.profile = nil
+        blocked.threads = 2
+        let twoThreads = try blocked.run(feeds)
         // Depthwise, expand, and project with the residual Add folded in.
         #expect(profile.calls["ConvDepthwise16c"] == 1, "\(t): \(profile.calls)")
         #expect(profile.calls["ConvPointwise16c"] == 2, "\(t): \(profile.calls)")
@@ -209,6 +213,7 @@ struct BlockedConvTests {
             var worst = 0.0
             for i in 0..<min(values.count, ref.count) { worst = max(worst, abs(Double(values[i]) - ref[i]) / (1 + abs(ref[i]))) }
             #expect(worst <= 1e-5, "\(t) \(name): max relative diff \(worst) vs the double reference")
+            #expect(try #require(twoThreads[name]).floats == values, "\(t) \(name): two threads differ from one")
             let vsPlain = Compare.maxAbsDiff(values, plainOut.floats)
             #expect(vsPlain <= 1e-6, "\(t) \(name): blocked vs plain kernels max abs diff \(vsPlain)")
         }
