@@ -226,9 +226,16 @@ public struct Checkpoint {
         let prefix = try prefixBytes()
         try AtomicFile.write(to: path, alsoAs: others) { handle in
             try handle.write(contentsOf: prefix)
+            // Disk writes start every 32 MiB, overlapping the remaining copies into the page cache.
+            var written = prefix.count, flushed = 0
             try forEachPayloadPiece { piece in
                 guard piece.count > 0 else { return }
                 try handle.write(contentsOf: piece)
+                written += piece.count
+                if written - flushed >= 32 << 20 {
+                    AtomicFile.beginWriteback(handle, offset: flushed, count: written - flushed)
+                    flushed = written
+                }
             }
         }
     }
