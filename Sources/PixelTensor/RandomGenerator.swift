@@ -56,14 +56,12 @@ extension Tensor {
         t.withUnsafeMutableBufferPointer { p in
             // Box–Muller yields two independent normals per pair of uniforms; use both.
             var i = 0
-            var sine = 0.0, cosine = 0.0
             while i < p.count {
                 let u1 = Double((generator.next() >> 11) + 1) * (1.0 / 9_007_199_254_740_993.0)
                 let u2 = Double(generator.next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
                 let r = (-2 * log(u1)).squareRoot(), theta = 2 * Double.pi * u2
-                SineCosine.both(theta, &sine, &cosine)
-                p[i] = mean + std * Float(r * cosine)
-                if i + 1 < p.count { p[i + 1] = mean + std * Float(r * sine) }
+                p[i] = mean + std * Float(r * cos(theta))
+                if i + 1 < p.count { p[i + 1] = mean + std * Float(r * sin(theta)) }
                 i += 2
             }
         }
@@ -79,30 +77,5 @@ extension Tensor {
             for i in 0..<p.count { p[i] = low + (high - low) * generator.nextUniform() }
         }
         return t
-    }
-}
-
-/// `sin` and `cos` of one angle: glibc's `sincos` (one argument reduction for both, and the same results
-/// as its `sin` and `cos` — checked bit for bit on 20 million angles in [0, 2π)), else the two calls.
-/// Embedding tables draw tens of millions of Box–Muller normals at start-up.
-@usableFromInline
-enum SineCosine {
-    typealias Function = @convention(c) (Double, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void
-
-    #if canImport(Glibc)
-    /// `sincos` is a GNU extension the Glibc module does not export: looked up by symbol.
-    static let sincos: Function? = dlsym(nil, "sincos").map { unsafeBitCast($0, to: Function.self) }
-    #else
-    static let sincos: Function? = nil
-    #endif
-
-    @usableFromInline
-    static func both(_ x: Double, _ sine: inout Double, _ cosine: inout Double) {
-        if let sincos {
-            sincos(x, &sine, &cosine)
-        } else {
-            sine = sin(x)
-            cosine = cos(x)
-        }
     }
 }
