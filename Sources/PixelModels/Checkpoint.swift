@@ -219,24 +219,19 @@ public struct Checkpoint {
     /// Writes the checkpoint once to `path`, with `others` (same directory) as hard links to the same file
     /// (each in place before `path`), e.g. `last.ckpt` and `best.ckpt` of an improving epoch.
     ///
-    /// The payload goes from the tensors' own buffers straight to the file (no assembled copy).
+    /// The payload goes from the tensors' own buffers to the file (no assembled copy, see
+    /// ``UnbufferedWriter``).
     public func write(to path: String, alsoAs others: [String]) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let prefix = try prefixBytes()
         try AtomicFile.write(to: path, alsoAs: others) { handle in
-            try handle.write(contentsOf: prefix)
-            // Disk writes start every 32 MiB, overlapping the remaining copies into the page cache.
-            var written = prefix.count, flushed = 0
-            try forEachPayloadPiece { piece in
-                guard piece.count > 0 else { return }
-                try handle.write(contentsOf: piece)
-                written += piece.count
-                if written - flushed >= 32 << 20 {
-                    AtomicFile.beginWriteback(handle, offset: flushed, count: written - flushed)
-                    flushed = written
-                }
-            }
+            // Straight from the tensors to the disk through an aligned buffer (no page-cache copy of ~0.3 s
+            // per 256 MB); the atomic write's fsync still makes it durable.
+            let writer = UnbufferedWriter(handle: handle, path: path)
+            try writer.append(prefix)
+            try forEachPayloadPiece { try writer.append($0) }
+            try writer.finish()
         }
     }
 
