@@ -35,7 +35,11 @@ let package = Package(
         .target(name: "PixelConfig", dependencies: ["CYAML", "PixelCore"]),
         .target(name: "PixelTensor", dependencies: ["CBLAS", "PixelCore"]),
         .target(name: "PixelNN", dependencies: ["PixelTensor"]),
-        .target(name: "PixelOptim", dependencies: ["PixelTensor", "PixelNN"]),
+        // `-fno-math-errno`: Float.squareRoot() goes through a C shim that, under glibc's default errno
+        // semantics, becomes a scalar `sqrtss` with a libm fallback and blocks vectorizing the Adam update.
+        .target(
+            name: "PixelOptim", dependencies: ["PixelTensor", "PixelNN"],
+            swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
         .target(name: "PixelImage", dependencies: ["CTurboJPEG", "CPNG", "PixelCore"]),
         .target(name: "PixelData", dependencies: ["PixelCore", "PixelConfig", "PixelImage"]),
         .target(name: "PixelEval", dependencies: ["PixelCore", "PixelData", "CBLAS"]),

@@ -146,8 +146,15 @@ final class FusionMLP: Layer {
         for (i, linear) in linears.enumerated() {
             h = linear(h)
             if !norms.isEmpty { h = norms[i](h) }
-            h = activation(h)
-            if isTraining && dropout > 0 { h = PixelTensor.dropout(h, probability: dropout, generator: &randomness.active.generator) }
+            if isTraining && dropout > 0 {
+                if activation == .relu {
+                    h = reluDropout(h, probability: dropout, generator: &randomness.active.generator)  // one fused pass
+                } else {
+                    h = PixelTensor.dropout(activation(h), probability: dropout, generator: &randomness.active.generator)
+                }
+            } else {
+                h = activation(h)
+            }
         }
         return head(h)
     }

@@ -86,6 +86,10 @@ public struct Trainer {
         public var bestCheckpoint: String
         public var lastCheckpoint: String
         public var seconds: Double
+        /// Where the run's time went: content loading, model set-up, per-epoch negative sampling, the
+        /// training steps (batch assembly, forward and backward, clipping, optimizer), validation,
+        /// checkpoints, logs and charts.
+        public var phases: PhaseTimes
     }
 
     public let inputs: Inputs
@@ -171,6 +175,7 @@ public struct Trainer {
         let config = inputs.config, t = config.training
         try Self.validate(t)
         let started = Self.now()
+        var phases = PhaseTimes()
         // Data parallelism: `threads` shards per step, each on one core with single-threaded BLAS
         // (measured faster than multi-threaded BLAS on these small matrices).
         let workers = max(1, options.threads)
@@ -180,7 +185,7 @@ public struct Trainer {
         // Catalog: training items first (the model's item indices), then items first seen in validation.
         let evalData = try inputs.validation.map { try EvaluationData(train: train, validation: nil, test: $0) }
         let catalog = evalData?.itemIds ?? train.itemIds
-        let content = try inputs.content(catalog)
+        let content = try phases.measure("content") { try inputs.content(catalog) }
         guard content.count == catalog.count else {
             throw ModelError.shapeMismatch(what: "content rows for the item catalog", expected: catalog.count, found: content.count)
         }
@@ -188,15 +193,15 @@ public struct Trainer {
         let hyper = try ModelHyperparameters(
             model: config.model, seed: seed, userCount: train.userIds.count, itemCount: train.itemIds.count,
             visionWidth: content.visionWidth, textWidth: content.textWidth, numericWidth: content.numericWidth)
-        let model = PretrainedMultimodalRecommender.make(hyper)
+        let model = phases.measure("model") { PretrainedMultimodalRecommender.make(hyper) }
         let optimizer = Self.makeOptimizer(t, parameters: model.namedParameters())
         (optimizer as? Adam)?.workers = workers
         let ratio = max(1, Int(config.data.negativeSamplingRatio.rounded()))
-        let dataset = try TrainingDataset(
+        let dataset = try phases.measure("dataset") { try TrainingDataset(
             train: train,
             options: DatasetOptions(
                 negativeRatio: ratio, sampling: config.data.negativeSamplingStrategy.rawValue == "popularity" ? .popularity : .uniform,
-                batchSize: t.batchSize, shuffle: false, seed: seed))
+                batchSize: t.batchSize, shuffle: false, seed: seed)) }
         let metricName = t.earlyStoppingMetric.description
         let higherIsBetter = t.earlyStoppingMetric.higherIsBetter
         var history: [EpochRecord] = []
@@ -213,7 +218,7 @@ public struct Trainer {
         let lastPath = directory + "/last.ckpt", bestPath = directory + "/best.ckpt"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         if let resume = options.resume {
-            let checkpoint = try Checkpoint.read(from: resume)
+            let checkpoint = try phases.measure("resume") { try Checkpoint.read(from: resume) }
             let h = checkpoint.header
             guard h.userKeys == train.userIds.keys, h.itemKeys == train.itemIds.keys else {
                 throw ModelError.invalidCheckpoint(path: resume, reason: "its id maps differ from \(train.path) (another split?)")
@@ -245,7 +250,7 @@ public struct Trainer {
                 options.log("checkpoint \(resume) is of a finished run (epoch \(h.epoch)); nothing to do")
                 return Summary(
                     history: history, bestEpoch: bestEpoch, bestMetric: bestMetric, metricName: metricName, stoppedEarly: false,
-                    bestCheckpoint: bestPath, lastCheckpoint: lastPath, seconds: 0)
+                    bestCheckpoint: bestPath, lastCheckpoint: lastPath, seconds: 0, phases: phases)
             }
         }
         let stepsPerEpochFull = (dataset.users.count + t.batchSize - 1) / t.batchSize
@@ -264,10 +269,23 @@ public struct Trainer {
             let epochStart = Self.now()
             model.startEpoch(epoch)
             model.setTraining(true)
-            let rows = dataset.epochRows(epoch)  // positive-major groups of 1 + ratio rows
-            var order = Array(0..<dataset.users.count)
-            var rng = RandomGenerator(seed: mixSeed(seed, UInt64(epoch) &* 31 &+ 7))
-            for k in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(k, rng.nextInt(below: k + 1)) }
+            let (rows, order) = phases.measure("sampling") {
+                let rows = dataset.epochRows(epoch)  // positive-major groups of 1 + ratio rows
+                var order = Array(0..<dataset.users.count)
+                var rng = RandomGenerator(seed: mixSeed(seed, UInt64(epoch) &* 31 &+ 7))
+                for k in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(k, rng.nextInt(below: k + 1)) }
+                return (rows, order)
+            }
+            let stepsStart = (PhaseTimes.wallSeconds(), PhaseTimes.cpuSeconds())
+            // Per-step parts (wall and process CPU seconds; four clock reads per step are negligible).
+            var stepTimes = (batch: (0.0, 0.0), pass: (0.0, 0.0), clip: (0.0, 0.0), update: (0.0, 0.0))
+            var mark = (PhaseTimes.wallSeconds(), PhaseTimes.cpuSeconds())
+            func lap(_ slot: inout (Double, Double)) {
+                let now = (PhaseTimes.wallSeconds(), PhaseTimes.cpuSeconds())
+                slot.0 += now.0 - mark.0
+                slot.1 += now.1 - mark.1
+                mark = now
+            }
             let progress = Progress("epoch \(epoch)/\(t.epochs)", total: stepsPerEpoch, unit: "steps", style: options.progress)
             var sums = (total: 0.0, rec: 0.0, con: 0.0, pair: 0.0)
             var lr = optimizer.learningRate
@@ -283,14 +301,17 @@ public struct Trainer {
                 }
                 lr = Self.learningRate(t, epoch: epoch, stepInEpoch: step, stepsPerEpoch: stepsPerEpoch, plateauRate: plateauRate)
                 optimizer.learningRate = lr
-                let (parts, stepGradients) = model.lossAndGradients(
-                    TrainingExamples(users: users, positives: positives, negatives: negatives, ratio: ratio), content: content,
-                    settings: settings, workers: workers)
+                let examples = TrainingExamples(users: users, positives: positives, negatives: negatives, ratio: ratio)
+                lap(&stepTimes.batch)
+                let (parts, stepGradients) = model.lossAndGradients(examples, content: content, settings: settings, workers: workers)
                 let value = parts.total.scalar
                 guard value.isFinite else { throw ModelError.nonFiniteLoss(epoch: epoch, step: step + 1) }
+                lap(&stepTimes.pass)
                 var gradients = stepGradients
                 if t.gradientClip > 0 { clipGradientNorm(&gradients, maxNorm: Float(t.gradientClip)) }
+                lap(&stepTimes.clip)
                 Autograd.withoutRecording { optimizer.step(gradients) }
+                lap(&stepTimes.update)
                 sums.total += Double(value)
                 sums.rec += Double(parts.recommendation)
                 sums.con += Double(parts.contrastive)
@@ -300,6 +321,11 @@ public struct Trainer {
             }
             progress.finish()
             let trainSeconds = Self.now() - epochStart
+            phases.add("steps", wall: PhaseTimes.wallSeconds() - stepsStart.0, cpu: PhaseTimes.cpuSeconds() - stepsStart.1)
+            phases.add("steps/batches", wall: stepTimes.batch.0, cpu: stepTimes.batch.1)
+            phases.add("steps/forward+backward", wall: stepTimes.pass.0, cpu: stepTimes.pass.1)
+            phases.add("steps/clipping", wall: stepTimes.clip.0, cpu: stepTimes.clip.1)
+            phases.add("steps/optimizer", wall: stepTimes.update.0, cpu: stepTimes.update.1)
             var record = EpochRecord(
                 epoch: epoch, steps: stepsPerEpoch, trainLoss: sums.total / Double(stepsPerEpoch),
                 recommendationLoss: sums.rec / Double(stepsPerEpoch), contrastiveLoss: sums.con / Double(stepsPerEpoch),
@@ -307,11 +333,13 @@ public struct Trainer {
                 stepsPerSecond: Double(stepsPerEpoch) / max(trainSeconds, 1e-9))
             var metric: Double? = nil
             if let validation, epoch % t.evalEvery == 0 || epoch == t.epochs {
-                record.validation = try Self.validate(
-                    model: model, content: content, itemIds: itemIds, setup: validation, ks: ks, workers: options.threads)
-                if t.earlyStoppingMetric == .validationLoss, let evalData {
-                    record.validation["val_loss"] = Self.validationLoss(
-                        model: model, content: content, data: evalData, settings: settings, ratio: ratio, seed: seed)
+                try phases.measure("validation") {
+                    record.validation = try Self.validate(
+                        model: model, content: content, itemIds: itemIds, setup: validation, ks: ks, workers: options.threads)
+                    if t.earlyStoppingMetric == .validationLoss, let evalData {
+                        record.validation["val_loss"] = Self.validationLoss(
+                            model: model, content: content, data: evalData, settings: settings, ratio: ratio, seed: seed)
+                    }
                 }
                 metric = record.validation[metricName]
             }
@@ -340,13 +368,17 @@ public struct Trainer {
                 metricName: metricName, bestMetric: bestMetric, bestEpoch: bestEpoch, history: history, finished: finished,
                 configYAML: config.yamlText(), userKeys: train.userIds.keys, itemKeys: train.itemIds.keys,
                 scalers: inputs.scalers, seed: seed, optimizer: t.optimizerType.rawValue, runStarted: runStarted)
-            let checkpoint = Checkpoint(header: header, tensors: model.stateDict(), optimizerState: optimizer.stateDict())
-            // One encoding and one write: best.ckpt (when improved) is a hard link to the new last.ckpt, put in
-            // place first, as the separate write was.
-            try checkpoint.write(to: lastPath, alsoAs: improved ? [bestPath] : [])
-            try TrainingLog.write(history, directory: directory)
-            if let tensorboard = options.tensorboard {
-                try TensorBoardWriter.write(history: history, runStarted: runStarted, directory: tensorboard)
+            try phases.measure("checkpoint") {
+                let checkpoint = Checkpoint(header: header, tensors: model.stateDict(), optimizerState: optimizer.stateDict())
+                // One encoding and one write: best.ckpt (when improved) is a hard link to the new last.ckpt, put
+                // in place first, as the separate write was.
+                try checkpoint.write(to: lastPath, alsoAs: improved ? [bestPath] : [])
+            }
+            try phases.measure("logs") {
+                try TrainingLog.write(history, directory: directory)
+                if let tensorboard = options.tensorboard {
+                    try TensorBoardWriter.write(history: history, runStarted: runStarted, directory: tensorboard)
+                }
             }
             let shown = record.validation.keys.sorted().filter { ["ndcg@10", "hit_rate@10", "val_loss", metricName].contains($0) }
                 .map { "\($0) \(String(format: "%.4f", record.validation[$0]!))" }.joined(separator: "  ")
@@ -361,10 +393,12 @@ public struct Trainer {
             }
             if let stop = options.stopAfterEpochs, epochsRun >= stop { break }
         }
-        if !history.isEmpty { try CurvePlot.training(history).write(to: directory + "/training_curves.png") }
+        if !history.isEmpty {
+            try phases.measure("curves") { try CurvePlot.training(history).write(to: directory + "/training_curves.png") }
+        }
         return Summary(
             history: history, bestEpoch: bestEpoch, bestMetric: bestMetric, metricName: metricName, stoppedEarly: stoppedEarly,
-            bestCheckpoint: bestPath, lastCheckpoint: lastPath, seconds: Self.now() - started)
+            bestCheckpoint: bestPath, lastCheckpoint: lastPath, seconds: Self.now() - started, phases: phases)
     }
 
     /// Full-ranking validation metrics (`ndcg@k`, `hit_rate@k`, `recall@k`, …) of the model's vectors.

@@ -22,19 +22,15 @@ enum ModelInputs {
     ) throws -> ScalerSet {
         let kind = config.data.numericalNormalizationMethod
         let ids = try table.column(table.idColumn)
+        let trainRows = ids.indices.filter { trainItems.index(of: ids[$0]) != nil }
         var scalers: [Scaler] = []
         let missing = config.data.numericalFeaturesCols.filter { !table.header.contains($0) }
         if !missing.isEmpty {
             warn("\(table.path): numeric columns \(missing.joined(separator: ", ")) absent (data.numerical_features_cols); not used")
         }
         for column in config.data.numericalFeaturesCols where table.header.contains(column) {
-            let cells = try table.column(column)
-            var values: [Double] = []
-            for (row, id) in ids.enumerated() where trainItems.index(of: id) != nil {
-                let text = cells[row].trimmingCharacters(in: .whitespaces)
-                values.append(text.isEmpty ? .nan : (Double(text) ?? .nan))
-            }
-            scalers.append(Scaler(column: column, kind: kind, values: values))
+            // Cells that are not numbers count as missing here; the content step reports them.
+            scalers.append(Scaler(column: column, kind: kind, values: try table.numbers(column, rows: trainRows)))
         }
         return ScalerSet(scalers: scalers)
     }

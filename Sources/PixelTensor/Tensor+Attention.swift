@@ -74,7 +74,9 @@ public func multiHeadAttention(
         let probabilities = probabilities, dropMask = dropMask
         let qd = query.detached(), kd = key.detached(), vd = value.detached()
         out.recordOp(inputs: nodes) { g in
-            var dq = Tensor(zeros: qd.shape), dk = Tensor(zeros: kd.shape), dv = Tensor(zeros: vd.shape)
+            // Every (batch, head) block of the three is written once below by a β = 0 product: no zero fill.
+            var dq = Tensor(uninitializedShape: qd.shape), dk = Tensor(uninitializedShape: kd.shape)
+            var dv = Tensor(uninitializedShape: vd.shape)
             let pg = g.storage.pointer, pq = qd.storage.pointer, pk = kd.storage.pointer, pv = vd.storage.pointer
             let pp = probabilities.storage.pointer
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * tq * tk) { scratch in

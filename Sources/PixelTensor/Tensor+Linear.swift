@@ -16,7 +16,20 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         let y = o.baseAddress!
         if let bias {
             let pb = bias.storage.pointer
-            for r in 0..<rows { (y + r * outputs).update(from: pb, count: outputs) }
+            if outputs % 16 == 0 {
+                // Inline vector stores: a memmove call per (short) row cost more than the copy.
+                for r in 0..<rows {
+                    let yr = y + r * outputs
+                    var j = 0
+                    while j < outputs {
+                        UnsafeMutableRawPointer(yr + j).storeBytes(
+                            of: UnsafeRawPointer(pb + j).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                        j += 16
+                    }
+                }
+            } else {
+                for r in 0..<rows { (y + r * outputs).update(from: pb, count: outputs) }
+            }
         }
         BLAS.gemm(
             transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs, a: px, lda: inputs, b: pw, ldb: inputs,

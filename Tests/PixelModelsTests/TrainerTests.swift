@@ -59,6 +59,50 @@ struct TrainerTests {
         #expect(throws: ModelError.self) { try Checkpoint.decode(Data("PXCKPT01garbage!".utf8), path: "junk") }
     }
 
+    @Test("a version-1 checkpoint (byte-wise FNV-1a) still reads; the version-2 checksum ignores how the payload is cut")
+    func checkpointVersions() throws {
+        let config = smallConfig(epochs: 1)
+        let inputs = try memoryInputs(config: config)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try Trainer(inputs: inputs, options: .init(checkpointDirectory: directory)).run()
+        let checkpoint = try Checkpoint.read(from: directory + "/last.ckpt")
+        #expect(checkpoint.header.version == 2)
+        // The streamed file equals the in-memory encoding.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/last.ckpt")) == (try checkpoint.encoded()))
+        let old = try Checkpoint.decode(try checkpoint.encoded(version: 1), path: "v1")
+        #expect(old.header.version == 1)
+        for (name, t) in checkpoint.tensors { #expect(old.tensors[name]?.scalars == t.scalars) }
+        #expect(old.optimizerState == checkpoint.optimizerState)
+        var v1 = [UInt8](try checkpoint.encoded(version: 1))
+        v1[v1.count - 3] ^= 0x01
+        #expect(throws: ModelError.self) { try Checkpoint.decode(Data(v1), path: "v1 flipped") }
+        // Version 2: the same checksum whatever the piece boundaries (words straddle pieces).
+        let bytes: [UInt8] = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
+        func hash(_ cuts: [Int]) -> UInt64 {
+            bytes.withUnsafeBytes { raw in
+                Checkpoint.payloadChecksum(version: 2) { body in
+                    var start = 0
+                    for end in cuts + [raw.count] {
+                        body(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
+                        start = end
+                    }
+                }
+            }
+        }
+        let whole = hash([])
+        #expect(hash([1, 2, 3, 70, 71, 500, 999]) == whole)
+        #expect(hash([64, 128, 640]) == whole)
+        // Any one changed byte changes it.
+        var changed = bytes
+        for k in [0, 7, 63, 64, 999] {
+            changed = bytes
+            changed[k] ^= 0x80
+            let other = changed.withUnsafeBytes { raw in Checkpoint.payloadChecksum(version: 2) { $0(raw) } }
+            #expect(other != whole, "byte \(k)")
+        }
+    }
+
     @Test("the loss falls when fitting one fixed batch", arguments: ["pretrained", "enhanced"], ["bce", "bpr", "sampled_softmax"])
     func lossDecreases(_ modelClass: String, _ loss: String) throws {
         var config = smallConfig()

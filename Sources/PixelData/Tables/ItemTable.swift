@@ -60,6 +60,18 @@ public struct ItemTable: Sendable, Equatable {
         return columns[index]
     }
 
+    /// The cells of column `name` at `rows` as numbers, NaN for an empty cell or one that is not a
+    /// decimal or scientific number (spaces and tabs around a number are ignored; `nan`/`inf` are not
+    /// numbers), parsed straight from the cell bytes as ``NumericFeatures`` does.
+    /// - Throws: `DataError.missingColumn`.
+    public func numbers(_ name: String, rows: [Int]) throws -> [Double] {
+        let cells = try column(name)
+        return rows.map { row in
+            var cell = cells[row]
+            return cell.withUTF8 { ByteParsing.double($0) } ?? .nan
+        }
+    }
+
     /// The item ids in row order.
     public var ids: [String] { (try? column(idColumn)) ?? [] }
 

@@ -147,10 +147,13 @@ public final class FeatureStore: @unchecked Sendable {
         var out = [Float](repeating: 0, count: ids.count * d)
         var present = [Bool](repeating: false, count: ids.count)
         withRows { rows in
-            for (k, id) in ids.enumerated() {
-                guard let i = index[id], !isMissing(i) else { continue }
-                present[k] = true
-                for j in 0..<d { out[k * d + j] = rows[i * d + j] }
+            out.withUnsafeMutableBufferPointer { o in
+                guard let source = rows.baseAddress, let target = o.baseAddress else { return }
+                for (k, id) in ids.enumerated() {
+                    guard let i = index[id], !isMissing(i) else { continue }
+                    present[k] = true
+                    (target + k * d).update(from: source + i * d, count: d)  // one row copy, no per-scalar checks
+                }
             }
         }
         return (out, present)

@@ -44,19 +44,23 @@ enum TrainCommand: Subcommand {
         let threads = ThreadCount.resolve(config.training.threads)
         let console = context.console
         let log: (String) -> Void = { line in if !context.quiet { console.note(line) } }
-        let (train, _) = try InteractionTable.load(path: config.data.trainDataPath)
+        var phases = PhaseTimes()
+        let (train, _) = try phases.measure("load") { try InteractionTable.load(path: config.data.trainDataPath) }
         let validationPath = config.data.valDataPath
-        var validation = FileManager.default.fileExists(atPath: validationPath)
-            ? try InteractionTable.load(path: validationPath).0 : nil
+        var validation = try phases.measure("load") {
+            FileManager.default.fileExists(atPath: validationPath) ? try InteractionTable.load(path: validationPath).0 : nil
+        }
         if validation == nil {
             console.warning("\(validationPath): no validation file; training without early stopping")
         } else if validation?.count == 0 {
             console.warning("\(validationPath): no validation rows; training without early stopping")
             validation = nil
         }
-        try ModelInputs.ensureFeatures(config, threads: threads, log: log)
-        let table = try ModelInputs.itemTable(config)
-        let scalers = try ModelInputs.fitScalers(config, table: table, trainItems: train.itemIds, warn: console.warning)
+        try phases.measure("encode") { try ModelInputs.ensureFeatures(config, threads: threads, log: log) }
+        let (table, scalers) = try phases.measure("scalers") {
+            let table = try ModelInputs.itemTable(config)
+            return (table, try ModelInputs.fitScalers(config, table: table, trainItems: train.itemIds, warn: console.warning))
+        }
         let frozenConfig = config
         let inputs = Trainer.Inputs(
             config: config, train: train, validation: validation,
@@ -77,5 +81,7 @@ enum TrainCommand: Subcommand {
         console.line(
             "trained \(summary.history.count) epochs in \(Progress.formatSeconds(summary.seconds)); best \(summary.metricName) "
                 + "\(best) at epoch \(summary.bestEpoch)\(summary.stoppedEarly ? " (early stop)" : "") → \(summary.bestCheckpoint)")
+        phases.append(summary.phases)
+        log("time: " + phases.summary)
     }
 }
