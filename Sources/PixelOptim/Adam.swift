@@ -99,21 +99,7 @@ public class Adam: Optimizer {
                     }
                     switch grad {
                     case .dense(let g): g.withUnsafeBufferPointer { apply(0, $0.baseAddress!, $0.count) }
-                    case .rows(let rows):
-                        // Random rows of large tables (embeddings): parameter and moment rows a few
-                        // updates ahead are prefetched, so their misses overlap the current update.
-                        let c = rows.coalesced(), w = c.width, indices = c.indices, ahead = Prefetch.rowDistance
-                        c.values.withUnsafeBufferPointer { g in
-                            for i in indices.indices {
-                                if i + ahead < indices.count {
-                                    let o = Int(indices[i + ahead]) * width
-                                    Prefetch.write(pp + o, count: w)
-                                    Prefetch.write(mm + o, count: w)
-                                    Prefetch.write(vv + o, count: w)
-                                }
-                                apply(Int(indices[i]) * width, g.baseAddress! + i * w, w)
-                            }
-                        }
+                    case .rows(let rows): forEachRow(rows) { r, g, w in apply(r * width, g, w) }
                     }
                 }
             }
