@@ -51,7 +51,11 @@ public struct ItemContent: Sendable {
         var out = Tensor(uninitializedShape: [rows.count, width])
         out.withUnsafeMutableBufferPointer { o in
             matrix.withUnsafeBufferPointer { m in
+                // Random rows of a large matrix: the copy of one overlaps the misses of a later one.
+                let ahead = Prefetch.rowDistance
+                for r in 0..<min(ahead, rows.count) { Prefetch.read(m.baseAddress! + Int(rows[r]) * width, count: width) }
                 for (r, row) in rows.enumerated() {
+                    if r + ahead < rows.count { Prefetch.read(m.baseAddress! + Int(rows[r + ahead]) * width, count: width) }
                     let src = m.baseAddress! + Int(row) * width
                     (o.baseAddress! + r * width).update(from: src, count: width)
                 }

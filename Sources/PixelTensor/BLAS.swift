@@ -81,15 +81,20 @@ public enum BLAS {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         let sai = transposeA ? 1 : lda, sap = transposeA ? lda : 1
-        for i in 0..<m {
-            let cr = c + i * ldc
-            if beta == 0 { cr.update(repeating: 0, count: n) } else if beta != 1 { for j in 0..<n { cr[j] *= beta } }
+        // β = 0: C is not read; each element is written once as `0 + α·Σ` (the value a zero fill followed
+        // by `+=` gave — the fill and the reload of the just-stored zeros cost more than the small product).
+        let fresh = beta == 0
+        if !fresh && beta != 1 {
+            for i in 0..<m {
+                let cr = c + i * ldc
+                for j in 0..<n { cr[j] *= beta }
+            }
         }
         if transposeB && !transposeA {
             // C[i, j] += α·⟨A[i, :], B[j, :]⟩, both rows contiguous.
             for i in 0..<m {
                 let ar = a + i * lda, cr = c + i * ldc
-                for j in 0..<n { cr[j] += alpha * Kernels.dot(ar, b + j * ldb, k) }
+                for j in 0..<n { cr[j] = (fresh ? 0 : cr[j]) + alpha * Kernels.dot(ar, b + j * ldb, k) }
             }
         } else if transposeB {
             // Aᵀ's rows are strided: gather each into a contiguous buffer first.
@@ -98,7 +103,7 @@ public enum BLAS {
                 for i in 0..<m {
                     for p in 0..<k { r[p] = a[i * sai + p * sap] }
                     let cr = c + i * ldc
-                    for j in 0..<n { cr[j] += alpha * Kernels.dot(r, b + j * ldb, k) }
+                    for j in 0..<n { cr[j] = (fresh ? 0 : cr[j]) + alpha * Kernels.dot(r, b + j * ldb, k) }
                 }
             }
         } else {
@@ -111,14 +116,14 @@ public enum BLAS {
                     for p in 0..<k {
                         acc += ai[p * sap] * UnsafeRawPointer(b + p * ldb + j).loadUnaligned(as: SIMD16<Float>.self)
                     }
-                    let old = UnsafeRawPointer(cr + j).loadUnaligned(as: SIMD16<Float>.self)
+                    let old = fresh ? SIMD16<Float>() : UnsafeRawPointer(cr + j).loadUnaligned(as: SIMD16<Float>.self)
                     UnsafeMutableRawPointer(cr + j).storeBytes(of: old + alpha * acc, as: SIMD16<Float>.self)
                     j += 16
                 }
                 while j < n {
                     var s: Float = 0
                     for p in 0..<k { s += ai[p * sap] * b[p * ldb + j] }
-                    cr[j] += alpha * s
+                    cr[j] = (fresh ? 0 : cr[j]) + alpha * s
                     j += 1
                 }
             }

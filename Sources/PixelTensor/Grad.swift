@@ -11,6 +11,23 @@ public enum Grad: Sendable {
         }
     }
 
+    /// `self += other`: what ``adding(_:)`` computes, but a dense `self` gives up its own reference
+    /// first, so its storage is updated in place unless something else shares it (`adding` keeps `self`
+    /// alive while it adds, which forced a copy of every accumulated dense gradient).
+    @inlinable
+    public mutating func add(_ other: Grad) {
+        guard case .dense(var a) = self else {
+            self = adding(other)
+            return
+        }
+        self = .dense(Tensor(0))
+        switch other {
+        case .dense(let b): a.addInPlace(b)
+        case .rows(let b): b.scatterAdd(into: &a)
+        }
+        self = .dense(a)
+    }
+
     /// `self + other`, reusing `self`'s storage when possible. Rows + rows stay sparse.
     @inlinable
     public func adding(_ other: Grad) -> Grad {

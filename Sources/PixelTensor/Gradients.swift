@@ -30,13 +30,23 @@ public struct Gradients: Sendable {
     /// Adds `grad` to the leaf's gradient.
     mutating func accumulate(_ grad: Grad, for node: GradNode) {
         let key = ObjectIdentifier(node)
-        if let old = store.removeValue(forKey: key) { store[key] = old.adding(grad) } else { store[key] = grad }
+        if var old = store.removeValue(forKey: key) {
+            old.add(grad)
+            store[key] = old
+        } else {
+            store[key] = grad
+        }
     }
 
     /// Adds every gradient of `other` (gradient accumulation over micro-batches).
     public mutating func formSum(with other: Gradients) {
         for (key, grad) in other.store {
-            if let old = store.removeValue(forKey: key) { store[key] = old.adding(grad) } else { store[key] = grad }
+            if var old = store.removeValue(forKey: key) {
+            old.add(grad)
+            store[key] = old
+        } else {
+            store[key] = grad
+        }
         }
     }
 
@@ -122,8 +132,9 @@ extension Tensor {
                 for (input, inputGrad) in zip(current.inputs, inputGrads) {
                     guard let input, let inputGrad else { continue }
                     let key = ObjectIdentifier(input)
-                    if let old = pending.removeValue(forKey: key) {
-                        pending[key] = old.adding(inputGrad)
+                    if var old = pending.removeValue(forKey: key) {
+                        old.add(inputGrad)
+                        pending[key] = old
                     } else {
                         pending[key] = inputGrad
                     }

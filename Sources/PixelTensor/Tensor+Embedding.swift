@@ -11,8 +11,13 @@ public func embedding(_ weight: Tensor, ids: IndexTensor) -> Tensor {
     var out = Tensor(uninitializedShape: ids.shape + [width])
     let pw = weight.storage.pointer
     out.withUnsafeMutableBufferPointer { o in
-        for (i, id) in ids.indices.enumerated() {
+        let indices = ids.indices, ahead = Prefetch.rowDistance
+        for (i, id) in indices.enumerated() {
             precondition(id >= 0 && Int(id) < rows, "embedding: id \(id) out of 0..<\(rows)")
+            // Random rows of a large table: start the misses of a later row before this copy.
+            if i + ahead < indices.count, case let next = Int(indices[i + ahead]), next >= 0 && next < rows {
+                Prefetch.read(pw + next * width, count: width)
+            }
             (o.baseAddress! + i * width).update(from: pw + Int(id) * width, count: width)
         }
     }
