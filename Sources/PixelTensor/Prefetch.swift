@@ -1,8 +1,7 @@
 import CBLAS
 
-/// Software prefetch of rows about to be read (or written) at random addresses — embedding and
-/// feature-store gathers, sparse optimizer updates — so the memory latency of the next rows overlaps
-/// the copy of the current one. A hint only: no effect on any value.
+/// Software prefetch of rows about to be read at random addresses — embedding and feature-store
+/// gathers — so the memory latency of the next rows overlaps the copy of the current one. A hint only: no effect on any value.
 public enum Prefetch {
     /// Hints the cache lines covering `count` floats at `p` for reading.
     @inlinable @inline(__always)
@@ -10,16 +9,6 @@ public enum Prefetch {
         var i = 0
         while i < count {
             pixelrec_prefetch(p + i)
-            i &+= 16
-        }
-    }
-
-    /// Hints the cache lines covering `count` floats at `p` for writing.
-    @inlinable @inline(__always)
-    public static func write(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i < count {
-            pixelrec_prefetch_write(p + i)
             i &+= 16
         }
     }
