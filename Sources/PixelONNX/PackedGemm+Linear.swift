@@ -41,15 +41,19 @@ extension PackedGemm {
         let panels = (m + rowBlock - 1) / rowBlock
         let xPacked = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(panels * k * rowBlock, 1))
         defer { xPacked.deallocate() }
-        for p in 0..<panels {
-            let panel = xPacked + p * k * rowBlock
-            for r in 0..<rowBlock {
-                // Rows past m repeat the last row (computed, never stored).
-                let row = x + Swift.min(p * rowBlock + r, m - 1) * k
-                for q in 0..<k { panel[q * rowBlock + r] = row[q] }
+        let xs = UncheckedSendable(UnsafePointer(xPacked)), cs = UncheckedSendable(c)
+        let xIn = UncheckedSendable(x), xOut = UncheckedSendable(xPacked)
+        // The packing is split too (at least about 64 K values per thread): it would otherwise be serial.
+        settings.parallelChunks(panels, minimumPerThread: Swift.max(1, 65_536 / Swift.max(k * rowBlock, 1))) { range in
+            for p in range {
+                let panel = xOut.value + p * k * rowBlock
+                for r in 0..<rowBlock {
+                    // Rows past m repeat the last row (computed, never stored).
+                    let row = xIn.value + Swift.min(p * rowBlock + r, m - 1) * k
+                    for q in 0..<k { panel[q * rowBlock + r] = row[q] }
+                }
             }
         }
-        let xs = UncheckedSendable(UnsafePointer(xPacked)), cs = UncheckedSendable(c)
         settings.parallelChunks(w.tiles, minimumPerThread: 2) { range in
             let tile = UnsafeMutablePointer<Float>.allocate(capacity: rowBlock * columnBlock)
             defer { tile.deallocate() }
