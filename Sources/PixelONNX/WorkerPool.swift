@@ -6,9 +6,8 @@ import Synchronization
 /// `DispatchQueue.concurrentPerform` wakes its threads on every call; a batch-1 transformer runs hundreds
 /// of kernels of a few tens of microseconds, and the wake-up was a large part of each. Here the workers
 /// spin for a short while (``spinNanoseconds``, yielding the core between checks) after each job, watching
-/// one atomic word, and only then
-/// park on a condition variable; the caller publishes a job by storing that word, so a job that follows
-/// another closely starts on every thread at once.
+/// one atomic word, and only then park on a condition variable; the caller publishes a job by storing that
+/// word, so a job that follows another closely starts on every thread at once.
 ///
 /// Parts are claimed from a shared counter by the workers and by the caller alike: a worker that has not
 /// woken yet only means the caller runs more parts itself, never that it waits for the wake-up. Which
