@@ -181,12 +181,13 @@ func forEachRow(_ shape: [Int], _ strides: [[Int]], _ body: ([Int], Int, [Int]) 
 
 /// Settings read by kernels while running; one instance per model.
 final class ExecutionSettings: @unchecked Sendable {
-    /// Threads for element-wise and convolution loops (OpenBLAS is set separately).
+    /// Threads for the kernels' ``parallelChunks(_:minimumPerThread:_:)`` loops (the caller plus `threads − 1`
+    /// workers of the process-wide ``WorkerPool``); OpenBLAS is set separately.
     var threads: Int = 1
 
-    /// Runs `body(chunk)` over `count` items split into at most `threads` contiguous chunks of at least
-    /// `minimumPerThread` items (one chunk, on the calling thread, when there are too few), on the
-    /// persistent ``WorkerPool``. The chunks depend only on `count`, `minimumPerThread` and `threads`.
+    /// Runs `body(chunk)` over `count` items split into at most `parts = min(threads, count / minimumPerThread)`
+    /// contiguous chunks of `⌈count / parts⌉` items, the last shorter (one chunk on the calling thread when
+    /// `parts` ≤ 1), on the persistent ``WorkerPool``. The chunks depend only on `count`, `minimumPerThread` and `threads`.
     @inline(__always)
     func parallelChunks(_ count: Int, minimumPerThread: Int, _ body: (Range<Int>) -> Void) {
         let parts = Swift.min(threads, count / Swift.max(minimumPerThread, 1))
