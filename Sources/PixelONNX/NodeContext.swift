@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 
 /// What a kernel factory sees of a node at load time: its name, resolved operator version and attributes.
 struct NodeContext {
@@ -181,23 +181,35 @@ func forEachRow(_ shape: [Int], _ strides: [[Int]], _ body: ([Int], Int, [Int]) 
 
 /// Settings read by kernels while running; one instance per model.
 final class ExecutionSettings: @unchecked Sendable {
-    /// Threads for element-wise and convolution loops (OpenBLAS is set separately).
+    /// Threads for the kernels' ``parallelChunks(_:minimumPerThread:_:)`` loops (the caller plus `threads − 1`
+    /// workers of the process-wide ``WorkerPool``); OpenBLAS is set separately.
     var threads: Int = 1
 
-    /// Runs `body(chunk)` over `count` items split into at most `threads` contiguous chunks.
+    /// Runs `body(chunk)` over `count` items split into at most `parts = min(threads, count / minimumPerThread)`
+    /// contiguous chunks of `⌈count / parts⌉` items, the last shorter (one chunk on the calling thread when
+    /// `parts` ≤ 1), on the persistent ``WorkerPool``. The chunks depend only on `count`, `minimumPerThread` and `threads`.
     @inline(__always)
     func parallelChunks(_ count: Int, minimumPerThread: Int, _ body: (Range<Int>) -> Void) {
         let parts = Swift.min(threads, count / Swift.max(minimumPerThread, 1))
         if parts <= 1 { body(0..<count); return }
         let per = (count + parts - 1) / parts
-        withoutActuallyEscaping(body) { escaping in
-            let box = UncheckedSendable(escaping)
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
-                let lo = p * per, hi = Swift.min(count, lo + per)
-                if lo < hi { box.value(lo..<hi) }
+        func chunk(_ p: Int) {
+            let lo = p * per, hi = Swift.min(count, lo + per)
+            if lo < hi { body(lo..<hi) }
+        }
+        if Self.usesDispatch {
+            withoutActuallyEscaping(chunk) { escaping in
+                let box = UncheckedSendable(escaping)
+                DispatchQueue.concurrentPerform(iterations: parts) { box.value($0) }
             }
+        } else {
+            WorkerPool.shared.run(parts: parts, chunk)
         }
     }
+
+    /// `PIXELREC_ONNX_POOL=dispatch` runs the chunks with `DispatchQueue.concurrentPerform` instead of
+    /// ``WorkerPool`` (for comparison).
+    static let usesDispatch = ProcessInfo.processInfo.environment["PIXELREC_ONNX_POOL"] == "dispatch"
 }
 
 /// Carries a value the caller guarantees is used safely across threads (disjoint output ranges).

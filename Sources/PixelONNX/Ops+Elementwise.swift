@@ -15,18 +15,26 @@ enum ElementwiseOps {
         let out = ONNXValue(uninitialized: outType, shape: shape)
         let o = out.buffer.raw.assumingMemoryBound(to: R.self)
         let n = out.count
+        // Flat cases: split across threads for large tensors (disjoint output ranges).
+        let settings = ctx.settings, perThread = 1 << 15
         if x.shape == y.shape {
-            for i in 0..<n { o[i] = op(a[i], b[i]) }
+            settings.parallelChunks(n, minimumPerThread: perThread) { range in
+                for i in range { o[i] = op(a[i], b[i]) }
+            }
             return out
         }
         if y.count == 1 && x.shape == shape {
             let bv = b[0]
-            for i in 0..<n { o[i] = op(a[i], bv) }
+            settings.parallelChunks(n, minimumPerThread: perThread) { range in
+                for i in range { o[i] = op(a[i], bv) }
+            }
             return out
         }
         if x.count == 1 && y.shape == shape {
             let av = a[0]
-            for i in 0..<n { o[i] = op(av, b[i]) }
+            settings.parallelChunks(n, minimumPerThread: perThread) { range in
+                for i in range { o[i] = op(av, b[i]) }
+            }
             return out
         }
         let strides = [contiguousStrides(shape), broadcastStrides(x.shape, to: shape), broadcastStrides(y.shape, to: shape)]

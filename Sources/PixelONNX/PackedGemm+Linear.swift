@@ -41,15 +41,19 @@ extension PackedGemm {
         let panels = (m + rowBlock - 1) / rowBlock
         let xPacked = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(panels * k * rowBlock, 1))
         defer { xPacked.deallocate() }
-        for p in 0..<panels {
-            let panel = xPacked + p * k * rowBlock
-            for r in 0..<rowBlock {
-                // Rows past m repeat the last row (computed, never stored).
-                let row = x + Swift.min(p * rowBlock + r, m - 1) * k
-                for q in 0..<k { panel[q * rowBlock + r] = row[q] }
+        let xs = UncheckedSendable(UnsafePointer(xPacked)), cs = UncheckedSendable(c)
+        let xIn = UncheckedSendable(x), xOut = UncheckedSendable(xPacked)
+        // The packing is split too (at least about 64 K values per thread): it would otherwise be serial.
+        settings.parallelChunks(panels, minimumPerThread: Swift.max(1, 65_536 / Swift.max(k * rowBlock, 1))) { range in
+            for p in range {
+                let panel = xOut.value + p * k * rowBlock
+                for r in 0..<rowBlock {
+                    // Rows past m repeat the last row (computed, never stored).
+                    let row = xIn.value + Swift.min(p * rowBlock + r, m - 1) * k
+                    for q in 0..<k { panel[q * rowBlock + r] = row[q] }
+                }
             }
         }
-        let xs = UncheckedSendable(UnsafePointer(xPacked)), cs = UncheckedSendable(c)
         settings.parallelChunks(w.tiles, minimumPerThread: 2) { range in
             let tile = UnsafeMutablePointer<Float>.allocate(capacity: rowBlock * columnBlock)
             defer { tile.deallocate() }
@@ -59,17 +63,62 @@ extension PackedGemm {
                 for p in 0..<panels {
                     let row0 = p * rowBlock, rows = Swift.min(rowBlock, m - row0)
                     let ap = xs.value + p * k * rowBlock
-                    if width == columnBlock {
-                        block12x32(k: k, a: ap, b: bp, c: cs.value + row0 * n + j0, ldc: n, rows: rows, bias: nil,
-                                   columnBias: bias, gelu: gelu, bounds: (-.infinity, .infinity))
+                    let full = width == columnBlock
+                    let out = full ? cs.value + row0 * n + j0 : tile, ldc = full ? n : columnBlock
+                    if rows <= 8 {
+                        // A short last panel (m = 50 tokens: 2 rows of 12): 4 rows at a time, not 12.
+                        var r = 0
+                        while r < rows {
+                            block4x32(k: k, a: ap + r, b: bp, c: out + r * ldc, ldc: ldc, rows: Swift.min(4, rows - r),
+                                      columnBias: bias, gelu: gelu)
+                            r += 4
+                        }
                     } else {
-                        block12x32(k: k, a: ap, b: bp, c: tile, ldc: columnBlock, rows: rows, bias: nil,
+                        block12x32(k: k, a: ap, b: bp, c: out, ldc: ldc, rows: rows, bias: nil,
                                    columnBias: bias, gelu: gelu, bounds: (-.infinity, .infinity))
+                    }
+                    if !full {
                         for r in 0..<rows { (cs.value + (row0 + r) * n + j0).update(from: tile + r * columnBlock, count: width) }
                     }
                 }
             }
         }
+    }
+}
+
+extension PackedGemm {
+    /// ``block12x32(k:a:b:c:ldc:rows:bias:columnBias:gelu:bounds:)`` for the first `rows` (≤ 4) rows of a
+    /// 12-row panel, with a column bias and no clamp: 8 accumulators, the same operations per element in
+    /// the same order, so the results are the same bits.
+    @inline(__always)
+    static func block4x32(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                          rows: Int, columnBias: UnsafePointer<Float>, gelu: Bool) {
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+        var ap = a, bp = b
+        for _ in 0..<k {
+            let b0 = load(bp), b1 = load(bp + 16)
+            var s = V(repeating: ap[0]); c00 = c00.addingProduct(s, b0); c01 = c01.addingProduct(s, b1)
+            s = V(repeating: ap[1]); c10 = c10.addingProduct(s, b0); c11 = c11.addingProduct(s, b1)
+            s = V(repeating: ap[2]); c20 = c20.addingProduct(s, b0); c21 = c21.addingProduct(s, b1)
+            s = V(repeating: ap[3]); c30 = c30.addingProduct(s, b0); c31 = c31.addingProduct(s, b1)
+            ap += rowBlock
+            bp += columnBlock
+        }
+        let columnBias0 = load(columnBias), columnBias1 = load(columnBias + 16), zero = V()
+        @inline(__always) func put(_ r: Int, _ x0: V, _ x1: V) {
+            var v0 = x0 + zero + columnBias0, v1 = x1 + zero + columnBias1
+            if gelu {
+                v0 = VectorMath.gelu(v0)
+                v1 = VectorMath.gelu(v1)
+            }
+            let row = UnsafeMutableRawPointer(c + r * ldc)
+            row.storeBytes(of: v0, as: V.self)
+            row.storeBytes(of: v1, toByteOffset: 64, as: V.self)
+        }
+        put(0, c00, c01)
+        if rows > 1 { put(1, c10, c11) }
+        if rows > 2 { put(2, c20, c21) }
+        if rows > 3 { put(3, c30, c31) }
     }
 }
 

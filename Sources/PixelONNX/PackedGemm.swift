@@ -103,16 +103,20 @@ enum PackedGemm {
             }
             return
         }
-        // Few blocks (small maps): pack each once, split its panels across threads.
+        // Few blocks (small maps): pack each once (its tiles split across threads: serial, the packing
+        // is a large part of a small product), then split its panels across threads.
         let packed = UnsafeMutablePointer<Float>.allocate(capacity: packedCount)
         defer { packed.deallocate() }
+        let shared = UncheckedSendable(packed)
         for block in 0..<blocks {
             let t0 = block * tilesPerBlock, t1 = Swift.min(tiles, t0 + tilesPerBlock)
-            for t in t0..<t1 {
-                let j0 = t * columnBlock
-                packColumns(b, bLayout, j0: j0, width: Swift.min(columnBlock, n - j0), k: k, into: packed + (t - t0) * k * columnBlock)
+            settings.parallelChunks(t1 - t0, minimumPerThread: 1) { range in
+                for t in (t0 + range.lowerBound)..<(t0 + range.upperBound) {
+                    let j0 = t * columnBlock
+                    packColumns(bPtr.value, bLayout, j0: j0, width: Swift.min(columnBlock, n - j0), k: k,
+                                into: shared.value + (t - t0) * k * columnBlock)
+                }
             }
-            let shared = UncheckedSendable(packed)
             settings.parallelChunks(a.panels, minimumPerThread: 1) { panels in
                 let tile = UnsafeMutablePointer<Float>.allocate(capacity: rowBlock * columnBlock)
                 defer { tile.deallocate() }
