@@ -163,7 +163,8 @@ enum GraphFusion {
             guard add.opType == "Add", add.domain.isEmpty, add.inputs.count == 2 else { continue }
             let biasName = add.inputs[0] == out ? add.inputs[1] : add.inputs[0]
             guard let b = constants[biasName], b.elementType == .float, b.shape == [w.shape[1]] else { continue }
-            let packed = w.shape[1] % 16 == 0 && w.count > 0 ? SmallGemm.Packed(w.floatPointer, k: w.shape[0], n: w.shape[1]) : nil
+            // Packed once here, the one copy both the few-rows and many-rows kernels read.
+            let packed = PackedGemm.PackedColumns(w.floatPointer, k: w.shape[0], n: w.shape[1], bias: b.floatPointer)
             // A Gelu reading only this output becomes the Linear's epilogue.
             var outputs = add.outputs, name = n.name + "+" + add.name, gelu = false
             if let addOut = add.outputs.first, uses[addOut] == 1, let g = consumer[addOut], !removed.contains(g),

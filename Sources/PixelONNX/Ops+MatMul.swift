@@ -12,8 +12,8 @@ enum MatMulOps {
 
     /// `A·B (+ bias)` with numpy matmul semantics (1-D promotion, batch broadcasting).
     /// `bias`, when given, is a 1-D vector of length N added to every row.
-    /// `packed`, when given, is `b` (2-D) pre-packed for ``SmallGemm`` and used when A has few rows.
-    static func multiply(_ ctx: NodeContext, _ a: ONNXValue, _ b: ONNXValue, bias: ONNXValue?, packed: SmallGemm.Packed? = nil,
+    /// `packed`, when given, is `b` (2-D) pre-packed at load; ``SmallGemm`` reads it when A has few rows.
+    static func multiply(_ ctx: NodeContext, _ a: ONNXValue, _ b: ONNXValue, bias: ONNXValue?, packed: PackedGemm.PackedColumns? = nil,
                          settings: ExecutionSettings) throws -> ONNXValue {
         guard !a.shape.isEmpty, !b.shape.isEmpty else { throw ctx.fail("MatMul inputs must have rank >= 1") }
         let aShape = a.shape.count == 1 ? [1, a.shape[0]] : a.shape
@@ -44,7 +44,7 @@ enum MatMulOps {
             if batchCount * m <= SmallGemm.maximumRows && n % 16 == 0 {
                 if bias == nil { c.update(repeating: 0, count: out.count) }
                 if let packed, packed.k == k, packed.n == n, b.shape.count == 2 {
-                    SmallGemm.multiply(m: batchCount * m, a: a.floatPointer, packed: packed, c: c, settings: settings)
+                    SmallGemm.multiply(m: batchCount * m, a: a.floatPointer, columns: packed, c: c, settings: settings)
                     return out
                 }
                 SmallGemm.multiply(m: batchCount * m, n: n, k: k, a: a.floatPointer, b: b.floatPointer, c: c,
@@ -114,11 +114,12 @@ enum MatMulOps {
         }
     }
 
-    /// Fused `MatMul(X, W) + bias` (W 2-D constant, bias 1-D of length N). `packed` is W pre-packed at
-    /// load for the few-rows kernel (batch-1 transformer layers).
-    /// With more rows than ``SmallGemm`` takes, W is packed (once, on first use) for ``PackedGemm/multiplyRows(_:m:_:c:settings:)``.
+    /// Fused `MatMul(X, W) + bias` (W 2-D, bias 1-D of length N). `packed` is the constant W and bias packed
+    /// once at load, the only copy kept: ``SmallGemm`` reads it for few rows (batch-1 transformer layers),
+    /// ``PackedGemm/multiplyRows(_:m:_:c:gelu:settings:)`` for more. Without it (W not a constant), W is
+    /// packed on the first call with many rows.
     /// With `gelu`, the output goes through ``VectorMath/gelu(_:)`` (the fused Linear → Gelu).
-    static func linear(_ ctx: NodeContext, packed: SmallGemm.Packed? = nil, gelu: Bool = false) -> Kernel {
+    static func linear(_ ctx: NodeContext, packed: PackedGemm.PackedColumns? = nil, gelu: Bool = false) -> Kernel {
         let settings = ctx.settings
         let columns = PackedColumnsCache()
         return { inputs in
@@ -129,8 +130,8 @@ enum MatMulOps {
                     let outShape = Array(x.shape.dropLast()) + [w.shape[1]]
                     try ctx.checkShape(outShape)
                     let out = ONNXValue(uninitialized: .float, shape: outShape)
-                    PackedGemm.multiplyRows(x.floatPointer, m: m, columns.packed(w, bias: bias), c: out.floatPointer, gelu: gelu,
-                                            settings: settings)
+                    let weights = packed.flatMap { $0.k == w.shape[0] && $0.n == w.shape[1] ? $0 : nil } ?? columns.packed(w, bias: bias)
+                    PackedGemm.multiplyRows(x.floatPointer, m: m, weights, c: out.floatPointer, gelu: gelu, settings: settings)
                     return [out]
                 }
             }

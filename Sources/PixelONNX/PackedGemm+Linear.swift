@@ -122,7 +122,8 @@ extension PackedGemm {
     }
 }
 
-/// ``PackedGemm/PackedColumns`` of one fused Linear node, built on its first call with many rows.
+/// ``PackedGemm/PackedColumns`` of one Linear node not packed at load (a `Linear` read from a model file),
+/// built on its first call with many rows. Linear nodes made by ``GraphFusion`` pack W at load instead.
 final class PackedColumnsCache: @unchecked Sendable {
     private let lock = NSLock()
     private var source: ONNXBuffer?

@@ -18,50 +18,41 @@ enum SmallGemm {
                 let j = block * 64
                 var i = 0
                 while i < m {
-                    if n - j >= 64 { rows4x64(i, m, j, k, a, b + j, n, c, n) } else { rows4x16(i, m, j, n - j, k, a, b + j, n, c, n) }
+                    if n - j >= 64 { rows4x64(i, m, j, k, a, b + j, b + j + 32, n, c, n) } else { rows4x16(i, m, j, n - j, k, a, b + j, n, c, n) }
                     i += 4
                 }
             }
         }
     }
 
-    /// Same product with `B` pre-packed by ``Packed`` (each 64-column panel contiguous, read sequentially).
-    static func multiply(m: Int, a: UnsafePointer<Float>, packed: Packed, c: UnsafeMutablePointer<Float>,
+    /// Same product with `B` pre-packed as ``PackedGemm/PackedColumns`` (32-column panels of `k × 32`
+    /// values, read sequentially): each 64-column block is two adjacent panels. Every output element gets
+    /// the same operations in the same order as the unpacked kernel, so the results are the same bits.
+    static func multiply(m: Int, a: UnsafePointer<Float>, columns: PackedGemm.PackedColumns, c: UnsafeMutablePointer<Float>,
                          settings: ExecutionSettings) {
-        let n = packed.n, k = packed.k, b = UnsafePointer(packed.values)
+        let n = columns.n, k = columns.k, b = UnsafePointer(columns.values), panel = PackedGemm.columnBlock
         let blocks = (n + 63) / 64
         settings.parallelChunks(blocks, minimumPerThread: 2) { range in
             for block in range {
                 let j = block * 64, width = Swift.min(64, n - j)
+                let low = b + (j / panel) * k * panel
                 var i = 0
                 while i < m {
-                    if width == 64 { rows4x64(i, m, j, k, a, b + j * k, 64, c, n) } else { rows4x16(i, m, j, width, k, a, b + j * k, width, c, n) }
+                    if width == 64 {
+                        rows4x64(i, m, j, k, a, low, low + k * panel, panel, c, n)
+                    } else {
+                        // The column tail (16, 32 or 48 columns), one 16-column half panel at a time.
+                        var q = 0
+                        while q < width {
+                            let column = j + q
+                            rows4x16(i, m, column, 16, k, a, b + (column / panel) * k * panel + column % panel, panel, c, n)
+                            q += 16
+                        }
+                    }
                     i += 4
                 }
             }
         }
-    }
-
-    /// A constant `k × n` matrix (n a multiple of 16) rearranged into 64-column panels: panel `j/64` holds
-    /// rows `0..<k` of columns `j..<min(j+64, n)` contiguously (`k × width`), starting at offset `j·k`.
-    final class Packed: @unchecked Sendable {
-        let k: Int, n: Int
-        let values: UnsafeMutablePointer<Float>
-
-        init(_ b: UnsafePointer<Float>, k: Int, n: Int) {
-            self.k = k
-            self.n = n
-            values = .allocate(capacity: Swift.max(k * n, 1))
-            var j = 0
-            while j < n {
-                let width = Swift.min(64, n - j)
-                let panel = values + j * k
-                for p in 0..<k { (panel + p * width).update(from: b + p * n + j, count: width) }
-                j += 64
-            }
-        }
-
-        deinit { values.deallocate() }
     }
 
     @inline(__always)
@@ -73,8 +64,8 @@ enum SmallGemm {
     }
 
     @inline(__always)
-    static func rows4x64(_ i: Int, _ m: Int, _ j: Int, _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                         _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ n: Int) {
+    static func rows4x64(_ i: Int, _ m: Int, _ j: Int, _ k: Int, _ a: UnsafePointer<Float>, _ low: UnsafePointer<Float>,
+                         _ high: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ n: Int) {
         let last = m - 1
         let a0 = a + Swift.min(i, last) * k, a1 = a + Swift.min(i + 1, last) * k
         let a2 = a + Swift.min(i + 2, last) * k, a3 = a + Swift.min(i + 3, last) * k
@@ -82,9 +73,9 @@ enum SmallGemm {
         var y0 = V(), y1 = V(), y2 = V(), y3 = V()
         var z0 = V(), z1 = V(), z2 = V(), z3 = V()
         var u0 = V(), u1 = V(), u2 = V(), u3 = V()
-        var bp = b
+        var bp = low, hp = high
         for p in 0..<k {
-            let w0 = load(bp), w1 = load(bp + 16), w2 = load(bp + 32), w3 = load(bp + 48)
+            let w0 = load(bp), w1 = load(bp + 16), w2 = load(hp), w3 = load(hp + 16)
             // Fused multiply-adds (`acc += s * w` would compile to a separate multiply and add).
             let s0 = V(repeating: a0[p]), s1 = V(repeating: a1[p]), s2 = V(repeating: a2[p]), s3 = V(repeating: a3[p])
             x0 = x0.addingProduct(s0, w0); x1 = x1.addingProduct(s0, w1); x2 = x2.addingProduct(s0, w2); x3 = x3.addingProduct(s0, w3)
@@ -92,6 +83,7 @@ enum SmallGemm {
             z0 = z0.addingProduct(s2, w0); z1 = z1.addingProduct(s2, w1); z2 = z2.addingProduct(s2, w2); z3 = z3.addingProduct(s2, w3)
             u0 = u0.addingProduct(s3, w0); u1 = u1.addingProduct(s3, w1); u2 = u2.addingProduct(s3, w2); u3 = u3.addingProduct(s3, w3)
             bp += ldb
+            hp += ldb
         }
         let rows = Swift.min(4, m - i)
         var cp = c + i * n + j
