@@ -46,7 +46,7 @@ enum ConvOps {
         let groups = try ctx.int("group", 1)
         guard groups >= 1 else { throw ctx.attributeError("group", "must be >= 1") }
         let settings = ctx.settings
-        let weights = PackedWeightCache()
+        let weights = PackCache<PackedGemm.PackedA>()
         return { inputs in
             let x = try ctx.floatInput(inputs, 0), w = try ctx.floatInput(inputs, 1)
             let bias = ctx.optionalInput(inputs, 2)
@@ -77,7 +77,7 @@ enum ConvOps {
             if groups == 1 {
                 // The weight packed once into register panels; a 1×1 convolution is one product over
                 // the whole batch (columns = batch · positions), other kernels one product per image.
-                let a = weights.packed(w, m: m, k: c * kCount)
+                let a = weights.packed(w) { PackedGemm.PackedA(w.floatPointer, m: m, k: c * kCount, lda: c * kCount) }
                 let outLayout = PackedGemm.Layout(imageStride: m * outCount, rowStride: outCount, columnsPerImage: outCount)
                 if pointwise {
                     PackedGemm.multiply(a, b: xp, bLayout: .init(imageStride: c * inCount, rowStride: inCount, columnsPerImage: inCount),

@@ -121,7 +121,7 @@ enum MatMulOps {
     /// With `gelu`, the output goes through ``VectorMath/gelu(_:)`` (the fused Linear → Gelu).
     static func linear(_ ctx: NodeContext, packed: PackedGemm.PackedColumns? = nil, gelu: Bool = false) -> Kernel {
         let settings = ctx.settings
-        let columns = PackedColumnsCache()
+        let columns = PackCache<PackedGemm.PackedColumns>()
         return { inputs in
             let x = try ctx.floatInput(inputs, 0), w = try ctx.floatInput(inputs, 1), bias = try ctx.floatInput(inputs, 2)
             if x.shape.count >= 2, w.shape.count == 2, bias.count == w.shape[1], x.shape.last == w.shape[0] {
@@ -130,7 +130,9 @@ enum MatMulOps {
                     let outShape = Array(x.shape.dropLast()) + [w.shape[1]]
                     try ctx.checkShape(outShape)
                     let out = ONNXValue(uninitialized: .float, shape: outShape)
-                    let weights = packed.flatMap { $0.k == w.shape[0] && $0.n == w.shape[1] ? $0 : nil } ?? columns.packed(w, bias: bias)
+                    let weights = packed.flatMap { $0.k == w.shape[0] && $0.n == w.shape[1] ? $0 : nil } ?? columns.packed(w, bias) {
+                        PackedGemm.PackedColumns(w.floatPointer, k: w.shape[0], n: w.shape[1], bias: bias.floatPointer)
+                    }
                     PackedGemm.multiplyRows(x.floatPointer, m: m, weights, c: out.floatPointer, gelu: gelu, settings: settings)
                     return [out]
                 }

@@ -121,23 +121,3 @@ extension PackedGemm {
         if rows > 3 { put(3, c30, c31) }
     }
 }
-
-/// ``PackedGemm/PackedColumns`` of one Linear node not packed at load (a `Linear` read from a model file),
-/// built on its first call with many rows. Linear nodes made by ``GraphFusion`` pack W at load instead.
-final class PackedColumnsCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var source: ONNXBuffer?
-    private var biasSource: ONNXBuffer?
-    private var packed: PackedGemm.PackedColumns?
-
-    func packed(_ w: ONNXValue, bias: ONNXValue) -> PackedGemm.PackedColumns {
-        lock.lock()
-        defer { lock.unlock() }
-        if let packed, source === w.buffer, biasSource === bias.buffer, packed.k == w.shape[0], packed.n == w.shape[1] { return packed }
-        let fresh = PackedGemm.PackedColumns(w.floatPointer, k: w.shape[0], n: w.shape[1], bias: bias.floatPointer)
-        packed = fresh
-        source = w.buffer
-        biasSource = bias.buffer
-        return fresh
-    }
-}

@@ -229,24 +229,28 @@ enum PackedGemm {
     }
 }
 
-/// The packed weight of one Conv node, built on the first run and reused while the weight input is the
-/// same constant buffer (a different buffer, e.g. a computed weight, is packed afresh).
-final class PackedWeightCache: @unchecked Sendable {
+/// A constant input (a weight, and for a Linear its bias) packed once on a node's first run and reused
+/// while the node sees the same buffers with the same shapes; different buffers (e.g. a computed weight)
+/// are packed afresh.
+final class PackCache<Packed>: @unchecked Sendable {
     private let lock = NSLock()
-    // Held strongly so the identity cannot be reused by another buffer while cached.
-    private var source: ONNXBuffer?
-    private var shape: [Int] = []
-    private var packed: PackedGemm.PackedA?
+    // Held strongly so an identity cannot be reused by another buffer while cached.
+    private var sources: [ONNXBuffer] = []
+    private var shapes: [[Int]] = []
+    private var packed: Packed?
 
-    /// The weight `w` viewed as `m × k` (row-major), packed.
-    func packed(_ w: ONNXValue, m: Int, k: Int) -> PackedGemm.PackedA {
+    /// `inputs` packed by `pack`, or the result of an earlier call with the same buffers and shapes.
+    func packed(_ inputs: ONNXValue..., pack: () -> Packed) -> Packed {
         lock.lock()
         defer { lock.unlock() }
-        if let packed, let source, source === w.buffer, shape == w.shape, packed.m == m, packed.k == k { return packed }
-        let fresh = PackedGemm.PackedA(w.floatPointer, m: m, k: k, lda: k)
+        if let packed, sources.count == inputs.count, zip(sources, inputs).allSatisfy({ $0 === $1.buffer }),
+           shapes == inputs.map(\.shape) {
+            return packed
+        }
+        let fresh = pack()
         packed = fresh
-        source = w.buffer
-        shape = w.shape
+        sources = inputs.map(\.buffer)
+        shapes = inputs.map(\.shape)
         return fresh
     }
 }
