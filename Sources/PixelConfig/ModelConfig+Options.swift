@@ -53,3 +53,23 @@ public enum Scoring: String, Sendable, CaseIterable, ConfigEnum {
     /// The fusion MLP scores each concatenated (user, item) pair.
     case pairwise
 }
+
+/// `model.user_encoder`: how a user becomes a vector.
+public enum UserEncoder: String, Sendable, CaseIterable, ConfigEnum {
+    /// A free user-ID embedding (matrix-factorization style); users unseen in training are the mean of
+    /// their history's item vectors.
+    case id
+    /// Causal self-attention over the user's last `max_seq_len` items (SASRec-style, tokens are the
+    /// item tower's vectors): the state at the last position. A history is enough, no user ID needed.
+    case sequence
+    /// The sum of the user-ID embedding (zero for users unseen in training) and the sequence state.
+    case hybrid
+}
+
+/// `training.sequence_windows`: which parts of each training sequence a sequence model learns from.
+public enum SequenceWindows: String, Sendable, CaseIterable, ConfigEnum {
+    /// Every interaction, in non-overlapping windows of `max_seq_len + 1` taken back from the newest.
+    case all
+    /// The newest `max_seq_len + 1` interactions of each user only (SASRec's original sampling).
+    case last
+}

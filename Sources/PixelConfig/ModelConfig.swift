@@ -50,6 +50,17 @@ public struct ModelConfig: Sendable, Equatable {
     /// `item_id_dropout`: probability of hiding an item's ID embedding during training, so the model
     /// learns to score from content alone (cold items).
     public var itemIdDropout = 0.0
+    /// `user_encoder`: `id` (user-ID embedding), `sequence` (causal self-attention over the history)
+    /// or `hybrid` (both, summed).
+    public var userEncoder: UserEncoder = .id
+    /// `max_seq_len`: interactions of a history the sequence encoder reads (the newest).
+    public var maxSeqLen = 50
+    /// `seq_blocks`: self-attention blocks of the sequence encoder.
+    public var seqBlocks = 2
+    /// `seq_heads`: attention heads of the sequence encoder; must divide `embedding_dim`.
+    public var seqHeads = 1
+    /// `seq_dropout`: dropout on the sequence encoder's inputs, attention weights and feed-forward layers.
+    public var seqDropout = 0.5
 
     public init() {}
 

@@ -57,6 +57,15 @@ public struct TrainingConfig: Sendable, Equatable {
     public var earlyStoppingMetric: EarlyStoppingMetric = .ranking(.ndcg, k: 10)
     /// `max_steps_per_epoch`: stop an epoch after this many steps; 0 = all batches.
     public var maxStepsPerEpoch = 0
+    /// `sequence_windows`: the parts of each user's training sequence a sequence model learns from.
+    public var sequenceWindows: SequenceWindows = .all
+    /// `full_softmax_max_items`: a sequence model with `loss: sampled_softmax` scores every position
+    /// against the whole catalog (exact softmax) while it has at most this many items, and against a
+    /// sampled candidate set with log-Q correction beyond; 0 = always sample.
+    public var fullSoftmaxMaxItems = 20000
+    /// `sampled_negatives`: uniformly drawn catalog items added to a step's candidate set when the
+    /// softmax is sampled (the batch's own items are the other candidates).
+    public var sampledNegatives = 1024
 
     public init() {}
 }

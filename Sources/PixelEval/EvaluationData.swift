@@ -20,6 +20,9 @@ public struct EvaluationData: Sendable {
     /// Validation and test rows of each user in time order (timestamp, then file row), as item indices:
     /// what `cold_user` takes a user's first interactions from.
     public let heldOutSequences: [Int32: [Int32]]
+    /// Every user's train, validation and test items in time order (timestamp, then train before
+    /// validation before test, then file row): what sequence models read histories from.
+    public let timelines: UserSequences
 
     /// - Parameters:
     ///   - validation: optional; an empty table when absent.
@@ -38,7 +41,9 @@ public struct EvaluationData: Sendable {
         self.itemIds = items
         self.train = SparseMatrix(rowCount: userCount, columnCount: itemCount, rows: train.users, columns: train.items)
         self.validation =
-            validation.map { SparseMatrix(rowCount: userCount, columnCount: itemCount, rows: $0.users, columns: $0.items) }
+            validation.map {
+                SparseMatrix(rowCount: userCount, columnCount: itemCount, rows: $0.users, columns: $0.items)
+            }
             ?? SparseMatrix(rowCount: userCount, columnCount: itemCount)
         self.test = SparseMatrix(rowCount: userCount, columnCount: itemCount, rows: test.users, columns: test.items)
         trainUserCount = train.userIds.count
@@ -54,6 +59,16 @@ public struct EvaluationData: Sendable {
             }
         }
         heldOutSequences = sequences.mapValues { rows in rows.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2) }
+        timelines = UserSequences(userCount: userCount, tables: [train] + [validation].compactMap { $0 } + [test])
+    }
+
+    /// Per user of `users`, the items of its `profiles` row in time order (a sequence model's history:
+    /// e.g. the training items, or training and validation items for `next_item`).
+    public func orderedProfiles(_ profiles: SparseMatrix, users: Range<Int>) -> [ArraySlice<Int32>] {
+        users.map { u in
+            guard u < profiles.rowCount, u < timelines.userCount else { return [] }
+            return ArraySlice(timelines.sequence(u).filter { profiles.contains(u, $0) })
+        }
     }
 
     public var userCount: Int { userIds.count }

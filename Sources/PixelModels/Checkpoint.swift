@@ -127,7 +127,9 @@ public struct Checkpoint {
         private mutating func consume(_ bytes: UnsafeRawBufferPointer) {
             var l = (lanes[0], lanes[1], lanes[2], lanes[3], lanes[4], lanes[5], lanes[6], lanes[7])
             @inline(__always) func step(_ h: inout UInt64, _ offset: Int) {
-                h = (h ^ UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))) &* Self.prime
+                h =
+                    (h ^ UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                    &* Self.prime
                 h ^= h >> 29
             }
             var o = 0
@@ -164,7 +166,9 @@ public struct Checkpoint {
     /// Calls `body` with the payload's pieces in file order: model tensors then optimizer vectors, each
     /// sorted by name (no copy is made).
     func forEachPayloadPiece(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-        for name in tensors.keys.sorted() { try tensors[name]!.withUnsafeBufferPointer { try body(UnsafeRawBufferPointer($0)) } }
+        for name in tensors.keys.sorted() {
+            try tensors[name]!.withUnsafeBufferPointer { try body(UnsafeRawBufferPointer($0)) }
+        }
         for key in optimizerState.keys.sorted() { try optimizerState[key]!.withUnsafeBytes { try body($0) } }
     }
 
@@ -261,8 +265,11 @@ public struct Checkpoint {
         } catch {
             throw ModelError.invalidCheckpoint(path: path, reason: "unreadable header (\(error))")
         }
-        guard header.format == CheckpointHeader.formatName, (1...CheckpointHeader.formatVersion).contains(header.version) else {
-            throw ModelError.invalidCheckpoint(path: path, reason: "format \(header.format) v\(header.version) not supported")
+        guard header.format == CheckpointHeader.formatName,
+            (1...CheckpointHeader.formatVersion).contains(header.version)
+        else {
+            throw ModelError.invalidCheckpoint(
+                path: path, reason: "format \(header.format) v\(header.version) not supported")
         }
         let start = (16 + Int(length) + 63) / 64 * 64
         guard (bytes.count - start) % 4 == 0, start <= bytes.count else {

@@ -64,7 +64,8 @@ public struct CurvePlot {
             pixels[o + 2] = c.2
         }
 
-        mutating func line(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, _ c: (UInt8, UInt8, UInt8), thick: Bool = false) {
+        mutating func line(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, _ c: (UInt8, UInt8, UInt8), thick: Bool = false)
+        {
             var x = x0, y = y0
             let dx = abs(x1 - x0), dy = -abs(y1 - y0), sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1
             var err = dx + dy
@@ -140,7 +141,9 @@ public struct CurvePlot {
                 let points = series.points.filter { $0.1.isFinite }
                 for k in points.indices {
                     if k > 0 {
-                        canvas.line(px(points[k - 1].0), py(points[k - 1].1), px(points[k].0), py(points[k].1), color, thick: true)
+                        canvas.line(
+                            px(points[k - 1].0), py(points[k - 1].1), px(points[k].0), py(points[k].1), color,
+                            thick: true)
                     }
                     for a in -2...2 { for b in -2...2 { canvas.set(px(points[k].0) + a, py(points[k].1) + b, color) } }
                 }
@@ -172,7 +175,11 @@ public struct CurvePlot {
             panels.append(
                 Panel(
                     title: "validation loss",
-                    series: [Series(name: "val loss", points: history.compactMap { r in r.validation["val_loss"].map { (Double(r.epoch), $0) } })]))
+                    series: [
+                        Series(
+                            name: "val loss",
+                            points: history.compactMap { r in r.validation["val_loss"].map { (Double(r.epoch), $0) } })
+                    ]))
         }
         return CurvePlot(panels: panels)
     }

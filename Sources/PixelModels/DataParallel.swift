@@ -104,9 +104,12 @@ extension PretrainedMultimodalRecommender {
         let contrastive = usesContrastive(settings)
         let pairwise = hyperparameters.isPairwise
         // Per row, the user of its positive (the pairwise head scores every row with its user).
-        let rowUsers = pairwise ? (0..<rows.count).map { $0 < b ? examples.users[$0] : examples.users[($0 - b) / r] } : []
+        let rowUsers =
+            pairwise ? (0..<rows.count).map { $0 < b ? examples.users[$0] : examples.users[($0 - b) / r] } : []
         let ranges = (0..<shards).map { s in (s * rows.count / shards)..<((s + 1) * rows.count / shards) }
-        let streams = (0..<shards).map { _ in ModelRandomness(generator: RandomGenerator(seed: randomness.generator.next())) }
+        let streams = (0..<shards).map { _ in
+            ModelRandomness(generator: RandomGenerator(seed: randomness.generator.next()))
+        }
         let collectors = (0..<shards).map { _ in BatchStatistics() }
         var clock = StepProfile.threadSeconds()
         func lap() -> Double {
@@ -143,7 +146,8 @@ extension PretrainedMultimodalRecommender {
         let vectorLeaves = outputs.map { $0.vectors.detached().requiringGrad() }
         let visionLeaves = leaves(\.vision), textLeaves = leaves(\.text), pairLeaves = leaves(\.pairLogits)
         let parts = lossHead(
-            examples, rows: rows, vectors: concat(vectorLeaves, axis: 0), vision: visionLeaves.map { concat($0, axis: 0) },
+            examples, rows: rows, vectors: concat(vectorLeaves, axis: 0),
+            vision: visionLeaves.map { concat($0, axis: 0) },
             text: textLeaves.map { concat($0, axis: 0) }, content: content, settings: settings,
             pairwise: { _ in pairLeaves.map { concat($0, axis: 0) } })
         var gradients = parts.total.gradients()
@@ -151,7 +155,8 @@ extension PretrainedMultimodalRecommender {
         var seeds: [[(output: Tensor, gradient: Tensor)]] = Array(repeating: [], count: shards)
         for s in 0..<shards {
             let pairs: [(Tensor?, Tensor?)] = [
-                (outputs[s].vectors, vectorLeaves[s]), (outputs[s].vision, visionLeaves?[s]), (outputs[s].text, textLeaves?[s]),
+                (outputs[s].vectors, vectorLeaves[s]), (outputs[s].vision, visionLeaves?[s]),
+                (outputs[s].text, textLeaves?[s]),
                 (outputs[s].pairLogits.map { $0.reshaped([-1, 1]) }, pairLeaves?[s]),
             ]
             for case let (output?, leaf?) in pairs {

@@ -94,11 +94,12 @@ final class ModelAttention: Layer {
         self.randomness = randomness
     }
 
-    /// `query` `[B, Tq, d]` attends over `context` `[B, Tk, d]`; output `[B, Tq, d]`.
-    func attend(_ q: Tensor, _ context: Tensor) -> Tensor {
+    /// `query` `[B, Tq, d]` attends over `context` `[B, Tk, d]`; output `[B, Tq, d]`. `causal` and
+    /// `keyPaddingMask` as in `PixelTensor.multiHeadAttention`.
+    func attend(_ q: Tensor, _ context: Tensor, keyPaddingMask: [Bool]? = nil, causal: Bool = false) -> Tensor {
         let o = multiHeadAttention(
-            query: query(q), key: key(context), value: value(context), heads: heads,
-            dropout: isTraining ? dropout : 0, generator: &randomness.active.generator)
+            query: query(q), key: key(context), value: value(context), heads: heads, keyPaddingMask: keyPaddingMask,
+            causal: causal, dropout: isTraining ? dropout : 0, generator: &randomness.active.generator)
         return output(o)
     }
 
@@ -129,7 +130,8 @@ final class FusionMLP: Layer {
         var width = input
         var linears: [Linear] = [], norms: [BatchNorm1d] = []
         for (i, size) in hidden.enumerated() {
-            linears.append(Linear(inputSize: width, outputSize: size, initializer: initializer, seed: seed &+ UInt64(i)))
+            linears.append(
+                Linear(inputSize: width, outputSize: size, initializer: initializer, seed: seed &+ UInt64(i)))
             if batchNorm { norms.append(BatchNorm1d(features: size)) }
             width = size
         }
@@ -150,7 +152,8 @@ final class FusionMLP: Layer {
                 if activation == .relu {
                     h = reluDropout(h, probability: dropout, generator: &randomness.active.generator)  // one fused pass
                 } else {
-                    h = PixelTensor.dropout(activation(h), probability: dropout, generator: &randomness.active.generator)
+                    h = PixelTensor.dropout(
+                        activation(h), probability: dropout, generator: &randomness.active.generator)
                 }
             } else {
                 h = activation(h)

@@ -23,13 +23,16 @@ public struct ItemContent: Sendable {
         numericWidth: Int, hasBothModalities: [Bool]? = nil
     ) throws {
         guard visionWidth > 0, vision.count == count * visionWidth else {
-            throw ModelError.shapeMismatch(what: "vision features", expected: count * max(visionWidth, 1), found: vision.count)
+            throw ModelError.shapeMismatch(
+                what: "vision features", expected: count * max(visionWidth, 1), found: vision.count)
         }
         guard textWidth > 0, text.count == count * textWidth else {
-            throw ModelError.shapeMismatch(what: "text features", expected: count * max(textWidth, 1), found: text.count)
+            throw ModelError.shapeMismatch(
+                what: "text features", expected: count * max(textWidth, 1), found: text.count)
         }
         guard numeric.count == count * numericWidth else {
-            throw ModelError.shapeMismatch(what: "numeric features", expected: count * numericWidth, found: numeric.count)
+            throw ModelError.shapeMismatch(
+                what: "numeric features", expected: count * numericWidth, found: numeric.count)
         }
         let both = hasBothModalities ?? [Bool](repeating: true, count: count)
         guard both.count == count else {
@@ -53,9 +56,13 @@ public struct ItemContent: Sendable {
             matrix.withUnsafeBufferPointer { m in
                 // Random rows of a large matrix: the copy of one overlaps the misses of a later one.
                 let ahead = Prefetch.rowDistance
-                for r in 0..<min(ahead, rows.count) { Prefetch.read(m.baseAddress! + Int(rows[r]) * width, count: width) }
+                for r in 0..<min(ahead, rows.count) {
+                    Prefetch.read(m.baseAddress! + Int(rows[r]) * width, count: width)
+                }
                 for (r, row) in rows.enumerated() {
-                    if r + ahead < rows.count { Prefetch.read(m.baseAddress! + Int(rows[r + ahead]) * width, count: width) }
+                    if r + ahead < rows.count {
+                        Prefetch.read(m.baseAddress! + Int(rows[r + ahead]) * width, count: width)
+                    }
                     let src = m.baseAddress! + Int(row) * width
                     (o.baseAddress! + r * width).update(from: src, count: width)
                 }

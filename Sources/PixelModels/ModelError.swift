@@ -16,7 +16,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .invalidSetting(key, reason): return "\(key): \(reason)"
         case let .invalidCheckpoint(path, reason): return "\(path): not a usable checkpoint (\(reason))"
         case let .shapeMismatch(what, expected, found): return "\(what): expected \(expected), found \(found)"
-        case let .nonFiniteLoss(epoch, step): return "training diverged: non-finite loss at epoch \(epoch), step \(step) (lower training.learning_rate)"
+        case let .nonFiniteLoss(epoch, step):
+            return "training diverged: non-finite loss at epoch \(epoch), step \(step) (lower training.learning_rate)"
         case let .noData(what): return "nothing to train on: \(what)"
         }
     }

@@ -27,6 +27,9 @@ public struct ModelHyperparameters: Codable, Sendable, Equatable {
     public var contrastiveTemperature: Float
     public var finalActivation: String
     public var seed: UInt64
+    /// The sequence user encoder's architecture; `nil` for `user_encoder: id` (and in checkpoints
+    /// written before sequence encoders existed).
+    public var sequence: SequenceHyperparameters?
 
     /// The architecture of `config.model` for the given index spaces and feature widths.
     /// - Throws: ``ModelError/invalidSetting(key:reason:)`` for settings the layers cannot take.
@@ -34,14 +37,20 @@ public struct ModelHyperparameters: Codable, Sendable, Equatable {
         model: ModelConfig, seed: UInt64, userCount: Int, itemCount: Int, visionWidth: Int, textWidth: Int,
         numericWidth: Int
     ) throws {
-        guard model.embeddingDim > 0 else { throw ModelError.invalidSetting(key: "model.embedding_dim", reason: "must be positive") }
+        guard model.embeddingDim > 0 else {
+            throw ModelError.invalidSetting(key: "model.embedding_dim", reason: "must be positive")
+        }
         guard model.numAttentionHeads > 0, model.embeddingDim % model.numAttentionHeads == 0 else {
             throw ModelError.invalidSetting(
                 key: "model.num_attention_heads",
                 reason: "\(model.numAttentionHeads) does not divide embedding_dim \(model.embeddingDim)")
         }
-        guard (0..<1).contains(model.dropoutRate), (0..<1).contains(model.attentionDropout), (0..<1).contains(model.itemIdDropout)
-        else { throw ModelError.invalidSetting(key: "model.dropout_rate", reason: "dropout probabilities must be in [0, 1)") }
+        guard (0..<1).contains(model.dropoutRate), (0..<1).contains(model.attentionDropout),
+            (0..<1).contains(model.itemIdDropout)
+        else {
+            throw ModelError.invalidSetting(
+                key: "model.dropout_rate", reason: "dropout probabilities must be in [0, 1)")
+        }
         guard model.fusionHiddenDims.allSatisfy({ $0 > 0 }) else {
             throw ModelError.invalidSetting(key: "model.fusion_hidden_dims", reason: "widths must be positive")
         }
@@ -69,7 +78,32 @@ public struct ModelHyperparameters: Codable, Sendable, Equatable {
         contrastiveTemperature = Float(model.contrastiveTemperature)
         finalActivation = model.finalActivation.rawValue
         self.seed = seed
+        if model.userEncoder != .id {
+            guard model.maxSeqLen > 0, model.maxSeqLen <= 4096 else {
+                throw ModelError.invalidSetting(key: "model.max_seq_len", reason: "must be in 1...4096")
+            }
+            guard model.seqBlocks > 0, model.seqBlocks <= 64 else {
+                throw ModelError.invalidSetting(key: "model.seq_blocks", reason: "must be in 1...64")
+            }
+            guard model.seqHeads > 0, model.embeddingDim % model.seqHeads == 0 else {
+                throw ModelError.invalidSetting(
+                    key: "model.seq_heads",
+                    reason: "\(model.seqHeads) does not divide embedding_dim \(model.embeddingDim)")
+            }
+            guard (0..<1).contains(model.seqDropout) else {
+                throw ModelError.invalidSetting(key: "model.seq_dropout", reason: "must be in [0, 1)")
+            }
+            sequence = SequenceHyperparameters(
+                userEncoder: model.userEncoder, maxLength: model.maxSeqLen, blocks: model.seqBlocks,
+                heads: model.seqHeads,
+                dropout: Float(model.seqDropout))
+        } else {
+            sequence = nil
+        }
     }
+
+    /// How users become vectors.
+    public var userEncoder: UserEncoder { sequence?.userEncoder ?? .id }
 
     var nnActivation: PixelNN.Activation { PixelNN.Activation(name: activation) ?? .relu }
 
@@ -85,3 +119,16 @@ public struct ModelHyperparameters: Codable, Sendable, Equatable {
     var isPairwise: Bool { scoring == "pairwise" }
     var isEnhanced: Bool { modelClass == "enhanced" }
 }
+
+/// The sequence user encoder's settings (`model.user_encoder`, `max_seq_len`, `seq_blocks`,
+/// `seq_heads`, `seq_dropout`).
+public struct SequenceHyperparameters: Codable, Sendable, Equatable {
+    /// `sequence` or `hybrid`.
+    public var userEncoder: UserEncoder
+    public var maxLength: Int
+    public var blocks: Int
+    public var heads: Int
+    public var dropout: Float
+}
+
+extension UserEncoder: Codable {}

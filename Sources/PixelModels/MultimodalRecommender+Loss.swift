@@ -12,7 +12,8 @@ public struct TrainingExamples: Sendable, Equatable {
     public var ratio: Int
 
     public init(users: [Int32], positives: [Int32], negatives: [Int32], ratio: Int) {
-        precondition(users.count == positives.count && negatives.count == positives.count * ratio, "TrainingExamples: sizes")
+        precondition(
+            users.count == positives.count && negatives.count == positives.count * ratio, "TrainingExamples: sizes")
         self.users = users
         self.positives = positives
         self.negatives = negatives
@@ -72,7 +73,8 @@ extension PretrainedMultimodalRecommender {
     /// vision/text tokens: the part of ``loss(_:content:settings:)`` after the item tower.
     /// `pairwise` maps the per-row user vectors `[B(1+r), d]` to pairwise logits (`nil` without a head).
     func lossHead(
-        _ examples: TrainingExamples, rows: [Int32], vectors: Tensor, vision: Tensor?, text: Tensor?, content: ItemContent,
+        _ examples: TrainingExamples, rows: [Int32], vectors: Tensor, vision: Tensor?, text: Tensor?,
+        content: ItemContent,
         settings: LossSettings, pairwise: (Tensor) -> Tensor?
     ) -> LossParts {
         let b = examples.count, r = examples.ratio
@@ -92,7 +94,8 @@ extension PretrainedMultimodalRecommender {
             recommendation = Loss.binaryCrossEntropyWithLogits(logits, targets: targets)
         case .bpr:
             recommendation = Loss.bpr(
-                positiveScores: positiveScores.indexSelect(axis: 0, indices: repeatIndex), negativeScores: negativeScores)
+                positiveScores: positiveScores.indexSelect(axis: 0, indices: repeatIndex),
+                negativeScores: negativeScores)
         case .sampledSoftmax:
             recommendation = Loss.sampledSoftmax(queries: users, positives: positives, negatives: negatives)
         }
@@ -154,14 +157,20 @@ extension PretrainedMultimodalRecommender {
             func run(_ k: Int) {
                 let start = k * chunk, end = min(content.count, start + chunk)
                 let rows = (Int32(start)..<Int32(end)).map { $0 }
-                let v = Autograd.withoutRecording { itemVectors(content: content, rows: rows, ids: Array(ids[start..<end])) }
+                let v = Autograd.withoutRecording {
+                    itemVectors(content: content, rows: rows, ids: Array(ids[start..<end]))
+                }
                 v.withUnsafeBufferPointer { p in
-                    if let base = target.base, let source = p.baseAddress { (base + start * d).update(from: source, count: (end - start) * d) }
+                    if let base = target.base, let source = p.baseAddress {
+                        (base + start * d).update(from: source, count: (end - start) * d)
+                    }
                 }
             }
             if workers > 1 && chunks > 1 {
                 // Each job binds its own random stream: the layers take it inout even when drawing nothing.
-                _ = ShardWorkers.run(chunks) { k in ModelRandomness.$override.withValue(ModelRandomness(seed: 0)) { run(k) } }
+                _ = ShardWorkers.run(chunks) { k in
+                    ModelRandomness.$override.withValue(ModelRandomness(seed: 0)) { run(k) }
+                }
             } else {
                 for k in 0..<chunks { run(k) }
             }

@@ -31,6 +31,8 @@ public class PretrainedMultimodalRecommender: Layer {
     let pairAttention: ModelAttention?
     let pairNorm: LayerNorm?
     let pairHead: FusionMLP?
+    /// The sequence user encoder (`user_encoder: sequence | hybrid`).
+    let sequence: SequenceEncoder?
     public private(set) var isTraining = true
 
     /// A freshly initialized model (every weight a function of `hyperparameters.seed`).
@@ -46,7 +48,8 @@ public class PretrainedMultimodalRecommender: Layer {
         text = ProjectionHead(
             input: h.textWidth, output: d, hidden: h.projectionHiddenDim, activation: h.nnActivation,
             initializer: initializer, seed: mixSeed(seed, 5))
-        numeric = h.numericWidth > 0
+        numeric =
+            h.numericWidth > 0
             ? ProjectionHead(
                 input: h.numericWidth, output: d, hidden: nil, activation: h.nnActivation, initializer: initializer,
                 seed: mixSeed(seed, 6)) : nil
@@ -67,6 +70,14 @@ public class PretrainedMultimodalRecommender: Layer {
             pairAttention = nil
             pairNorm = nil
             pairHead = nil
+        }
+        if let s = h.sequence {
+            sequence = SequenceEncoder(
+                length: s.maxLength, width: d, blocks: s.blocks, heads: s.heads, dropout: s.dropout,
+                randomness: randomness,
+                seed: mixSeed(seed, 13))
+        } else {
+            sequence = nil
         }
     }
 
@@ -148,20 +159,27 @@ public class PretrainedMultimodalRecommender: Layer {
     }
 
     public func namedParameters() -> [(String, Parameter)] {
-        var out = prefixed("user_embedding", users.namedParameters()) + prefixed("item_embedding", items.namedParameters())
-        out += prefixed("vision_projection", vision.namedParameters()) + prefixed("text_projection", text.namedParameters())
+        var out =
+            prefixed("user_embedding", users.namedParameters()) + prefixed("item_embedding", items.namedParameters())
+        out +=
+            prefixed("vision_projection", vision.namedParameters())
+            + prefixed("text_projection", text.namedParameters())
         if let numeric { out += prefixed("numeric_projection", numeric.namedParameters()) }
         out += prefixed("attention", attention.namedParameters()) + prefixed("attention_norm", norm.namedParameters())
         out += prefixed("fusion", fusion.namedParameters())
         if let pairAttention, let pairNorm, let pairHead {
-            out += prefixed("pairwise.attention", pairAttention.namedParameters())
-                + prefixed("pairwise.norm", pairNorm.namedParameters()) + prefixed("pairwise.head", pairHead.namedParameters())
+            out +=
+                prefixed("pairwise.attention", pairAttention.namedParameters())
+                + prefixed("pairwise.norm", pairNorm.namedParameters())
+                + prefixed("pairwise.head", pairHead.namedParameters())
         }
+        if let sequence { out += prefixed("sequence", sequence.namedParameters()) }
         return out
     }
 
     public func namedBuffers() -> [(String, Parameter)] {
-        prefixed("fusion", fusion.namedBuffers()) + (pairHead.map { prefixed("pairwise.head", $0.namedBuffers()) } ?? [])
+        prefixed("fusion", fusion.namedBuffers())
+            + (pairHead.map { prefixed("pairwise.head", $0.namedBuffers()) } ?? [])
     }
 
     public func setTraining(_ training: Bool) {
@@ -170,6 +188,7 @@ public class PretrainedMultimodalRecommender: Layer {
         fusion.setTraining(training)
         pairAttention?.setTraining(training)
         pairHead?.setTraining(training)
+        sequence?.setTraining(training)
     }
 }
 

@@ -18,10 +18,13 @@ public enum MultimodalScoring {
     ///   - content: content rows for `itemIds`, in its order.
     ///   - itemVectors: precomputed ``itemVectors(checkpoint:path:itemIds:content:)`` (e.g. from an
     ///     ``ItemVectorCache``); computed when `nil`.
+    ///   - histories: sequence models (`user_encoder: sequence | hybrid`): per user of `userIds`, its
+    ///     history as `itemIds` indices, oldest first (the newest `max_seq_len` are read); when `nil`, the
+    ///     profile rows in index order.
     public static func scorer(
         checkpoint: Checkpoint, path: String, userIds: IdMap, itemIds: IdMap, profiles: SparseMatrix,
         content: ItemContent,
-        maxCandidates: Int, itemVectors: [Float]? = nil
+        maxCandidates: Int, itemVectors: [Float]? = nil, histories: [ArraySlice<Int32>]? = nil
     ) throws -> any Scorer {
         let model = try checkpoint.model(path: path)
         let h = model.hyperparameters
@@ -36,7 +39,16 @@ public enum MultimodalScoring {
         let table = model.userTable
         var users = [Float](repeating: 0, count: userIds.count * d)
         var coldUsers = 0
-        for u in 0..<userIds.count {
+        if h.userEncoder != .id {
+            let ordered = histories ?? (0..<userIds.count).map { u in u < profiles.rowCount ? profiles.row(u) : [] }
+            guard ordered.count == userIds.count else {
+                throw ModelError.shapeMismatch(what: "user histories", expected: userIds.count, found: ordered.count)
+            }
+            let ids = (0..<userIds.count).map { trainedUsers.index(of: userIds.key(Int32($0))) ?? -1 }
+            coldUsers = ids.filter { $0 < 0 }.count
+            users = model.userVectors(itemVectors: items, histories: ordered, users: ids)
+        }
+        for u in 0..<userIds.count where h.userEncoder == .id {
             if let m = trainedUsers.index(of: userIds.key(Int32(u))) {
                 for j in 0..<d { users[u * d + j] = table[Int(m) * d + j] }
             } else if u < profiles.rowCount, profiles.rowLength(u) > 0 {
@@ -48,7 +60,9 @@ public enum MultimodalScoring {
         }
         let coldItems = modelItem.filter { $0 < 0 }.count
         let description =
-            "multimodal(\(h.modelClass), \(h.scoring), d=\(d), cold users \(coldUsers), content-only items \(coldItems))"
+            "multimodal(\(h.modelClass), \(h.scoring), "
+            + (h.userEncoder == .id ? "" : "users \(h.userEncoder.rawValue)(\(h.sequence?.maxLength ?? 0)), ")
+            + "d=\(d), cold users \(coldUsers), content-only items \(coldItems))"
         let base = try FactorizedScorer(userVectors: users, itemVectors: items, dimension: d, description: description)
         guard h.isPairwise else { return base }
         return PairwiseRerankScorer(
@@ -142,9 +156,11 @@ struct PairwiseRerankScorer: Scorer {
             }
             for k in 0..<found { for j in 0..<d { vectors[k * d + j] = userVectors[Int(user) * d + j] } }
             let ids = picked.map { modelItem[Int($0)] }
-            let logits = model.withModel {
-                $0.pairwiseScores(userVectors: Array(vectors.prefix(found * d)), content: content, rows: picked, ids: ids)
-            } ?? []
+            let logits =
+                model.withModel {
+                    $0.pairwiseScores(
+                        userVectors: Array(vectors.prefix(found * d)), content: content, rows: picked, ids: ids)
+                } ?? []
             for i in 0..<n { row[i] = -.infinity }
             for (k, item) in picked.enumerated() where k < logits.count { row[Int(item)] = logits[k] }
         }

@@ -37,7 +37,9 @@ public enum TensorBoardWriter {
 
     /// An `Event` protobuf: `wall_time` (1, double), `step` (2, int64), then `file_version` (3) or
     /// `summary` (5) with one `Value{tag (1), simple_value (2, float)}` per scalar.
-    public static func event(wallTime: Double, step: Int64, fileVersion: String? = nil, scalars: [(String, Float)] = []) -> [UInt8] {
+    public static func event(wallTime: Double, step: Int64, fileVersion: String? = nil, scalars: [(String, Float)] = [])
+        -> [UInt8]
+    {
         var out: [UInt8] = [0x09]
         withUnsafeBytes(of: wallTime.bitPattern.littleEndian) { out += $0 }
         out += [0x10] + varint(UInt64(bitPattern: step))

@@ -119,25 +119,34 @@ public struct Trainer {
                 epsilon: Float(t.adamEps), weightDecay: Float(t.weightDecay))
         case .sgd:
             return SGD(
-                namedParameters: parameters, learningRate: lr, momentum: Float(t.momentum), nesterov: t.nesterov && t.momentum > 0,
+                namedParameters: parameters, learningRate: lr, momentum: Float(t.momentum),
+                nesterov: t.nesterov && t.momentum > 0,
                 weightDecay: Float(t.weightDecay))
         }
     }
 
     /// Validates the training settings the loop depends on.
     static func validate(_ t: TrainingConfig) throws {
-        guard t.batchSize > 0 else { throw ModelError.invalidSetting(key: "training.batch_size", reason: "must be positive") }
+        guard t.batchSize > 0 else {
+            throw ModelError.invalidSetting(key: "training.batch_size", reason: "must be positive")
+        }
         guard t.epochs > 0 else { throw ModelError.invalidSetting(key: "training.epochs", reason: "must be positive") }
         guard t.learningRate > 0, t.learningRate.isFinite else {
             throw ModelError.invalidSetting(key: "training.learning_rate", reason: "must be a positive number")
         }
-        guard t.evalEvery > 0 else { throw ModelError.invalidSetting(key: "training.eval_every", reason: "must be positive") }
+        guard t.evalEvery > 0 else {
+            throw ModelError.invalidSetting(key: "training.eval_every", reason: "must be positive")
+        }
         guard t.patience >= 0 else { throw ModelError.invalidSetting(key: "training.patience", reason: "must be ≥ 0") }
-        guard t.gradientClip >= 0 else { throw ModelError.invalidSetting(key: "training.gradient_clip", reason: "must be ≥ 0") }
+        guard t.gradientClip >= 0 else {
+            throw ModelError.invalidSetting(key: "training.gradient_clip", reason: "must be ≥ 0")
+        }
         if t.optimizerType == .sgd && t.nesterov && t.momentum <= 0 {
             throw ModelError.invalidSetting(key: "training.nesterov", reason: "Nesterov needs training.momentum > 0")
         }
-        if t.useLRScheduler && t.lrSchedulerType == .reduceOnPlateau && !(t.lrSchedulerFactor > 0 && t.lrSchedulerFactor < 1) {
+        if t.useLRScheduler && t.lrSchedulerType == .reduceOnPlateau
+            && !(t.lrSchedulerFactor > 0 && t.lrSchedulerFactor < 1)
+        {
             throw ModelError.invalidSetting(key: "training.lr_scheduler_factor", reason: "must be in (0, 1)")
         }
         if t.useLRScheduler && t.lrSchedulerType == .step && t.lrSchedulerStepSize <= 0 {
@@ -163,7 +172,10 @@ public struct Trainer {
             return schedule.learningRate(atStep: step)
         case .step:
             let after = max(0, epoch - 1 - t.warmupEpochs)
-            return max(Float(t.lrSchedulerMinLR), StepSchedule(base: base, stepSize: t.lrSchedulerStepSize, gamma: Float(t.lrSchedulerGamma)).learningRate(atEpoch: after)) * warm
+            return max(
+                Float(t.lrSchedulerMinLR),
+                StepSchedule(base: base, stepSize: t.lrSchedulerStepSize, gamma: Float(t.lrSchedulerGamma))
+                    .learningRate(atEpoch: after)) * warm
         case .reduceOnPlateau:
             return plateauRate * warm
         }
@@ -187,7 +199,8 @@ public struct Trainer {
         let catalog = evalData?.itemIds ?? train.itemIds
         let content = try phases.measure("content") { try inputs.content(catalog) }
         guard content.count == catalog.count else {
-            throw ModelError.shapeMismatch(what: "content rows for the item catalog", expected: catalog.count, found: content.count)
+            throw ModelError.shapeMismatch(
+                what: "content rows for the item catalog", expected: catalog.count, found: content.count)
         }
         let seed = UInt64(truncatingIfNeeded: t.seed)
         let hyper = try ModelHyperparameters(
@@ -197,11 +210,22 @@ public struct Trainer {
         let optimizer = Self.makeOptimizer(t, parameters: model.namedParameters())
         (optimizer as? Adam)?.workers = workers
         let ratio = max(1, Int(config.data.negativeSamplingRatio.rounded()))
-        let dataset = try phases.measure("dataset") { try TrainingDataset(
-            train: train,
-            options: DatasetOptions(
-                negativeRatio: ratio, sampling: config.data.negativeSamplingStrategy.rawValue == "popularity" ? .popularity : .uniform,
-                batchSize: t.batchSize, shuffle: false, seed: seed)) }
+        // Sequence models learn from time-ordered windows of each user's history; the others from
+        // (user, positive, negatives) rows.
+        let sequencePlan = hyper.sequence.map {
+            SequenceTraining(train: train, itemCount: hyper.itemCount, length: $0.maxLength, training: t, seed: seed)
+        }
+        var dataset: TrainingDataset? = nil
+        if sequencePlan == nil {
+            dataset = try phases.measure("dataset") {
+                try TrainingDataset(
+                    train: train,
+                    options: DatasetOptions(
+                        negativeRatio: ratio,
+                        sampling: config.data.negativeSamplingStrategy == .popularity ? .popularity : .uniform,
+                        batchSize: t.batchSize, shuffle: false, seed: seed))
+            }
+        }
         let metricName = t.earlyStoppingMetric.description
         let higherIsBetter = t.earlyStoppingMetric.higherIsBetter
         var history: [EpochRecord] = []
@@ -221,10 +245,12 @@ public struct Trainer {
             let checkpoint = try phases.measure("resume") { try Checkpoint.read(from: resume) }
             let h = checkpoint.header
             guard h.userKeys == train.userIds.keys, h.itemKeys == train.itemIds.keys else {
-                throw ModelError.invalidCheckpoint(path: resume, reason: "its id maps differ from \(train.path) (another split?)")
+                throw ModelError.invalidCheckpoint(
+                    path: resume, reason: "its id maps differ from \(train.path) (another split?)")
             }
             guard h.hyperparameters == hyper else {
-                throw ModelError.invalidCheckpoint(path: resume, reason: "its model settings differ from the configuration's")
+                throw ModelError.invalidCheckpoint(
+                    path: resume, reason: "its model settings differ from the configuration's")
             }
             do {
                 try model.load(stateDict: checkpoint.tensors)
@@ -240,20 +266,28 @@ public struct Trainer {
             runStarted = h.runStarted
             // Rebuild the plateau scheduler's state by replaying the recorded metrics.
             for r in history where r.epoch > t.warmupEpochs {
-                if let m = r.validation[metricName] { plateauRate = plateau.step(metric: Float(m), learningRate: plateauRate) }
+                if let m = r.validation[metricName] {
+                    plateauRate = plateau.step(metric: Float(m), learningRate: plateauRate)
+                }
             }
             optimizer.learningRate = Float(h.learningRate)
             // A finished run continues only when more epochs are asked for and it did not stop early.
-            let stoppedEarlyBefore = t.patience > 0 && inputs.validation != nil
+            let stoppedEarlyBefore =
+                t.patience > 0 && inputs.validation != nil
                 && history.filter { $0.epoch > bestEpoch && $0.validation[metricName] != nil }.count >= t.patience
             if h.finished && (h.epoch >= t.epochs || stoppedEarlyBefore) {
                 options.log("checkpoint \(resume) is of a finished run (epoch \(h.epoch)); nothing to do")
                 return Summary(
-                    history: history, bestEpoch: bestEpoch, bestMetric: bestMetric, metricName: metricName, stoppedEarly: false,
+                    history: history, bestEpoch: bestEpoch, bestMetric: bestMetric, metricName: metricName,
+                    stoppedEarly: false,
                     bestCheckpoint: bestPath, lastCheckpoint: lastPath, seconds: 0, phases: phases)
             }
         }
-        let stepsPerEpochFull = (dataset.users.count + t.batchSize - 1) / t.batchSize
+        let examplesPerEpoch = sequencePlan?.windows.count ?? dataset?.users.count ?? 0
+        guard examplesPerEpoch > 0 else {
+            throw ModelError.noData("\(train.path) has no training sequence of two or more interactions")
+        }
+        let stepsPerEpochFull = (examplesPerEpoch + t.batchSize - 1) / t.batchSize
         let stepsPerEpoch = t.maxStepsPerEpoch > 0 ? min(t.maxStepsPerEpoch, stepsPerEpochFull) : stepsPerEpochFull
         let settings = LossSettings(
             loss: t.loss, recommendationWeight: Float(t.bceWeight),
@@ -269,9 +303,10 @@ public struct Trainer {
             let epochStart = Self.now()
             model.startEpoch(epoch)
             model.setTraining(true)
-            let (rows, order) = phases.measure("sampling") {
-                let rows = dataset.epochRows(epoch)  // positive-major groups of 1 + ratio rows
-                var order = Array(0..<dataset.users.count)
+            let (rows, order) = phases.measure("sampling") { () -> (PixelData.Batch?, [Int]) in
+                if let sequencePlan { return (nil, sequencePlan.order(epoch: epoch)) }
+                let rows = dataset?.epochRows(epoch)  // positive-major groups of 1 + ratio rows
+                var order = Array(0..<examplesPerEpoch)
                 var rng = RandomGenerator(seed: mixSeed(seed, UInt64(epoch) &* 31 &+ 7))
                 for k in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(k, rng.nextInt(below: k + 1)) }
                 return (rows, order)
@@ -286,24 +321,42 @@ public struct Trainer {
                 slot.1 += now.1 - mark.1
                 mark = now
             }
-            let progress = Progress("epoch \(epoch)/\(t.epochs)", total: stepsPerEpoch, unit: "steps", style: options.progress)
+            let progress = Progress(
+                "epoch \(epoch)/\(t.epochs)", total: stepsPerEpoch, unit: "steps", style: options.progress)
             var sums = (total: 0.0, rec: 0.0, con: 0.0, pair: 0.0)
             var lr = optimizer.learningRate
             for step in 0..<stepsPerEpoch {
                 let lo = step * t.batchSize, hi = min(order.count, lo + t.batchSize)
-                var users: [Int32] = [], positives: [Int32] = [], negatives: [Int32] = []
-                users.reserveCapacity(hi - lo)
-                for k in lo..<hi {
-                    let base = order[k] * (1 + ratio)
-                    users.append(rows.users[base])
-                    positives.append(rows.items[base])
-                    for j in 1...ratio { negatives.append(rows.items[base + j]) }
-                }
-                lr = Self.learningRate(t, epoch: epoch, stepInEpoch: step, stepsPerEpoch: stepsPerEpoch, plateauRate: plateauRate)
+                lr = Self.learningRate(
+                    t, epoch: epoch, stepInEpoch: step, stepsPerEpoch: stepsPerEpoch, plateauRate: plateauRate)
                 optimizer.learningRate = lr
-                let examples = TrainingExamples(users: users, positives: positives, negatives: negatives, ratio: ratio)
-                lap(&stepTimes.batch)
-                let (parts, stepGradients) = model.lossAndGradients(examples, content: content, settings: settings, workers: workers)
+                let parts: LossParts, stepGradients: Gradients
+                if let sequencePlan {
+                    let batch = sequencePlan.batch(order[lo..<hi])
+                    let candidates = sequencePlan.candidates(epoch: epoch, step: step, batch: batch)
+                    lap(&stepTimes.batch)
+                    // One replica; its large products (the softmax over the candidates) use `workers` BLAS threads.
+                    BLAS.setThreadCount(workers)
+                    parts = model.sequenceLoss(batch, content: content, settings: settings, candidates: candidates)
+                    stepGradients = parts.total.gradients()
+                    BLAS.setThreadCount(1)
+                } else if let rows {
+                    var users: [Int32] = [], positives: [Int32] = [], negatives: [Int32] = []
+                    users.reserveCapacity(hi - lo)
+                    for k in lo..<hi {
+                        let base = order[k] * (1 + ratio)
+                        users.append(rows.users[base])
+                        positives.append(rows.items[base])
+                        for j in 1...ratio { negatives.append(rows.items[base + j]) }
+                    }
+                    let examples = TrainingExamples(
+                        users: users, positives: positives, negatives: negatives, ratio: ratio)
+                    lap(&stepTimes.batch)
+                    (parts, stepGradients) = model.lossAndGradients(
+                        examples, content: content, settings: settings, workers: workers)
+                } else {
+                    preconditionFailure("Trainer: no training rows")
+                }
                 let value = parts.total.scalar
                 guard value.isFinite else { throw ModelError.nonFiniteLoss(epoch: epoch, step: step + 1) }
                 lap(&stepTimes.pass)
@@ -321,7 +374,8 @@ public struct Trainer {
             }
             progress.finish()
             let trainSeconds = Self.now() - epochStart
-            phases.add("steps", wall: PhaseTimes.wallSeconds() - stepsStart.0, cpu: PhaseTimes.cpuSeconds() - stepsStart.1)
+            phases.add(
+                "steps", wall: PhaseTimes.wallSeconds() - stepsStart.0, cpu: PhaseTimes.cpuSeconds() - stepsStart.1)
             phases.add("steps/batches", wall: stepTimes.batch.0, cpu: stepTimes.batch.1)
             phases.add("steps/forward+backward", wall: stepTimes.pass.0, cpu: stepTimes.pass.1)
             phases.add("steps/clipping", wall: stepTimes.clip.0, cpu: stepTimes.clip.1)
@@ -335,10 +389,13 @@ public struct Trainer {
             if let validation, epoch % t.evalEvery == 0 || epoch == t.epochs {
                 try phases.measure("validation") {
                     record.validation = try Self.validate(
-                        model: model, content: content, itemIds: itemIds, setup: validation, ks: ks, workers: options.threads)
-                    if t.earlyStoppingMetric == .validationLoss, let evalData {
+                        model: model, content: content, itemIds: itemIds, setup: validation, ks: ks,
+                        workers: options.threads,
+                        histories: sequencePlan?.histories(users: hyper.userCount))
+                    if t.earlyStoppingMetric == .validationLoss, sequencePlan == nil, let evalData {
                         record.validation["val_loss"] = Self.validationLoss(
-                            model: model, content: content, data: evalData, settings: settings, ratio: ratio, seed: seed)
+                            model: model, content: content, data: evalData, settings: settings, ratio: ratio, seed: seed
+                        )
                     }
                 }
                 metric = record.validation[metricName]
@@ -362,14 +419,17 @@ public struct Trainer {
             let evaluations = history.filter { $0.epoch > bestEpoch && $0.validation[metricName] != nil }.count
             if t.patience > 0 && validation != nil && evaluations >= t.patience { stoppedEarly = true }
             let finished = stoppedEarly || epoch == t.epochs
-            let nextRate = Self.learningRate(t, epoch: epoch + 1, stepInEpoch: 0, stepsPerEpoch: stepsPerEpoch, plateauRate: plateauRate)
+            let nextRate = Self.learningRate(
+                t, epoch: epoch + 1, stepInEpoch: 0, stepsPerEpoch: stepsPerEpoch, plateauRate: plateauRate)
             let header = CheckpointHeader(
                 hyperparameters: hyper, epoch: epoch, globalStep: globalStep, learningRate: Double(nextRate),
-                metricName: metricName, bestMetric: bestMetric, bestEpoch: bestEpoch, history: history, finished: finished,
+                metricName: metricName, bestMetric: bestMetric, bestEpoch: bestEpoch, history: history,
+                finished: finished,
                 configYAML: config.yamlText(), userKeys: train.userIds.keys, itemKeys: train.itemIds.keys,
                 scalers: inputs.scalers, seed: seed, optimizer: t.optimizerType.rawValue, runStarted: runStarted)
             try phases.measure("checkpoint") {
-                let checkpoint = Checkpoint(header: header, tensors: model.stateDict(), optimizerState: optimizer.stateDict())
+                let checkpoint = Checkpoint(
+                    header: header, tensors: model.stateDict(), optimizerState: optimizer.stateDict())
                 // One encoding and one write: best.ckpt (when improved) is a hard link to the new last.ckpt, put
                 // in place first, as the separate write was.
                 try checkpoint.write(to: lastPath, alsoAs: improved ? [bestPath] : [])
@@ -380,35 +440,46 @@ public struct Trainer {
                     try TensorBoardWriter.write(history: history, runStarted: runStarted, directory: tensorboard)
                 }
             }
-            let shown = record.validation.keys.sorted().filter { ["ndcg@10", "hit_rate@10", "val_loss", metricName].contains($0) }
-                .map { "\($0) \(String(format: "%.4f", record.validation[$0]!))" }.joined(separator: "  ")
+            let shown = record.validation.keys.sorted().filter {
+                ["ndcg@10", "hit_rate@10", "val_loss", metricName].contains($0)
+            }
+            .map { "\($0) \(String(format: "%.4f", record.validation[$0]!))" }.joined(separator: "  ")
             options.log(
                 "epoch \(epoch): loss \(String(format: "%.4f", record.trainLoss))  \(shown)  lr \(String(format: "%.2e", lr))  "
                     + "\(String(format: "%.1f", record.stepsPerSecond)) steps/s  \(String(format: "%.1f", record.seconds)) s"
                     + (improved && metric != nil ? "  (best)" : ""))
             epochsRun += 1
             if stoppedEarly {
-                options.log("early stop: no \(metricName) improvement in \(t.patience) evaluations (best epoch \(bestEpoch))")
+                options.log(
+                    "early stop: no \(metricName) improvement in \(t.patience) evaluations (best epoch \(bestEpoch))")
                 break
             }
             if let stop = options.stopAfterEpochs, epochsRun >= stop { break }
         }
         if !history.isEmpty {
-            try phases.measure("curves") { try CurvePlot.training(history).write(to: directory + "/training_curves.png") }
+            try phases.measure("curves") {
+                try CurvePlot.training(history).write(to: directory + "/training_curves.png")
+            }
         }
         return Summary(
-            history: history, bestEpoch: bestEpoch, bestMetric: bestMetric, metricName: metricName, stoppedEarly: stoppedEarly,
+            history: history, bestEpoch: bestEpoch, bestMetric: bestMetric, metricName: metricName,
+            stoppedEarly: stoppedEarly,
             bestCheckpoint: bestPath, lastCheckpoint: lastPath, seconds: Self.now() - started, phases: phases)
     }
 
     /// Full-ranking validation metrics (`ndcg@k`, `hit_rate@k`, `recall@k`, …) of the model's vectors.
+    /// - Parameter histories: sequence models: each training user's items (catalog rows), oldest first.
     static func validate(
         model: PretrainedMultimodalRecommender, content: ItemContent, itemIds: [Int32], setup: TaskSetup, ks: [Int],
-        workers: Int
+        workers: Int, histories: [ArraySlice<Int32>]? = nil
     ) throws -> [String: Double] {
         let items = model.allItemVectors(content: content, ids: itemIds, workers: workers)
+        let users =
+            histories.map {
+                model.userVectors(itemVectors: items, histories: $0, users: (0..<Int32($0.count)).map { $0 })
+            } ?? model.userTable
         let scorer = try FactorizedScorer(
-            userVectors: model.userTable, itemVectors: items, dimension: model.hyperparameters.embeddingDim,
+            userVectors: users, itemVectors: items, dimension: model.hyperparameters.embeddingDim,
             description: "multimodal")
         let outcome = try RankingEvaluator.evaluate(
             scorer: scorer, queries: setup.queries, options: EvaluationOptions(ks: ks, workers: max(1, workers)))
@@ -450,7 +521,10 @@ public struct Trainer {
                 users: Array(users[start..<end]), positives: Array(positives[start..<end]),
                 negatives: Array(negatives[(start * ratio)..<(end * ratio)]), ratio: ratio)
             let noContrastive = LossSettings(loss: settings.loss, recommendationWeight: 1, contrastiveWeight: 0)
-            total += Double(Autograd.withoutRecording { model.loss(examples, content: content, settings: noContrastive).recommendation })
+            total += Double(
+                Autograd.withoutRecording {
+                    model.loss(examples, content: content, settings: noContrastive).recommendation
+                })
             batches += 1
             start = end
         }

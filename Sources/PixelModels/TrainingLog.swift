@@ -18,13 +18,18 @@ public enum TrainingLog {
 
     public static func csv(_ history: [EpochRecord]) -> String {
         let names = metricNames(history)
-        var out = (["epoch", "steps", "train_loss", "recommendation_loss", "contrastive_loss", "pairwise_loss", "learning_rate"]
+        var out =
+            ([
+                "epoch", "steps", "train_loss", "recommendation_loss", "contrastive_loss", "pairwise_loss",
+                "learning_rate",
+            ]
             + names.map { "val_" + $0 } + ["seconds", "steps_per_second"]).joined(separator: ",") + "\n"
         for r in history {
-            let fields: [String] = [
-                "\(r.epoch)", "\(r.steps)", "\(r.trainLoss)", "\(r.recommendationLoss)", "\(r.contrastiveLoss)",
-                "\(r.pairwiseLoss)", "\(r.learningRate)",
-            ] + names.map { r.validation[$0].map { "\($0)" } ?? "" } + ["\(r.seconds)", "\(r.stepsPerSecond)"]
+            let fields: [String] =
+                [
+                    "\(r.epoch)", "\(r.steps)", "\(r.trainLoss)", "\(r.recommendationLoss)", "\(r.contrastiveLoss)",
+                    "\(r.pairwiseLoss)", "\(r.learningRate)",
+                ] + names.map { r.validation[$0].map { "\($0)" } ?? "" } + ["\(r.seconds)", "\(r.stepsPerSecond)"]
             out += fields.joined(separator: ",") + "\n"
         }
         return out

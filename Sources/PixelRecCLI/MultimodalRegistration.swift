@@ -25,7 +25,9 @@ enum MultimodalRegistration {
                 config, table: table, itemIds: request.data.itemIds, scalers: checkpoint.header.scalers)
             return try MultimodalScoring.scorer(
                 checkpoint: checkpoint, path: path, userIds: request.data.userIds, itemIds: request.data.itemIds,
-                profiles: request.profiles, content: content, maxCandidates: config.recommendation.maxCandidates)
+                profiles: request.profiles, content: content, maxCandidates: config.recommendation.maxCandidates,
+                histories: checkpoint.header.hyperparameters.userEncoder == .id
+                    ? nil : request.data.orderedProfiles(request.profiles, users: 0..<request.data.userCount))
         }
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Fused multi-head scaled dot-product attention on `[B, T, E]` tensors, heads interleaved in `E`
@@ -10,18 +10,27 @@ import Darwin
 ///
 /// Shapes: `query` `[B, Tq, E]`, `key`/`value` `[B, Tk, E]`, output `[B, Tq, E]`; `keyPaddingMask`
 /// has `B·Tk` flags, `true` = ignore that key (a fully masked row yields NaN, as PyTorch).
+/// `causal` (self-attention, `Tq == Tk`): query `r` sees keys `j ≤ r` only (PyTorch's
+/// `attn_mask = triu(-inf, diagonal=1)`); with a padding mask as well, a padded query still sees
+/// itself (key `r`), so left-padded sequences never produce a fully masked row: padded positions
+/// attend only to themselves and real positions only to real keys at or before them.
 /// Backward (`P̃` = P after dropout, `M` the dropout scale mask): `∂V = P̃ᵀ ∂O`, `∂P = (∂O Vᵀ) ⊙ M`,
 /// `∂S = P ⊙ (∂P - Σ_row ∂P⊙P) / √d`, `∂Q = ∂S K`, `∂K = ∂Sᵀ Q`.
 public func multiHeadAttention(
-    query: Tensor, key: Tensor, value: Tensor, heads: Int, keyPaddingMask: [Bool]? = nil,
+    query: Tensor, key: Tensor, value: Tensor, heads: Int, keyPaddingMask: [Bool]? = nil, causal: Bool = false,
     dropout p: Float = 0, generator: inout RandomGenerator
 ) -> Tensor {
     precondition(query.rank == 3 && key.rank == 3 && value.rank == 3, "attention: inputs must be [B, T, E]")
     let b = query.shape[0], tq = query.shape[1], e = query.shape[2], tk = key.shape[1]
-    precondition(key.shape == [b, tk, e] && value.shape == [b, tk, e], "attention: key/value \(key.shape), \(value.shape) for query \(query.shape)")
+    precondition(
+        key.shape == [b, tk, e] && value.shape == [b, tk, e],
+        "attention: key/value \(key.shape), \(value.shape) for query \(query.shape)")
     precondition(heads > 0 && e % heads == 0, "attention: \(e) not divisible by \(heads) heads")
-    if let keyPaddingMask { precondition(keyPaddingMask.count == b * tk, "attention: mask needs B·Tk = \(b * tk) flags") }
+    if let keyPaddingMask {
+        precondition(keyPaddingMask.count == b * tk, "attention: mask needs B·Tk = \(b * tk) flags")
+    }
     precondition(p >= 0 && p < 1, "attention: dropout \(p) not in [0, 1)")
+    precondition(!causal || tq == tk, "attention: causal needs Tq == Tk, got \(tq) and \(tk)")
     let d = e / heads
     let scale = 1 / Float(d).squareRoot()
     var probabilities = Tensor(uninitializedShape: [b, heads, tq, tk])  // P, before dropout
@@ -29,7 +38,9 @@ public func multiHeadAttention(
     if p > 0 {
         var m = Tensor(uninitializedShape: [b, heads, tq, tk])
         let keep = 1 / (1 - p)
-        m.withUnsafeMutableBufferPointer { mp in for i in 0..<mp.count { mp[i] = generator.nextUniform() < p ? 0 : keep } }
+        m.withUnsafeMutableBufferPointer { mp in
+            for i in 0..<mp.count { mp[i] = generator.nextUniform() < p ? 0 : keep }
+        }
         dropMask = m
     }
     var out = Tensor(uninitializedShape: [b, tq, e])
@@ -41,13 +52,17 @@ public func multiHeadAttention(
                     for h in 0..<heads {
                         let s = pp.baseAddress! + (i * heads + h) * tq * tk
                         let q = pq + i * tq * e + h * d, k = pk + i * tk * e + h * d, v = pv + i * tk * e + h * d
-                        BLAS.gemm(transposeA: false, transposeB: true, m: tq, n: tk, k: d, alpha: scale,
-                                  a: q, lda: e, b: k, ldb: e, c: s, ldc: tk)
+                        BLAS.gemm(
+                            transposeA: false, transposeB: true, m: tq, n: tk, k: d, alpha: scale,
+                            a: q, lda: e, b: k, ldb: e, c: s, ldc: tk)
                         for r in 0..<tq {
                             let row = s + r * tk
                             if let keyPaddingMask {
-                                for j in 0..<tk where keyPaddingMask[i * tk + j] { row[j] = -.infinity }
+                                for j in 0..<tk where keyPaddingMask[i * tk + j] && !(causal && j == r) {
+                                    row[j] = -.infinity
+                                }
                             }
+                            if causal { for j in (r + 1)..<max(r + 1, tk) { row[j] = -.infinity } }
                             let m = Kernels.max(row, tk)
                             var total: Float = 0
                             for j in 0..<tk {
@@ -63,8 +78,9 @@ public func multiHeadAttention(
                             for j in 0..<(tq * tk) { dropped[j] = s[j] * mk[j] }
                             weights = UnsafePointer(dropped.baseAddress!)
                         }
-                        BLAS.gemm(transposeA: false, transposeB: false, m: tq, n: d, k: tk,
-                                  a: weights, lda: tk, b: v, ldb: e, c: op.baseAddress! + i * tq * e + h * d, ldc: e)
+                        BLAS.gemm(
+                            transposeA: false, transposeB: false, m: tq, n: d, k: tk,
+                            a: weights, lda: tk, b: v, ldb: e, c: op.baseAddress! + i * tq * e + h * d, ldc: e)
                     }
                 }
             }
@@ -97,10 +113,12 @@ public func multiHeadAttention(
                                         weights = UnsafePointer(dropped)
                                     }
                                     // ∂V += P̃ᵀ ∂O; ∂P = ∂O Vᵀ
-                                    BLAS.gemm(transposeA: true, transposeB: false, m: tk, n: d, k: tq,
-                                              a: weights, lda: tk, b: go, ldb: e, c: dvp.baseAddress! + ko, ldc: e)
-                                    BLAS.gemm(transposeA: false, transposeB: true, m: tq, n: tk, k: d,
-                                              a: go, lda: e, b: pv + ko, ldb: e, c: dp, ldc: tk)
+                                    BLAS.gemm(
+                                        transposeA: true, transposeB: false, m: tk, n: d, k: tq,
+                                        a: weights, lda: tk, b: go, ldb: e, c: dvp.baseAddress! + ko, ldc: e)
+                                    BLAS.gemm(
+                                        transposeA: false, transposeB: true, m: tq, n: tk, k: d,
+                                        a: go, lda: e, b: pv + ko, ldb: e, c: dp, ldc: tk)
                                     if let dropMask {
                                         let mk = dropMask.storage.pointer + off
                                         for j in 0..<(tq * tk) { dp[j] *= mk[j] }
@@ -110,10 +128,12 @@ public func multiHeadAttention(
                                         let dot = Kernels.dot(dr, pr, tk)
                                         for j in 0..<tk { dr[j] = pr[j] * (dr[j] - dot) * scale }
                                     }
-                                    BLAS.gemm(transposeA: false, transposeB: false, m: tq, n: d, k: tk,
-                                              a: dp, lda: tk, b: pk + ko, ldb: e, c: dqp.baseAddress! + qo, ldc: e)
-                                    BLAS.gemm(transposeA: true, transposeB: false, m: tk, n: d, k: tq,
-                                              a: dp, lda: tk, b: pq + qo, ldb: e, c: dkp.baseAddress! + ko, ldc: e)
+                                    BLAS.gemm(
+                                        transposeA: false, transposeB: false, m: tq, n: d, k: tk,
+                                        a: dp, lda: tk, b: pk + ko, ldb: e, c: dqp.baseAddress! + qo, ldc: e)
+                                    BLAS.gemm(
+                                        transposeA: true, transposeB: false, m: tk, n: d, k: tq,
+                                        a: dp, lda: tk, b: pq + qo, ldb: e, c: dkp.baseAddress! + ko, ldc: e)
                                 }
                             }
                         }

@@ -54,10 +54,24 @@ enum ConfigSchema {
         F("model.init_method", \.model.initMethod, "initialization of linear-layer weights"),
         F(
             "model.scoring", \.model.scoring,
-            "dot: two towers, u.v (full ranking = one matrix product); pairwise: the fusion MLP re-ranks the top max_candidates"),
+            "dot: two towers, u.v (full ranking = one matrix product); pairwise: the fusion MLP re-ranks the top max_candidates"
+        ),
         F(
             "model.item_id_dropout", \.model.itemIdDropout,
             "probability of hiding an item's ID embedding in training (cold items), in [0, 1)", .dropout),
+        F(
+            "model.user_encoder", \.model.userEncoder,
+            "id: user-ID embedding; sequence: causal self-attention over the history; hybrid: both, summed"),
+        F(
+            "model.max_seq_len", \.model.maxSeqLen, "newest interactions of a history the sequence encoder reads",
+            .atLeast(1)),
+        F("model.seq_blocks", \.model.seqBlocks, "self-attention blocks of the sequence encoder", .atLeast(1)),
+        F(
+            "model.seq_heads", \.model.seqHeads, "attention heads of the sequence encoder; must divide embedding_dim",
+            .atLeast(1)),
+        F(
+            "model.seq_dropout", \.model.seqDropout,
+            "dropout of the sequence encoder (inputs, attention, feed-forward), in [0, 1)", .dropout),
     ]
 
     private static let training: [ConfigField] = [
@@ -105,7 +119,10 @@ enum ConfigSchema {
         F("training.momentum", \.training.momentum, "SGD momentum, in [0, 1)", .inRange(0, 1, upperOpen: true)),
         F("training.nesterov", \.training.nesterov, "Nesterov momentum for SGD"),
         F("training.seed", \.training.seed, "seed of every random choice in training", .atLeast(0)),
-        F("training.threads", \.training.threads, "data-parallel workers (each step's batch split over them, single-threaded BLAS each); 0 = one per core; deterministic per count", .atLeast(0)),
+        F(
+            "training.threads", \.training.threads,
+            "data-parallel workers (each step's batch split over them, single-threaded BLAS each); 0 = one per core; deterministic per count",
+            .atLeast(0)),
         F("training.eval_every", \.training.evalEvery, "validate every this many epochs", .atLeast(1)),
         F(
             "training.early_stopping_metric", \.training.earlyStoppingMetric,
@@ -114,6 +131,17 @@ enum ConfigSchema {
         F(
             "training.max_steps_per_epoch", \.training.maxStepsPerEpoch,
             "stop each epoch after this many steps; 0 = all batches", .atLeast(0)),
+        F(
+            "training.sequence_windows", \.training.sequenceWindows,
+            "sequence models: all = every interaction in windows of max_seq_len + 1; last = the newest window per user"),
+        F(
+            "training.full_softmax_max_items", \.training.fullSoftmaxMaxItems,
+            "sequence models with sampled_softmax: exact softmax over catalogs up to this size; 0 = always sample",
+            .atLeast(0)),
+        F(
+            "training.sampled_negatives", \.training.sampledNegatives,
+            "sequence models: uniform negatives added to each step's candidates when the softmax is sampled",
+            .atLeast(1)),
     ]
 
     private static let data: [ConfigField] = [
@@ -237,7 +265,8 @@ enum ConfigSchema {
             "use_diversity: MMR diversity weight w (relevance weight λ = 1 − w), in [0, 1]", .unitInterval),
         F(
             "recommendation.novelty_weight", \.recommendation.noveltyWeight,
-            "use_diversity: share ν of normalised novelty -log2(pop/N)/log2(N) in the relevance, in [0, 1]", .unitInterval),
+            "use_diversity: share ν of normalised novelty -log2(pop/N)/log2(N) in the relevance, in [0, 1]",
+            .unitInterval),
         F("recommendation.filter_seen", \.recommendation.filterSeen, "leave out items seen in training"),
         F(
             "recommendation.max_candidates", \.recommendation.maxCandidates,
