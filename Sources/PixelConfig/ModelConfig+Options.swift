@@ -73,3 +73,13 @@ public enum SequenceWindows: String, Sendable, CaseIterable, ConfigEnum {
     /// The newest `max_seq_len + 1` interactions of each user only (SASRec's original sampling).
     case last
 }
+
+/// `model.item_tower`: what an item vector is built from.
+public enum ItemTower: String, Sendable, CaseIterable, ConfigEnum {
+    /// The item-ID embedding and the content tokens (image, text, numeric), fused.
+    case idContent = "id_content"
+    /// The item-ID embedding alone (a classical ID model; items unseen in training get no vector).
+    case id
+    /// The content tokens alone: every item, seen in training or not, is scored from its content.
+    case content
+}

@@ -50,6 +50,8 @@ public struct ModelConfig: Sendable, Equatable {
     /// `item_id_dropout`: probability of hiding an item's ID embedding during training, so the model
     /// learns to score from content alone (cold items).
     public var itemIdDropout = 0.0
+    /// `item_tower`: `id_content` (ID embedding and content tokens), `id` or `content` alone.
+    public var itemTower: ItemTower = .idContent
     /// `user_encoder`: `id` (user-ID embedding), `sequence` (causal self-attention over the history)
     /// or `hybrid` (both, summed).
     public var userEncoder: UserEncoder = .id

@@ -30,6 +30,8 @@ public struct ModelHyperparameters: Codable, Sendable, Equatable {
     /// The sequence user encoder's architecture; `nil` for `user_encoder: id` (and in checkpoints
     /// written before sequence encoders existed).
     public var sequence: SequenceHyperparameters?
+    /// What item vectors are built from; `nil` (checkpoints before the setting existed) = `id_content`.
+    public var itemTower: ItemTower?
 
     /// The architecture of `config.model` for the given index spaces and feature widths.
     /// - Throws: ``ModelError/invalidSetting(key:reason:)`` for settings the layers cannot take.
@@ -78,6 +80,7 @@ public struct ModelHyperparameters: Codable, Sendable, Equatable {
         contrastiveTemperature = Float(model.contrastiveTemperature)
         finalActivation = model.finalActivation.rawValue
         self.seed = seed
+        itemTower = model.itemTower == .idContent ? nil : model.itemTower
         if model.userEncoder != .id {
             guard model.maxSeqLen > 0, model.maxSeqLen <= 4096 else {
                 throw ModelError.invalidSetting(key: "model.max_seq_len", reason: "must be in 1...4096")
@@ -132,3 +135,4 @@ public struct SequenceHyperparameters: Codable, Sendable, Equatable {
 }
 
 extension UserEncoder: Codable {}
+extension ItemTower: Codable {}

@@ -6,7 +6,8 @@ import PixelTensor
 ///
 /// Item tower, per item (width `d = embedding_dim`): tokens
 /// `[ID embedding, P_v(vision), P_t(text), P_n(numeric)]` (`[B, 4, d]`; no numeric token without
-/// numeric columns) → `h = LayerNorm(x + MHA(x))` → mean over tokens → fusion MLP
+/// numeric columns; `item_tower: id` keeps the ID token alone, `content` drops it)
+/// → `h = LayerNorm(x + MHA(x))` → mean over tokens → fusion MLP
 /// (`fusion_hidden_dims`, activation, batch norm, dropout) → `Linear → d`: the item vector `v_i`.
 /// User tower: the user-ID embedding `u`; a user without one (cold) is the mean of its history's item
 /// vectors. Score `s(u, i) = ⟨u, v_i⟩`, so ranking a catalog is one matrix product (`scoring: dot`).
@@ -127,7 +128,14 @@ public class PretrainedMultimodalRecommender: Layer {
     /// Fuses item tokens into item vectors `[B, d]`.
     func fuse(_ t: ItemTokens) -> Tensor {
         let mixed = crossModal(t)
-        let x = stack([mixed.id, mixed.vision, mixed.text] + (mixed.numeric.map { [$0] } ?? []), axis: 1)
+        let content = [mixed.vision, mixed.text] + (mixed.numeric.map { [$0] } ?? [])
+        let parts: [Tensor]
+        switch hyperparameters.itemTower ?? .idContent {
+        case .idContent: parts = [mixed.id] + content
+        case .id: parts = [mixed.id]
+        case .content: parts = content
+        }
+        let x = stack(parts, axis: 1)
         let h = norm(x + attention.attend(x, x))
         return fusion(h.mean(axis: 1))
     }

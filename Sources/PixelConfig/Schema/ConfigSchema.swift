@@ -60,6 +60,9 @@ enum ConfigSchema {
             "model.item_id_dropout", \.model.itemIdDropout,
             "probability of hiding an item's ID embedding in training (cold items), in [0, 1)", .dropout),
         F(
+            "model.item_tower", \.model.itemTower,
+            "what item vectors are built from: id_content (ID embedding + image/text/numeric tokens), id, content"),
+        F(
             "model.user_encoder", \.model.userEncoder,
             "id: user-ID embedding; sequence: causal self-attention over the history; hybrid: both, summed"),
         F(

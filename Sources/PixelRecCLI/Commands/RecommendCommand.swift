@@ -122,7 +122,11 @@ enum RecommendCommand: Subcommand {
         let scorer = try MultimodalScoring.scorer(
             checkpoint: checkpoint, path: checkpointPath, userIds: inputs.userIds, itemIds: catalog,
             profiles: inputs.coldProfiles, content: content, maxCandidates: config.recommendation.maxCandidates,
-            itemVectors: itemVectors)
+            itemVectors: itemVectors,
+            histories: checkpoint.header.hyperparameters.userEncoder == .id
+                ? nil
+                : try RecommendInputs.orderedHistories(
+                    train: train, validation: validation, inputs: inputs, catalog: catalog, given: histories))
         let embeddings = try ItemVectors.similarityEmbeddings(
             content: content, itemVectors: itemVectors, dimension: checkpoint.header.hyperparameters.embeddingDim)
         let modelSeconds = clock.lap()

@@ -202,3 +202,25 @@ struct RecommendInputs {
         return excluded.indices.filter { excluded[$0] }.map { Int32($0) }
     }
 }
+
+extension RecommendInputs {
+    /// Sequence models: per row of ``userIds``, its history as catalog indices, oldest first — a
+    /// training user's training and validation interactions in time order (timestamp, then training
+    /// before validation, then file row), then the items `--history` gave it; a cold user's `--history`
+    /// items in the order given.
+    static func orderedHistories(
+        train: InteractionTable, validation: InteractionTable?, inputs: RecommendInputs, catalog: IdMap,
+        given: [(user: String, items: [Int32])]
+    ) throws -> [ArraySlice<Int32>] {
+        let tables = try [train, validation].compactMap { $0 }.map {
+            try $0.remapped(userIds: inputs.userIds, itemIds: catalog, unknown: .drop)
+        }
+        let timelines = UserSequences(userCount: inputs.userIds.count, tables: tables)
+        var histories = (0..<inputs.userIds.count).map { Array(timelines.sequence($0)) }
+        for (user, items) in given {
+            guard let row = inputs.userIds.index(of: user) else { continue }
+            histories[Int(row)] += items
+        }
+        return histories.map { ArraySlice($0) }
+    }
+}
