@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "PixelEvalTests", dependencies: ["PixelEval"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelONNXTests", dependencies: ["PixelONNX"]),
         .testTarget(name: "PixelEncodersTests", dependencies: ["PixelEncoders"]),
-        .testTarget(name: "PixelModelsTests", dependencies: ["PixelModels", "PixelRecCLI"]),
+        .testTarget(name: "PixelModelsTests", dependencies: ["PixelModels", "PixelRecCLI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
