@@ -125,7 +125,7 @@ extension PretrainedMultimodalRecommender {
 
     /// Whether the objective has the vision–text InfoNCE term.
     func usesContrastive(_ settings: LossSettings) -> Bool {
-        hyperparameters.useContrastive && settings.contrastiveWeight > 0
+        hyperparameters.useContrastive && settings.contrastiveWeight > 0 && hyperparameters.itemTower != .id
     }
 
     /// Positions among `positives` of the distinct items with both an image and a text: the pairs of the

@@ -81,7 +81,7 @@ extension PretrainedMultimodalRecommender {
         case .sampledSoftmax:
             var logits = matmul(h, vectors, transposeB: true)  // [M, |C|]
             if let logQ { logits = logits - Tensor(shape: [1, logQ.count], scalars: logQ) }
-            recommendation = Loss.crossEntropy(logits, targets: targetSlots)
+            recommendation = softmaxCrossEntropy(logits, targets: targetSlots)
         case .bce, .bpr:
             let m = real.count
             let negativeSlots = (0..<m).map { k in slot[Int(negatives[k % max(1, negatives.count)])] }

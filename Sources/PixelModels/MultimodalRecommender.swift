@@ -116,6 +116,8 @@ public class PretrainedMultimodalRecommender: Layer {
         }
         var id = items(IndexTensor(lookup))
         if mask.contains(where: { $0 == 0 }) { id = id * Tensor(shape: [b, 1], scalars: mask) }
+        // `item_tower: id` reads no content (the vision/text slots are never fused nor aligned).
+        if hyperparameters.itemTower == .id { return ItemTokens(id: id, vision: id, text: id, numeric: nil) }
         return ItemTokens(
             id: id, vision: vision(content.visionRows(rows)), text: text(content.textRows(rows)),
             numeric: numeric.map { $0(content.numericRows(rows)) })

@@ -22,13 +22,60 @@ enum Kernels {
         var acc = SIMD16<Float>()
         var i = 0
         while i &+ 16 <= n {
-            acc += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
+            acc +=
+                UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
                 * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
             i &+= 16
         }
         var s = acc.sum()
         while i < n { s += a[i] * b[i]; i &+= 1 }
         return s
+    }
+
+    /// `out[i] = e^{p[i] − shift}` for `i < n`, returning `Σ out[i]` (SIMD16 lanes, then the tail).
+    ///
+    /// `e^x = 2^k · e^r`, `k = round(x·log2 e)`, `r = x − k·ln 2` (two-part ln 2), `e^r` by Cephes'
+    /// degree-6 polynomial (relative error < 2e-7); `x` is clamped to `[−87.3, 88.7]` (so results below
+    /// ~1e-38 come out as ~1e-38: negligible in a softmax). Plain multiplies and adds, no FMA, so every
+    /// SIMD width gives the same bits.
+    @inlinable
+    static func expShifted(_ p: UnsafePointer<Float>, _ n: Int, shift: Float, into out: UnsafeMutablePointer<Float>)
+        -> Float
+    {
+        @inline(__always)
+        func exp16(_ v: SIMD16<Float>) -> SIMD16<Float> {
+            let x = pointwiseMin(pointwiseMax(v, SIMD16(repeating: -87.3)), SIMD16(repeating: 88.7))
+            let magic = SIMD16<Float>(repeating: 12_582_912)  // 1.5·2^23: adding it rounds to an integer
+            let k = (x * SIMD16(repeating: 1.442_695_04) + magic) - magic
+            let r = (x - k * SIMD16(repeating: 0.693_359_375)) - k * SIMD16(repeating: -2.121_944_4e-4)
+            var y = SIMD16<Float>(repeating: 1.987_569_15e-4)
+            y = y * r + SIMD16(repeating: 1.398_199_95e-3)
+            y = y * r + SIMD16(repeating: 8.333_451_9e-3)
+            y = y * r + SIMD16(repeating: 4.166_579_59e-2)
+            y = y * r + SIMD16(repeating: 1.666_666_55e-1)
+            y = y * r + SIMD16(repeating: 5.000_000_12e-1)
+            y = y * (r * r) + r + SIMD16(repeating: 1)
+            let bits = (SIMD16<Int32>(k, rounding: .towardZero) &+ 127) &<< 23
+            return y * unsafeBitCast(bits, to: SIMD16<Float>.self)
+        }
+        var acc = SIMD16<Float>()
+        let s16 = SIMD16<Float>(repeating: shift)
+        var i = 0
+        while i &+ 16 <= n {
+            let e = exp16(UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self) - s16)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: e, as: SIMD16<Float>.self)
+            acc += e
+            i &+= 16
+        }
+        if i < n {
+            var tail = SIMD16<Float>(repeating: -200)
+            for j in i..<n { tail[j &- i] = p[j] - shift }
+            var e = exp16(tail)
+            for j in (n &- i)..<16 { e[j] = 0 }
+            for j in i..<n { out[j] = e[j &- i] }
+            acc += e
+        }
+        return acc.sum()
     }
 
     /// `max p[i]` for `0 < i < n` (n ≥ 1).

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // Fused, numerically stable softmax and log-softmax (the row maximum is subtracted before `exp`).
@@ -70,6 +70,54 @@ public func logSoftmax(_ x: Tensor, axis: Int = -1) -> Tensor {
                     let s = Kernels.sum(gr, n)
                     for j in 0..<n { dr[j] = gr[j] - expf(yr[j]) * s }
                 }
+            }
+            return [.dense(dx)]
+        }
+    }
+    return out
+}
+
+/// Softmax cross-entropy of `[M, N]` logits against class ids, fused:
+/// `mean_r (log Σ_j e^{x_rj} − x_r,y_r)`; backward `∂x_rj = (softmax(x_r)_j − [j = y_r]) · g / M`.
+///
+/// One exponential per logit (a SIMD16 polynomial, relative error below 2e-7 against `expf`; the
+/// probabilities are kept from the forward pass), so it is several times cheaper than
+/// `logSoftmax` + `gather` over wide rows (a full-catalog softmax).
+/// - Precondition: every target is in `0..<N`.
+public func softmaxCrossEntropy(_ logits: Tensor, targets: [Int32]) -> Tensor {
+    precondition(
+        logits.rank == 2 && logits.shape[0] == targets.count,
+        "softmaxCrossEntropy: logits \(logits.shape), \(targets.count) targets")
+    let m = logits.shape[0], n = logits.shape[1]
+    for t in targets { precondition(t >= 0 && Int(t) < n, "softmaxCrossEntropy: target \(t) out of 0..<\(n)") }
+    let tracked = Autograd.trackedInputs(logits)
+    var probabilities = tracked != nil ? Tensor(uninitializedShape: [m, n]) : Tensor(zeros: [0])
+    let px = logits.storage.pointer
+    var total = 0.0
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: tracked != nil ? 0 : n) { scratch in
+        probabilities.withUnsafeMutableBufferPointer { pp in
+            for r in 0..<m {
+                let xr = px + r * n
+                let out = tracked != nil ? pp.baseAddress! + r * n : scratch.baseAddress!
+                let top = Kernels.max(xr, n)
+                let s = Kernels.expShifted(xr, n, shift: top, into: out)
+                total += Double(logf(s) + top - xr[Int(targets[r])])
+                if tracked != nil {
+                    let inv = 1 / s
+                    for j in 0..<n { out[j] *= inv }
+                }
+            }
+        }
+    }
+    var out = Tensor(Float(total / Double(max(m, 1))))
+    if let nodes = tracked {
+        let p = probabilities
+        out.recordOp(inputs: nodes) { g in
+            var dx = p
+            let scale = g.scalar / Float(max(m, 1))
+            dx.withUnsafeMutableBufferPointer { d in
+                for r in 0..<m { d[r * n + Int(targets[r])] -= 1 }
+                for i in 0..<(m * n) { d[i] *= scale }
             }
             return [.dense(dx)]
         }

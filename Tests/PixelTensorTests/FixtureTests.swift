@@ -34,12 +34,16 @@ func expectClose(
     _ ours: Tensor, _ reference: Tensor, _ what: String, tolerance: Float = 1e-5,
     sourceLocation: SourceLocation = #_sourceLocation
 ) -> Float {
-    #expect(ours.shape == reference.shape, "\(what): shape \(ours.shape) vs \(reference.shape)", sourceLocation: sourceLocation)
+    #expect(
+        ours.shape == reference.shape, "\(what): shape \(ours.shape) vs \(reference.shape)",
+        sourceLocation: sourceLocation)
     guard ours.shape == reference.shape else { return .infinity }
     var worst: Float = 0
     for (a, b) in zip(ours.scalars, reference.scalars) { worst = max(worst, abs(a - b) / max(abs(b), 1e-2)) }
     #expect(worst <= tolerance, "\(what): max relative error \(worst)", sourceLocation: sourceLocation)
-    if ProcessInfo.processInfo.environment["PIXELTENSOR_REPORT_ERRORS"] != nil { print("max-relative-error \(what): \(worst)") }
+    if ProcessInfo.processInfo.environment["PIXELTENSOR_REPORT_ERRORS"] != nil {
+        print("max-relative-error \(what): \(worst)")
+    }
     return worst
 }
 
@@ -103,7 +107,9 @@ struct LayerEquivalenceTests {
         for (name, _) in layer.namedParameters() { state[name] = try Fixtures.tensor(f[name]) }
         try layer.load(stateDict: state)
         let mask = try Fixtures.indices(f["mask"]).indices.map { $0 != 0 }
-        expectClose(layer(try Fixtures.tensor(f["x"]), keyPaddingMask: mask), try Fixtures.tensor(f["y_self"]), "self-attention")
+        expectClose(
+            layer(try Fixtures.tensor(f["x"]), keyPaddingMask: mask), try Fixtures.tensor(f["y_self"]), "self-attention"
+        )
         let memory = try Fixtures.tensor(f["memory"])
         expectClose(
             layer.attend(query: try Fixtures.tensor(f["query"]), key: memory, value: memory),
@@ -139,6 +145,8 @@ struct LayerEquivalenceTests {
             try t("sampled_softmax"), "sampled softmax")
         let targets = try Fixtures.indices(f["ce_targets"]).indices
         expectClose(Loss.crossEntropy(try t("ce_logits"), targets: targets), try t("ce"), "cross-entropy")
+        expectClose(
+            softmaxCrossEntropy(try t("ce_logits"), targets: targets), try t("ce"), "fused softmax cross-entropy")
         expectClose(Loss.meanSquaredError(try t("pred"), target: try t("tgt")), try t("mse"), "mse")
     }
 }
@@ -163,15 +171,21 @@ struct OptimizerEquivalenceTests {
     }
 
     @Test func sgdNesterov() throws {
-        try run("sgd_nesterov") { SGD(namedParameters: $0, learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01) }
+        try run("sgd_nesterov") {
+            SGD(namedParameters: $0, learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01)
+        }
     }
 
     @Test func sgdMomentumDampening() throws {
-        try run("sgd_momentum_dampening") { SGD(namedParameters: $0, learningRate: 0.05, momentum: 0.8, dampening: 0.1) }
+        try run("sgd_momentum_dampening") {
+            SGD(namedParameters: $0, learningRate: 0.05, momentum: 0.8, dampening: 0.1)
+        }
     }
 
     @Test func adam() throws {
-        try run("adam") { Adam(namedParameters: $0, learningRate: 0.01, beta1: 0.8, beta2: 0.95, epsilon: 1e-6, weightDecay: 0.01) }
+        try run("adam") {
+            Adam(namedParameters: $0, learningRate: 0.01, beta1: 0.8, beta2: 0.95, epsilon: 1e-6, weightDecay: 0.01)
+        }
     }
 
     @Test func adamW() throws {

@@ -52,7 +52,9 @@ struct LayerGradientTests {
         let layer = MultiHeadAttention(embedDim: 4, heads: 2, seed: 11)
         let x = randomParameter([2, 3, 4], seed: 12)
         let mask = [false, false, true, false, true, false]
-        GradientCheck(rtol: 2e-2, atol: 3e-3).expectPasses([x] + layer.parameters) { layer(x.value, keyPaddingMask: mask) }
+        GradientCheck(rtol: 2e-2, atol: 3e-3).expectPasses([x] + layer.parameters) {
+            layer(x.value, keyPaddingMask: mask)
+        }
     }
 
     @Test("attention with dropout on the weights uses one mask in forward and backward")
@@ -61,9 +63,11 @@ struct LayerGradientTests {
         let v = randomParameter([2, 5, 4], seed: 42)
         GradientCheck(rtol: 2e-2, atol: 3e-3).expectPasses([q, k, v]) {
             var generator = RandomGenerator(seed: 5)
-            return multiHeadAttention(query: q.value, key: k.value, value: v.value, heads: 2, keyPaddingMask: [
-                false, true, false, false, false, false, false, false, true, false,
-            ], dropout: 0.3, generator: &generator)
+            return multiHeadAttention(
+                query: q.value, key: k.value, value: v.value, heads: 2,
+                keyPaddingMask: [
+                    false, true, false, false, false, false, false, false, true, false,
+                ], dropout: 0.3, generator: &generator)
         }
     }
 
@@ -79,12 +83,18 @@ struct LayerGradientTests {
     @Test func losses() {
         let logits = randomParameter([6], seed: 16)
         let targets = Parameter(Tensor([1, 0, 1, 1, 0, 0]))
-        check.expectPasses([logits, targets]) { Loss.binaryCrossEntropyWithLogits(logits.value, targets: targets.value) }
+        check.expectPasses([logits, targets]) {
+            Loss.binaryCrossEntropyWithLogits(logits.value, targets: targets.value)
+        }
         let pos = randomParameter([5], seed: 17), neg = randomParameter([5], seed: 18)
         check.expectPasses([pos, neg]) { Loss.bpr(positiveScores: pos.value, negativeScores: neg.value) }
         check.expectPasses([pos, neg]) { Loss.meanSquaredError(pos.value, target: neg.value) }
         let ce = randomParameter([3, 4], seed: 19)
         check.expectPasses([ce]) { Loss.crossEntropy(ce.value, targets: [3, 0, 1]) }
+        check.expectPasses([ce]) { softmaxCrossEntropy(ce.value, targets: [3, 0, 1]) }
+        // Rows wider than one SIMD16 block plus a tail (37 = 2·16 + 5).
+        let wide = randomParameter([3, 37], seed: 23)
+        check.expectPasses([wide]) { softmaxCrossEntropy(wide.value, targets: [36, 0, 17]) }
         let a = randomParameter([4, 3], seed: 20), b = randomParameter([4, 3], seed: 21)
         check.expectPasses([a, b]) { Loss.infoNCE(a.value, b.value, temperature: 0.5) }
         check.expectPasses([a, b]) { Loss.infoNCE(a.value, b.value, temperature: 0.5, symmetric: false) }
@@ -141,9 +151,13 @@ struct AutogradTests {
         // Hand check of the rule on a few entries: ∂x = x > 0 ? g·mask : 0, mask ∈ {0, 1/0.7}.
         let xs = x.scalars, ss = seed.scalars, ys = fused.scalars
         for i in 0..<xs.count {
-            if xs[i] <= 0 { #expect(ys[i] == 0 && gf[i] == 0) }
-            else if ys[i] == 0 { #expect(gf[i] == 0) }
-            else { #expect(gf[i] == ss[i] * (1 / Float(0.7))) }
+            if xs[i] <= 0 {
+                #expect(ys[i] == 0 && gf[i] == 0)
+            } else if ys[i] == 0 {
+                #expect(gf[i] == 0)
+            } else {
+                #expect(gf[i] == ss[i] * (1 / Float(0.7)))
+            }
         }
     }
 
@@ -196,4 +210,3 @@ struct AutogradTests {
         #expect(abs(clipped - expected) < 1e-6)
     }
 }
-

@@ -1,3 +1,4 @@
+import Foundation
 import PixelTensor
 import Testing
 
@@ -30,7 +31,10 @@ struct TensorTests {
         #expect((col * row).shape == [2, 3])
         #expect((col * row).scalars == [2, 20, 200, 3, 30, 300])
         #expect((a - 1).scalars == [0, 1, 2, 3, 4, 5])
-        #expect((Tensor(shape: [3, 1, 2], scalars: [1, 2, 3, 4, 5, 6]) / Tensor(shape: [2, 1], scalars: [1, 2])).shape == [3, 2, 2])
+        #expect(
+            (Tensor(shape: [3, 1, 2], scalars: [1, 2, 3, 4, 5, 6]) / Tensor(shape: [2, 1], scalars: [1, 2])).shape == [
+                3, 2, 2,
+            ])
         #expect(broadcastShape([2, 3], [4, 3]) == nil)
         #expect(unbroadcast(Tensor(repeating: 1, shape: [4, 2, 3]), to: [2, 1]).scalars == [12, 12])
     }
@@ -68,7 +72,9 @@ struct TensorTests {
         let c = matmul(a, b), d = matmul(a, w)
         for i in 0..<3 {
             let ai = a.slice(axis: 0, i..<(i + 1)).reshaped([4, 5])
-            #expect(c.slice(axis: 0, i..<(i + 1)).reshaped([4, 2]).isApproximatelyEqual(to: matmul(ai, b.slice(axis: 0, i..<(i + 1)).reshaped([5, 2]))))
+            #expect(
+                c.slice(axis: 0, i..<(i + 1)).reshaped([4, 2]).isApproximatelyEqual(
+                    to: matmul(ai, b.slice(axis: 0, i..<(i + 1)).reshaped([5, 2]))))
             #expect(d.slice(axis: 0, i..<(i + 1)).reshaped([4, 6]).isApproximatelyEqual(to: matmul(ai, w)))
         }
     }
@@ -155,5 +161,35 @@ struct EmptyTensorTests {
         #expect(matmul(m, Tensor(zeros: [3, 2])).shape == [0, 2])
         #expect(m.sum().scalar == 0)
         #expect(concat([m, Tensor(repeating: 1, shape: [1, 3])], axis: 0).scalars == [1, 1, 1])
+    }
+}
+
+@Suite("Fused softmax cross-entropy")
+struct SoftmaxCrossEntropyTests {
+    /// Against a Float64 hand computation on wide rows with large and tiny logits: loss within 1e-6
+    /// relative, gradients `(softmax − onehot)/M` within 1e-6 absolute (probabilities ≤ 1).
+    @Test func matchesDoubleReference() {
+        var generator = RandomGenerator(seed: 7)
+        let m = 5, n = 1683
+        let x = Parameter(Tensor.randomNormal(shape: [m, n], generator: &generator) * 6)
+        let targets: [Int32] = [0, 1682, 17, 900, 16]
+        let loss = softmaxCrossEntropy(x.value, targets: targets)
+        let grad = loss.gradients()[x]!.dense.scalars
+        let s = x.value.scalars
+        var expected = 0.0
+        var worst = 0.0
+        for r in 0..<m {
+            let row = (0..<n).map { Double(s[r * n + $0]) }
+            let top = row.max()!
+            let z = row.map { Foundation.exp($0 - top) }.reduce(0, +)
+            expected += Foundation.log(z) + top - row[Int(targets[r])]
+            for j in 0..<n {
+                let p = Foundation.exp(row[j] - top) / z - (j == Int(targets[r]) ? 1 : 0)
+                worst = max(worst, abs(p / Double(m) - Double(grad[r * n + j])))
+            }
+        }
+        expected /= Double(m)
+        #expect(abs(Double(loss.scalar) - expected) <= 1e-6 * abs(expected))
+        #expect(worst <= 1e-6)
     }
 }

@@ -160,7 +160,8 @@ struct RecommendReport {
                     for q in start..<min(lists.userCount, start + chunk) {
                         let user = EvalCommand.csvField(inputs.userIds.key(inputs.requested[q]))
                         for (rank, pair) in zip(lists.list(q), lists.scores(q)).enumerated() {
-                            text += user + ",\(rank + 1)," + EvalCommand.csvField(catalog.key(pair.0)) + ","
+                            text +=
+                                user + ",\(rank + 1)," + EvalCommand.csvField(catalog.key(pair.0)) + ","
                                 + String(format: "%.6g", Double(pair.1)) + "\n"
                         }
                     }
