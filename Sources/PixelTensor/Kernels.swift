@@ -32,6 +32,19 @@ enum Kernels {
         return s
     }
 
+    /// `p[i] *= factor` for `i < n`.
+    @inlinable
+    static func scale(_ p: UnsafeMutablePointer<Float>, _ n: Int, by factor: Float) {
+        let f = SIMD16<Float>(repeating: factor)
+        var i = 0
+        while i &+ 16 <= n {
+            let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self) * f
+            UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD16<Float>.self)
+            i &+= 16
+        }
+        while i < n { p[i] *= factor; i &+= 1 }
+    }
+
     /// `out[i] = e^{p[i] − shift}` for `i < n`, returning `Σ out[i]` (SIMD16 lanes, then the tail).
     ///
     /// `e^x = 2^k · e^r`, `k = round(x·log2 e)`, `r = x − k·ln 2` (two-part ln 2), `e^r` by Cephes'
@@ -46,7 +59,11 @@ enum Kernels {
         func exp16(_ v: SIMD16<Float>) -> SIMD16<Float> {
             let x = pointwiseMin(pointwiseMax(v, SIMD16(repeating: -87.3)), SIMD16(repeating: 88.7))
             let magic = SIMD16<Float>(repeating: 12_582_912)  // 1.5·2^23: adding it rounds to an integer
-            let k = (x * SIMD16(repeating: 1.442_695_04) + magic) - magic
+            let shifted = x * SIMD16(repeating: 1.442_695_04) + magic
+            let k = shifted - magic
+            // The integer k sits in the low mantissa bits of `shifted` (0x4B40_0000 is the magic's pattern);
+            // a bit cast, because SIMD float-to-int conversions take a generic per-lane path here.
+            let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
             let r = (x - k * SIMD16(repeating: 0.693_359_375)) - k * SIMD16(repeating: -2.121_944_4e-4)
             var y = SIMD16<Float>(repeating: 1.987_569_15e-4)
             y = y * r + SIMD16(repeating: 1.398_199_95e-3)
@@ -55,7 +72,7 @@ enum Kernels {
             y = y * r + SIMD16(repeating: 1.666_666_55e-1)
             y = y * r + SIMD16(repeating: 5.000_000_12e-1)
             y = y * (r * r) + r + SIMD16(repeating: 1)
-            let bits = (SIMD16<Int32>(k, rounding: .towardZero) &+ 127) &<< 23
+            let bits = (integer &+ 127) &<< 23
             return y * unsafeBitCast(bits, to: SIMD16<Float>.self)
         }
         var acc = SIMD16<Float>()

@@ -104,7 +104,7 @@ public func softmaxCrossEntropy(_ logits: Tensor, targets: [Int32]) -> Tensor {
                 total += Double(logf(s) + top - xr[Int(targets[r])])
                 if tracked != nil {
                     let inv = 1 / s
-                    for j in 0..<n { out[j] *= inv }
+                    Kernels.scale(out, n, by: inv)
                 }
             }
         }
@@ -117,7 +117,7 @@ public func softmaxCrossEntropy(_ logits: Tensor, targets: [Int32]) -> Tensor {
             let scale = g.scalar / Float(max(m, 1))
             dx.withUnsafeMutableBufferPointer { d in
                 for r in 0..<m { d[r * n + Int(targets[r])] -= 1 }
-                for i in 0..<(m * n) { d[i] *= scale }
+                Kernels.scale(d.baseAddress!, m * n, by: scale)
             }
             return [.dense(dx)]
         }
