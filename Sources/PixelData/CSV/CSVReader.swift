@@ -1,4 +1,5 @@
 import Foundation
+import PixelCore
 
 /// A streaming RFC 4180 CSV reader over a memory-mapped file.
 ///
@@ -26,7 +27,7 @@ public final class CSVReader: @unchecked Sendable {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             if !FileManager.default.fileExists(atPath: path) { throw DataError.io(path: path, reason: "no such file") }
-            throw DataError.io(path: path, reason: "cannot read: \(error.localizedDescription)")
+            throw DataError.io(path: path, reason: IOFailure.reason(error))
         }
         guard !data.isEmpty else { throw DataError.emptyFile(path: path) }
     }
