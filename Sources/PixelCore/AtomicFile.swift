@@ -37,10 +37,10 @@ public enum AtomicFile {
     /// glibc's `sync_file_range` (a GNU extension the Glibc module does not export), looked up by symbol.
     private static let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
         #if os(Linux)
-        guard let symbol = dlsym(nil, "sync_file_range") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
+            guard let symbol = dlsym(nil, "sync_file_range") else { return nil }
+            return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
         #else
-        return nil
+            return nil
         #endif
     }()
 
@@ -50,7 +50,8 @@ public enum AtomicFile {
     /// operating-system failures (a Foundation write error, `ENOSPC` at `fsync`, a read-only folder) become
     /// `PixelError.io` naming `path` — never the temporary file — with the reason in words (see ``IOFailure``).
     /// Temporary files left by an interrupted earlier run (their process is gone) are removed first.
-    public static func write(to path: String, alsoAs others: [String] = [], _ body: (FileHandle) throws -> Void) throws {
+    public static func write(to path: String, alsoAs others: [String] = [], _ body: (FileHandle) throws -> Void) throws
+    {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         try makeDirectory(directory)
@@ -125,9 +126,13 @@ public enum AtomicFile {
 
     /// Removes `.<name>.tmp-<pid>-…` and `.<name>.old-<pid>-…` entries (files or folders) of `directory`
     /// whose process no longer runs: what an interrupted write or set commit left behind.
-    public static func removeStaleTemporaries(in directory: String) {
+    /// - Parameter always: list the folder even when this process has swept it before (a set commit's
+    ///   parent, listed once per commit); per-file writes list a folder once per process.
+    public static func removeStaleTemporaries(in directory: String, always: Bool = false) {
         let first = swept.withLock { $0.insert(directory).inserted }
-        guard first, let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        guard first || always, let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            return
+        }
         for name in names where name.hasPrefix(".") {
             guard let pid = leftoverOwner(name), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
             try? FileManager.default.removeItem(atPath: directory + "/" + name)

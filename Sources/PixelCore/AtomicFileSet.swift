@@ -19,7 +19,8 @@ public enum AtomicFileSet {
     /// written straight into it, each still atomically.
     /// - Parameter owned: names of entries that belong to the set even when this run does not write them
     ///   (an earlier run's `images/`): they are not carried over from the old folder.
-    public static func write(directory: String, owning owned: Set<String> = [], _ body: (String) throws -> Void) throws {
+    public static func write(directory: String, owning owned: Set<String> = [], _ body: (String) throws -> Void) throws
+    {
         let final = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         let url = URL(fileURLWithPath: final)
         let parent = url.deletingLastPathComponent().path
@@ -29,7 +30,7 @@ public enum AtomicFileSet {
             return
         }
         try AtomicFile.makeDirectory(parent)
-        AtomicFile.removeStaleTemporaries(in: parent)
+        AtomicFile.removeStaleTemporaries(in: parent, always: true)
         let staging = parent + "/" + AtomicFile.temporaryName(for: name)
         guard mkdir(staging, 0o777) == 0 else { throw IOFailure.error(path: final, errno: errno) }
         do {
@@ -53,7 +54,9 @@ public enum AtomicFileSet {
         guard status.st_mode & S_IFMT == S_IFDIR else { throw PixelError.io(path: final, reason: "not a folder") }
         // Entries that are not part of the new set stay: linked (files) or rebuilt (folders) into it.
         let names = try contents(of: final)
-        for entry in names where !owned.contains(entry) && !exists(staging + "/" + entry) {
+        // Temporary files of the old folder (an interrupted write's) are not carried over.
+        for entry in names
+        where !owned.contains(entry) && AtomicFile.leftoverOwner(entry) == nil && !exists(staging + "/" + entry) {
             try linkTree(final + "/" + entry, staging + "/" + entry, report: final + "/" + entry)
         }
         if exchange(staging, final) {
@@ -82,12 +85,13 @@ public enum AtomicFileSet {
     private static let renameat2:
         (@convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32)? = {
             #if os(Linux)
-            guard let symbol = dlsym(nil, "renameat2") else { return nil }
-            return unsafeBitCast(
-                symbol,
-                to: (@convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32).self)
+                guard let symbol = dlsym(nil, "renameat2") else { return nil }
+                return unsafeBitCast(
+                    symbol,
+                    to: (@convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32)
+                        .self)
             #else
-            return nil
+                return nil
             #endif
         }()
 
