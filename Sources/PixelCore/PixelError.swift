@@ -22,3 +22,22 @@ public enum PixelError: Error, Equatable, CustomStringConvertible, Sendable {
         }
     }
 }
+
+/// An error whose message names files: when a file was written under a temporary name (a staging folder
+/// of ``AtomicFileSet``), the error is re-pointed at the path the user asked for.
+public protocol PathRenamingError: Error {
+    /// The same error with every occurrence of `temporary` in its paths and text replaced by `final`.
+    func renamingPath(_ temporary: String, to final: String) -> Self
+}
+
+extension PixelError: PathRenamingError {
+    public func renamingPath(_ temporary: String, to final: String) -> PixelError {
+        func r(_ text: String) -> String { text.replacingOccurrences(of: temporary, with: final) }
+        switch self {
+        case let .io(path, reason): return .io(path: r(path), reason: r(reason))
+        case let .invalidInput(path, line, column, reason):
+            return .invalidInput(path: r(path), line: line, column: column, reason: r(reason))
+        case let .invalidValue(setting, reason): return .invalidValue(setting: setting, reason: r(reason))
+        }
+    }
+}

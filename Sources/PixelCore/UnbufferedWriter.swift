@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Streams bytes into an open file through an aligned staging buffer with `O_DIRECT` (Linux), so large
@@ -35,11 +35,11 @@ public final class UnbufferedWriter {
         let fd = handle.fileDescriptor
         originalFlags = fcntl(fd, F_GETFL)
         #if os(Linux) && arch(x86_64)
-        let oDirect: Int32 = 0o40000
+            let oDirect: Int32 = 0o40000
         #elseif os(Linux) && arch(arm64)
-        let oDirect: Int32 = 0o200000
+            let oDirect: Int32 = 0o200000
         #else
-        let oDirect: Int32 = 0
+            let oDirect: Int32 = 0
         #endif
         if oDirect != 0, originalFlags >= 0 { direct = fcntl(fd, F_SETFL, originalFlags | oDirect) == 0 }
     }
@@ -74,7 +74,7 @@ public final class UnbufferedWriter {
             (staging + filled).initializeMemory(as: UInt8.self, repeating: 0, count: padded - filled)
             try flush(count: padded)
         }
-        guard ftruncate(handle.fileDescriptor, off_t(length)) == 0 else { throw failure("cannot set the file length") }
+        guard ftruncate(handle.fileDescriptor, off_t(length)) == 0 else { throw failure(errno) }
         _ = fcntl(handle.fileDescriptor, F_SETFL, originalFlags)
     }
 
@@ -91,7 +91,7 @@ public final class UnbufferedWriter {
                     _ = fcntl(handle.fileDescriptor, F_SETFL, originalFlags)
                     continue
                 }
-                throw failure(String(cString: strerror(errno)))
+                throw failure(errno)
             }
             done += written
         }
@@ -100,5 +100,6 @@ public final class UnbufferedWriter {
         filled = 0
     }
 
-    func failure(_ reason: String) -> PixelError { .io(path: path, reason: "write failed: \(reason)") }
+    /// `<path>: <errno in words>` (see ``IOFailure``).
+    func failure(_ code: Int32) -> PixelError { IOFailure.error(path: path, errno: code) }
 }

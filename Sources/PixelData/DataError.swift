@@ -1,3 +1,4 @@
+import PixelCore
 import PixelImage
 
 /// Errors of the data pipeline; each prints as one line naming the file, row (line) and column.
@@ -45,6 +46,25 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .invalidOption(name, reason): return "\(name): \(reason)"
         case let .badFormat(path, reason): return "\(path): \(reason)"
         case let .image(error): return error.description
+        }
+    }
+}
+
+extension DataError: PathRenamingError {
+    public func renamingPath(_ temporary: String, to final: String) -> DataError {
+        func r(_ text: String) -> String { text.replacingOccurrences(of: temporary, with: final) }
+        switch self {
+        case let .io(path, reason): return .io(path: r(path), reason: r(reason))
+        case let .emptyFile(path): return .emptyFile(path: r(path))
+        case let .malformed(path, line, column, reason):
+            return .malformed(path: r(path), line: line, column: column, reason: r(reason))
+        case let .missingColumn(path, column, available):
+            return .missingColumn(path: r(path), column: column, available: available)
+        case let .invalidValue(path, line, column, name, value, expected):
+            return .invalidValue(path: r(path), line: line, column: column, name: name, value: value, expected: expected)
+        case let .duplicateRow(path, line, firstLine): return .duplicateRow(path: r(path), line: line, firstLine: firstLine)
+        case .invalidOption, .image: return self
+        case let .badFormat(path, reason): return .badFormat(path: r(path), reason: r(reason))
         }
     }
 }

@@ -14,10 +14,10 @@ public struct CommandContext: Sendable {
     public var quiet: Bool { invocation.flag("quiet") }
 
     /// The effective configuration: defaults, then the `--config` file, then each `--set`, in order.
-    /// Warnings (keys that mean nothing here) go to standard error unless `--quiet`.
+    /// Warnings (keys that mean nothing here) go to standard error, `--quiet` or not (it hides progress only).
     public func loadConfig() throws -> PixelRecConfig {
         let loaded = try ConfigLoader.load(path: invocation.string("config"), overrides: invocation.strings("set"))
-        if !quiet { for warning in loaded.warnings { console.warning(warning) } }
+        for warning in loaded.warnings { console.warning(warning) }
         return loaded.config
     }
 }
@@ -38,7 +38,7 @@ enum CommonOptions {
     static let set = Argument.option(
         "set", kind: .keyValue, valueName: "key.path=value", repeating: true,
         help: "Override one configuration key, e.g. --set training.epochs=5; applied after --config.")
-    static let quiet = Argument.flag("quiet", short: "q", help: "Print only results and errors (no progress).")
+    static let quiet = Argument.flag("quiet", short: "q", help: "Print only results, warnings and errors (no progress).")
     static let verbose = Argument.flag("verbose", short: "v", help: "Print more detail about what is done.")
 
     /// `--config`, `--set`, `--quiet`, `--verbose`.

@@ -65,6 +65,8 @@ public enum PixelRecTool {
         exit(run(Array(arguments.dropFirst()), console: .standard))
     }
 
+    static func commandName(_ invocation: Invocation) -> String { invocation.commandPath.joined(separator: " ") }
+
     /// Runs the tool with `arguments` (without the program name), writing to `console`.
     /// - Returns: the exit code: 0 success, 1 runtime error, 2 usage error.
     public static func run(_ arguments: [String], console: Console) -> Int32 {
@@ -100,6 +102,11 @@ public enum PixelRecTool {
                 return 2
             } catch let error as PixelError {
                 console.error(error.description)
+            } catch where IOFailure.isSystemError(error) {
+                // A raw Foundation/POSIX error that no layer translated: its file and the reason in words,
+                // never an `NSCocoaErrorDomain Code=…` dump.
+                let path = IOFailure.path(of: error) ?? commandName(invocation)
+                console.error("\(path): \(IOFailure.reason(error))")
             } catch let error as CustomStringConvertible & Error {
                 // DataError, ImageError and the other modules' error enums print one line each.
                 console.error(error.description)

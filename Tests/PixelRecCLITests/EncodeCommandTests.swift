@@ -23,13 +23,15 @@ struct EncodeCommandTests {
             "--set", "data.image_folder=\(directory)/raw/images",
             "--set", "data.processed_item_info_path=\(directory)/processed/item_info.csv",
             "--set", "data.feature_store_path=\(directory)/features",
-            "--set", "data.offline_image_validation.min_width=32", "--set", "data.offline_image_validation.min_height=32",
+            "--set", "data.offline_image_validation.min_width=32", "--set",
+            "data.offline_image_validation.min_height=32",
         ]
         let preprocess = runTool(["preprocess", "-q"] + settings)
         #expect(preprocess.status == 0, "\(preprocess.error)")
         let first = runTool(["encode", "-q", "--batch-size", "7"] + settings)
         #expect(first.status == 0, "\(first.error)")
-        #expect(first.output.contains("image: builtin 192-d: 40 items, 40 encoded, 0 reused, 0 missing"), "\(first.output)")
+        #expect(
+            first.output.contains("image: builtin 192-d: 40 items, 40 encoded, 0 reused, 0 missing"), "\(first.output)")
         #expect(first.output.contains("text: builtin 512-d: 40 items, 40 encoded, 0 reused"), "\(first.output)")
         let image = try FeatureStore(contentsOf: directory + "/features/image.pxfs")
         let text = try FeatureStore(contentsOf: directory + "/features/text.pxfs")
@@ -37,9 +39,12 @@ struct EncodeCommandTests {
         let second = runTool(["encode", "-q"] + settings)
         #expect(second.output.contains("0 encoded, 40 reused"), "\(second.output)")
         let forced = runTool(["encode", "-q", "--force", "--only", "text"] + settings)
-        #expect(forced.output.contains("text: builtin 512-d: 40 items, 40 encoded") && !forced.output.contains("image:"))
+        #expect(
+            forced.output.contains("text: builtin 512-d: 40 items, 40 encoded") && !forced.output.contains("image:"))
         // Same inputs, same vectors.
-        #expect(try FeatureStore(contentsOf: directory + "/features/text.pxfs").withRows { Array($0) } == text.withRows { Array($0) })
+        #expect(
+            try FeatureStore(contentsOf: directory + "/features/text.pxfs").withRows { Array($0) }
+                == text.withRows { Array($0) })
     }
 
     @Test("encode on raw data: items without an image get flagged zero rows")
@@ -75,7 +80,9 @@ struct EncodeCommandTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let output = directory + "/e.npy"
-        let result = runTool(["embed", "--encoder", "builtin", "--text", "a red dress", "--text", "blue jeans", "--output", output])
+        let result = runTool([
+            "embed", "--encoder", "builtin", "--text", "a red dress", "--text", "blue jeans", "--output", output,
+        ])
         #expect(result.status == 0, "\(result.error)")
         let data = try Data(contentsOf: URL(fileURLWithPath: output))
         let header = String(decoding: data[10..<(10 + Int(data[8]) + Int(data[9]) << 8)], as: UTF8.self)
@@ -83,9 +90,11 @@ struct EncodeCommandTests {
         #expect(data.count == 10 + Int(data[8]) + Int(data[9]) << 8 + 2 * 512 * 4)
         let neither = runTool(["embed", "--encoder", "builtin", "--output", output])
         #expect(neither.status == 1 && neither.errorLines.count == 1)
-        let modality = runTool(["embed", "--encoder", "bert", "--image", output, "--output", output])
+        let modality = runTool(["embed", "--encoder", "bert", "--image", output, "--output", directory + "/f.npy"])
         #expect(modality.status == 1 && modality.error.contains("cannot embed images"), "\(modality.error)")
-        let missingModel = runTool(["embed", "--encoder", "sentence-bert", "--model", directory + "/nope", "--text", "x", "--output", output])
+        let missingModel = runTool([
+            "embed", "--encoder", "sentence-bert", "--model", directory + "/nope", "--text", "x", "--output", output,
+        ])
         #expect(missingModel.status == 1 && missingModel.errorLines.count == 1, "\(missingModel.error)")
     }
 }

@@ -1,9 +1,11 @@
 import Foundation
+import PixelCore
 
 /// A streaming RFC 4180 CSV reader over a memory-mapped file.
 ///
 /// Handles quoted fields with embedded delimiters, quotes (`""`) and newlines, LF and CRLF line ends, a
-/// leading UTF-8 byte-order mark, and validates UTF-8 as it scans (one pass, byte level). Blank lines are
+/// leading UTF-8 byte-order mark, and validates UTF-8 as it scans (one pass, byte level; a NUL byte is an
+/// error). Blank lines are
 /// skipped. Every error names the file, the 1-based line and the 1-based field number.
 ///
 /// ```swift
@@ -26,7 +28,7 @@ public final class CSVReader: @unchecked Sendable {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             if !FileManager.default.fileExists(atPath: path) { throw DataError.io(path: path, reason: "no such file") }
-            throw DataError.io(path: path, reason: "cannot read: \(error.localizedDescription)")
+            throw DataError.io(path: path, reason: IOFailure.reason(error))
         }
         guard !data.isEmpty else { throw DataError.emptyFile(path: path) }
     }
@@ -115,6 +117,8 @@ public final class CSVReader: @unchecked Sendable {
                         }
                         if c == newline {
                             line += 1
+                        } else if c == 0 {
+                            throw malformed(line, column, "NUL byte in the field")
                         } else if c >= 0x80 {
                             let length = utf8SequenceLength(p, pos, end)
                             guard length > 0 else {
@@ -153,7 +157,11 @@ public final class CSVReader: @unchecked Sendable {
                     let fieldStart = pos
                     while pos < end {
                         let c = p[pos]
-                        if c == comma || c == newline || c == carriage { break }
+                        if c == comma { break }
+                        if c <= carriage {
+                            if c == newline || c == carriage { break }
+                            if c == 0 { throw malformed(line, column, "NUL byte in the field") }
+                        }
                         if c >= 0x80 {
                             let length = utf8SequenceLength(p, pos, end)
                             guard length > 0 else {

@@ -83,11 +83,8 @@ public struct CSVWriter {
     }
 
     /// Atomically writes the buffer to `path`.
+    /// - Throws: `PixelError.io` naming `path` with the reason in words.
     public func write(to path: String) throws {
-        do {
-            try AtomicFile.write(Data(bytes), to: path)
-        } catch let error as PixelError {
-            throw DataError.io(path: path, reason: error.description)
-        }
+        try AtomicFile.write(Data(bytes), to: path)
     }
 }

@@ -182,9 +182,7 @@ public final class SharedImageCache: Sendable {
         var bytes = header(path)
         withUnsafeBytes(of: UInt32(values.count).littleEndian) { bytes += $0 }
         values.withUnsafeBytes { bytes += $0 }
-        do { try AtomicFile.write(Data(bytes), to: file) } catch {
-            throw DataError.io(path: file, reason: "cannot write cache entry: \(error)")
-        }
+        try AtomicFile.write(Data(bytes), to: file)
     }
 }
 

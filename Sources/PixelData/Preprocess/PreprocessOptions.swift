@@ -94,7 +94,10 @@ public struct PreprocessReport: Sendable, Equatable, Codable {
     /// Bytes of kept images before and after.
     public var imageBytesIn = 0
     public var imageBytesOut = 0
+    /// Interaction rows read (header excluded), before exact duplicates are dropped.
     public var interactionsInput = 0
+    /// Exact duplicate interaction rows dropped (same user, item and timestamp as an earlier row).
+    public var interactionsDuplicatesDropped = 0
     public var interactionsKept = 0
     public var users = 0
     /// Missing / invalid cells per numeric column.

@@ -22,6 +22,8 @@ public enum Preprocessor {
         var action = 0  // 1 copied, 2 compressed, 3 resumed
         var bytesIn = 0
         var bytesOut = 0
+        /// A failure to write the output image (not a property of the image): stops the run.
+        var fatal: PixelError?
     }
 
     static func resolve(_ name: String, in directory: String) -> String {
@@ -37,6 +39,11 @@ public enum Preprocessor {
         return images + "/"
     }
 
+    /// The files one run writes into the output folder, committed together.
+    public static let setFiles = [
+        "item_info.csv", "interactions.csv", "scalers.json", "item_ids.json", "user_ids.json", "preprocess_report.json",
+    ]
+
     @discardableResult
     public static func run(
         inputDirectory: String, outputDirectory: String, options: PreprocessOptions = .init(),
@@ -47,10 +54,18 @@ public enum Preprocessor {
         var clock = Date()
         let items = try ItemTable.load(
             path: resolve(options.itemInfoFile, in: inputDirectory), idColumn: options.itemIdColumn)
-        let (interactions, _) = try InteractionTable.load(
+        let (interactions, load) = try InteractionTable.load(
             path: resolve(options.interactionsFile, in: inputDirectory), options: options.interactions)
         report.itemsInput = items.count
-        report.interactionsInput = interactions.count
+        report.interactionsInput = load.rowsRead
+        report.interactionsDuplicatesDropped = load.duplicatesDropped
+        guard items.count > 0 else {
+            throw DataError.badFormat(path: items.path, reason: "no items (only a header); nothing to preprocess")
+        }
+        guard interactions.count > 0 else {
+            throw DataError.badFormat(
+                path: interactions.path, reason: "no interactions (only a header); nothing to preprocess")
+        }
         report.seconds["load"] = Date().timeIntervalSince(clock)
 
         // Text.
@@ -114,6 +129,8 @@ public enum Preprocessor {
             }
         }
         report.seconds["images"] = Date().timeIntervalSince(clock)
+        // A write that failed (disk full, read-only folder) stops the run; it is not a bad image.
+        if let fatal = outcomes.lazy.compactMap(\.fatal).first { throw fatal }
 
         // Keep or drop each item.
         var itemInteractions = [Int](repeating: 0, count: interactions.itemIds.count)
@@ -152,6 +169,13 @@ public enum Preprocessor {
             report.imageBytesOut += outcome.bytesOut
         }
         report.itemsKept = keptRows.count
+        if keptRows.isEmpty {
+            let reasons = report.droppedByReason.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+            throw DataError.badFormat(
+                path: items.path,
+                reason: "every item was dropped (\(reasons.joined(separator: ", "))); nothing to write"
+                    + (options.requireImage ? " (--keep-items-without-image keeps items whose image is unusable)" : ""))
+        }
 
         // Scalers on kept items.
         var scalers: [Scaler] = []
@@ -161,28 +185,31 @@ public enum Preprocessor {
                 Scaler(column: column, kind: options.scalerOverrides[column] ?? options.scaler, values: values))
         }
 
-        // Write.
+        // Write, as one set (a reader sees the previous run's files or these, never a mix); images already
+        // written into the output folder stay in it.
         clock = Date()
         var output = cleaned.subset(rows: keptRows)
         output.header.append("image")
         output.columns.append(imageColumn)
-        try output.write(to: outputDirectory + "/item_info.csv")
         var keepItem = [Bool](repeating: false, count: interactions.itemIds.count)
         for row in keptRows { if let item = interactions.itemIds.index(of: ids[row]) { keepItem[Int(item)] = true } }
         let keptInteractions = (0..<interactions.count).filter { keepItem[Int(interactions.items[$0])] }
-        try interactions.write(to: outputDirectory + "/interactions.csv", rows: keptInteractions)
         report.interactionsKept = keptInteractions.count
         var users = Set<Int32>()
         for row in keptInteractions { users.insert(interactions.users[row]) }
         report.users = users.count
-        try ScalerSet(scalers: scalers).save(to: outputDirectory + "/scalers.json")
-        try IdMap(keys: keptRows.map { ids[$0] }).save(
-            to: outputDirectory + "/item_ids.json", name: options.itemIdColumn)
         var userMap = IdMap(capacity: users.count)
         for row in keptInteractions { userMap.insert(interactions.userIds.key(interactions.users[row])) }
-        try userMap.save(to: outputDirectory + "/user_ids.json", name: options.interactions.userColumn)
-        report.seconds["write"] = Date().timeIntervalSince(clock)
-        try writeJSON(report, to: outputDirectory + "/preprocess_report.json")
+        let itemMap = try IdMap(keys: keptRows.map { ids[$0] })
+        try AtomicFileSet.write(directory: outputDirectory, owning: Set(setFiles)) { staging in
+            try output.write(to: staging + "/item_info.csv")
+            try interactions.write(to: staging + "/interactions.csv", rows: keptInteractions)
+            try ScalerSet(scalers: scalers).save(to: staging + "/scalers.json")
+            try itemMap.save(to: staging + "/item_ids.json", name: options.itemIdColumn)
+            try userMap.save(to: staging + "/user_ids.json", name: options.interactions.userColumn)
+            report.seconds["write"] = Date().timeIntervalSince(clock)
+            try writeJSON(report, to: staging + "/preprocess_report.json")
+        }
         progress?.finish("kept \(report.itemsKept) of \(report.itemsInput) items")
         return report
     }
@@ -269,6 +296,8 @@ public enum Preprocessor {
             default: outcome.reason = "corrupt_image"
             }
             outcome.detail = error.description
+        } catch let error as PixelError {
+            outcome.fatal = error
         } catch {
             outcome.reason = "write_failed"
             outcome.detail = "\(error)"

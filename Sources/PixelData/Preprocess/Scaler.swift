@@ -65,8 +65,9 @@ public struct ScalerSet: Sendable, Equatable, Codable {
 
     /// - Throws: `DataError.badFormat` for another format or version.
     public static func load(from path: String) throws -> ScalerSet {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError.io(path: path, reason: "cannot read")
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw DataError.io(path: path, reason: IOFailure.reason(error))
         }
         guard let set = try? JSONDecoder().decode(ScalerSet.self, from: data), set.format == "pixelrec-scalers" else {
             throw DataError.badFormat(path: path, reason: "not a pixelrec scalers file")

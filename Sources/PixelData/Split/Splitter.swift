@@ -13,6 +13,9 @@ public enum Splitter {
         _ table: InteractionTable, options: SplitOptions, progress: PixelCore.Progress? = nil
     ) throws -> (assignment: [SplitPart], report: SplitReport) {
         try options.validate()
+        guard table.count > 0 else {
+            throw DataError.badFormat(path: table.path, reason: "no interactions (only a header); nothing to split")
+        }
         let clock = Date()
         var rng = SeededGenerator(seed: options.seed)
         var alive = [Bool](repeating: true, count: table.count)
@@ -20,6 +23,14 @@ public enum Splitter {
         let (mask, filterReport) = KCoreFilter.apply(
             table, minUser: options.minInteractionsPerUser, minItem: options.minInteractionsPerItem, alive: alive)
         alive = mask
+        if filterReport.rowsAfter == 0 {
+            let before = filterReport.rowsBefore
+            throw DataError.badFormat(
+                path: table.path,
+                reason: "k-core filter (users ≥ \(options.minInteractionsPerUser), items ≥ \(options.minInteractionsPerItem)) "
+                    + "removed all \(before) interaction\(before == 1 ? "" : "s")\(options.sampleN != nil ? " of the sample" : ""); "
+                    + "nothing to split (lower min_interactions_per_user / min_interactions_per_item)")
+        }
         let filterSeconds = Date().timeIntervalSince(clock)
         let splitClock = Date()
         var parts = [SplitPart](repeating: .dropped, count: table.count)
@@ -78,6 +89,12 @@ public enum Splitter {
             sample: options.sampleN.map { SplitReport.Sample(n: $0, mode: options.sampleMode.rawValue) },
             holdout: holdout, filters: filterReport, leakage: leakage(table, parts, strategy: options.strategy))
         fillCounts(table, parts, &report)
+        if report.counts.train == 0 {
+            throw DataError.badFormat(
+                path: table.path,
+                reason: "the \(options.strategy.rawValue) split put no interaction in train "
+                    + "(\(report.counts.val) validation, \(report.counts.test) test); nothing written")
+        }
         report.seconds = ["filter": filterSeconds, "split": Date().timeIntervalSince(splitClock)]
         return (parts, report)
     }
@@ -216,8 +233,9 @@ public enum Splitter {
         }
     }
 
-    /// Splits and writes `<directory>/{train,val,test}.csv` and `<directory>/split_info.json`, each
-    /// atomically (rows keep file order and the original columns).
+    /// Splits and writes `<directory>/{train,val,test}.csv` and `<directory>/split_info.json` as one set
+    /// (``AtomicFileSet``: a reader sees the previous split or this one, never a mix; rows keep file order
+    /// and the original columns).
     /// - Returns: the report that was written.
     @discardableResult
     public static func run(
@@ -228,11 +246,14 @@ public enum Splitter {
         var rowsByPart: [[Int]] = [[], [], []]
         for row in 0..<table.count where parts[row] != .dropped { rowsByPart[Int(parts[row].rawValue)].append(row) }
         parts = []
-        for part in [SplitPart.train, .val, .test] {
-            try table.write(to: outputDirectory + "/" + part.fileStem + ".csv", rows: rowsByPart[Int(part.rawValue)])
+        let files: Set<String> = ["train.csv", "val.csv", "test.csv", "split_info.json"]
+        try AtomicFileSet.write(directory: outputDirectory, owning: files) { staging in
+            for part in [SplitPart.train, .val, .test] {
+                try table.write(to: staging + "/" + part.fileStem + ".csv", rows: rowsByPart[Int(part.rawValue)])
+            }
+            report.seconds["write"] = Date().timeIntervalSince(clock)
+            try writeJSON(report, to: staging + "/split_info.json")
         }
-        report.seconds["write"] = Date().timeIntervalSince(clock)
-        try writeJSON(report, to: outputDirectory + "/split_info.json")
         progress?.finish("train \(report.counts.train), val \(report.counts.val), test \(report.counts.test)")
         return report
     }
@@ -243,7 +264,5 @@ func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     let data = try encoder.encode(value)
-    do { try AtomicFile.write(data + Data("\n".utf8), to: path) } catch {
-        throw DataError.io(path: path, reason: "\(error)")
-    }
+    try AtomicFile.write(data + Data("\n".utf8), to: path)
 }

@@ -23,6 +23,18 @@ public enum SynthGenerator {
     ) throws -> SynthReport {
         try options.validate()
         var report = SynthReport(users: options.users, items: options.items, seed: options.seed)
+        // One set: a reader sees the previous data set or this one, never a mix.
+        let files: Set<String> = ["interactions.csv", "item_info.csv", "images", "synth_info.json"]
+        try AtomicFileSet.write(directory: outputDirectory, owning: files) { staging in
+            report = try generate(options: options, into: staging, report: report, progress: progress)
+        }
+        return report
+    }
+
+    static func generate(
+        options: SynthOptions, into outputDirectory: String, report: SynthReport, progress: PixelCore.Progress?
+    ) throws -> SynthReport {
+        var report = report
         var clock = Date()
         let world = SynthWorld(options: options)
         report.interactions = try writeInteractions(
@@ -45,8 +57,7 @@ public enum SynthGenerator {
         var rng = SeededGenerator(seed: world.options.seed, stream: 4)
         var marks = [Int32](repeating: 0, count: world.options.items)
         var written = 0
-        do {
-            try AtomicFile.write(to: path) { handle in
+        try AtomicFile.write(to: path) { handle in
                 var writer = CSVWriter(reserve: 1 << 23)
                 writer.writeRow(["item_id", "user_id", "timestamp"])
                 for u in 0..<world.options.users {
@@ -68,9 +79,6 @@ public enum SynthGenerator {
                     progress?.advance(by: counts[u])
                 }
                 try handle.write(contentsOf: writer.bytes)
-            }
-        } catch let error as PixelError {
-            throw DataError.io(path: path, reason: error.description)
         }
         return written
     }
@@ -119,7 +127,6 @@ public enum SynthGenerator {
         }
         if let error = failure.error {
             if let error = error as? ImageError { throw DataError.image(error) }
-            if let error = error as? PixelError { throw DataError.io(path: directory, reason: error.description) }
             throw error
         }
         return items

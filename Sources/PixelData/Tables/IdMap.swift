@@ -209,14 +209,15 @@ public struct IdMap: Sendable, Equatable {
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(
             Stored(format: "pixelrec-idmap", version: IdMap.formatVersion, name: name, keys: keys))
-        do { try AtomicFile.write(data, to: path) } catch { throw DataError.io(path: path, reason: "\(error)") }
+        try AtomicFile.write(data, to: path)
     }
 
     /// Reads a map written by `save(to:name:)`.
     /// - Throws: `DataError.badFormat` for another format or version, or a repeated key.
     public static func load(from path: String) throws -> IdMap {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError.io(path: path, reason: "cannot read")
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw DataError.io(path: path, reason: IOFailure.reason(error))
         }
         let stored: Stored
         do { stored = try JSONDecoder().decode(Stored.self, from: data) } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import PixelCore
 
 extension TextTokenizer {
     /// Loads the tokenizer in a model folder as exported by `optimum-cli export onnx` /
@@ -29,13 +30,8 @@ extension TextTokenizer {
             return try fromTokenizerJSON(path("tokenizer.json"), kind: kind, config: config, maxLength: maxLength)
         }
         if fileManager.fileExists(atPath: path("vocab.txt")) {
-            let text = try readText(path("vocab.txt"))
             var vocabulary: [String: Int] = [:]
-            var index = 0
-            text.enumerateLines { line, _ in
-                vocabulary[line] = index
-                index += 1
-            }
+            for (index, line) in try readLines(path("vocab.txt")).enumerated() { vocabulary[line.text] = index }
             let lowercase = config["do_lower_case"] as? Bool ?? true
             let strip = config["strip_accents"] as? Bool
             let resolved = kind ?? (vocabulary["<s>"] == 0 ? .mpnet : .bert)
@@ -48,7 +44,7 @@ extension TextTokenizer {
                 throw EncoderError.missingFile(path: path("vocab.json"), what: "tokenizer vocabulary")
             }
             let vocabulary = try intDictionary(raw, source: path("vocab.json"))
-            let merges = try parseMergesText(try readText(path("merges.txt")), source: path("merges.txt"))
+            let merges = try parseMergesLines(try readLines(path("merges.txt")), source: path("merges.txt"))
             let resolved = kind ?? (vocabulary.keys.contains { $0.hasSuffix("</w>") } ? .clip : .roberta)
             return try bytePair(
                 vocabulary: vocabulary, merges: merges, kind: resolved, maxLength: maxLength, source: path("merges.txt"))
@@ -162,14 +158,32 @@ extension TextTokenizer {
 
     // MARK: - File helpers
 
-    static func readText(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
+    /// The lines of a tokenizer text file (LF or CRLF, byte-order mark and trailing blanks removed).
+    static func readLines(_ path: String) throws -> [TextLine] {
+        guard FileManager.default.fileExists(atPath: path) else {
             throw EncoderError.missingFile(path: path, what: "tokenizer file")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw EncoderError.malformedFile(path: path, reason: "not UTF-8")
+        do { return try TextLines.read(path: path) } catch let error as PixelError {
+            switch error {
+            case let .invalidInput(_, line, _, reason): throw EncoderError.malformedFile(path: "\(path):\(line)", reason: reason)
+            case let .io(_, reason): throw EncoderError.malformedFile(path: path, reason: reason)
+            default: throw error
+            }
         }
-        return text
+    }
+
+    static func parseMergesLines(_ lines: [TextLine], source: String) throws -> [(String, String)] {
+        var merges: [(String, String)] = []
+        for line in lines {
+            if line.text.hasPrefix("#version") || line.text.isEmpty { continue }
+            let parts = line.text.split(separator: " ", omittingEmptySubsequences: false)
+            guard parts.count == 2 else {
+                throw EncoderError.malformedFile(
+                    path: "\(source):\(line.number)", reason: "a merge is two tokens separated by one space")
+            }
+            merges.append((String(parts[0]), String(parts[1])))
+        }
+        return merges
     }
 
     static func readJSONObject(_ path: String, optional: Bool) throws -> [String: Any]? {
@@ -202,25 +216,6 @@ extension TextTokenizer {
             result[key] = id
         }
         return result
-    }
-
-    static func parseMergesText(_ text: String, source: String) throws -> [(String, String)] {
-        var merges: [(String, String)] = []
-        var lineNumber = 0
-        var failure: EncoderError? = nil
-        text.enumerateLines { line, stop in
-            lineNumber += 1
-            if line.hasPrefix("#version") || line.isEmpty { return }
-            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard parts.count == 2 else {
-                failure = .malformedFile(path: "\(source):\(lineNumber)", reason: "a merge is two tokens separated by one space")
-                stop = true
-                return
-            }
-            merges.append((String(parts[0]), String(parts[1])))
-        }
-        if let failure { throw failure }
-        return merges
     }
 
     static func parseMergesJSON(_ raw: [Any], source: String) throws -> [(String, String)] {

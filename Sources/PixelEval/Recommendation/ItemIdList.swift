@@ -8,19 +8,15 @@ public struct ItemIdList: Sendable {
     public let entries: [(id: String, line: Int)]
     public let path: String
 
-    /// - Throws: `PixelError.io` when the file cannot be read or is not UTF-8.
+    /// Lines are read by ``TextLines`` (LF or CRLF, a UTF-8 byte-order mark, trailing blanks).
+    /// - Throws: `PixelError.io` when the file cannot be read; `PixelError.invalidInput` naming the line for
+    ///   invalid UTF-8 or a NUL byte.
     public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PixelError.io(path: path, reason: "cannot read file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw PixelError.io(path: path, reason: "not UTF-8 text")
-        }
         var entries: [(String, Int)] = []
-        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let id = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        for line in try TextLines.read(path: path) {
+            let id = line.text.trimmingCharacters(in: .whitespaces)
             if id.isEmpty || id.hasPrefix("#") { continue }
-            entries.append((id, number + 1))
+            entries.append((id, line.number))
         }
         self.entries = entries
         self.path = path

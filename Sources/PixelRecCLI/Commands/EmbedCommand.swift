@@ -35,6 +35,11 @@ enum EmbedCommand: Subcommand {
             throw PixelError.invalidValue(setting: "--text / --image", reason: "give texts or images (one kind)")
         }
         let output = invocation.string("output") ?? "embeddings.npy"
+        var paths = context.paths()
+        paths.input(invocation.string("model"), "--model", directory: true)
+        for image in images { paths.input(image, "--image") }
+        paths.output(output, "--output")
+        try paths.check()
         let options = EncoderOptions(modelDirectory: invocation.string("model"))
         let rows: [Float]
         let dimension: Int

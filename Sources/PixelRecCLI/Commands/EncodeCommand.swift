@@ -1,3 +1,4 @@
+import Foundation
 import PixelArguments
 import PixelCore
 import PixelEncoders
@@ -36,6 +37,20 @@ enum EncodeCommand: Subcommand {
         let invocation = context.invocation
         let modalities: [EncoderModality] = invocation.string("only").flatMap { EncoderModality(rawValue: $0) }.map { [$0] }
             ?? EncoderModality.allCases
+        var paths = context.paths()
+        let processed = config.data.resolvedProcessedDir + "/item_info.csv"
+        let useProcessed = FileManager.default.fileExists(atPath: processed)
+        paths.input(useProcessed ? processed : config.data.itemInfoPath, useProcessed ? "data.processed_dir" : "data.item_info_path")
+        paths.input(config.data.imageFolder, "data.image_folder", directory: true)
+        if useProcessed { paths.input(config.data.resolvedProcessedImageFolder, "the processed images", directory: true) }
+        if modalities.contains(.image) {
+            paths.input(config.model.resolvedVisionModelPath, "model.vision_model_path", directory: true)
+        }
+        if modalities.contains(.text) {
+            paths.input(config.model.resolvedLanguageModelPath, "model.language_model_path", directory: true)
+        }
+        for modality in modalities { paths.output(ItemFeatures.storePath(config, modality), "data.feature_store_path") }
+        try paths.check()
         let reports = try ItemFeatures.update(
             config: config, batchSize: invocation.int("batch-size") ?? 32,
             threads: invocation.int("workers") ?? ThreadCount.resolve(config.training.threads),

@@ -3,6 +3,7 @@ import PixelArguments
 import PixelConfig
 import PixelCore
 import PixelData
+import PixelEncoders
 import PixelEval
 
 /// `pixelrec eval`: evaluate a model or a baseline.
@@ -78,12 +79,36 @@ enum EvalCommand: Subcommand {
         let trainPath = invocation.string("train-data") ?? config.data.trainDataPath
         let testPath = invocation.string("test-data") ?? config.data.testDataPath
         let validationPath = resolveValidation(invocation.string("val-data"), testPath: testPath, config: config)
-        if task == .nextItem && validationPath == nil && !context.quiet {
+        let output =
+            invocation.string("output") ?? "\(config.resultsDir)/eval-\(recommender)-\(task.rawValue).json"
+        let savePerUser = invocation.flag("save-per-user") || config.evaluation.savePerUser
+        var paths = context.paths()
+        paths.input(trainPath, context.source("train-data", else: "data.train_data_path"))
+        paths.input(validationPath, invocation.isSet("val-data") ? "--val-data" : "the validation file")
+        paths.input(testPath, context.source("test-data", else: "data.test_data_path"))
+        let checkpoint = recommender == "multimodal" ? invocation.string("checkpoint") ?? config.checkpointDir + "/best.ckpt" : nil
+        paths.input(checkpoint, context.source("checkpoint", else: "checkpoint_dir"))
+        if recommender == "multimodal" || recommender == "content_knn" || task == .beyondAccuracy {
+            for modality in EncoderModality.allCases {
+                paths.input(ItemFeatures.storePath(config, modality), "data.feature_store_path (\(modality.rawValue))")
+            }
+        }
+        paths.output(output, invocation.isSet("output") ? "--output" : "results_dir")
+        if savePerUser { paths.output(perUserPath(output), "--save-per-user") }
+        try paths.check()
+
+        if task == .nextItem && validationPath == nil {
             context.console.warning("next_item: no validation file found; only training items are masked")
         }
-        let train = try InteractionTable.load(path: trainPath).0
-        let validation = try validationPath.map { try InteractionTable.load(path: $0).0 }
-        let test = try InteractionTable.load(path: testPath).0
+        let train = try context.loadInteractions(trainPath).0
+        let validation = try validationPath.map { try context.loadInteractions($0).0 }
+        let test = try context.loadInteractions(testPath).0
+        if task != .coldItem {
+            // cold_item evaluates items new to training by design; elsewhere they are most likely a mistake.
+            let consequence = "added as items without training interactions"
+            if let validation { context.warnUnknownItems(validation, catalog: train.itemIds, consequence: consequence) }
+            context.warnUnknownItems(test, catalog: train.itemIds, consequence: consequence)
+        }
         let data = try EvaluationData(train: train, validation: validation, test: test)
         let setup = try TaskSetup(task: task, data: data, coldHistory: coldHistory)
         let loadSeconds = clock.lap()
@@ -136,10 +161,8 @@ enum EvalCommand: Subcommand {
             ],
             similaritySource: similarity?.source, notes: notes)
 
-        let output =
-            invocation.string("output") ?? "\(config.resultsDir)/eval-\(recommender)-\(task.rawValue).json"
         try writeReport(report, to: output)
-        if invocation.flag("save-per-user") || config.evaluation.savePerUser {
+        if savePerUser {
             try writePerUser(columns, users: setup.queries.users, data: data, to: perUserPath(output))
         }
         context.console.write(EvalTable.single(report))

@@ -18,16 +18,19 @@ enum ExtractEncodersCommand: Subcommand {
     static func run(_ context: CommandContext) throws {
         let path = context.invocation.string("checkpoint") ?? ""
         let output = context.invocation.string("output") ?? ""
+        let files = ["user_ids.json", "item_ids.json", "scalers.json"]
+        var paths = context.paths()
+        paths.input(path, "--checkpoint")
+        for file in files { paths.output(output + "/" + file, "--output") }
+        try paths.check()
         let checkpoint = try Checkpoint.read(from: path)
         let (users, items) = try checkpoint.idMaps()
-        do {
-            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        } catch {
-            throw PixelError.io(path: output, reason: "cannot create folder")
+        // The three files are one set: a reader never sees one checkpoint's users beside another's items.
+        try AtomicFileSet.write(directory: output, owning: Set(files)) { staging in
+            try users.save(to: staging + "/user_ids.json", name: "user")
+            try items.save(to: staging + "/item_ids.json", name: "item")
+            try checkpoint.header.scalers.save(to: staging + "/scalers.json")
         }
-        try users.save(to: output + "/user_ids.json", name: "user")
-        try items.save(to: output + "/item_ids.json", name: "item")
-        try checkpoint.header.scalers.save(to: output + "/scalers.json")
         context.console.line(
             "\(users.count) users, \(items.count) items, \(checkpoint.header.scalers.scalers.count) scalers (epoch \(checkpoint.header.epoch)) → \(output)")
     }

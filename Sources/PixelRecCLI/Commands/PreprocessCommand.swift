@@ -44,11 +44,19 @@ enum PreprocessCommand: Subcommand {
         if let path = invocation.string("interactions") { config.data.interactionsPath = path }
         if let path = invocation.string("images") { config.data.imageFolder = path }
         let output = invocation.string("output") ?? config.data.resolvedProcessedDir
+        let outputImages = invocation.string("output") == nil ? config.data.resolvedProcessedImageFolder : nil
+
+        var paths = context.paths()
+        paths.input(config.data.itemInfoPath, context.source("item-info", else: "data.item_info_path"))
+        paths.input(config.data.interactionsPath, context.source("interactions", else: "data.interactions_path"))
+        paths.input(config.data.imageFolder, context.source("images", else: "data.image_folder"), directory: true)
+        paths.output(output, invocation.isSet("output") ? "--output" : "data.processed_dir", directory: true)
+        paths.output(outputImages, "data.processed_image_destination_folder", directory: true)
+        try paths.check()
 
         var options = PreprocessOptions(config: config.data, itemColumns: try csvHeader(config.data.itemInfoPath))
         // `--output DIR` puts everything, images included, under DIR.
-        options.outputImagesDirectory =
-            invocation.string("output") == nil ? config.data.resolvedProcessedImageFolder : nil
+        options.outputImagesDirectory = outputImages
         options.requireImage = !invocation.flag("keep-items-without-image")
         options.workers = invocation.int("workers") ?? ThreadCount.resolve(config.training.threads)
 
@@ -63,7 +71,14 @@ enum PreprocessCommand: Subcommand {
         for (reason, count) in report.droppedByReason.sorted(by: { $0.key < $1.key }) {
             console.line("  dropped \(reason): \(count)")
         }
-        console.line("interactions: \(report.interactionsInput) read, \(report.interactionsKept) kept")
+        if report.interactionsDuplicatesDropped > 0 {
+            console.warning(
+                "\(config.data.interactionsPath): read \(report.interactionsInput) rows, dropped "
+                    + "\(report.interactionsDuplicatesDropped) exact duplicate\(report.interactionsDuplicatesDropped == 1 ? "" : "s")")
+        }
+        console.line(
+            "interactions: read \(report.interactionsInput) rows, dropped \(report.interactionsDuplicatesDropped) exact "
+                + "duplicates, \(report.interactionsKept) kept")
         console.line(
             "images: \(report.imagesCopied) copied, \(report.imagesCompressed) compressed, "
                 + "\(report.imagesResumed) already done")

@@ -71,11 +71,26 @@ enum RecommendCommand: Subcommand {
         var settings = try RecommendSettings(context.invocation, config: config)
         let console = context.console
         let clock = EvalCommand.Clock()
-        func warn(_ text: String) { if !context.quiet { console.warning(text) } }
+        // Warnings always print; --quiet hides progress and notes only.
+        func warn(_ text: String) { console.warning(text) }
         func note(_ text: String) { if !context.quiet { console.note(text) } }
 
         // Model, catalog and item content.
-        let checkpointPath = context.invocation.string("checkpoint") ?? config.checkpointDir + "/best.ckpt"
+        let invocation = context.invocation
+        let checkpointPath = invocation.string("checkpoint") ?? config.checkpointDir + "/best.ckpt"
+        var paths = context.paths()
+        paths.input(checkpointPath, context.source("checkpoint", else: "checkpoint_dir"))
+        paths.input(config.data.trainDataPath, "data.train_data_path")
+        paths.input(config.data.valDataPath, "data.val_data_path")
+        ModelInputs.declareItemInputs(config, into: &paths)
+        paths.input(invocation.string("user-file"), "--user-file")
+        paths.input(settings.allowList, "--allow-list")
+        paths.input(settings.denyList, "--deny-list")
+        paths.input(settings.evaluate, "--evaluate")
+        paths.output(settings.output, invocation.isSet("output") ? "--output" : "results_dir")
+        paths.output(invocation.string("embeddings-cache"), "--embeddings-cache")
+        try paths.check()
+
         guard FileManager.default.fileExists(atPath: checkpointPath) else {
             throw PixelError.io(
                 path: checkpointPath, reason: "no checkpoint (run pixelrec train, or pass --checkpoint)")
@@ -99,11 +114,11 @@ enum RecommendCommand: Subcommand {
         let inputs = try RecommendInputs.resolve(
             trainedUsers: trainedUsers, catalogCount: catalog.count, histories: histories, named: named, file: file,
             sample: sample, seed: settings.seed, warn: warn)
-        let train = try InteractionTable.load(path: config.data.trainDataPath).0
+        let train = try context.loadInteractions(config.data.trainDataPath).0
         let validationPath = config.data.valDataPath
         let validation =
             FileManager.default.fileExists(atPath: validationPath)
-            ? try InteractionTable.load(path: validationPath).0 : nil
+            ? try context.loadInteractions(validationPath).0 : nil
         let (seen, popularity) = RecommendInputs.seenAndPopularity(
             train: train, validation: validation, inputs: inputs, catalog: catalog)
         let excluded = RecommendInputs.excludedItems(
@@ -150,7 +165,7 @@ enum RecommendCommand: Subcommand {
         let rankSeconds = clock.lap()
         let quality = RecommendationQuality(lists: lists, popularity: popularity, similarity: embeddings)
         let evaluation = try settings.evaluate.map { path in
-            try RecommendEvaluation(path: path, lists: lists, inputs: inputs, catalog: catalog)
+            try RecommendEvaluation(path: path, lists: lists, inputs: inputs, catalog: catalog, context: context)
         }
 
         let report = RecommendReport(

@@ -11,8 +11,11 @@ struct RecommendEvaluation: Encodable {
     let users: Int
     let metrics: [String: Double]
 
-    init(path: String, lists: RecommendationLists, inputs: RecommendInputs, catalog: IdMap) throws {
-        let test = try InteractionTable.load(path: path).0
+    init(
+        path: String, lists: RecommendationLists, inputs: RecommendInputs, catalog: IdMap, context: CommandContext
+    ) throws {
+        let test = try context.loadInteractions(path).0
+        context.warnUnknownItems(test, catalog: catalog, consequence: "count as relevant items no list can contain")
         var heldOut: [Int32: [Int32]] = [:]
         let userMap = test.userIds.keys.map { inputs.userIds.index(of: $0) ?? -1 }
         let itemMap = test.itemIds.keys.map { catalog.index(of: $0) ?? -1 }

@@ -80,13 +80,19 @@ enum SplitCommand: Subcommand {
         let input = invocation.string("interactions") ?? defaultInput(config.data)
         let output = outputDirectory(config.data, invocation: invocation)
 
+        var paths = context.paths()
+        paths.input(input, context.source("interactions", else: "data.interactions_path"))
+        paths.output(output, invocation.isSet("output") ? "--output" : "data.split_data_path", directory: true)
+        try paths.check()
+
         let progress = PixelCore.Progress("split", total: nil, unit: "rows")
         let (table, load) = try InteractionTable.load(path: input, options: InteractionLoadOptions(), progress: progress)
+        if load.duplicatesDropped > 0 { context.console.warning("\(input): \(load.summary)") }
         let report = try Splitter.run(table, options: options, outputDirectory: output, progress: progress)
         progress.finish()
 
         let console = context.console
-        console.line("input: \(input) (\(load.rows) rows\(load.duplicatesDropped > 0 ? ", \(load.duplicatesDropped) duplicates dropped" : ""))")
+        console.line("input: \(input) (\(load.summary))")
         console.line(
             "k-core: \(report.filters.rowsBefore) → \(report.filters.rowsAfter) rows in "
                 + "\(report.filters.iterations) passes (users ≥ \(options.minInteractionsPerUser), "

@@ -39,6 +39,9 @@ enum SynthCommand: Subcommand {
         options.imageSize = invocation.int("image-size") ?? options.imageSize
         options.withImages = !invocation.flag("no-images")
         let output = invocation.string("out") ?? "."
+        var paths = context.paths()
+        paths.output(output, "--out", directory: true)
+        try paths.check()
         let progress = PixelCore.Progress("synth", total: nil, unit: "rows+images")
         let report = try SynthGenerator.generate(options: options, outputDirectory: output, progress: progress)
         progress.finish()

@@ -44,11 +44,21 @@ enum TrainCommand: Subcommand {
         let threads = ThreadCount.resolve(config.training.threads)
         let console = context.console
         let log: (String) -> Void = { line in if !context.quiet { console.note(line) } }
-        var phases = PhaseTimes()
-        let (train, _) = try phases.measure("load") { try InteractionTable.load(path: config.data.trainDataPath) }
         let validationPath = config.data.valDataPath
+        var paths = context.paths()
+        paths.input(config.data.trainDataPath, "data.train_data_path")
+        paths.input(validationPath, "data.val_data_path")
+        ModelInputs.declareItemInputs(config, into: &paths)
+        for name in ["last.ckpt", "best.ckpt", "metrics.jsonl", "metrics.csv", "training_curves.png"] {
+            paths.output(config.checkpointDir + "/" + name, "checkpoint_dir")
+        }
+        paths.output(invocation.string("tensorboard"), "--tensorboard", directory: true)
+        try paths.check()
+
+        var phases = PhaseTimes()
+        let (train, _) = try phases.measure("load") { try context.loadInteractions(config.data.trainDataPath) }
         var validation = try phases.measure("load") {
-            FileManager.default.fileExists(atPath: validationPath) ? try InteractionTable.load(path: validationPath).0 : nil
+            FileManager.default.fileExists(atPath: validationPath) ? try context.loadInteractions(validationPath).0 : nil
         }
         if validation == nil {
             console.warning("\(validationPath): no validation file; training without early stopping")
