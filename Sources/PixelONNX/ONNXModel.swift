@@ -60,7 +60,8 @@ public final class ONNXModel: @unchecked Sendable {
         /// layout (``BlockedConv``), residual `Add`s folded into the 1×1 convolutions.
         public var blockChannels: Bool
 
-        public init(fuse: Bool = true, foldShapes: Bool = true, fuseAttention: Bool = true, blockChannels: Bool = true) {
+        public init(fuse: Bool = true, foldShapes: Bool = true, fuseAttention: Bool = true, blockChannels: Bool = true)
+        {
             self.fuse = fuse
             self.foldShapes = foldShapes
             self.fuseAttention = fuseAttention
@@ -136,8 +137,9 @@ public final class ONNXModel: @unchecked Sendable {
         var counts: [String: Int] = [:]
         for n in model.graph.nodes { counts[n.opType, default: 0] += 1 }
         operatorCounts = counts
-        let prepared = try GraphPreparation(model: model, file: file, directory: directory, opsets: opsets,
-                                            settings: settings, options: options)
+        let prepared = try GraphPreparation(
+            model: model, file: file, directory: directory, opsets: opsets,
+            settings: settings, options: options)
         parameterCount = prepared.parameterCount
         inputs = prepared.inputs
         outputs = prepared.outputs
@@ -155,23 +157,29 @@ public final class ONNXModel: @unchecked Sendable {
     /// Inputs must match the declared element types and ranks (fixed dimensions must match exactly).
     public func run(_ feeds: [String: ONNXValue]) throws -> [String: ONNXValue] {
         for d in inputs {
-            guard let v = feeds[d.name] else { throw ONNXError.invalidInput(name: d.name, reason: "missing (expected \(d.typeDescription))") }
+            guard let v = feeds[d.name] else {
+                throw ONNXError.invalidInput(name: d.name, reason: "missing (expected \(d.typeDescription))")
+            }
             if let t = d.elementType, t != v.elementType {
                 throw ONNXError.invalidInput(name: d.name, reason: "element type \(v.elementType), expected \(t)")
             }
             if let shape = d.shape {
                 guard shape.count == v.shape.count else {
-                    throw ONNXError.invalidInput(name: d.name, reason: "shape \(v.shape), expected \(d.typeDescription)")
+                    throw ONNXError.invalidInput(
+                        name: d.name, reason: "shape \(v.shape), expected \(d.typeDescription)")
                 }
                 for (k, dim) in shape.enumerated() {
                     if case .fixed(let n) = dim, n != v.shape[k] {
-                        throw ONNXError.invalidInput(name: d.name, reason: "shape \(v.shape), expected \(d.typeDescription)")
+                        throw ONNXError.invalidInput(
+                            name: d.name, reason: "shape \(v.shape), expected \(d.typeDescription)")
                     }
                 }
             }
         }
         for name in feeds.keys where !inputs.contains(where: { $0.name == name }) {
-            throw ONNXError.invalidInput(name: name, reason: "not an input of this model (inputs: \(inputs.map(\.name).joined(separator: ", ")))")
+            throw ONNXError.invalidInput(
+                name: name, reason: "not an input of this model (inputs: \(inputs.map(\.name).joined(separator: ", ")))"
+            )
         }
         guard options.foldShapes else { return try generalPlan.run(feeds, profile: profile) }
         let key = inputs.map { feeds[$0.name]?.shape ?? [] }
@@ -181,8 +189,10 @@ public final class ONNXModel: @unchecked Sendable {
         if let cached { return try cached.run(feeds, profile: profile) }
         let tracker = ExecutionPlan.ShapeTracker(count: generalPlan.slotCount)
         let result = try generalPlan.run(feeds, tracker: tracker)
-        if let plan = try? GraphPreparation.specialize(generalPlan, tracker: tracker,
-                                                              blockChannels: options.fuse && options.blockChannels) {
+        if let plan = try? GraphPreparation.specialize(
+            generalPlan, tracker: tracker,
+            blockChannels: options.fuse && options.blockChannels)
+        {
             lock.lock()
             if specialized.count >= 8, let oldest = specializationOrder.first {
                 specialized[oldest] = nil

@@ -206,7 +206,10 @@ public struct ONNXValue: Sendable, CustomStringConvertible {
     public var int64s: [Int64] {
         let n = count
         switch elementType {
-        case .float: return (0..<n).map { v in let f = floatPointer[v]; return f.isFinite ? Int64(f) : 0 }
+        case .float:
+            return (0..<n).map { v in
+                let f = floatPointer[v]; return f.isFinite ? Int64(f) : 0
+            }
         case .int64: return Array(UnsafeBufferPointer(start: int64Pointer, count: n))
         case .bool: return (0..<n).map { Int64(boolPointer[$0]) }
         }

@@ -24,7 +24,9 @@ enum ShapeOps {
                 let dp = d.assumingMemoryBound(to: UInt64.self)
                 for i in 0..<count { dp[i] = s.loadUnaligned(fromByteOffset: i * ss * 8, as: UInt64.self) }
             default:
-                for i in 0..<count { (d + i * elementSize).copyMemory(from: s + i * ss * elementSize, byteCount: elementSize) }
+                for i in 0..<count {
+                    (d + i * elementSize).copyMemory(from: s + i * ss * elementSize, byteCount: elementSize)
+                }
             }
         }
     }
@@ -103,7 +105,8 @@ enum ShapeOps {
         let fromInput = ctx.version >= 13
         return { inputs in
             let x = try ctx.input(inputs, 0)
-            let axesList: [Int]? = fromInput ? (ctx.optionalInput(inputs, 1) != nil ? try ctx.intsInput(inputs, 1) : nil) : attrAxes
+            let axesList: [Int]? =
+                fromInput ? (ctx.optionalInput(inputs, 1) != nil ? try ctx.intsInput(inputs, 1) : nil) : attrAxes
             let r = x.shape.count
             var drop = Set<Int>()
             if let axesList {
@@ -156,8 +159,9 @@ enum ShapeOps {
         let inStrides = contiguousStrides(x.shape)
         let outShape = perm.map { x.shape[$0] }
         let out = ONNXValue(uninitialized: x.elementType, shape: outShape)
-        stridedCopy(x.buffer.raw, srcOffset: 0, srcStrides: perm.map { inStrides[$0] }, into: out.buffer.raw,
-                    shape: outShape, elementSize: x.elementType.byteSize)
+        stridedCopy(
+            x.buffer.raw, srcOffset: 0, srcStrides: perm.map { inStrides[$0] }, into: out.buffer.raw,
+            shape: outShape, elementSize: x.elementType.byteSize)
         return out
     }
 
@@ -172,7 +176,9 @@ enum ShapeOps {
             var outShape = first.shape
             outShape[axis] = 0
             for v in values {
-                guard v.elementType == first.elementType, v.shape.count == r else { throw ctx.fail("inputs differ in type or rank") }
+                guard v.elementType == first.elementType, v.shape.count == r else {
+                    throw ctx.fail("inputs differ in type or rank")
+                }
                 for d in 0..<r where d != axis && v.shape[d] != first.shape[d] {
                     throw ctx.fail("input shapes \(first.shape) and \(v.shape) differ outside axis \(axis)")
                 }
@@ -207,7 +213,9 @@ enum ShapeOps {
             let axis = try ctx.axis(axisAttr, rank: x.shape.count)
             let dim = x.shape[axis]
             var sizes: [Int]
-            if let s = fromInput ? (ctx.optionalInput(inputs, 1) != nil ? try ctx.intsInput(inputs, 1) : nil) : splitAttr {
+            if let s = fromInput
+                ? (ctx.optionalInput(inputs, 1) != nil ? try ctx.intsInput(inputs, 1) : nil) : splitAttr
+            {
                 sizes = s
             } else {
                 let per = (dim + outputs - 1) / Swift.max(outputs, 1)
@@ -222,8 +230,9 @@ enum ShapeOps {
                 var shape = x.shape
                 shape[axis] = n
                 let out = ONNXValue(uninitialized: x.elementType, shape: shape)
-                stridedCopy(x.buffer.raw, srcOffset: start * strides[axis], srcStrides: strides, into: out.buffer.raw,
-                            shape: shape, elementSize: x.elementType.byteSize)
+                stridedCopy(
+                    x.buffer.raw, srcOffset: start * strides[axis], srcStrides: strides, into: out.buffer.raw,
+                    shape: shape, elementSize: x.elementType.byteSize)
                 start += n
                 return out
             }
@@ -233,15 +242,21 @@ enum ShapeOps {
     static func slice(_ ctx: NodeContext) throws -> Kernel {
         let fromInputs = ctx.version >= 10
         let attrStarts = try ctx.ints("starts"), attrEnds = try ctx.ints("ends"), attrAxes = try ctx.ints("axes")
-        if !fromInputs && (attrStarts == nil || attrEnds == nil) { throw ctx.attributeError("starts", "starts and ends are required") }
+        if !fromInputs && (attrStarts == nil || attrEnds == nil) {
+            throw ctx.attributeError("starts", "starts and ends are required")
+        }
         return { inputs in
             let x = try ctx.input(inputs, 0)
             let starts = fromInputs ? try ctx.intsInput(inputs, 1) : (attrStarts ?? [])
             let ends = fromInputs ? try ctx.intsInput(inputs, 2) : (attrEnds ?? [])
             let r = x.shape.count
-            let axes = fromInputs ? (ctx.optionalInput(inputs, 3) != nil ? try ctx.intsInput(inputs, 3) : Array(0..<starts.count))
+            let axes =
+                fromInputs
+                ? (ctx.optionalInput(inputs, 3) != nil ? try ctx.intsInput(inputs, 3) : Array(0..<starts.count))
                 : (attrAxes ?? Array(0..<starts.count))
-            let steps = fromInputs && ctx.optionalInput(inputs, 4) != nil ? try ctx.intsInput(inputs, 4) : [Int](repeating: 1, count: starts.count)
+            let steps =
+                fromInputs && ctx.optionalInput(inputs, 4) != nil
+                ? try ctx.intsInput(inputs, 4) : [Int](repeating: 1, count: starts.count)
             guard starts.count == ends.count, axes.count == starts.count, steps.count == starts.count else {
                 throw ctx.fail("starts/ends/axes/steps lengths differ")
             }
@@ -269,8 +284,9 @@ enum ShapeOps {
             for a in 0..<r where outShape[a] > 0 { offset += begin[a] * strides[a] }
             try ctx.checkShape(outShape)
             let out = ONNXValue(uninitialized: x.elementType, shape: outShape)
-            stridedCopy(x.buffer.raw, srcOffset: offset, srcStrides: (0..<r).map { strides[$0] * step[$0] },
-                        into: out.buffer.raw, shape: outShape, elementSize: x.elementType.byteSize)
+            stridedCopy(
+                x.buffer.raw, srcOffset: offset, srcStrides: (0..<r).map { strides[$0] * step[$0] },
+                into: out.buffer.raw, shape: outShape, elementSize: x.elementType.byteSize)
             return [out]
         }
     }
@@ -289,13 +305,16 @@ enum ShapeOps {
             let size = x.elementType.byteSize, n = idx.count, row = inner * size
             for j in 0..<n {
                 let i = idx.int64Pointer[j]
-                guard i >= -Int64(d) && i < Int64(d) else { throw ctx.fail("index \(i) out of range for dimension \(d)") }
+                guard i >= -Int64(d) && i < Int64(d) else {
+                    throw ctx.fail("index \(i) out of range for dimension \(d)")
+                }
             }
             for o in 0..<outer {
                 for j in 0..<n {
                     var i = Int(idx.int64Pointer[j])
                     if i < 0 { i += d }
-                    (out.buffer.raw + (o * n + j) * row).copyMemory(from: x.buffer.raw + (o * d + i) * row, byteCount: row)
+                    (out.buffer.raw + (o * n + j) * row).copyMemory(
+                        from: x.buffer.raw + (o * d + i) * row, byteCount: row)
                 }
             }
             return [out]
@@ -306,7 +325,9 @@ enum ShapeOps {
         let axisAttr = try ctx.int("axis", 0)
         return { inputs in
             let x = try ctx.input(inputs, 0), idx = try ctx.input(inputs, 1)
-            guard idx.elementType == .int64, idx.shape.count == x.shape.count else { throw ctx.fail("indices must be int64 with the data's rank") }
+            guard idx.elementType == .int64, idx.shape.count == x.shape.count else {
+                throw ctx.fail("indices must be int64 with the data's rank")
+            }
             let r = x.shape.count
             let axis = try ctx.axis(axisAttr, rank: r)
             let out = ONNXValue(uninitialized: x.elementType, shape: idx.shape)
@@ -316,7 +337,9 @@ enum ShapeOps {
             for j in 0..<idx.count {
                 var i = Int(idx.int64Pointer[j])
                 if i < 0 { i += d }
-                guard i >= 0 && i < d else { throw ctx.fail("index \(idx.int64Pointer[j]) out of range for dimension \(d)") }
+                guard i >= 0 && i < d else {
+                    throw ctx.fail("index \(idx.int64Pointer[j]) out of range for dimension \(d)")
+                }
                 var off = 0
                 for k in 0..<r {
                     let c = k == axis ? i : index[k]
@@ -335,7 +358,9 @@ enum ShapeOps {
         let batchDims = try ctx.int("batch_dims", 0)
         return { inputs in
             let x = try ctx.input(inputs, 0), idx = try ctx.input(inputs, 1)
-            guard idx.elementType == .int64, let last = idx.shape.last else { throw ctx.fail("indices must be int64 of rank >= 1") }
+            guard idx.elementType == .int64, let last = idx.shape.last else {
+                throw ctx.fail("indices must be int64 of rank >= 1")
+            }
             let r = x.shape.count
             guard batchDims >= 0, batchDims < Swift.min(r, idx.shape.count), last >= 1, last <= r - batchDims else {
                 throw ctx.fail("invalid indices shape \(idx.shape) for data \(x.shape)")
@@ -359,7 +384,8 @@ enum ShapeOps {
                         guard i >= 0 && i < d else { throw ctx.fail("index out of range") }
                         off += i * xs[batchDims + k]
                     }
-                    (out.buffer.raw + t * slice).copyMemory(from: x.buffer.raw + off * x.elementType.byteSize, byteCount: slice)
+                    (out.buffer.raw + t * slice).copyMemory(
+                        from: x.buffer.raw + off * x.elementType.byteSize, byteCount: slice)
                 }
             }
             return [out]
@@ -376,8 +402,9 @@ enum ShapeOps {
             if shape == x.shape { return [x] }
             try ctx.checkShape(shape)
             let out = ONNXValue(uninitialized: x.elementType, shape: shape)
-            stridedCopy(x.buffer.raw, srcOffset: 0, srcStrides: broadcastStrides(x.shape, to: shape), into: out.buffer.raw,
-                        shape: shape, elementSize: x.elementType.byteSize)
+            stridedCopy(
+                x.buffer.raw, srcOffset: 0, srcStrides: broadcastStrides(x.shape, to: shape), into: out.buffer.raw,
+                shape: shape, elementSize: x.elementType.byteSize)
             return [out]
         }
     }
@@ -386,7 +413,9 @@ enum ShapeOps {
         return { inputs in
             let x = try ctx.input(inputs, 0)
             let repeats = try ctx.intsInput(inputs, 1)
-            guard repeats.count == x.shape.count, repeats.allSatisfy({ $0 >= 0 }) else { throw ctx.fail("invalid repeats") }
+            guard repeats.count == x.shape.count, repeats.allSatisfy({ $0 >= 0 }) else {
+                throw ctx.fail("invalid repeats")
+            }
             var result = x
             for (a, rep) in repeats.enumerated() where rep != 1 {
                 var shape = result.shape
@@ -396,7 +425,8 @@ enum ShapeOps {
                 let outer = shape[0..<a].reduce(1, *), block = result.shape[a...].reduce(1, *) * x.elementType.byteSize
                 for o in 0..<outer {
                     for k in 0..<rep {
-                        (out.buffer.raw + (o * rep + k) * block).copyMemory(from: result.buffer.raw + o * block, byteCount: block)
+                        (out.buffer.raw + (o * rep + k) * block).copyMemory(
+                            from: result.buffer.raw + o * block, byteCount: block)
                     }
                 }
                 result = out
@@ -439,7 +469,9 @@ enum ShapeOps {
     static func range(_ ctx: NodeContext) -> Kernel {
         return { inputs in
             let s = try ctx.input(inputs, 0), l = try ctx.input(inputs, 1), d = try ctx.input(inputs, 2)
-            guard s.count == 1, l.count == 1, d.count == 1, s.elementType == l.elementType, s.elementType == d.elementType else {
+            guard s.count == 1, l.count == 1, d.count == 1, s.elementType == l.elementType,
+                s.elementType == d.elementType
+            else {
                 throw ctx.fail("start, limit and delta must be scalars of one type")
             }
             switch s.elementType {
@@ -465,7 +497,9 @@ enum ShapeOps {
         return { inputs in
             let x = try ctx.input(inputs, 0)
             let axisValue = try ctx.input(inputs, 1)
-            guard axisValue.count == 1, axisValue.elementType == .int64 else { throw ctx.fail("axis must be an int64 scalar") }
+            guard axisValue.count == 1, axisValue.elementType == .int64 else {
+                throw ctx.fail("axis must be an int64 scalar")
+            }
             let axis = try ctx.axis(Int(clamping: axisValue.int64Pointer[0]), rank: x.shape.count)
             let d = x.shape[axis], inner = x.shape[(axis + 1)...].reduce(1, *), outer = x.shape[0..<axis].reduce(1, *)
             let out = ONNXValue(uninitialized: x.elementType, shape: x.shape)
@@ -491,7 +525,11 @@ enum ShapeOps {
                         for k in 0..<d {
                             let j = reverse ? d - 1 - k : k
                             let at = (p * d + j) * inner + q
-                            if exclusive { out.int64Pointer[at] = sum; sum = sum &+ x.int64Pointer[at] } else { sum = sum &+ x.int64Pointer[at]; out.int64Pointer[at] = sum }
+                            if exclusive {
+                                out.int64Pointer[at] = sum; sum = sum &+ x.int64Pointer[at]
+                            } else {
+                                sum = sum &+ x.int64Pointer[at]; out.int64Pointer[at] = sum
+                            }
                         }
                     }
                 }
