@@ -67,18 +67,7 @@ extension ONNXProto {
         guard let type = ONNXElementType(rawValue: t.dataType) else {
             throw ONNXError.unsupportedType(name: t.name, type: t.dataType)
         }
-        var count = 1
-        for d in t.dims {
-            guard d >= 0, d < (1 << 40) else {
-                throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' has dimension \(d)")
-            }
-            let (product, overflow) = count.multipliedReportingOverflow(by: Int(d))
-            guard !overflow, product <= ONNXLimits.maximumTensorElements else {
-                throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' is too large")
-            }
-            count = product
-        }
-        let shape = t.dims.map { Int($0) }
+        let (shape, count) = try checkedShape(of: t, file: file)
         let byteCount = count * type.byteSize
         func mismatch(_ got: Int) -> ONNXError {
             .malformed(
@@ -139,11 +128,12 @@ extension ONNXProto {
                 externalFiles[resolved] = mapped
             }
             let length = length ?? byteCount
+            // Offset and length come from the file: compare without adding them (either may be near Int.max).
             guard offset <= mapped.count, length <= mapped.count - offset else {
                 throw ONNXError.io(
                     path: resolved,
                     reason:
-                        "tensor '\(t.name)': bytes \(offset)..<\(offset + length) are past the end (\(mapped.count) bytes)"
+                        "tensor '\(t.name)': \(length) bytes at offset \(offset) run past the end of the file (\(mapped.count) bytes)"
                 )
             }
             if type == .bool {
@@ -156,6 +146,23 @@ extension ONNXProto {
             }
             return try fromBytes(mapped.base + offset, length: length, owner: mapped)
         }
+    }
+
+    /// A tensor's dimensions and element count, checked against ``ONNXLimits/isAcceptable(_:)`` (no negative
+    /// dimension; the nonzero dimensions multiply to at most ``ONNXLimits/maximumTensorElements``).
+    static func checkedShape(of t: Tensor, file: MappedFile) throws -> (shape: [Int], count: Int) {
+        for d in t.dims where d < 0 {
+            throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' has dimension \(d)")
+        }
+        let shape = t.dims.map { Int($0) }
+        guard ONNXLimits.isAcceptable(shape), let count = ONNXLimits.product(shape) else {
+            throw ONNXError.malformed(
+                path: file.path, offset: 0,
+                reason:
+                    "tensor '\(t.name)' of shape \(shape) exceeds the limit of \(ONNXLimits.maximumTensorElements) elements"
+            )
+        }
+        return (shape, count)
     }
 
     /// Resolves an external-data location, refusing absolute paths and anything outside `directory`.
@@ -180,18 +187,7 @@ extension ONNXProto {
             6: (4, true), 12: (4, false), 11: (8, true),
         ]
         guard let (width, signed) = widths[t.dataType] else { return nil }
-        var count = 1
-        for d in t.dims {
-            guard d >= 0, d < (1 << 40) else {
-                throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' has dimension \(d)")
-            }
-            let (p, o) = count.multipliedReportingOverflow(by: Int(d))
-            guard !o, p <= ONNXLimits.maximumTensorElements else {
-                throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' is too large")
-            }
-            count = p
-        }
-        let shape = t.dims.map { Int($0) }
+        let (shape, count) = try checkedShape(of: t, file: file)
         let isDouble = t.dataType == 11
         let out = ONNXValue(uninitialized: isDouble ? .float : .int64, shape: shape)
         func bad(_ got: Int) -> ONNXError {

@@ -43,11 +43,8 @@ public enum NumpyArray {
             guard let d = Int(t), d >= 0, d < (1 << 40) else { throw fail("invalid shape \(shapeText)") }
             shape.append(d)
         }
-        var count = 1
-        for d in shape {
-            let (p, o) = count.multipliedReportingOverflow(by: d)
-            guard !o, p < (1 << 40) else { throw fail("shape \(shape) is too large") }
-            count = p
+        guard ONNXLimits.isAcceptable(shape), let count = ONNXLimits.product(shape) else {
+            throw fail("shape \(shape) exceeds the limit of \(ONNXLimits.maximumTensorElements) elements")
         }
         let dataStart = headerStart + headerLength
         let itemSize: Int
