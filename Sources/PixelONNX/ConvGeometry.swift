@@ -96,6 +96,13 @@ struct ConvGeometry {
                     output[d] = extent / strides[i] + 1
                 }
             }
+            // A window that does not fit once anywhere is a malformed model, not an empty result.
+            guard output[d] > 0 || spatial[i] == 0 else {
+                let padded = a.autoPad == "VALID" ? spatial[i] : spatial[i] + padBegin[d] + padEnd[d]
+                throw ctx.fail(
+                    "kernel extent \(span) (kernel \(kernelShape[i]), dilation \(dilations[i])) is larger than the "
+                        + "\(a.autoPad == "VALID" ? "" : "padded ")input \(padded) along spatial axis \(i)")
+            }
         }
     }
 }

@@ -111,10 +111,15 @@ enum GraphFusion {
                 let old = (try? c.ints("pads")) ?? nil ?? [Int](repeating: 0, count: 2 * spatial)
                 guard old.count == 2 * spatial else { break }
                 var merged = old
+                var overflow = false
                 for k in 0..<spatial {
-                    merged[k] += pads[2 + k]
-                    merged[spatial + k] += pads[r + 2 + k]
+                    let (lo, o1) = merged[k].addingReportingOverflow(pads[2 + k])
+                    let (hi, o2) = merged[spatial + k].addingReportingOverflow(pads[r + 2 + k])
+                    merged[k] = lo
+                    merged[spatial + k] = hi
+                    overflow = overflow || o1 || o2
                 }
+                guard !overflow else { break }
                 var attributes = c.attributes
                 attributes["pads"] = .ints(merged.map { Int64($0) })
                 let ctx2 = NodeContext(

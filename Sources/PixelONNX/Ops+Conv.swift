@@ -68,7 +68,7 @@ enum ConvOps {
             let g = try ConvGeometry(ctx, attributes, spatial: Array(x.shape[2...]), kernelShape: kernelShape)
             let outShape = [n, m] + Array(g.output.suffix(g.rank))
             try ctx.checkShape(outShape)
-            try ctx.checkShape([g.kernelCount * c / groups, g.outputCount])
+            try ctx.checkShape([c / groups, g.kernelCount, g.outputCount])  // the im2col buffer
             let out = ONNXValue(uninitialized: .float, shape: outShape)
             let cg = c / groups, mg = m / groups
             let kCount = g.kernelCount, inCount = g.inputCount, outCount = g.outputCount

@@ -121,7 +121,11 @@ enum ElementwiseOps {
             }
         case (.int64, .float) where kind == .pow:
             let a = UnsafePointer(x.int64Pointer), b = UnsafePointer(y.floatPointer)
-            return try binary(ctx, x, y, a, b, .int64) { Int64(Foundation.pow(Double($0), Double($1))) }
+            return try binary(ctx, x, y, a, b, .int64) { (base: Int64, e: Float) -> Int64 in
+                // Saturating: the power may be NaN, infinite or beyond Int64.
+                let p = Foundation.pow(Double(base), Double(e))
+                return p.isNaN ? 0 : (p >= 0x1p63 ? .max : (p < -0x1p63 ? .min : Int64(p)))
+            }
         case (.float, .int64) where kind == .pow:
             let a = UnsafePointer(x.floatPointer), b = UnsafePointer(y.int64Pointer)
             return try binary(ctx, x, y, a, b, .float) { Foundation.pow($0, Float($1)) }

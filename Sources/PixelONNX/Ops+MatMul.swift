@@ -89,6 +89,7 @@ enum MatMulOps {
             let m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1]
             let kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1]
             guard k == kb else { throw ctx.fail("inner dimensions differ: \(a.shape), \(b.shape)") }
+            try ctx.checkShape([m, n])
             let out = ONNXValue(uninitialized: .float, shape: [m, n])
             let o = out.floatPointer
             var betaEff: Float = 0

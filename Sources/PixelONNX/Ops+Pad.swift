@@ -25,6 +25,11 @@ enum PadOp {
                 pads = full
             }
             guard pads.count == 2 * r else { throw ctx.fail("pads has \(pads.count) values for rank \(r)") }
+            // Pads come from the model: bounded here, so every coordinate computed below fits in an Int.
+            let bound = ONNXLimits.maximumTensorElements
+            if let bad = pads.first(where: { $0 < -bound || $0 > bound }) {
+                throw ctx.fail("pad \(bad) is out of range (magnitude at most \(bound))")
+            }
             var outShape = x.shape
             for a in 0..<r {
                 outShape[a] = x.shape[a] + pads[a] + pads[a + r]

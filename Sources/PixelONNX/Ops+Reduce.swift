@@ -155,7 +155,7 @@ enum ReduceOps {
                     }
                 }
                 if kind == .mean { acc = reducedCount > 0 ? acc / Int64(reducedCount) : 0 }
-                if kind == .l2 { acc = Int64(Double(acc).squareRoot()) }
+                if kind == .l2 { acc = Int64(Double(acc.magnitude).squareRoot()) }  // the sum may have wrapped
                 o[j] = acc
             }
             if kind == .logSum || kind == .logSumExp { throw ctx.fail("int64 input is not supported") }

@@ -62,7 +62,16 @@ enum ResizeOp {
                     throw ctx.fail("scales must hold \(r) positive values")
                 }
                 axisScale = scales
-                for a in 0..<r { outShape[a] = Int((Float(x.shape[a]) * scales[a]).rounded(.down)) }
+                for a in 0..<r {
+                    // The product may be infinite or beyond Int: check it before converting.
+                    let n = (Float(x.shape[a]) * scales[a]).rounded(.down)
+                    guard n <= Float(ONNXLimits.maximumTensorElements) else {
+                        throw ctx.fail(
+                            "scale \(scales[a]) makes axis \(a) of size \(x.shape[a]) \(n) long, beyond the limit of \(ONNXLimits.maximumTensorElements)"
+                        )
+                    }
+                    outShape[a] = Int(n)
+                }
             } else {
                 throw ctx.fail("needs scales or sizes")
             }
@@ -130,7 +139,10 @@ enum ResizeOp {
         var mask = [Bool](repeating: false, count: outSize)
         all.reserveCapacity(outSize)
         for o in 0..<outSize {
-            let s = sourceCoordinate(o, inSize: inSize, outSize: outSize, scale: scale, roi: roi, c)
+            // roi and scales come from the model: a NaN, infinite or huge coordinate is pinned to a finite one
+            // (the taps clamp it to the input anyway) so no conversion to Int below can trap.
+            var s = sourceCoordinate(o, inSize: inSize, outSize: outSize, scale: scale, roi: roi, c)
+            if !(Swift.abs(s) <= 0x1p30) { s = s.isNaN ? 0 : (s > 0 ? 0x1p30 : -0x1p30) }
             if c.coordinateMode == "tf_crop_and_resize" && (s < 0 || s > Float(inSize - 1)) { mask[o] = true }
             func clampIndex(_ i: Int) -> Int { Swift.min(Swift.max(i, 0), inSize - 1) }
             switch c.mode {

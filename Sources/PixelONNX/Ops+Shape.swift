@@ -55,7 +55,6 @@ enum ShapeOps {
     static func resolveReshape(_ ctx: NodeContext, input: [Int], target: [Int], allowZero: Bool) throws -> [Int] {
         var out = target
         var inferred: Int?
-        var known = 1
         for (i, d) in target.enumerated() {
             if d == -1 {
                 guard inferred == nil else { throw ctx.fail("more than one -1 in shape \(target)") }
@@ -63,19 +62,23 @@ enum ShapeOps {
             } else if d == 0 && !allowZero {
                 guard i < input.count else { throw ctx.fail("0 at position \(i) but input has rank \(input.count)") }
                 out[i] = input[i]
-                known *= input[i]
             } else if d < 0 {
                 throw ctx.fail("invalid dimension \(d) in shape \(target)")
-            } else {
-                known = known.multipliedReportingOverflow(by: d).overflow ? Int.max : known * d
             }
         }
+        // The target's dimensions come from the model: multiply them with overflow checks.
         let total = input.reduce(1, *)
+        var known: Int? = 1
+        for (i, d) in out.enumerated() where i != inferred { known = known.flatMap { ONNXLimits.product([$0, d]) } }
         if let i = inferred {
-            guard known > 0, total % known == 0 else { throw ctx.fail("cannot reshape \(input) to \(target)") }
+            guard let known, known > 0, total % known == 0 else {
+                throw ctx.fail("cannot reshape \(input) to \(target)")
+            }
             out[i] = total / known
+        } else {
+            guard known == total else { throw ctx.fail("cannot reshape \(input) to \(target)") }
         }
-        guard out.reduce(1, *) == total else { throw ctx.fail("cannot reshape \(input) to \(target)") }
+        try ctx.checkShape(out)
         return out
     }
 
@@ -182,8 +185,9 @@ enum ShapeOps {
                 for d in 0..<r where d != axis && v.shape[d] != first.shape[d] {
                     throw ctx.fail("input shapes \(first.shape) and \(v.shape) differ outside axis \(axis)")
                 }
-                outShape[axis] += v.shape[axis]
+                outShape[axis] = try ctx.add(outShape[axis], v.shape[axis], "the concatenated dimension")
             }
+            try ctx.checkShape(outShape)
             let out = ONNXValue(uninitialized: first.elementType, shape: outShape)
             let size = first.elementType.byteSize
             let outer = outShape[0..<axis].reduce(1, *)
@@ -221,7 +225,14 @@ enum ShapeOps {
                 let per = (dim + outputs - 1) / Swift.max(outputs, 1)
                 sizes = (0..<outputs).map { i in Swift.max(0, Swift.min(per, dim - i * per)) }
             }
-            guard sizes.count == outputs, sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == dim else {
+            // Sizes may come from the model: sum them without overflowing.
+            var covered: Int? = 0
+            for n in sizes {
+                guard n >= 0, let c = covered else { covered = nil; break }
+                let (sum, overflow) = c.addingReportingOverflow(n)
+                covered = overflow ? nil : sum
+            }
+            guard sizes.count == outputs, covered == dim else {
                 throw ctx.fail("split sizes \(sizes) do not cover dimension \(dim) with \(outputs) outputs")
             }
             var start = 0
@@ -267,17 +278,21 @@ enum ShapeOps {
                 guard seen.insert(a).inserted else { throw ctx.fail("repeated axis \(axes[k])") }
                 let d = x.shape[a], s = steps[k]
                 guard s != 0 else { throw ctx.fail("step 0") }
+                // starts, ends and steps may be anything an int64 holds: clamp before any arithmetic, count
+                // with the step's magnitude (−Int.min does not exist), and keep a step only where it moves.
                 var b = starts[k] < 0 ? starts[k] + d : starts[k]
                 var e = ends[k] < 0 ? ends[k] + d : ends[k]
+                let span: Int
                 if s > 0 {
                     b = Swift.min(Swift.max(b, 0), d); e = Swift.min(Swift.max(e, 0), d)
-                    outShape[a] = e > b ? (e - b + s - 1) / s : 0
+                    span = e - b
                 } else {
                     b = Swift.min(Swift.max(b, -1), d - 1); e = Swift.min(Swift.max(e, -1), d - 1)
-                    outShape[a] = b > e ? (b - e - s - 1) / -s : 0
+                    span = b - e
                 }
+                outShape[a] = span > 0 ? Int((UInt(span) - 1) / s.magnitude) + 1 : 0
                 begin[a] = b
-                step[a] = s
+                step[a] = outShape[a] > 1 ? s : 1
             }
             let strides = contiguousStrides(x.shape)
             var offset = 0
@@ -368,6 +383,7 @@ enum ShapeOps {
             for b in 0..<batchDims where x.shape[b] != idx.shape[b] { throw ctx.fail("batch dimensions differ") }
             let batch = x.shape[0..<batchDims].reduce(1, *)
             let outShape = Array(idx.shape.dropLast()) + Array(x.shape[(batchDims + last)...])
+            try ctx.checkShape(outShape)
             let out = ONNXValue(uninitialized: x.elementType, shape: outShape)
             let slice = x.shape[(batchDims + last)...].reduce(1, *) * x.elementType.byteSize
             let xs = contiguousStrides(x.shape)
@@ -419,7 +435,7 @@ enum ShapeOps {
             var result = x
             for (a, rep) in repeats.enumerated() where rep != 1 {
                 var shape = result.shape
-                shape[a] *= rep
+                shape[a] = try ctx.multiply(shape[a], rep, "dimension \(a) × repeats \(rep)")
                 try ctx.checkShape(shape)
                 let out = ONNXValue(uninitialized: x.elementType, shape: shape)
                 let outer = shape[0..<a].reduce(1, *), block = result.shape[a...].reduce(1, *) * x.elementType.byteSize
@@ -474,19 +490,39 @@ enum ShapeOps {
             else {
                 throw ctx.fail("start, limit and delta must be scalars of one type")
             }
+            /// The element count ⌈(limit − start) / delta⌉, checked before it becomes an `Int` (it may be
+            /// infinite, NaN or beyond any tensor).
+            func count(_ quotient: Double) throws -> Int {
+                guard !quotient.isNaN else { throw ctx.fail("the element count is not a number") }
+                let n = Swift.max(0, quotient.rounded(.up))
+                guard n <= Double(ONNXLimits.maximumTensorElements) else {
+                    throw ctx.fail(
+                        "\(n.isInfinite ? "an infinite" : "a") number of elements (\(n)) exceeds the limit of \(ONNXLimits.maximumTensorElements)"
+                    )
+                }
+                return Int(n)
+            }
             switch s.elementType {
             case .int64:
                 let a = s.int64Pointer[0], b = l.int64Pointer[0], step = d.int64Pointer[0]
                 guard step != 0 else { throw ctx.fail("delta is 0") }
-                let count = Swift.max(0, Int(((Double(b) - Double(a)) / Double(step)).rounded(.up)))
-                try ctx.checkShape([count])
-                return [try ONNXValue(int64s: (0..<count).map { a &+ Int64($0) &* step }, shape: [count])]
+                // Exact in 128 bits: the span of two int64s can exceed Int64, and a Double loses the low bits.
+                let span = Int128(b) - Int128(a), delta = Int128(step)
+                var quotient = span / delta
+                if span % delta != 0 && (span > 0) == (delta > 0) { quotient += 1 }
+                guard quotient <= Int128(ONNXLimits.maximumTensorElements) else {
+                    throw ctx.fail(
+                        "a number of elements (\(quotient)) exceeds the limit of \(ONNXLimits.maximumTensorElements)")
+                }
+                let n = Int(Swift.max(0, quotient))
+                return [try ONNXValue(int64s: (0..<n).map { a &+ Int64($0) &* step }, shape: [n])]
             case .float:
                 let a = s.floatPointer[0], b = l.floatPointer[0], step = d.floatPointer[0]
-                guard step != 0, a.isFinite, b.isFinite, step.isFinite else { throw ctx.fail("invalid range") }
-                let count = Swift.max(0, Int(((b - a) / step).rounded(.up)))
-                try ctx.checkShape([count])
-                return [try ONNXValue(floats: (0..<count).map { a + Float($0) * step }, shape: [count])]
+                guard step != 0, a.isFinite, b.isFinite, step.isFinite else {
+                    throw ctx.fail("start \(a), limit \(b) and delta \(step) must be finite, delta nonzero")
+                }
+                let n = try count(Double(((b - a) / step).rounded(.up)))
+                return [try ONNXValue(floats: (0..<n).map { a + Float($0) * step }, shape: [n])]
             case .bool: throw ctx.fail("bool range")
             }
         }
