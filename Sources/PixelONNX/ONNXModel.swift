@@ -98,6 +98,8 @@ public final class ONNXModel: @unchecked Sendable {
     let options: Options
     let file: MappedFile
     private let lock = NSLock()
+    /// Loaded from a file: errors of ``run(_:)`` name it (see ``ONNXError/inModel(path:error:)``).
+    private let namesFileInErrors: Bool
     private var specialized: [[[Int]]: ExecutionPlan] = [:]
     private var specializationOrder: [[[Int]]] = []
 
@@ -113,7 +115,11 @@ public final class ONNXModel: @unchecked Sendable {
     /// Loads and prepares the model at `path`.
     public convenience init(contentsOf path: String, options: Options = Options()) throws {
         let file = try MappedFile(path: path)
-        try self.init(file: file, directory: (path as NSString).deletingLastPathComponent, options: options)
+        do {
+            try self.init(file: file, directory: (path as NSString).deletingLastPathComponent, options: options)
+        } catch {
+            throw ONNXError.attributed(error, to: path)
+        }
     }
 
     /// Loads a model from bytes in memory (external data is not allowed).
@@ -124,6 +130,7 @@ public final class ONNXModel: @unchecked Sendable {
     init(file: MappedFile, directory: String?, options: Options) throws {
         self.file = file
         self.path = file.path
+        namesFileInErrors = directory != nil
         self.options = options
         var reader = ProtoReader(base: file.base, start: 0, end: file.count, path: file.path)
         let model = try ONNXProto.model(&reader)
@@ -156,6 +163,19 @@ public final class ONNXModel: @unchecked Sendable {
     ///
     /// Inputs must match the declared element types and ranks (fixed dimensions must match exactly).
     public func run(_ feeds: [String: ONNXValue]) throws -> [String: ONNXValue] {
+        do {
+            return try runUnattributed(feeds)
+        } catch {
+            throw namesFileInErrors ? ONNXError.attributed(error, to: path) : error
+        }
+    }
+
+    private func runUnattributed(_ feeds: [String: ONNXValue]) throws -> [String: ONNXValue] {
+        for (name, v) in feeds where !ONNXLimits.isAcceptable(v.shape) {
+            throw ONNXError.invalidInput(
+                name: name, reason: "shape \(v.shape) exceeds the limit of \(ONNXLimits.maximumTensorElements) elements"
+            )
+        }
         for d in inputs {
             guard let v = feeds[d.name] else {
                 throw ONNXError.invalidInput(name: d.name, reason: "missing (expected \(d.typeDescription))")
