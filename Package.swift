@@ -77,7 +77,9 @@ let package = Package(
         .executableTarget(name: "CSVFuzz", dependencies: ["PixelData", "FuzzSupport"], path: "Fuzz/CSVFuzz", exclude: ["Seeds"]),
         .executableTarget(
             name: "ImageFuzz", dependencies: ["PixelImage", "FuzzSupport"], path: "Fuzz/ImageFuzz", exclude: ["Seeds"]),
-        .executableTarget(name: "ONNXFuzz", dependencies: ["PixelONNX", "FuzzSupport"], path: "Fuzz/ONNXFuzz", exclude: ["Seeds"]),
+        .executableTarget(
+            name: "ONNXFuzz", dependencies: ["PixelONNX", "FuzzSupport"], path: "Fuzz/ONNXFuzz",
+            exclude: ["Seeds", "make_seeds.py"]),
 
         // MARK: Tests
         .testTarget(name: "PixelCoreTests", dependencies: ["PixelCore"]),

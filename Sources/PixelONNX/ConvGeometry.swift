@@ -1,7 +1,7 @@
 /// Spatial geometry of a convolution or pooling window, lifted to three spatial dimensions
 /// (missing leading dimensions have size 1, kernel 1, stride 1, no padding).
 struct ConvGeometry {
-    var input: [Int]      // 3 spatial input sizes
+    var input: [Int]  // 3 spatial input sizes
     var kernel: [Int]
     var stride: [Int]
     var dilation: [Int]
@@ -34,9 +34,13 @@ struct ConvGeometry {
             for (name, list) in [("kernel_shape", kernelShape), ("strides", strides), ("dilations", dilations)] {
                 if let list, !list.allSatisfy({ $0 >= 1 }) { throw ctx.attributeError(name, "values must be >= 1") }
             }
-            if let pads, !pads.allSatisfy({ $0 >= 0 && $0 <= 1 << 16 }) { throw ctx.attributeError("pads", "values must be in 0...65536") }
+            if let pads, !pads.allSatisfy({ $0 >= 0 && $0 <= 1 << 16 }) {
+                throw ctx.attributeError("pads", "values must be in 0...65536")
+            }
             for (name, list) in [("kernel_shape", kernelShape), ("strides", strides), ("dilations", dilations)] {
-                if let list, !list.allSatisfy({ $0 <= 1 << 16 }) { throw ctx.attributeError(name, "values must be <= 65536") }
+                if let list, !list.allSatisfy({ $0 <= 1 << 16 }) {
+                    throw ctx.attributeError(name, "values must be <= 65536")
+                }
             }
         }
     }
@@ -44,7 +48,9 @@ struct ConvGeometry {
     init(_ ctx: NodeContext, _ a: Attributes, spatial: [Int], kernelShape: [Int]) throws {
         let k = spatial.count
         guard (1...3).contains(k) else { throw ctx.fail("only 1 to 3 spatial dimensions are supported, got \(k)") }
-        guard kernelShape.count == k else { throw ctx.fail("kernel has \(kernelShape.count) dimensions for \(k) spatial ones") }
+        guard kernelShape.count == k else {
+            throw ctx.fail("kernel has \(kernelShape.count) dimensions for \(k) spatial ones")
+        }
         let strides = a.strides ?? [Int](repeating: 1, count: k)
         let dilations = a.dilations ?? [Int](repeating: 1, count: k)
         let pads = a.pads ?? [Int](repeating: 0, count: 2 * k)
@@ -60,7 +66,9 @@ struct ConvGeometry {
         padBegin = [Int](repeating: 0, count: 3)
         padEnd = [Int](repeating: 0, count: 3)
         output = [Int](repeating: 1, count: 3)
-        guard kernelShape.allSatisfy({ $0 >= 1 && $0 <= 1 << 16 }) else { throw ctx.fail("invalid kernel shape \(kernelShape)") }
+        guard kernelShape.allSatisfy({ $0 >= 1 && $0 <= 1 << 16 }) else {
+            throw ctx.fail("invalid kernel shape \(kernelShape)")
+        }
         try ctx.checkShape((0..<k).map { spatial[$0] + pads[$0] + pads[$0 + k] + dilations[$0] * kernelShape[$0] })
         for i in 0..<k {
             let d = lead + i
@@ -87,6 +95,13 @@ struct ConvGeometry {
                 } else {
                     output[d] = extent / strides[i] + 1
                 }
+            }
+            // A window that does not fit once anywhere is a malformed model, not an empty result.
+            guard output[d] > 0 || spatial[i] == 0 else {
+                let padded = a.autoPad == "VALID" ? spatial[i] : spatial[i] + padBegin[d] + padEnd[d]
+                throw ctx.fail(
+                    "kernel extent \(span) (kernel \(kernelShape[i]), dilation \(dilations[i])) is larger than the "
+                        + "\(a.autoPad == "VALID" ? "" : "padded ")input \(padded) along spatial axis \(i)")
             }
         }
     }

@@ -67,24 +67,19 @@ extension ONNXProto {
         guard let type = ONNXElementType(rawValue: t.dataType) else {
             throw ONNXError.unsupportedType(name: t.name, type: t.dataType)
         }
-        var count = 1
-        for d in t.dims {
-            guard d >= 0, d < (1 << 40) else { throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' has dimension \(d)") }
-            let (product, overflow) = count.multipliedReportingOverflow(by: Int(d))
-            guard !overflow, product <= ONNXLimits.maximumTensorElements else {
-                throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' is too large")
-            }
-            count = product
-        }
-        let shape = t.dims.map { Int($0) }
+        let (shape, count) = try checkedShape(of: t, file: file)
         let byteCount = count * type.byteSize
         func mismatch(_ got: Int) -> ONNXError {
-            .malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' of shape \(shape) has \(got) values, expected \(count)")
+            .malformed(
+                path: file.path, offset: 0,
+                reason: "tensor '\(t.name)' of shape \(shape) has \(got) values, expected \(count)")
         }
         func fromBytes(_ pointer: UnsafeRawPointer, length: Int, owner: MappedFile) throws -> ONNXValue {
             guard length == byteCount else { throw mismatch(length / Swift.max(type.byteSize, 1)) }
             if Int(bitPattern: pointer) % type.byteSize == 0 {
-                return ONNXValue(elementType: type, shape: shape, buffer: ONNXBuffer(borrowing: pointer, byteCount: length, owner: owner))
+                return ONNXValue(
+                    elementType: type, shape: shape,
+                    buffer: ONNXBuffer(borrowing: pointer, byteCount: length, owner: owner))
             }
             let value = ONNXValue(uninitialized: type, shape: shape)
             value.buffer.raw.copyMemory(from: pointer, byteCount: length)
@@ -99,7 +94,10 @@ extension ONNXProto {
             if type == .bool {
                 let value = ONNXValue(uninitialized: .bool, shape: shape)
                 guard range.count == count else { throw mismatch(range.count) }
-                for i in 0..<count { value.boolPointer[i] = file.base.load(fromByteOffset: range.lowerBound + i, as: UInt8.self) != 0 ? 1 : 0 }
+                for i in 0..<count {
+                    value.boolPointer[i] =
+                        file.base.load(fromByteOffset: range.lowerBound + i, as: UInt8.self) != 0 ? 1 : 0
+                }
                 return value
             }
             return try fromBytes(file.base + range.lowerBound, length: range.count, owner: file)
@@ -130,23 +128,48 @@ extension ONNXProto {
                 externalFiles[resolved] = mapped
             }
             let length = length ?? byteCount
+            // Offset and length come from the file: compare without adding them (either may be near Int.max).
             guard offset <= mapped.count, length <= mapped.count - offset else {
-                throw ONNXError.io(path: resolved, reason: "tensor '\(t.name)': bytes \(offset)..<\(offset + length) are past the end (\(mapped.count) bytes)")
+                throw ONNXError.io(
+                    path: resolved,
+                    reason:
+                        "tensor '\(t.name)': \(length) bytes at offset \(offset) run past the end of the file (\(mapped.count) bytes)"
+                )
             }
             if type == .bool {
                 guard length == count else { throw mismatch(length) }
                 let value = ONNXValue(uninitialized: .bool, shape: shape)
-                for i in 0..<count { value.boolPointer[i] = mapped.base.load(fromByteOffset: offset + i, as: UInt8.self) != 0 ? 1 : 0 }
+                for i in 0..<count {
+                    value.boolPointer[i] = mapped.base.load(fromByteOffset: offset + i, as: UInt8.self) != 0 ? 1 : 0
+                }
                 return value
             }
             return try fromBytes(mapped.base + offset, length: length, owner: mapped)
         }
     }
 
+    /// A tensor's dimensions and element count, checked against ``ONNXLimits/isAcceptable(_:)`` (no negative
+    /// dimension; the nonzero dimensions multiply to at most ``ONNXLimits/maximumTensorElements``).
+    static func checkedShape(of t: Tensor, file: MappedFile) throws -> (shape: [Int], count: Int) {
+        for d in t.dims where d < 0 {
+            throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' has dimension \(d)")
+        }
+        let shape = t.dims.map { Int($0) }
+        guard ONNXLimits.isAcceptable(shape), let count = ONNXLimits.product(shape) else {
+            throw ONNXError.malformed(
+                path: file.path, offset: 0,
+                reason:
+                    "tensor '\(t.name)' of shape \(shape) exceeds the limit of \(ONNXLimits.maximumTensorElements) elements"
+            )
+        }
+        return (shape, count)
+    }
+
     /// Resolves an external-data location, refusing absolute paths and anything outside `directory`.
     static func resolveExternal(_ location: String, in directory: String) throws -> String {
         guard !location.isEmpty, !location.hasPrefix("/"), !location.contains("\0") else {
-            throw ONNXError.io(path: location, reason: "external data location must be a relative path inside the model directory")
+            throw ONNXError.io(
+                path: location, reason: "external data location must be a relative path inside the model directory")
         }
         let root = URL(fileURLWithPath: directory).standardizedFileURL.resolvingSymlinksInPath().path
         let target = URL(fileURLWithPath: directory).appendingPathComponent(location).standardizedFileURL
@@ -159,21 +182,18 @@ extension ONNXProto {
 
     /// Narrow integer tensors (int8/16/32, uint8/16/32) load as int64 and float64 as float32; nil for other types.
     static func widenedValue(of t: Tensor, file: MappedFile) throws -> ONNXValue? {
-        let widths: [Int: (bytes: Int, signed: Bool)] = [2: (1, false), 3: (1, true), 4: (2, false), 5: (2, true),
-                                                         6: (4, true), 12: (4, false), 11: (8, true)]
+        let widths: [Int: (bytes: Int, signed: Bool)] = [
+            2: (1, false), 3: (1, true), 4: (2, false), 5: (2, true),
+            6: (4, true), 12: (4, false), 11: (8, true),
+        ]
         guard let (width, signed) = widths[t.dataType] else { return nil }
-        var count = 1
-        for d in t.dims {
-            guard d >= 0, d < (1 << 40) else { throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' has dimension \(d)") }
-            let (p, o) = count.multipliedReportingOverflow(by: Int(d))
-            guard !o, p <= ONNXLimits.maximumTensorElements else { throw ONNXError.malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' is too large") }
-            count = p
-        }
-        let shape = t.dims.map { Int($0) }
+        let (shape, count) = try checkedShape(of: t, file: file)
         let isDouble = t.dataType == 11
         let out = ONNXValue(uninitialized: isDouble ? .float : .int64, shape: shape)
         func bad(_ got: Int) -> ONNXError {
-            .malformed(path: file.path, offset: 0, reason: "tensor '\(t.name)' of shape \(shape) has \(got) values, expected \(count)")
+            .malformed(
+                path: file.path, offset: 0,
+                reason: "tensor '\(t.name)' of shape \(shape) has \(got) values, expected \(count)")
         }
         switch t.data {
         case .none:

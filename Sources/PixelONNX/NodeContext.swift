@@ -91,10 +91,10 @@ struct NodeContext {
         return (0..<v.count).map { Int(clamping: p[$0]) }
     }
 
-    /// Normalizes a possibly negative axis against `rank`.
+    /// Normalizes a possibly negative axis against `rank` (a scalar has no axis: rank 0 is always an error).
     func axis(_ a: Int, rank: Int, _ what: String = "axis") throws -> Int {
         let r = a < 0 ? a + rank : a
-        guard r >= 0 && r < Swift.max(rank, 1) else { throw fail("\(what) \(a) is out of range for rank \(rank)") }
+        guard r >= 0 && r < rank else { throw fail("\(what) \(a) is out of range for rank \(rank)") }
         return r
     }
 }
@@ -225,17 +225,58 @@ public enum ONNXLimits {
     nonisolated(unsafe) public static var maximumTensorElements = 1 << 31
 }
 
-extension NodeContext {
-    /// Throws when `shape` has a negative dimension or more elements than ``ONNXLimits/maximumTensorElements``.
-    func checkShape(_ shape: [Int]) throws {
+extension ONNXLimits {
+    /// Whether `shape` is one a value may have: no negative dimension, and the product of its nonzero
+    /// dimensions within ``maximumTensorElements``. Every value in a graph keeps this invariant (initializers
+    /// and feeds are checked on entry, kernels check the shapes they make), so any product of a value's
+    /// dimensions, in any order, fits in an `Int`, and an empty tensor cannot carry dimensions that turn
+    /// into a huge allocation once a 0 is broadcast or reduced away.
+    public static func isAcceptable(_ shape: [Int]) -> Bool {
         var n = 1
         for d in shape {
-            guard d >= 0 else { throw fail("negative dimension in output shape \(shape)") }
+            guard d >= 0 else { return false }
+            if d == 0 { continue }
             let (p, o) = n.multipliedReportingOverflow(by: d)
-            guard !o, p <= ONNXLimits.maximumTensorElements else {
-                throw fail("output shape \(shape) exceeds the limit of \(ONNXLimits.maximumTensorElements) elements")
-            }
+            guard !o, p <= maximumTensorElements else { return false }
             n = p
         }
+        return true
+    }
+
+    /// The product of `values` (sizes, counts) or nil when it overflows `Int` or any value is negative.
+    static func product(_ values: [Int]) -> Int? {
+        var n = 1
+        for v in values {
+            guard v >= 0 else { return nil }
+            let (p, o) = n.multipliedReportingOverflow(by: v)
+            guard !o else { return nil }
+            n = p
+        }
+        return n
+    }
+}
+
+extension NodeContext {
+    /// Throws when `shape` has a negative dimension or, leaving zeros out, more elements than
+    /// ``ONNXLimits/maximumTensorElements`` (see ``ONNXLimits/isAcceptable(_:)``).
+    func checkShape(_ shape: [Int]) throws {
+        guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("negative dimension in output shape \(shape)") }
+        guard ONNXLimits.isAcceptable(shape) else {
+            throw fail("output shape \(shape) exceeds the limit of \(ONNXLimits.maximumTensorElements) elements")
+        }
+    }
+
+    /// `a + b` for sizes, offsets and pads read from the model; throws instead of overflowing.
+    func add(_ a: Int, _ b: Int, _ what: @autoclosure () -> String) throws -> Int {
+        let (s, o) = a.addingReportingOverflow(b)
+        guard !o else { throw fail("\(what()) overflows") }
+        return s
+    }
+
+    /// `a · b` for sizes read from the model; throws instead of overflowing.
+    func multiply(_ a: Int, _ b: Int, _ what: @autoclosure () -> String) throws -> Int {
+        let (p, o) = a.multipliedReportingOverflow(by: b)
+        guard !o else { throw fail("\(what()) overflows") }
+        return p
     }
 }

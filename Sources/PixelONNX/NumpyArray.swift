@@ -31,7 +31,9 @@ public enum NumpyArray {
         guard let descr = field(header, "descr"), let shapeText = field(header, "shape") else {
             throw fail("header lacks 'descr' or 'shape': \(header)")
         }
-        if let fortran = field(header, "fortran_order"), fortran.hasPrefix("True") { throw fail("Fortran-order arrays are not supported") }
+        if let fortran = field(header, "fortran_order"), fortran.hasPrefix("True") {
+            throw fail("Fortran-order arrays are not supported")
+        }
         let dtype = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
         let inner = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
         var shape: [Int] = []
@@ -41,11 +43,8 @@ public enum NumpyArray {
             guard let d = Int(t), d >= 0, d < (1 << 40) else { throw fail("invalid shape \(shapeText)") }
             shape.append(d)
         }
-        var count = 1
-        for d in shape {
-            let (p, o) = count.multipliedReportingOverflow(by: d)
-            guard !o, p < (1 << 40) else { throw fail("shape \(shape) is too large") }
-            count = p
+        guard ONNXLimits.isAcceptable(shape), let count = ONNXLimits.product(shape) else {
+            throw fail("shape \(shape) exceeds the limit of \(ONNXLimits.maximumTensorElements) elements")
         }
         let dataStart = headerStart + headerLength
         let itemSize: Int
@@ -57,7 +56,8 @@ public enum NumpyArray {
         default: throw fail("unsupported dtype '\(dtype)'")
         }
         guard bytes.count - dataStart == count * itemSize else {
-            throw fail("expected \(count * itemSize) data bytes for \(dtype) \(shape), found \(bytes.count - dataStart)")
+            throw fail(
+                "expected \(count * itemSize) data bytes for \(dtype) \(shape), found \(bytes.count - dataStart)")
         }
         return bytes.withUnsafeBytes { raw -> ONNXValue in
             let base = raw.baseAddress! + dataStart
@@ -68,7 +68,9 @@ public enum NumpyArray {
                 return v
             case "<f8":
                 let v = ONNXValue(uninitialized: .float, shape: shape)
-                for i in 0..<count { v.floatPointer[i] = Float(base.loadUnaligned(fromByteOffset: i * 8, as: Double.self)) }
+                for i in 0..<count {
+                    v.floatPointer[i] = Float(base.loadUnaligned(fromByteOffset: i * 8, as: Double.self))
+                }
                 return v
             case "|b1":
                 let v = ONNXValue(uninitialized: .bool, shape: shape)
@@ -98,7 +100,9 @@ public enum NumpyArray {
 
     /// Reads a `.npy` file.
     public static func read(_ path: String) throws -> ONNXValue {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ONNXError.io(path: path, reason: "cannot read") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ONNXError.io(path: path, reason: "cannot read")
+        }
         return try decode([UInt8](data), path: path)
     }
 
@@ -110,8 +114,12 @@ public enum NumpyArray {
         case .int64: descr = "<i8"
         case .bool: descr = "|b1"
         }
-        let shapeText = value.shape.isEmpty ? "()" : value.shape.count == 1 ? "(\(value.shape[0]),)"
-            : "(" + value.shape.map(String.init).joined(separator: ", ") + ")"
+        let shapeText =
+            value.shape.isEmpty
+            ? "()"
+            : value.shape.count == 1
+                ? "(\(value.shape[0]),)"
+                : "(" + value.shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
         let unpadded = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"

@@ -18,6 +18,17 @@ public enum ONNXError: Error, Equatable, CustomStringConvertible, Sendable {
     case unsupportedType(name: String, type: Int)
     /// A `.npy` file is malformed or uses an unsupported layout.
     case npy(path: String, reason: String)
+    /// An error of a node, value or graph of the model file at `path` (loaded with ``ONNXModel/init(contentsOf:options:)``).
+    indirect case inModel(path: String, error: ONNXError)
+
+    /// `error` attributed to the model file at `path`, unless it already names a file.
+    static func attributed(_ error: Error, to path: String) -> Error {
+        guard let e = error as? ONNXError else { return error }
+        switch e {
+        case .io, .malformed, .npy, .inModel: return e
+        default: return ONNXError.inModel(path: path, error: e)
+        }
+    }
 
     public var description: String {
         switch self {
@@ -33,6 +44,7 @@ public enum ONNXError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .invalidInput(name, reason): return "input '\(name)': \(reason)"
         case let .unsupportedType(name, type): return "tensor '\(name)': unsupported element type \(type)"
         case let .npy(path, reason): return "\(path): \(reason)"
+        case let .inModel(path, error): return "\(path): \(error.description)"
         }
     }
 }

@@ -60,7 +60,8 @@ public final class ONNXModel: @unchecked Sendable {
         /// layout (``BlockedConv``), residual `Add`s folded into the 1×1 convolutions.
         public var blockChannels: Bool
 
-        public init(fuse: Bool = true, foldShapes: Bool = true, fuseAttention: Bool = true, blockChannels: Bool = true) {
+        public init(fuse: Bool = true, foldShapes: Bool = true, fuseAttention: Bool = true, blockChannels: Bool = true)
+        {
             self.fuse = fuse
             self.foldShapes = foldShapes
             self.fuseAttention = fuseAttention
@@ -97,6 +98,8 @@ public final class ONNXModel: @unchecked Sendable {
     let options: Options
     let file: MappedFile
     private let lock = NSLock()
+    /// Loaded from a file: errors of ``run(_:)`` name it (see ``ONNXError/inModel(path:error:)``).
+    private let namesFileInErrors: Bool
     private var specialized: [[[Int]]: ExecutionPlan] = [:]
     private var specializationOrder: [[[Int]]] = []
 
@@ -112,7 +115,11 @@ public final class ONNXModel: @unchecked Sendable {
     /// Loads and prepares the model at `path`.
     public convenience init(contentsOf path: String, options: Options = Options()) throws {
         let file = try MappedFile(path: path)
-        try self.init(file: file, directory: (path as NSString).deletingLastPathComponent, options: options)
+        do {
+            try self.init(file: file, directory: (path as NSString).deletingLastPathComponent, options: options)
+        } catch {
+            throw ONNXError.attributed(error, to: path)
+        }
     }
 
     /// Loads a model from bytes in memory (external data is not allowed).
@@ -123,6 +130,7 @@ public final class ONNXModel: @unchecked Sendable {
     init(file: MappedFile, directory: String?, options: Options) throws {
         self.file = file
         self.path = file.path
+        namesFileInErrors = directory != nil
         self.options = options
         var reader = ProtoReader(base: file.base, start: 0, end: file.count, path: file.path)
         let model = try ONNXProto.model(&reader)
@@ -136,8 +144,9 @@ public final class ONNXModel: @unchecked Sendable {
         var counts: [String: Int] = [:]
         for n in model.graph.nodes { counts[n.opType, default: 0] += 1 }
         operatorCounts = counts
-        let prepared = try GraphPreparation(model: model, file: file, directory: directory, opsets: opsets,
-                                            settings: settings, options: options)
+        let prepared = try GraphPreparation(
+            model: model, file: file, directory: directory, opsets: opsets,
+            settings: settings, options: options)
         parameterCount = prepared.parameterCount
         inputs = prepared.inputs
         outputs = prepared.outputs
@@ -154,24 +163,43 @@ public final class ONNXModel: @unchecked Sendable {
     ///
     /// Inputs must match the declared element types and ranks (fixed dimensions must match exactly).
     public func run(_ feeds: [String: ONNXValue]) throws -> [String: ONNXValue] {
+        do {
+            return try runUnattributed(feeds)
+        } catch {
+            throw namesFileInErrors ? ONNXError.attributed(error, to: path) : error
+        }
+    }
+
+    private func runUnattributed(_ feeds: [String: ONNXValue]) throws -> [String: ONNXValue] {
+        for (name, v) in feeds where !ONNXLimits.isAcceptable(v.shape) {
+            throw ONNXError.invalidInput(
+                name: name, reason: "shape \(v.shape) exceeds the limit of \(ONNXLimits.maximumTensorElements) elements"
+            )
+        }
         for d in inputs {
-            guard let v = feeds[d.name] else { throw ONNXError.invalidInput(name: d.name, reason: "missing (expected \(d.typeDescription))") }
+            guard let v = feeds[d.name] else {
+                throw ONNXError.invalidInput(name: d.name, reason: "missing (expected \(d.typeDescription))")
+            }
             if let t = d.elementType, t != v.elementType {
                 throw ONNXError.invalidInput(name: d.name, reason: "element type \(v.elementType), expected \(t)")
             }
             if let shape = d.shape {
                 guard shape.count == v.shape.count else {
-                    throw ONNXError.invalidInput(name: d.name, reason: "shape \(v.shape), expected \(d.typeDescription)")
+                    throw ONNXError.invalidInput(
+                        name: d.name, reason: "shape \(v.shape), expected \(d.typeDescription)")
                 }
                 for (k, dim) in shape.enumerated() {
                     if case .fixed(let n) = dim, n != v.shape[k] {
-                        throw ONNXError.invalidInput(name: d.name, reason: "shape \(v.shape), expected \(d.typeDescription)")
+                        throw ONNXError.invalidInput(
+                            name: d.name, reason: "shape \(v.shape), expected \(d.typeDescription)")
                     }
                 }
             }
         }
         for name in feeds.keys where !inputs.contains(where: { $0.name == name }) {
-            throw ONNXError.invalidInput(name: name, reason: "not an input of this model (inputs: \(inputs.map(\.name).joined(separator: ", ")))")
+            throw ONNXError.invalidInput(
+                name: name, reason: "not an input of this model (inputs: \(inputs.map(\.name).joined(separator: ", ")))"
+            )
         }
         guard options.foldShapes else { return try generalPlan.run(feeds, profile: profile) }
         let key = inputs.map { feeds[$0.name]?.shape ?? [] }
@@ -181,8 +209,10 @@ public final class ONNXModel: @unchecked Sendable {
         if let cached { return try cached.run(feeds, profile: profile) }
         let tracker = ExecutionPlan.ShapeTracker(count: generalPlan.slotCount)
         let result = try generalPlan.run(feeds, tracker: tracker)
-        if let plan = try? GraphPreparation.specialize(generalPlan, tracker: tracker,
-                                                              blockChannels: options.fuse && options.blockChannels) {
+        if let plan = try? GraphPreparation.specialize(
+            generalPlan, tracker: tracker,
+            blockChannels: options.fuse && options.blockChannels)
+        {
             lock.lock()
             if specialized.count >= 8, let oldest = specializationOrder.first {
                 specialized[oldest] = nil

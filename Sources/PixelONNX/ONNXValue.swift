@@ -147,7 +147,7 @@ public struct ONNXValue: Sendable, CustomStringConvertible {
 
     /// A float32 tensor; `scalars.count` must equal the product of `shape`.
     public init(floats scalars: [Float], shape: [Int]) throws {
-        guard scalars.count == shape.reduce(1, *), shape.allSatisfy({ $0 >= 0 }) else {
+        guard ONNXLimits.isAcceptable(shape), scalars.count == ONNXLimits.product(shape) else {
             throw ONNXError.invalidInput(name: "floats", reason: "\(scalars.count) values for shape \(shape)")
         }
         self.init(uninitialized: .float, shape: shape)
@@ -158,7 +158,7 @@ public struct ONNXValue: Sendable, CustomStringConvertible {
 
     /// An int64 tensor; `scalars.count` must equal the product of `shape`.
     public init(int64s scalars: [Int64], shape: [Int]) throws {
-        guard scalars.count == shape.reduce(1, *), shape.allSatisfy({ $0 >= 0 }) else {
+        guard ONNXLimits.isAcceptable(shape), scalars.count == ONNXLimits.product(shape) else {
             throw ONNXError.invalidInput(name: "int64s", reason: "\(scalars.count) values for shape \(shape)")
         }
         self.init(uninitialized: .int64, shape: shape)
@@ -169,7 +169,7 @@ public struct ONNXValue: Sendable, CustomStringConvertible {
 
     /// A bool tensor; `scalars.count` must equal the product of `shape`.
     public init(bools scalars: [Bool], shape: [Int]) throws {
-        guard scalars.count == shape.reduce(1, *), shape.allSatisfy({ $0 >= 0 }) else {
+        guard ONNXLimits.isAcceptable(shape), scalars.count == ONNXLimits.product(shape) else {
             throw ONNXError.invalidInput(name: "bools", reason: "\(scalars.count) values for shape \(shape)")
         }
         self.init(uninitialized: .bool, shape: shape)
@@ -206,7 +206,10 @@ public struct ONNXValue: Sendable, CustomStringConvertible {
     public var int64s: [Int64] {
         let n = count
         switch elementType {
-        case .float: return (0..<n).map { v in let f = floatPointer[v]; return f.isFinite ? Int64(f) : 0 }
+        case .float:
+            return (0..<n).map { v in
+                let f = floatPointer[v]; return f.isFinite ? Int64(f) : 0
+            }
         case .int64: return Array(UnsafeBufferPointer(start: int64Pointer, count: n))
         case .bool: return (0..<n).map { Int64(boolPointer[$0]) }
         }

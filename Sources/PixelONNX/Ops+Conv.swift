@@ -15,8 +15,10 @@ enum ConvOps {
     }
 
     /// Adds `bias[r]` to row `r` of a `rows × width` block (row stride `stride`) and clamps it, in one pass.
-    static func epilogue(_ p: UnsafeMutablePointer<Float>, rows: Int, width: Int, stride: Int, bias: UnsafePointer<Float>?,
-                         _ bounds: (Float, Float)?) {
+    static func epilogue(
+        _ p: UnsafeMutablePointer<Float>, rows: Int, width: Int, stride: Int, bias: UnsafePointer<Float>?,
+        _ bounds: (Float, Float)?
+    ) {
         if bias == nil && bounds == nil { return }
         let (lo, hi) = bounds ?? (-.infinity, .infinity)
         let lv = VectorMath.V(repeating: lo), hv = VectorMath.V(repeating: hi)
@@ -41,7 +43,8 @@ enum ConvOps {
 
     static func conv(_ ctx: NodeContext) throws -> Kernel {
         let attributes = try ConvGeometry.Attributes(ctx)
-        let bounds: (Float, Float)? = ctx.has(clampMinKey)
+        let bounds: (Float, Float)? =
+            ctx.has(clampMinKey)
             ? (try ctx.float(clampMinKey, -.infinity), try ctx.float(clampMaxKey, .infinity)) : nil
         let groups = try ctx.int("group", 1)
         guard groups >= 1 else { throw ctx.attributeError("group", "must be >= 1") }
@@ -50,18 +53,22 @@ enum ConvOps {
         return { inputs in
             let x = try ctx.floatInput(inputs, 0), w = try ctx.floatInput(inputs, 1)
             let bias = ctx.optionalInput(inputs, 2)
-            guard x.shape.count >= 3, w.shape.count == x.shape.count else { throw ctx.fail("X \(x.shape) and W \(w.shape) ranks do not match") }
+            guard x.shape.count >= 3, w.shape.count == x.shape.count else {
+                throw ctx.fail("X \(x.shape) and W \(w.shape) ranks do not match")
+            }
             let n = x.shape[0], c = x.shape[1], m = w.shape[0]
             guard c % groups == 0, m % groups == 0, w.shape[1] == c / groups else {
                 throw ctx.fail("channels \(c), filters \(w.shape) and group \(groups) do not match")
             }
             let kernelShape = Array(w.shape[2...])
-            if let ks = attributes.kernelShape, ks != kernelShape { throw ctx.fail("kernel_shape \(ks) differs from W \(kernelShape)") }
+            if let ks = attributes.kernelShape, ks != kernelShape {
+                throw ctx.fail("kernel_shape \(ks) differs from W \(kernelShape)")
+            }
             if let bias, bias.count != m || bias.elementType != .float { throw ctx.fail("bias must hold \(m) floats") }
             let g = try ConvGeometry(ctx, attributes, spatial: Array(x.shape[2...]), kernelShape: kernelShape)
             let outShape = [n, m] + Array(g.output.suffix(g.rank))
             try ctx.checkShape(outShape)
-            try ctx.checkShape([g.kernelCount * c / groups, g.outputCount])
+            try ctx.checkShape([c / groups, g.kernelCount, g.outputCount])  // the im2col buffer
             let out = ONNXValue(uninitialized: .float, shape: outShape)
             let cg = c / groups, mg = m / groups
             let kCount = g.kernelCount, inCount = g.inputCount, outCount = g.outputCount
@@ -69,7 +76,8 @@ enum ConvOps {
             if out.count == 0 { return [out] }
             let pointwise = kCount == 1 && g.stride == [1, 1, 1] && g.padBegin == [0, 0, 0] && g.padEnd == [0, 0, 0]
             if cg == 1 && mg == 1 {
-                depthwise(g, xp, wp, bias?.floatPointer, op, planes: n * c, channels: c, settings: settings, clamp: bounds)
+                depthwise(
+                    g, xp, wp, bias?.floatPointer, op, planes: n * c, channels: c, settings: settings, clamp: bounds)
                 return [out]
             }
             let bp = bias?.floatPointer
@@ -78,19 +86,23 @@ enum ConvOps {
                 // The weight packed once into register panels; a 1×1 convolution is one product over
                 // the whole batch (columns = batch · positions), other kernels one product per image.
                 let a = weights.packed(w) { PackedGemm.PackedA(w.floatPointer, m: m, k: c * kCount, lda: c * kCount) }
-                let outLayout = PackedGemm.Layout(imageStride: m * outCount, rowStride: outCount, columnsPerImage: outCount)
+                let outLayout = PackedGemm.Layout(
+                    imageStride: m * outCount, rowStride: outCount, columnsPerImage: outCount)
                 if pointwise {
-                    PackedGemm.multiply(a, b: xp, bLayout: .init(imageStride: c * inCount, rowStride: inCount, columnsPerImage: inCount),
-                                        n: n * outCount, c: op, cLayout: outLayout, bias: bp, bounds: (lo, hi), settings: settings)
+                    PackedGemm.multiply(
+                        a, b: xp,
+                        bLayout: .init(imageStride: c * inCount, rowStride: inCount, columnsPerImage: inCount),
+                        n: n * outCount, c: op, cLayout: outLayout, bias: bp, bounds: (lo, hi), settings: settings)
                     return [out]
                 }
                 let column = UnsafeMutablePointer<Float>.allocate(capacity: c * kCount * outCount)
                 defer { column.deallocate() }
                 for b in 0..<n {
                     im2col(g, xp + b * c * inCount, channels: c, into: column, settings: settings)
-                    PackedGemm.multiply(a, b: column, bLayout: .init(imageStride: 0, rowStride: outCount, columnsPerImage: outCount),
-                                        n: outCount, c: op + b * m * outCount, cLayout: outLayout, bias: bp, bounds: (lo, hi),
-                                        settings: settings)
+                    PackedGemm.multiply(
+                        a, b: column, bLayout: .init(imageStride: 0, rowStride: outCount, columnsPerImage: outCount),
+                        n: outCount, c: op + b * m * outCount, cLayout: outLayout, bias: bp, bounds: (lo, hi),
+                        settings: settings)
                 }
                 return [out]
             }
@@ -105,10 +117,13 @@ enum ConvOps {
                         var col = 0
                         while col < outCount {
                             let width = Swift.min(tile, outCount - col)
-                            BLAS.gemm(transposeA: false, transposeB: false, m: mg, n: width, k: cg,
-                                      a: wp + gi * mg * cg, lda: cg, b: src + col, ldb: inCount,
-                                      beta: 0, c: dst + col, ldc: outCount)
-                            epilogue(dst + col, rows: mg, width: width, stride: outCount, bias: bp.map { $0 + gi * mg }, bounds)
+                            BLAS.gemm(
+                                transposeA: false, transposeB: false, m: mg, n: width, k: cg,
+                                a: wp + gi * mg * cg, lda: cg, b: src + col, ldb: inCount,
+                                beta: 0, c: dst + col, ldc: outCount)
+                            epilogue(
+                                dst + col, rows: mg, width: width, stride: outCount, bias: bp.map { $0 + gi * mg },
+                                bounds)
                             col += width
                         }
                     }
@@ -122,9 +137,10 @@ enum ConvOps {
                 for gi in 0..<groups {
                     im2col(g, xp + (b * c + gi * cg) * inCount, channels: cg, into: column, settings: settings)
                     let dst = op + (b * m + gi * mg) * outCount
-                    BLAS.gemm(transposeA: false, transposeB: false, m: mg, n: outCount, k: rows,
-                              a: wp + gi * mg * rows, lda: rows, b: column, ldb: outCount,
-                              beta: 0, c: dst, ldc: outCount)
+                    BLAS.gemm(
+                        transposeA: false, transposeB: false, m: mg, n: outCount, k: rows,
+                        a: wp + gi * mg * rows, lda: rows, b: column, ldb: outCount,
+                        beta: 0, c: dst, ldc: outCount)
                     epilogue(dst, rows: mg, width: outCount, stride: outCount, bias: bp.map { $0 + gi * mg }, bounds)
                 }
             }
@@ -133,8 +149,10 @@ enum ConvOps {
     }
 
     /// Lays out every receptive field as a column: row `(ci, kd, kh, kw)`, column = output position.
-    static func im2col(_ g: ConvGeometry, _ x: UnsafePointer<Float>, channels: Int, into col: UnsafeMutablePointer<Float>,
-                       settings: ExecutionSettings) {
+    static func im2col(
+        _ g: ConvGeometry, _ x: UnsafePointer<Float>, channels: Int, into col: UnsafeMutablePointer<Float>,
+        settings: ExecutionSettings
+    ) {
         let (od, oh, ow) = (g.output[0], g.output[1], g.output[2])
         let (id, ih, iw) = (g.input[0], g.input[1], g.input[2])
         let outCount = od * oh * ow
@@ -179,9 +197,11 @@ enum ConvOps {
     /// One depthwise plane from its zero-bordered copy `src` (row stride `pw`): four output rows × 16 columns
     /// per step in independent accumulators (fused multiply-adds), bias added first, clamp applied at the store.
     @inline(__always)
-    static func depthwisePlane(_ src: UnsafePointer<Float>, pw: Int, filter: UnsafePointer<Float>, bias: Float,
-                               _ dst: UnsafeMutablePointer<Float>, oh: Int, ow: Int, sy: Int, sx: Int, kh: Int, kw: Int,
-                               bounds: (Float, Float)) {
+    static func depthwisePlane(
+        _ src: UnsafePointer<Float>, pw: Int, filter: UnsafePointer<Float>, bias: Float,
+        _ dst: UnsafeMutablePointer<Float>, oh: Int, ow: Int, sy: Int, sx: Int, kh: Int, kw: Int,
+        bounds: (Float, Float)
+    ) {
         typealias V = VectorMath.V
         let b0 = V(repeating: bias), lv = V(repeating: bounds.0), hv = V(repeating: bounds.1)
         var y = 0
@@ -207,10 +227,14 @@ enum ConvOps {
                     } else {
                         for j in 0..<kw {
                             let t = V(repeating: taps[j])
-                            a0 = a0.addingProduct(t, UnsafeRawPointer(r0 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
-                            a1 = a1.addingProduct(t, UnsafeRawPointer(r1 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
-                            a2 = a2.addingProduct(t, UnsafeRawPointer(r2 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
-                            a3 = a3.addingProduct(t, UnsafeRawPointer(r3 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
+                            a0 = a0.addingProduct(
+                                t, UnsafeRawPointer(r0 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
+                            a1 = a1.addingProduct(
+                                t, UnsafeRawPointer(r1 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
+                            a2 = a2.addingProduct(
+                                t, UnsafeRawPointer(r2 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
+                            a3 = a3.addingProduct(
+                                t, UnsafeRawPointer(r3 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
                         }
                     }
                 }
@@ -237,15 +261,20 @@ enum ConvOps {
 
     /// One filter per channel: each plane is copied into a zero-bordered scratch plane, then every
     /// kernel tap adds a scaled input row to the output row (no bounds checks in the inner loop).
-    static func depthwise(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
-                          _ out: UnsafeMutablePointer<Float>, planes: Int, channels: Int, settings: ExecutionSettings,
-                          clamp bounds: (Float, Float)?) {
+    static func depthwise(
+        _ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+        _ out: UnsafeMutablePointer<Float>, planes: Int, channels: Int, settings: ExecutionSettings,
+        clamp bounds: (Float, Float)?
+    ) {
         let (od, oh, ow) = (g.output[0], g.output[1], g.output[2])
         let (id, ih, iw) = (g.input[0], g.input[1], g.input[2])
         // Padded extent actually read: enough rows/columns for every output position.
-        let pd = Swift.max(id + g.padBegin[0] + g.padEnd[0], (od - 1) * g.stride[0] + (g.kernel[0] - 1) * g.dilation[0] + 1)
-        let ph = Swift.max(ih + g.padBegin[1] + g.padEnd[1], (oh - 1) * g.stride[1] + (g.kernel[1] - 1) * g.dilation[1] + 1)
-        let pw = Swift.max(iw + g.padBegin[2] + g.padEnd[2], (ow - 1) * g.stride[2] + (g.kernel[2] - 1) * g.dilation[2] + 1)
+        let pd = Swift.max(
+            id + g.padBegin[0] + g.padEnd[0], (od - 1) * g.stride[0] + (g.kernel[0] - 1) * g.dilation[0] + 1)
+        let ph = Swift.max(
+            ih + g.padBegin[1] + g.padEnd[1], (oh - 1) * g.stride[1] + (g.kernel[1] - 1) * g.dilation[1] + 1)
+        let pw = Swift.max(
+            iw + g.padBegin[2] + g.padEnd[2], (ow - 1) * g.stride[2] + (g.kernel[2] - 1) * g.dilation[2] + 1)
         let kCount = g.kernelCount
         let sx = g.stride[2], dx = g.dilation[2]
         // Plain locals: array reads inside the hot loops below would not be hoisted out of the closure.
@@ -273,8 +302,9 @@ enum ConvOps {
                 let dst = out + plane * od * oh * ow
                 let filter = w + ch * kCount
                 if planar {
-                    depthwisePlane(scratch, pw: pw, filter: filter, bias: bias?[ch] ?? 0, dst, oh: oh, ow: ow,
-                                   sy: sy, sx: sx, kh: kh0, kw: kw0, bounds: (lo, hi))
+                    depthwisePlane(
+                        scratch, pw: pw, filter: filter, bias: bias?[ch] ?? 0, dst, oh: oh, ow: ow,
+                        sy: sy, sx: sx, kh: kh0, kw: kw0, bounds: (lo, hi))
                     continue
                 }
                 if sx <= 2 {
@@ -292,11 +322,15 @@ enum ConvOps {
                                         let taps = filter + (kd * kh0 + kh) * kw0
                                         if sx == 1 {
                                             for kw in 0..<kw0 {
-                                                acc += taps[kw] * UnsafeRawPointer(row + kw * dx).loadUnaligned(as: VectorMath.V.self)
+                                                acc +=
+                                                    taps[kw]
+                                                    * UnsafeRawPointer(row + kw * dx).loadUnaligned(
+                                                        as: VectorMath.V.self)
                                             }
                                         } else {
                                             for kw in 0..<kw0 {
-                                                let pair = UnsafeRawPointer(row + kw * dx).loadUnaligned(as: SIMD32<Float>.self)
+                                                let pair = UnsafeRawPointer(row + kw * dx).loadUnaligned(
+                                                    as: SIMD32<Float>.self)
                                                 acc += taps[kw] * pair.evenHalf
                                             }
                                         }

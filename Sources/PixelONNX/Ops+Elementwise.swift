@@ -37,7 +37,9 @@ enum ElementwiseOps {
             }
             return out
         }
-        let strides = [contiguousStrides(shape), broadcastStrides(x.shape, to: shape), broadcastStrides(y.shape, to: shape)]
+        let strides = [
+            contiguousStrides(shape), broadcastStrides(x.shape, to: shape), broadcastStrides(y.shape, to: shape),
+        ]
         forEachRow(shape, strides) { off, count, st in
             let oo = o + off[0], ap = a + off[1], bp = b + off[2]
             let sa = st[1], sb = st[2]
@@ -75,7 +77,9 @@ enum ElementwiseOps {
         }
     }
 
-    static func apply(_ ctx: NodeContext, _ kind: Arithmetic, _ x: ONNXValue, _ y: ONNXValue, fmod: Bool) throws -> ONNXValue {
+    static func apply(_ ctx: NodeContext, _ kind: Arithmetic, _ x: ONNXValue, _ y: ONNXValue, fmod: Bool) throws
+        -> ONNXValue
+    {
         switch (x.elementType, y.elementType) {
         case (.float, .float):
             let a = UnsafePointer(x.floatPointer), b = UnsafePointer(y.floatPointer)
@@ -117,7 +121,11 @@ enum ElementwiseOps {
             }
         case (.int64, .float) where kind == .pow:
             let a = UnsafePointer(x.int64Pointer), b = UnsafePointer(y.floatPointer)
-            return try binary(ctx, x, y, a, b, .int64) { Int64(Foundation.pow(Double($0), Double($1))) }
+            return try binary(ctx, x, y, a, b, .int64) { (base: Int64, e: Float) -> Int64 in
+                // Saturating: the power may be NaN, infinite or beyond Int64.
+                let p = Foundation.pow(Double(base), Double(e))
+                return p.isNaN ? 0 : (p >= 0x1p63 ? .max : (p < -0x1p63 ? .min : Int64(p)))
+            }
         case (.float, .int64) where kind == .pow:
             let a = UnsafePointer(x.floatPointer), b = UnsafePointer(y.int64Pointer)
             return try binary(ctx, x, y, a, b, .float) { Foundation.pow($0, Float($1)) }
@@ -131,7 +139,9 @@ enum ElementwiseOps {
     static func compare(_ ctx: NodeContext, _ kind: Comparison) -> Kernel {
         return { inputs in
             let x = try ctx.input(inputs, 0), y = try ctx.input(inputs, 1)
-            guard x.elementType == y.elementType else { throw ctx.fail("element types differ: \(x.elementType), \(y.elementType)") }
+            guard x.elementType == y.elementType else {
+                throw ctx.fail("element types differ: \(x.elementType), \(y.elementType)")
+            }
             func run<T: Comparable>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>) throws -> ONNXValue {
                 switch kind {
                 case .equal: return try binary(ctx, x, y, a, b, .bool) { $0 == $1 ? UInt8(1) : 0 }
@@ -166,7 +176,9 @@ enum ElementwiseOps {
         }
     }
 
-    enum Unary { case abs, neg, sqrt, exp, log, erf, tanh, sigmoid, relu, reciprocal, floor, ceil, sin, cos, gelu, sign }
+    enum Unary {
+        case abs, neg, sqrt, exp, log, erf, tanh, sigmoid, relu, reciprocal, floor, ceil, sin, cos, gelu, sign
+    }
 
     @inline(__always)
     static func mapFloats(_ settings: ExecutionSettings, _ x: ONNXValue, _ op: (Float) -> Float) -> ONNXValue {
@@ -180,7 +192,9 @@ enum ElementwiseOps {
 
     /// `f` applied 16 lanes at a time, split across threads for large tensors.
     @inline(__always)
-    static func mapVector(_ settings: ExecutionSettings, _ x: ONNXValue, _ f: @escaping (VectorMath.V) -> VectorMath.V) -> ONNXValue {
+    static func mapVector(_ settings: ExecutionSettings, _ x: ONNXValue, _ f: @escaping (VectorMath.V) -> VectorMath.V)
+        -> ONNXValue
+    {
         let out = ONNXValue(uninitialized: .float, shape: x.shape)
         let a = x.floatPointer, o = out.floatPointer
         settings.parallelChunks(x.count, minimumPerThread: 1 << 15) { range in
@@ -251,11 +265,17 @@ enum ElementwiseOps {
         let to = try ctx.int("to", 0)
         // Narrow integer targets are computed as int64 holding the narrowed value (wrapped to the width);
         // float64 is computed as float32. Models use these casts internally (e.g. int32 position ids).
-        let integerBits: [Int: (bits: Int, signed: Bool)] = [2: (8, false), 3: (8, true), 4: (16, false), 5: (16, true),
-                                                             6: (32, true), 12: (32, false)]
+        let integerBits: [Int: (bits: Int, signed: Bool)] = [
+            2: (8, false), 3: (8, true), 4: (16, false), 5: (16, true),
+            6: (32, true), 12: (32, false),
+        ]
         let narrow = integerBits[to]
         let target: ONNXElementType
-        if narrow != nil { target = .int64 } else if to == 11 { target = .float } else if let t = ONNXElementType(rawValue: to) {
+        if narrow != nil {
+            target = .int64
+        } else if to == 11 {
+            target = .float
+        } else if let t = ONNXElementType(rawValue: to) {
             target = t
         } else {
             throw ctx.attributeError("to", "unsupported element type \(to)")
@@ -268,7 +288,8 @@ enum ElementwiseOps {
                 let shift = Int64(64 - narrow.bits)
                 for i in 0..<x.count {
                     let v = x.int64Pointer[i] << shift
-                    out.int64Pointer[i] = narrow.signed ? v >> shift : Int64(bitPattern: UInt64(bitPattern: v) >> UInt64(shift))
+                    out.int64Pointer[i] =
+                        narrow.signed ? v >> shift : Int64(bitPattern: UInt64(bitPattern: v) >> UInt64(shift))
                 }
                 return [out]
             }
@@ -314,9 +335,11 @@ enum ElementwiseOps {
                 let l = fromInputs ? (lo.map { $0.floats[0] } ?? -.infinity) : attrMin
                 let h = fromInputs ? (hi.map { $0.floats[0] } ?? .infinity) : attrMax
                 let lv = VectorMath.V(repeating: l), hv = VectorMath.V(repeating: h)
-                return [mapVector(settings, x) { v in
-                    v.replacing(with: lv, where: v .< lv).replacing(with: hv, where: v .> hv)
-                }]
+                return [
+                    mapVector(settings, x) { v in
+                        v.replacing(with: lv, where: v .< lv).replacing(with: hv, where: v .> hv)
+                    }
+                ]
             case .int64:
                 let l = lo.map { $0.int64s[0] } ?? .min, h = hi.map { $0.int64s[0] } ?? .max
                 let out = ONNXValue(uninitialized: .int64, shape: x.shape)
@@ -339,12 +362,16 @@ enum ElementwiseOps {
             try ctx.checkShape(shape)
             let out = ONNXValue(uninitialized: x.elementType, shape: shape)
             let size = x.elementType.byteSize
-            let strides = [contiguousStrides(shape), broadcastStrides(c.shape, to: shape),
-                           broadcastStrides(x.shape, to: shape), broadcastStrides(y.shape, to: shape)]
+            let strides = [
+                contiguousStrides(shape), broadcastStrides(c.shape, to: shape),
+                broadcastStrides(x.shape, to: shape), broadcastStrides(y.shape, to: shape),
+            ]
             let cp = c.boolPointer, o = out.buffer.raw, xp = x.buffer.raw, yp = y.buffer.raw
             forEachRow(shape, strides) { off, count, st in
                 for i in 0..<count {
-                    let src = cp[off[1] + i * st[1]] != 0 ? xp + (off[2] + i * st[2]) * size : yp + (off[3] + i * st[3]) * size
+                    let src =
+                        cp[off[1] + i * st[1]] != 0
+                        ? xp + (off[2] + i * st[2]) * size : yp + (off[3] + i * st[3]) * size
                     (o + (off[0] + i) * size).copyMemory(from: src, byteCount: size)
                 }
             }

@@ -13,8 +13,10 @@ enum MatMulOps {
     /// `A·B (+ bias)` with numpy matmul semantics (1-D promotion, batch broadcasting).
     /// `bias`, when given, is a 1-D vector of length N added to every row.
     /// `packed`, when given, is `b` (2-D) pre-packed at load; ``SmallGemm`` reads it when A has few rows.
-    static func multiply(_ ctx: NodeContext, _ a: ONNXValue, _ b: ONNXValue, bias: ONNXValue?, packed: PackedGemm.PackedColumns? = nil,
-                         settings: ExecutionSettings) throws -> ONNXValue {
+    static func multiply(
+        _ ctx: NodeContext, _ a: ONNXValue, _ b: ONNXValue, bias: ONNXValue?, packed: PackedGemm.PackedColumns? = nil,
+        settings: ExecutionSettings
+    ) throws -> ONNXValue {
         guard !a.shape.isEmpty, !b.shape.isEmpty else { throw ctx.fail("MatMul inputs must have rank >= 1") }
         let aShape = a.shape.count == 1 ? [1, a.shape[0]] : a.shape
         let bShape = b.shape.count == 1 ? [b.shape[0], 1] : b.shape
@@ -22,7 +24,9 @@ enum MatMulOps {
         let k2 = bShape[bShape.count - 2], n = bShape[bShape.count - 1]
         guard k == k2 else { throw ctx.fail("inner dimensions differ: \(a.shape) × \(b.shape)") }
         let aBatch = Array(aShape.dropLast(2)), bBatch = Array(bShape.dropLast(2))
-        guard let batch = broadcastShape(aBatch, bBatch) else { throw ctx.fail("batch dimensions do not broadcast: \(a.shape) × \(b.shape)") }
+        guard let batch = broadcastShape(aBatch, bBatch) else {
+            throw ctx.fail("batch dimensions do not broadcast: \(a.shape) × \(b.shape)")
+        }
         var outShape = batch + [m, n]
         if a.shape.count == 1 { outShape.remove(at: outShape.count - 2) }
         if b.shape.count == 1 { outShape.removeLast() }
@@ -47,12 +51,14 @@ enum MatMulOps {
                     SmallGemm.multiply(m: batchCount * m, a: a.floatPointer, columns: packed, c: c, settings: settings)
                     return out
                 }
-                SmallGemm.multiply(m: batchCount * m, n: n, k: k, a: a.floatPointer, b: b.floatPointer, c: c,
-                                   accumulate: true, settings: settings)
+                SmallGemm.multiply(
+                    m: batchCount * m, n: n, k: k, a: a.floatPointer, b: b.floatPointer, c: c,
+                    accumulate: true, settings: settings)
                 return out
             }
-            BLAS.gemm(transposeA: false, transposeB: false, m: batchCount * m, n: n, k: k,
-                      a: a.floatPointer, lda: k, b: b.floatPointer, ldb: n, beta: beta, c: c, ldc: n)
+            BLAS.gemm(
+                transposeA: false, transposeB: false, m: batchCount * m, n: n, k: k,
+                a: a.floatPointer, lda: k, b: b.floatPointer, ldb: n, beta: beta, c: c, ldc: n)
             return out
         }
         let aStrides = broadcastStrides(aBatch, to: batch), bStrides = broadcastStrides(bBatch, to: batch)
@@ -65,9 +71,10 @@ enum MatMulOps {
                 ao += i * aStrides[d]
                 bo += i * bStrides[d]
             }
-            BLAS.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k,
-                      a: a.floatPointer + ao * m * k, lda: k, b: b.floatPointer + bo * k * n, ldb: n,
-                      beta: beta, c: c + t * m * n, ldc: n)
+            BLAS.gemm(
+                transposeA: false, transposeB: false, m: m, n: n, k: k,
+                a: a.floatPointer + ao * m * k, lda: k, b: b.floatPointer + bo * k * n, ldb: n,
+                beta: beta, c: c + t * m * n, ldc: n)
         }
         return out
     }
@@ -82,6 +89,7 @@ enum MatMulOps {
             let m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1]
             let kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1]
             guard k == kb else { throw ctx.fail("inner dimensions differ: \(a.shape), \(b.shape)") }
+            try ctx.checkShape([m, n])
             let out = ONNXValue(uninitialized: .float, shape: [m, n])
             let o = out.floatPointer
             var betaEff: Float = 0
@@ -89,12 +97,17 @@ enum MatMulOps {
                 guard cv.elementType == .float, let s = broadcastShape(cv.shape, [m, n]), s == [m, n] else {
                     throw ctx.fail("C of shape \(cv.shape) does not broadcast to [\(m), \(n)]")
                 }
-                ShapeOps.stridedCopy(cv.buffer.raw, srcOffset: 0, srcStrides: broadcastStrides(cv.shape, to: [m, n]),
-                                     into: out.buffer.raw, shape: [m, n], elementSize: 4)
+                ShapeOps.stridedCopy(
+                    cv.buffer.raw, srcOffset: 0, srcStrides: broadcastStrides(cv.shape, to: [m, n]),
+                    into: out.buffer.raw, shape: [m, n], elementSize: 4)
                 betaEff = beta
             }
             if k == 0 || m == 0 || n == 0 {
-                if betaEff == 0 { o.update(repeating: 0, count: m * n) } else { for i in 0..<(m * n) { o[i] *= betaEff } }
+                if betaEff == 0 {
+                    o.update(repeating: 0, count: m * n)
+                } else {
+                    for i in 0..<(m * n) { o[i] *= betaEff }
+                }
                 return [out]
             }
             if m <= 4 && transB && !transA {
@@ -108,8 +121,9 @@ enum MatMulOps {
                 }
                 return [out]
             }
-            BLAS.gemm(transposeA: transA, transposeB: transB, m: m, n: n, k: k, alpha: alpha,
-                      a: a.floatPointer, lda: a.shape[1], b: b.floatPointer, ldb: b.shape[1], beta: betaEff, c: o, ldc: n)
+            BLAS.gemm(
+                transposeA: transA, transposeB: transB, m: m, n: n, k: k, alpha: alpha,
+                a: a.floatPointer, lda: a.shape[1], b: b.floatPointer, ldb: b.shape[1], beta: betaEff, c: o, ldc: n)
             return [out]
         }
     }
@@ -123,17 +137,22 @@ enum MatMulOps {
         let settings = ctx.settings
         let columns = PackCache<PackedGemm.PackedColumns>()
         return { inputs in
-            let x = try ctx.floatInput(inputs, 0), w = try ctx.floatInput(inputs, 1), bias = try ctx.floatInput(inputs, 2)
+            let x = try ctx.floatInput(inputs, 0), w = try ctx.floatInput(inputs, 1),
+                bias = try ctx.floatInput(inputs, 2)
             if x.shape.count >= 2, w.shape.count == 2, bias.count == w.shape[1], x.shape.last == w.shape[0] {
                 let m = x.count / Swift.max(w.shape[0], 1)
                 if m > SmallGemm.maximumRows && w.shape[0] > 0 {
                     let outShape = Array(x.shape.dropLast()) + [w.shape[1]]
                     try ctx.checkShape(outShape)
                     let out = ONNXValue(uninitialized: .float, shape: outShape)
-                    let weights = packed.flatMap { $0.k == w.shape[0] && $0.n == w.shape[1] ? $0 : nil } ?? columns.packed(w, bias) {
-                        PackedGemm.PackedColumns(w.floatPointer, k: w.shape[0], n: w.shape[1], bias: bias.floatPointer)
-                    }
-                    PackedGemm.multiplyRows(x.floatPointer, m: m, weights, c: out.floatPointer, gelu: gelu, settings: settings)
+                    let weights =
+                        packed.flatMap { $0.k == w.shape[0] && $0.n == w.shape[1] ? $0 : nil }
+                        ?? columns.packed(w, bias) {
+                            PackedGemm.PackedColumns(
+                                w.floatPointer, k: w.shape[0], n: w.shape[1], bias: bias.floatPointer)
+                        }
+                    PackedGemm.multiplyRows(
+                        x.floatPointer, m: m, weights, c: out.floatPointer, gelu: gelu, settings: settings)
                     return [out]
                 }
             }

@@ -13,7 +13,9 @@ enum PadOp {
             if fromInputs, let axesValue = ctx.optionalInput(inputs, 3) {
                 _ = axesValue
                 let axes = try ctx.intsInput(inputs, 3)
-                guard pads.count == 2 * axes.count else { throw ctx.fail("pads length \(pads.count) does not match axes") }
+                guard pads.count == 2 * axes.count else {
+                    throw ctx.fail("pads length \(pads.count) does not match axes")
+                }
                 var full = [Int](repeating: 0, count: 2 * r)
                 for (k, a) in axes.enumerated() {
                     let n = try ctx.axis(a, rank: r)
@@ -23,11 +25,18 @@ enum PadOp {
                 pads = full
             }
             guard pads.count == 2 * r else { throw ctx.fail("pads has \(pads.count) values for rank \(r)") }
+            // Pads come from the model: bounded here, so every coordinate computed below fits in an Int.
+            let bound = ONNXLimits.maximumTensorElements
+            if let bad = pads.first(where: { $0 < -bound || $0 > bound }) {
+                throw ctx.fail("pad \(bad) is out of range (magnitude at most \(bound))")
+            }
             var outShape = x.shape
             for a in 0..<r {
                 outShape[a] = x.shape[a] + pads[a] + pads[a + r]
                 guard outShape[a] >= 0 else { throw ctx.fail("negative output dimension") }
-                if mode != "constant" && x.shape[a] == 0 && outShape[a] > 0 { throw ctx.fail("cannot \(mode)-pad an empty axis") }
+                if mode != "constant" && x.shape[a] == 0 && outShape[a] > 0 {
+                    throw ctx.fail("cannot \(mode)-pad an empty axis")
+                }
                 if mode == "reflect" && x.shape[a] == 1 && (pads[a] > 0 || pads[a + r] > 0) {
                     throw ctx.fail("cannot reflect-pad an axis of size 1")
                 }
@@ -39,7 +48,9 @@ enum PadOp {
             var fill = [UInt8](repeating: 0, count: 8)
             if x.elementType == .float || fromInputs {
                 if fromInputs, let v = ctx.optionalInput(inputs, 2), v.count == 1 {
-                    guard v.elementType == x.elementType else { throw ctx.fail("constant_value type differs from data") }
+                    guard v.elementType == x.elementType else {
+                        throw ctx.fail("constant_value type differs from data")
+                    }
                     fill.withUnsafeMutableBytes { $0.baseAddress?.copyMemory(from: v.buffer.raw, byteCount: size) }
                 } else if !fromInputs {
                     withUnsafeBytes(of: attrValue) { src in fill.withUnsafeMutableBytes { $0.copyMemory(from: src) } }
@@ -86,7 +97,8 @@ enum PadOp {
                     let lo = Swift.min(Swift.max(pads[last], 0), rowLength)
                     let hi = Swift.max(Swift.min(pads[last] + d, rowLength), lo)
                     if hi > lo {
-                        rowStart.advanced(by: lo * size).copyMemory(from: src + (b + lo - pads[last]) * size, byteCount: (hi - lo) * size)
+                        rowStart.advanced(by: lo * size).copyMemory(
+                            from: src + (b + lo - pads[last]) * size, byteCount: (hi - lo) * size)
                     }
                     for j in Array(0..<lo) + Array(hi..<rowLength) {
                         if let s = source(j, axis: last) {

@@ -31,7 +31,9 @@ enum ReduceOps {
         }
     }
 
-    static func reduceValue(_ ctx: NodeContext, _ x: ONNXValue, reduce: [Bool], keepDims: Bool, _ kind: Kind) throws -> ONNXValue {
+    static func reduceValue(_ ctx: NodeContext, _ x: ONNXValue, reduce: [Bool], keepDims: Bool, _ kind: Kind) throws
+        -> ONNXValue
+    {
         let r = x.shape.count
         var outShape: [Int] = []
         for a in 0..<r {
@@ -40,7 +42,8 @@ enum ReduceOps {
         // Float sum over one contiguous run of axes with a kept inner block (mean pooling over tokens):
         // out[o, i] = Σ_k x[o, k, i], rows added in the same order as the general path, vectorized over i.
         if kind == .sum, x.elementType == .float, x.count > 0, let lo = reduce.firstIndex(of: true),
-           let hi = reduce.lastIndex(of: true), reduce[lo...hi].allSatisfy({ $0 }), hi + 1 < r {
+            let hi = reduce.lastIndex(of: true), reduce[lo...hi].allSatisfy({ $0 }), hi + 1 < r
+        {
             let outer = x.shape[..<lo].reduce(1, *), d = x.shape[lo...hi].reduce(1, *)
             let inner = x.shape[(hi + 1)...].reduce(1, *)
             if inner > 1 {
@@ -67,7 +70,8 @@ enum ReduceOps {
         var keptOffsets = [Int](repeating: 0, count: keptCount)
         do {
             var i = 0
-            forEachRow(keptShapeOnly.isEmpty ? [1] : keptShapeOnly, [keptStridesOnly.isEmpty ? [0] : keptStridesOnly]) { off, count, st in
+            forEachRow(keptShapeOnly.isEmpty ? [1] : keptShapeOnly, [keptStridesOnly.isEmpty ? [0] : keptStridesOnly]) {
+                off, count, st in
                 for k in 0..<count { keptOffsets[i] = off[0] + k * st[0]; i += 1 }
             }
         }
@@ -75,7 +79,8 @@ enum ReduceOps {
         case .float:
             let out = ONNXValue(uninitialized: .float, shape: outShape)
             let p = x.floatPointer, o = out.floatPointer
-            let (cs, cst) = coalesce(reducedShape.isEmpty ? [1] : reducedShape, [reducedStrides.isEmpty ? [0] : reducedStrides])
+            let (cs, cst) = coalesce(
+                reducedShape.isEmpty ? [1] : reducedShape, [reducedStrides.isEmpty ? [0] : reducedStrides])
             let contiguousInner = cs.count == 1 && cst[0][0] == 1
             for (j, base) in keptOffsets.enumerated() {
                 var acc: Float
@@ -93,9 +98,13 @@ enum ReduceOps {
                     acc = VectorKernels.sum(p + base, reducedCount)
                 } else if kind == .logSumExp {
                     var m: Float = -.infinity
-                    forEachRow(cs, cst) { off, count, st in for k in 0..<count { m = Swift.max(m, p[base + off[0] + k * st[0]]) } }
+                    forEachRow(cs, cst) { off, count, st in
+                        for k in 0..<count { m = Swift.max(m, p[base + off[0] + k * st[0]]) }
+                    }
                     var s: Float = 0
-                    forEachRow(cs, cst) { off, count, st in for k in 0..<count { s += Foundation.exp(p[base + off[0] + k * st[0]] - m) } }
+                    forEachRow(cs, cst) { off, count, st in
+                        for k in 0..<count { s += Foundation.exp(p[base + off[0] + k * st[0]] - m) }
+                    }
                     acc = m.isInfinite ? m : m + Foundation.log(s)
                 } else {
                     forEachRow(cs, cst) { off, count, st in
@@ -125,7 +134,8 @@ enum ReduceOps {
         case .int64:
             let out = ONNXValue(uninitialized: .int64, shape: outShape)
             let p = x.int64Pointer, o = out.int64Pointer
-            let (cs, cst) = coalesce(reducedShape.isEmpty ? [1] : reducedShape, [reducedStrides.isEmpty ? [0] : reducedStrides])
+            let (cs, cst) = coalesce(
+                reducedShape.isEmpty ? [1] : reducedShape, [reducedStrides.isEmpty ? [0] : reducedStrides])
             for (j, base) in keptOffsets.enumerated() {
                 var acc: Int64 = kind == .max ? .min : (kind == .min ? .max : (kind == .prod ? 1 : 0))
                 if reducedCount > 0 {
@@ -145,7 +155,7 @@ enum ReduceOps {
                     }
                 }
                 if kind == .mean { acc = reducedCount > 0 ? acc / Int64(reducedCount) : 0 }
-                if kind == .l2 { acc = Int64(Double(acc).squareRoot()) }
+                if kind == .l2 { acc = Int64(Double(acc.magnitude).squareRoot()) }  // the sum may have wrapped
                 o[j] = acc
             }
             if kind == .logSum || kind == .logSumExp { throw ctx.fail("int64 input is not supported") }
@@ -226,7 +236,9 @@ enum ReduceOps {
         guard n > 0 else { return }
         var m = -Float.infinity
         for i in 0..<n { m = Swift.max(m, x[i]) }
-        if m == -.infinity { m = 0 } else if !log && m.isFinite {
+        if m == -.infinity {
+            m = 0
+        } else if !log && m.isFinite {
             let mv = VectorMath.V(repeating: m)
             VectorMath.map(x, y, n) { VectorMath.exp($0 - mv) }
             let inv = 1 / VectorKernels.sum(y, n)

@@ -15,10 +15,18 @@ enum ResizeOp {
         let v10 = ctx.version < 11
         let config = Config(
             mode: try ctx.choice("mode", "nearest", ["nearest", "linear", "cubic"]),
-            coordinateMode: v10 ? "asymmetric" : try ctx.choice(
-                "coordinate_transformation_mode", "half_pixel",
-                ["half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_crop_and_resize", "tf_half_pixel_for_nn", "half_pixel_symmetric"]),
-            nearestMode: v10 ? "round_prefer_floor" : try ctx.choice("nearest_mode", "round_prefer_floor", ["round_prefer_floor", "round_prefer_ceil", "floor", "ceil"]),
+            coordinateMode: v10
+                ? "asymmetric"
+                : try ctx.choice(
+                    "coordinate_transformation_mode", "half_pixel",
+                    [
+                        "half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_crop_and_resize",
+                        "tf_half_pixel_for_nn", "half_pixel_symmetric",
+                    ]),
+            nearestMode: v10
+                ? "round_prefer_floor"
+                : try ctx.choice(
+                    "nearest_mode", "round_prefer_floor", ["round_prefer_floor", "round_prefer_ceil", "floor", "ceil"]),
             cubicA: try ctx.float("cubic_coeff_a", -0.75),
             excludeOutside: try ctx.int("exclude_outside", 0) != 0,
             extrapolation: try ctx.float("extrapolation_value", 0))
@@ -44,13 +52,26 @@ enum ResizeOp {
             var outShape = x.shape
             var axisScale = [Float](repeating: 1, count: r)
             if let sizes {
-                guard sizes.count == r, sizes.allSatisfy({ $0 >= 0 }) else { throw ctx.fail("sizes must hold \(r) non-negative values") }
+                guard sizes.count == r, sizes.allSatisfy({ $0 >= 0 }) else {
+                    throw ctx.fail("sizes must hold \(r) non-negative values")
+                }
                 outShape = sizes
                 for a in 0..<r { axisScale[a] = x.shape[a] > 0 ? Float(sizes[a]) / Float(x.shape[a]) : 1 }
             } else if let scales {
-                guard scales.count == r, scales.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw ctx.fail("scales must hold \(r) positive values") }
+                guard scales.count == r, scales.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                    throw ctx.fail("scales must hold \(r) positive values")
+                }
                 axisScale = scales
-                for a in 0..<r { outShape[a] = Int((Float(x.shape[a]) * scales[a]).rounded(.down)) }
+                for a in 0..<r {
+                    // The product may be infinite or beyond Int: check it before converting.
+                    let n = (Float(x.shape[a]) * scales[a]).rounded(.down)
+                    guard n <= Float(ONNXLimits.maximumTensorElements) else {
+                        throw ctx.fail(
+                            "scale \(scales[a]) makes axis \(a) of size \(x.shape[a]) \(n) long, beyond the limit of \(ONNXLimits.maximumTensorElements)"
+                        )
+                    }
+                    outShape[a] = Int(n)
+                }
             } else {
                 throw ctx.fail("needs scales or sizes")
             }
@@ -58,9 +79,11 @@ enum ResizeOp {
             if let roi, roi.count != 2 * r { throw ctx.fail("roi must hold \(2 * r) values") }
             var current = x
             var outside: [[Bool]] = Array(repeating: [], count: r)
-            for a in 0..<r where outShape[a] != x.shape[a] || axisScale[a] != 1 || config.coordinateMode == "tf_crop_and_resize" {
-                let (next, mask) = try resizeAxis(ctx, current, axis: a, outSize: outShape[a], scale: axisScale[a],
-                                                  roi: roi.map { ($0[a], $0[a + r]) }, config)
+            for a in 0..<r
+            where outShape[a] != x.shape[a] || axisScale[a] != 1 || config.coordinateMode == "tf_crop_and_resize" {
+                let (next, mask) = try resizeAxis(
+                    ctx, current, axis: a, outSize: outShape[a], scale: axisScale[a],
+                    roi: roi.map { ($0[a], $0[a + r]) }, config)
                 current = next
                 outside[a] = mask
             }
@@ -82,7 +105,9 @@ enum ResizeOp {
     }
 
     /// Source coordinate of output index `o` along one axis.
-    static func sourceCoordinate(_ o: Int, inSize: Int, outSize: Int, scale: Float, roi: (Float, Float)?, _ c: Config) -> Float {
+    static func sourceCoordinate(_ o: Int, inSize: Int, outSize: Int, scale: Float, roi: (Float, Float)?, _ c: Config)
+        -> Float
+    {
         let x = Float(o)
         // The reference uses the unrounded resized length `in · scale` where the formulas need a length.
         let outLength = Float(inSize) * scale
@@ -107,12 +132,17 @@ enum ResizeOp {
     }
 
     /// Taps (index, weight) for every output position along one axis, plus the outside-input mask.
-    static func taps(inSize: Int, outSize: Int, scale: Float, roi: (Float, Float)?, _ c: Config) -> ([[(Int, Float)]], [Bool]) {
+    static func taps(inSize: Int, outSize: Int, scale: Float, roi: (Float, Float)?, _ c: Config) -> (
+        [[(Int, Float)]], [Bool]
+    ) {
         var all: [[(Int, Float)]] = []
         var mask = [Bool](repeating: false, count: outSize)
         all.reserveCapacity(outSize)
         for o in 0..<outSize {
-            let s = sourceCoordinate(o, inSize: inSize, outSize: outSize, scale: scale, roi: roi, c)
+            // roi and scales come from the model: a NaN, infinite or huge coordinate is pinned to a finite one
+            // (the taps clamp it to the input anyway) so no conversion to Int below can trap.
+            var s = sourceCoordinate(o, inSize: inSize, outSize: outSize, scale: scale, roi: roi, c)
+            if !(Swift.abs(s) <= 0x1p30) { s = s.isNaN ? 0 : (s > 0 ? 0x1p30 : -0x1p30) }
             if c.coordinateMode == "tf_crop_and_resize" && (s < 0 || s > Float(inSize - 1)) { mask[o] = true }
             func clampIndex(_ i: Int) -> Int { Swift.min(Swift.max(i, 0), inSize - 1) }
             switch c.mode {
@@ -121,8 +151,11 @@ enum ResizeOp {
                 switch c.nearestMode {
                 case "floor": i = Int(s.rounded(.down))
                 case "ceil": i = Int(s.rounded(.up))
-                case "round_prefer_ceil": i = Int((s).rounded(.toNearestOrAwayFromZero)); if s - s.rounded(.down) == 0.5 { i = Int(s.rounded(.up)) }
-                default: i = s - s.rounded(.down) == 0.5 ? Int(s.rounded(.down)) : Int(s.rounded(.toNearestOrAwayFromZero))
+                case "round_prefer_ceil":
+                    i = Int((s).rounded(.toNearestOrAwayFromZero));
+                    if s - s.rounded(.down) == 0.5 { i = Int(s.rounded(.up)) }
+                default:
+                    i = s - s.rounded(.down) == 0.5 ? Int(s.rounded(.down)) : Int(s.rounded(.toNearestOrAwayFromZero))
                 }
                 all.append([(clampIndex(i), Float(1))])
             case "linear":
@@ -156,8 +189,10 @@ enum ResizeOp {
         return (all, mask)
     }
 
-    static func resizeAxis(_ ctx: NodeContext, _ x: ONNXValue, axis: Int, outSize: Int, scale: Float, roi: (Float, Float)?,
-                           _ c: Config) throws -> (ONNXValue, [Bool]) {
+    static func resizeAxis(
+        _ ctx: NodeContext, _ x: ONNXValue, axis: Int, outSize: Int, scale: Float, roi: (Float, Float)?,
+        _ c: Config
+    ) throws -> (ONNXValue, [Bool]) {
         let inSize = x.shape[axis]
         var shape = x.shape
         shape[axis] = outSize

@@ -24,7 +24,9 @@ enum ShapeOps {
                 let dp = d.assumingMemoryBound(to: UInt64.self)
                 for i in 0..<count { dp[i] = s.loadUnaligned(fromByteOffset: i * ss * 8, as: UInt64.self) }
             default:
-                for i in 0..<count { (d + i * elementSize).copyMemory(from: s + i * ss * elementSize, byteCount: elementSize) }
+                for i in 0..<count {
+                    (d + i * elementSize).copyMemory(from: s + i * ss * elementSize, byteCount: elementSize)
+                }
             }
         }
     }
@@ -53,7 +55,6 @@ enum ShapeOps {
     static func resolveReshape(_ ctx: NodeContext, input: [Int], target: [Int], allowZero: Bool) throws -> [Int] {
         var out = target
         var inferred: Int?
-        var known = 1
         for (i, d) in target.enumerated() {
             if d == -1 {
                 guard inferred == nil else { throw ctx.fail("more than one -1 in shape \(target)") }
@@ -61,19 +62,23 @@ enum ShapeOps {
             } else if d == 0 && !allowZero {
                 guard i < input.count else { throw ctx.fail("0 at position \(i) but input has rank \(input.count)") }
                 out[i] = input[i]
-                known *= input[i]
             } else if d < 0 {
                 throw ctx.fail("invalid dimension \(d) in shape \(target)")
-            } else {
-                known = known.multipliedReportingOverflow(by: d).overflow ? Int.max : known * d
             }
         }
+        // The target's dimensions come from the model: multiply them with overflow checks.
         let total = input.reduce(1, *)
+        var known: Int? = 1
+        for (i, d) in out.enumerated() where i != inferred { known = known.flatMap { ONNXLimits.product([$0, d]) } }
         if let i = inferred {
-            guard known > 0, total % known == 0 else { throw ctx.fail("cannot reshape \(input) to \(target)") }
+            guard let known, known > 0, total % known == 0 else {
+                throw ctx.fail("cannot reshape \(input) to \(target)")
+            }
             out[i] = total / known
+        } else {
+            guard known == total else { throw ctx.fail("cannot reshape \(input) to \(target)") }
         }
-        guard out.reduce(1, *) == total else { throw ctx.fail("cannot reshape \(input) to \(target)") }
+        try ctx.checkShape(out)
         return out
     }
 
@@ -103,7 +108,8 @@ enum ShapeOps {
         let fromInput = ctx.version >= 13
         return { inputs in
             let x = try ctx.input(inputs, 0)
-            let axesList: [Int]? = fromInput ? (ctx.optionalInput(inputs, 1) != nil ? try ctx.intsInput(inputs, 1) : nil) : attrAxes
+            let axesList: [Int]? =
+                fromInput ? (ctx.optionalInput(inputs, 1) != nil ? try ctx.intsInput(inputs, 1) : nil) : attrAxes
             let r = x.shape.count
             var drop = Set<Int>()
             if let axesList {
@@ -156,8 +162,9 @@ enum ShapeOps {
         let inStrides = contiguousStrides(x.shape)
         let outShape = perm.map { x.shape[$0] }
         let out = ONNXValue(uninitialized: x.elementType, shape: outShape)
-        stridedCopy(x.buffer.raw, srcOffset: 0, srcStrides: perm.map { inStrides[$0] }, into: out.buffer.raw,
-                    shape: outShape, elementSize: x.elementType.byteSize)
+        stridedCopy(
+            x.buffer.raw, srcOffset: 0, srcStrides: perm.map { inStrides[$0] }, into: out.buffer.raw,
+            shape: outShape, elementSize: x.elementType.byteSize)
         return out
     }
 
@@ -172,12 +179,15 @@ enum ShapeOps {
             var outShape = first.shape
             outShape[axis] = 0
             for v in values {
-                guard v.elementType == first.elementType, v.shape.count == r else { throw ctx.fail("inputs differ in type or rank") }
+                guard v.elementType == first.elementType, v.shape.count == r else {
+                    throw ctx.fail("inputs differ in type or rank")
+                }
                 for d in 0..<r where d != axis && v.shape[d] != first.shape[d] {
                     throw ctx.fail("input shapes \(first.shape) and \(v.shape) differ outside axis \(axis)")
                 }
-                outShape[axis] += v.shape[axis]
+                outShape[axis] = try ctx.add(outShape[axis], v.shape[axis], "the concatenated dimension")
             }
+            try ctx.checkShape(outShape)
             let out = ONNXValue(uninitialized: first.elementType, shape: outShape)
             let size = first.elementType.byteSize
             let outer = outShape[0..<axis].reduce(1, *)
@@ -207,13 +217,22 @@ enum ShapeOps {
             let axis = try ctx.axis(axisAttr, rank: x.shape.count)
             let dim = x.shape[axis]
             var sizes: [Int]
-            if let s = fromInput ? (ctx.optionalInput(inputs, 1) != nil ? try ctx.intsInput(inputs, 1) : nil) : splitAttr {
+            if let s = fromInput
+                ? (ctx.optionalInput(inputs, 1) != nil ? try ctx.intsInput(inputs, 1) : nil) : splitAttr
+            {
                 sizes = s
             } else {
                 let per = (dim + outputs - 1) / Swift.max(outputs, 1)
                 sizes = (0..<outputs).map { i in Swift.max(0, Swift.min(per, dim - i * per)) }
             }
-            guard sizes.count == outputs, sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == dim else {
+            // Sizes may come from the model: sum them without overflowing.
+            var covered: Int? = 0
+            for n in sizes {
+                guard n >= 0, let c = covered else { covered = nil; break }
+                let (sum, overflow) = c.addingReportingOverflow(n)
+                covered = overflow ? nil : sum
+            }
+            guard sizes.count == outputs, covered == dim else {
                 throw ctx.fail("split sizes \(sizes) do not cover dimension \(dim) with \(outputs) outputs")
             }
             var start = 0
@@ -222,8 +241,9 @@ enum ShapeOps {
                 var shape = x.shape
                 shape[axis] = n
                 let out = ONNXValue(uninitialized: x.elementType, shape: shape)
-                stridedCopy(x.buffer.raw, srcOffset: start * strides[axis], srcStrides: strides, into: out.buffer.raw,
-                            shape: shape, elementSize: x.elementType.byteSize)
+                stridedCopy(
+                    x.buffer.raw, srcOffset: start * strides[axis], srcStrides: strides, into: out.buffer.raw,
+                    shape: shape, elementSize: x.elementType.byteSize)
                 start += n
                 return out
             }
@@ -233,15 +253,21 @@ enum ShapeOps {
     static func slice(_ ctx: NodeContext) throws -> Kernel {
         let fromInputs = ctx.version >= 10
         let attrStarts = try ctx.ints("starts"), attrEnds = try ctx.ints("ends"), attrAxes = try ctx.ints("axes")
-        if !fromInputs && (attrStarts == nil || attrEnds == nil) { throw ctx.attributeError("starts", "starts and ends are required") }
+        if !fromInputs && (attrStarts == nil || attrEnds == nil) {
+            throw ctx.attributeError("starts", "starts and ends are required")
+        }
         return { inputs in
             let x = try ctx.input(inputs, 0)
             let starts = fromInputs ? try ctx.intsInput(inputs, 1) : (attrStarts ?? [])
             let ends = fromInputs ? try ctx.intsInput(inputs, 2) : (attrEnds ?? [])
             let r = x.shape.count
-            let axes = fromInputs ? (ctx.optionalInput(inputs, 3) != nil ? try ctx.intsInput(inputs, 3) : Array(0..<starts.count))
+            let axes =
+                fromInputs
+                ? (ctx.optionalInput(inputs, 3) != nil ? try ctx.intsInput(inputs, 3) : Array(0..<starts.count))
                 : (attrAxes ?? Array(0..<starts.count))
-            let steps = fromInputs && ctx.optionalInput(inputs, 4) != nil ? try ctx.intsInput(inputs, 4) : [Int](repeating: 1, count: starts.count)
+            let steps =
+                fromInputs && ctx.optionalInput(inputs, 4) != nil
+                ? try ctx.intsInput(inputs, 4) : [Int](repeating: 1, count: starts.count)
             guard starts.count == ends.count, axes.count == starts.count, steps.count == starts.count else {
                 throw ctx.fail("starts/ends/axes/steps lengths differ")
             }
@@ -252,25 +278,30 @@ enum ShapeOps {
                 guard seen.insert(a).inserted else { throw ctx.fail("repeated axis \(axes[k])") }
                 let d = x.shape[a], s = steps[k]
                 guard s != 0 else { throw ctx.fail("step 0") }
+                // starts, ends and steps may be anything an int64 holds: clamp before any arithmetic, count
+                // with the step's magnitude (−Int.min does not exist), and keep a step only where it moves.
                 var b = starts[k] < 0 ? starts[k] + d : starts[k]
                 var e = ends[k] < 0 ? ends[k] + d : ends[k]
+                let span: Int
                 if s > 0 {
                     b = Swift.min(Swift.max(b, 0), d); e = Swift.min(Swift.max(e, 0), d)
-                    outShape[a] = e > b ? (e - b + s - 1) / s : 0
+                    span = e - b
                 } else {
                     b = Swift.min(Swift.max(b, -1), d - 1); e = Swift.min(Swift.max(e, -1), d - 1)
-                    outShape[a] = b > e ? (b - e - s - 1) / -s : 0
+                    span = b - e
                 }
+                outShape[a] = span > 0 ? Int((UInt(span) - 1) / s.magnitude) + 1 : 0
                 begin[a] = b
-                step[a] = s
+                step[a] = outShape[a] > 1 ? s : 1
             }
             let strides = contiguousStrides(x.shape)
             var offset = 0
             for a in 0..<r where outShape[a] > 0 { offset += begin[a] * strides[a] }
             try ctx.checkShape(outShape)
             let out = ONNXValue(uninitialized: x.elementType, shape: outShape)
-            stridedCopy(x.buffer.raw, srcOffset: offset, srcStrides: (0..<r).map { strides[$0] * step[$0] },
-                        into: out.buffer.raw, shape: outShape, elementSize: x.elementType.byteSize)
+            stridedCopy(
+                x.buffer.raw, srcOffset: offset, srcStrides: (0..<r).map { strides[$0] * step[$0] },
+                into: out.buffer.raw, shape: outShape, elementSize: x.elementType.byteSize)
             return [out]
         }
     }
@@ -289,13 +320,16 @@ enum ShapeOps {
             let size = x.elementType.byteSize, n = idx.count, row = inner * size
             for j in 0..<n {
                 let i = idx.int64Pointer[j]
-                guard i >= -Int64(d) && i < Int64(d) else { throw ctx.fail("index \(i) out of range for dimension \(d)") }
+                guard i >= -Int64(d) && i < Int64(d) else {
+                    throw ctx.fail("index \(i) out of range for dimension \(d)")
+                }
             }
             for o in 0..<outer {
                 for j in 0..<n {
                     var i = Int(idx.int64Pointer[j])
                     if i < 0 { i += d }
-                    (out.buffer.raw + (o * n + j) * row).copyMemory(from: x.buffer.raw + (o * d + i) * row, byteCount: row)
+                    (out.buffer.raw + (o * n + j) * row).copyMemory(
+                        from: x.buffer.raw + (o * d + i) * row, byteCount: row)
                 }
             }
             return [out]
@@ -306,7 +340,9 @@ enum ShapeOps {
         let axisAttr = try ctx.int("axis", 0)
         return { inputs in
             let x = try ctx.input(inputs, 0), idx = try ctx.input(inputs, 1)
-            guard idx.elementType == .int64, idx.shape.count == x.shape.count else { throw ctx.fail("indices must be int64 with the data's rank") }
+            guard idx.elementType == .int64, idx.shape.count == x.shape.count else {
+                throw ctx.fail("indices must be int64 with the data's rank")
+            }
             let r = x.shape.count
             let axis = try ctx.axis(axisAttr, rank: r)
             let out = ONNXValue(uninitialized: x.elementType, shape: idx.shape)
@@ -316,7 +352,9 @@ enum ShapeOps {
             for j in 0..<idx.count {
                 var i = Int(idx.int64Pointer[j])
                 if i < 0 { i += d }
-                guard i >= 0 && i < d else { throw ctx.fail("index \(idx.int64Pointer[j]) out of range for dimension \(d)") }
+                guard i >= 0 && i < d else {
+                    throw ctx.fail("index \(idx.int64Pointer[j]) out of range for dimension \(d)")
+                }
                 var off = 0
                 for k in 0..<r {
                     let c = k == axis ? i : index[k]
@@ -335,7 +373,9 @@ enum ShapeOps {
         let batchDims = try ctx.int("batch_dims", 0)
         return { inputs in
             let x = try ctx.input(inputs, 0), idx = try ctx.input(inputs, 1)
-            guard idx.elementType == .int64, let last = idx.shape.last else { throw ctx.fail("indices must be int64 of rank >= 1") }
+            guard idx.elementType == .int64, let last = idx.shape.last else {
+                throw ctx.fail("indices must be int64 of rank >= 1")
+            }
             let r = x.shape.count
             guard batchDims >= 0, batchDims < Swift.min(r, idx.shape.count), last >= 1, last <= r - batchDims else {
                 throw ctx.fail("invalid indices shape \(idx.shape) for data \(x.shape)")
@@ -343,6 +383,7 @@ enum ShapeOps {
             for b in 0..<batchDims where x.shape[b] != idx.shape[b] { throw ctx.fail("batch dimensions differ") }
             let batch = x.shape[0..<batchDims].reduce(1, *)
             let outShape = Array(idx.shape.dropLast()) + Array(x.shape[(batchDims + last)...])
+            try ctx.checkShape(outShape)
             let out = ONNXValue(uninitialized: x.elementType, shape: outShape)
             let slice = x.shape[(batchDims + last)...].reduce(1, *) * x.elementType.byteSize
             let xs = contiguousStrides(x.shape)
@@ -359,7 +400,8 @@ enum ShapeOps {
                         guard i >= 0 && i < d else { throw ctx.fail("index out of range") }
                         off += i * xs[batchDims + k]
                     }
-                    (out.buffer.raw + t * slice).copyMemory(from: x.buffer.raw + off * x.elementType.byteSize, byteCount: slice)
+                    (out.buffer.raw + t * slice).copyMemory(
+                        from: x.buffer.raw + off * x.elementType.byteSize, byteCount: slice)
                 }
             }
             return [out]
@@ -376,8 +418,9 @@ enum ShapeOps {
             if shape == x.shape { return [x] }
             try ctx.checkShape(shape)
             let out = ONNXValue(uninitialized: x.elementType, shape: shape)
-            stridedCopy(x.buffer.raw, srcOffset: 0, srcStrides: broadcastStrides(x.shape, to: shape), into: out.buffer.raw,
-                        shape: shape, elementSize: x.elementType.byteSize)
+            stridedCopy(
+                x.buffer.raw, srcOffset: 0, srcStrides: broadcastStrides(x.shape, to: shape), into: out.buffer.raw,
+                shape: shape, elementSize: x.elementType.byteSize)
             return [out]
         }
     }
@@ -386,17 +429,20 @@ enum ShapeOps {
         return { inputs in
             let x = try ctx.input(inputs, 0)
             let repeats = try ctx.intsInput(inputs, 1)
-            guard repeats.count == x.shape.count, repeats.allSatisfy({ $0 >= 0 }) else { throw ctx.fail("invalid repeats") }
+            guard repeats.count == x.shape.count, repeats.allSatisfy({ $0 >= 0 }) else {
+                throw ctx.fail("invalid repeats")
+            }
             var result = x
             for (a, rep) in repeats.enumerated() where rep != 1 {
                 var shape = result.shape
-                shape[a] *= rep
+                shape[a] = try ctx.multiply(shape[a], rep, "dimension \(a) × repeats \(rep)")
                 try ctx.checkShape(shape)
                 let out = ONNXValue(uninitialized: x.elementType, shape: shape)
                 let outer = shape[0..<a].reduce(1, *), block = result.shape[a...].reduce(1, *) * x.elementType.byteSize
                 for o in 0..<outer {
                     for k in 0..<rep {
-                        (out.buffer.raw + (o * rep + k) * block).copyMemory(from: result.buffer.raw + o * block, byteCount: block)
+                        (out.buffer.raw + (o * rep + k) * block).copyMemory(
+                            from: result.buffer.raw + o * block, byteCount: block)
                     }
                 }
                 result = out
@@ -439,22 +485,44 @@ enum ShapeOps {
     static func range(_ ctx: NodeContext) -> Kernel {
         return { inputs in
             let s = try ctx.input(inputs, 0), l = try ctx.input(inputs, 1), d = try ctx.input(inputs, 2)
-            guard s.count == 1, l.count == 1, d.count == 1, s.elementType == l.elementType, s.elementType == d.elementType else {
+            guard s.count == 1, l.count == 1, d.count == 1, s.elementType == l.elementType,
+                s.elementType == d.elementType
+            else {
                 throw ctx.fail("start, limit and delta must be scalars of one type")
+            }
+            /// The element count ⌈(limit − start) / delta⌉, checked before it becomes an `Int` (it may be
+            /// infinite, NaN or beyond any tensor).
+            func count(_ quotient: Double) throws -> Int {
+                guard !quotient.isNaN else { throw ctx.fail("the element count is not a number") }
+                let n = Swift.max(0, quotient.rounded(.up))
+                guard n <= Double(ONNXLimits.maximumTensorElements) else {
+                    throw ctx.fail(
+                        "\(n.isInfinite ? "an infinite" : "a") number of elements (\(n)) exceeds the limit of \(ONNXLimits.maximumTensorElements)"
+                    )
+                }
+                return Int(n)
             }
             switch s.elementType {
             case .int64:
                 let a = s.int64Pointer[0], b = l.int64Pointer[0], step = d.int64Pointer[0]
                 guard step != 0 else { throw ctx.fail("delta is 0") }
-                let count = Swift.max(0, Int(((Double(b) - Double(a)) / Double(step)).rounded(.up)))
-                try ctx.checkShape([count])
-                return [try ONNXValue(int64s: (0..<count).map { a &+ Int64($0) &* step }, shape: [count])]
+                // Exact in 128 bits: the span of two int64s can exceed Int64, and a Double loses the low bits.
+                let span = Int128(b) - Int128(a), delta = Int128(step)
+                var quotient = span / delta
+                if span % delta != 0 && (span > 0) == (delta > 0) { quotient += 1 }
+                guard quotient <= Int128(ONNXLimits.maximumTensorElements) else {
+                    throw ctx.fail(
+                        "a number of elements (\(quotient)) exceeds the limit of \(ONNXLimits.maximumTensorElements)")
+                }
+                let n = Int(Swift.max(0, quotient))
+                return [try ONNXValue(int64s: (0..<n).map { a &+ Int64($0) &* step }, shape: [n])]
             case .float:
                 let a = s.floatPointer[0], b = l.floatPointer[0], step = d.floatPointer[0]
-                guard step != 0, a.isFinite, b.isFinite, step.isFinite else { throw ctx.fail("invalid range") }
-                let count = Swift.max(0, Int(((b - a) / step).rounded(.up)))
-                try ctx.checkShape([count])
-                return [try ONNXValue(floats: (0..<count).map { a + Float($0) * step }, shape: [count])]
+                guard step != 0, a.isFinite, b.isFinite, step.isFinite else {
+                    throw ctx.fail("start \(a), limit \(b) and delta \(step) must be finite, delta nonzero")
+                }
+                let n = try count(Double(((b - a) / step).rounded(.up)))
+                return [try ONNXValue(floats: (0..<n).map { a + Float($0) * step }, shape: [n])]
             case .bool: throw ctx.fail("bool range")
             }
         }
@@ -465,7 +533,9 @@ enum ShapeOps {
         return { inputs in
             let x = try ctx.input(inputs, 0)
             let axisValue = try ctx.input(inputs, 1)
-            guard axisValue.count == 1, axisValue.elementType == .int64 else { throw ctx.fail("axis must be an int64 scalar") }
+            guard axisValue.count == 1, axisValue.elementType == .int64 else {
+                throw ctx.fail("axis must be an int64 scalar")
+            }
             let axis = try ctx.axis(Int(clamping: axisValue.int64Pointer[0]), rank: x.shape.count)
             let d = x.shape[axis], inner = x.shape[(axis + 1)...].reduce(1, *), outer = x.shape[0..<axis].reduce(1, *)
             let out = ONNXValue(uninitialized: x.elementType, shape: x.shape)
@@ -491,7 +561,11 @@ enum ShapeOps {
                         for k in 0..<d {
                             let j = reverse ? d - 1 - k : k
                             let at = (p * d + j) * inner + q
-                            if exclusive { out.int64Pointer[at] = sum; sum = sum &+ x.int64Pointer[at] } else { sum = sum &+ x.int64Pointer[at]; out.int64Pointer[at] = sum }
+                            if exclusive {
+                                out.int64Pointer[at] = sum; sum = sum &+ x.int64Pointer[at]
+                            } else {
+                                sum = sum &+ x.int64Pointer[at]; out.int64Pointer[at] = sum
+                            }
                         }
                     }
                 }

@@ -45,6 +45,53 @@ struct OnnxCommandTests {
         #expect(difference <= 1e-4)
     }
 
+    /// A protobuf field: tag, then a varint or a length-delimited body (enough to hand-build small ONNX models).
+    static func field(_ number: Int, _ value: Int64) -> [UInt8] {
+        varint(UInt64(number << 3)) + varint(UInt64(bitPattern: value))
+    }
+    static func field(_ number: Int, _ body: [UInt8]) -> [UInt8] {
+        varint(UInt64(number << 3 | 2)) + varint(UInt64(body.count)) + body
+    }
+    static func field(_ number: Int, _ text: String) -> [UInt8] { field(number, Array(text.utf8)) }
+    static func varint(_ value: UInt64) -> [UInt8] {
+        var n = value, out: [UInt8] = []
+        repeat { out.append(UInt8(n & 0x7F) | (n >> 7 != 0 ? 0x80 : 0)); n >>= 7 } while n != 0
+        return out
+    }
+
+    /// `y = Tile(x, repeats)` with x float32[4] and repeats an int64 initializer.
+    static func tileModel(repeats: Int64) -> [UInt8] {
+        let node = field(1, "x") + field(1, "r") + field(2, "y") + field(3, "tile") + field(4, "Tile")
+        let repeatsTensor =
+            field(1, varint(1)) + field(2, Int64(7)) + field(8, "r") + field(7, varint(UInt64(bitPattern: repeats)))
+        func value(_ name: String) -> [UInt8] {
+            field(1, name) + field(2, field(1, field(1, Int64(1)) + field(2, field(1, field(1, Int64(4))))))
+        }
+        let graph =
+            field(1, node) + field(2, "g") + field(5, repeatsTensor) + field(11, value("x")) + field(12, value("y"))
+        return field(1, Int64(8)) + field(7, graph) + field(8, field(2, Int64(17)))
+    }
+
+    @Test("run on a hostile model (Tile repeats Int64.max) is one error line naming the file and node, exit 1")
+    func hostileModel() throws {
+        let folder = try temporaryDirectory()
+        let model = folder + "/tile.onnx", input = folder + "/x.npy"
+        try Data(Self.tileModel(repeats: .max)).write(to: URL(fileURLWithPath: model))
+        try NumpyArray.write(try ONNXValue(floats: [1, 2, 3, 4], shape: [4]), to: input)
+        let result = runTool(["onnx", "run", model, "--input", "x=\(input)", "--output", folder + "/out"])
+        #expect(result.status == 1)
+        #expect(
+            result.errorLines == [
+                "error: \(model): node 'tile' (Tile): dimension 0 × repeats 9223372036854775807 overflows"
+            ])
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
+        // The same model with a sane repeat count runs.
+        try Data(Self.tileModel(repeats: 2)).write(to: URL(fileURLWithPath: model))
+        let ok = runTool(["onnx", "run", model, "--input", "x=\(input)", "--output", folder + "/out"])
+        #expect(ok.status == 0, "\(ok.error)")
+        #expect(try NumpyArray.read(folder + "/out/y.npy").floats == [1, 2, 3, 4, 1, 2, 3, 4])
+    }
+
     @Test("a file that is not ONNX is one line naming it, exit 1")
     func notOnnx() throws {
         let path = try writeTemporaryFile("model.onnx", "not a model at all\n")
