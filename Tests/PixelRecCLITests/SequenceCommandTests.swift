@@ -190,6 +190,65 @@ private func row(_ matrix: [Float], _ u: Int, _ d: Int) -> ArraySlice<Float> { m
 struct SequenceCommandTests {
     var fixture: SequenceFixture { get throws { try SequenceFixture.shared.get() } }
 
+    @Test("config show / check take the sequence keys; bad values are one-line errors naming key and place")
+    func configKeys() throws {
+        let f = try fixture
+        let show = runTool([
+            "config", "show", "--set", "model.user_encoder=hybrid", "--set", "model.item_tower=content", "--set",
+            "model.max_seq_len=20", "--set", "model.seq_blocks=3", "--set", "model.seq_heads=4", "--set",
+            "model.seq_dropout=0.2", "--set", "training.sequence_windows=last", "--set",
+            "training.full_softmax_max_items=0", "--set", "training.sampled_negatives=7",
+        ])
+        #expect(show.status == 0, "\(show.error)")
+        let shown = try ConfigLoader.load(yaml: show.output, sourceName: "shown.yaml").config
+        #expect(shown.model.userEncoder == .hybrid && shown.model.itemTower == .content)
+        #expect(shown.model.maxSeqLen == 20 && shown.model.seqBlocks == 3 && shown.model.seqHeads == 4)
+        #expect(shown.model.seqDropout == 0.2)
+        #expect(shown.training.sequenceWindows == .last && shown.training.fullSoftmaxMaxItems == 0)
+        #expect(shown.training.sampledNegatives == 7)
+        let accepted = runTool(["config", "check", "--config", f.config])
+        #expect(accepted.status == 0 && accepted.output == "\(f.config): ok\n", "\(accepted.error)")
+
+        let dir = try temporaryDirectory()
+        func check(_ yaml: String) throws -> RunResult {
+            let path = dir + "/c.yaml"
+            try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+            return runTool(["config", "check", "--config", path])
+        }
+        let path = dir + "/c.yaml"
+        let heads = try check("model:\n  embedding_dim: 16\n  user_encoder: sequence\n  seq_heads: 3\n")
+        #expect(heads.status == 1)
+        #expect(
+            heads.error
+                == "error: \(path):4:14: model.seq_heads: must divide model.embedding_dim (16) when model.user_encoder is sequence or hybrid, got 3\n"
+        )
+        // The ID encoder has no sequence encoder: its seq_heads are not used.
+        #expect(try check("model:\n  embedding_dim: 16\n  seq_heads: 3\n").status == 0)
+        let encoder = try check("model:\n  user_encoder: foo\n")
+        #expect(encoder.status == 1)
+        #expect(encoder.error == "error: \(path):2:17: model.user_encoder: 'foo' is not one of id, sequence, hybrid\n")
+        let tower = try check("model:\n  item_tower: ids\n")
+        #expect(tower.status == 1 && tower.errorLines.count == 1)
+        #expect(tower.error.contains("model.item_tower: 'ids' is not one of id_content, id, content"), "\(tower.error)")
+        let windows = try check("training:\n  sequence_windows: every\n")
+        #expect(windows.status == 1 && windows.errorLines.count == 1)
+        #expect(
+            windows.error.contains("training.sequence_windows: 'every' is not one of all, last"), "\(windows.error)")
+        for (yaml, key) in [
+            ("model:\n  max_seq_len: 0\n", "model.max_seq_len"), ("model:\n  seq_blocks: 0\n", "model.seq_blocks"),
+            ("model:\n  seq_dropout: 1.0\n", "model.seq_dropout"),
+            ("training:\n  sampled_negatives: 0\n", "training.sampled_negatives"),
+            ("training:\n  full_softmax_max_items: -1\n", "training.full_softmax_max_items"),
+        ] {
+            let bad = try check(yaml)
+            #expect(bad.status == 1 && bad.errorLines.count == 1, "\(yaml): \(bad.error)")
+            #expect(bad.error.hasPrefix("error: \(path):2:") && bad.error.contains(key), "\(bad.error)")
+        }
+        // The same rule through --set, where there is no file place.
+        let set = runTool(["config", "check", "--set", "model.user_encoder=hybrid", "--set", "model.seq_heads=5"])
+        #expect(set.status == 1 && set.errorLines.count == 1 && set.error.contains("model.seq_heads: must divide"))
+    }
+
     @Test("eval next_item and retrieval: next_item's histories end with the validation item, retrieval's do not")
     func nextItem() throws {
         let f = try fixture
