@@ -190,6 +190,40 @@ private func row(_ matrix: [Float], _ u: Int, _ d: Int) -> ArraySlice<Float> { m
 struct SequenceCommandTests {
     var fixture: SequenceFixture { get throws { try SequenceFixture.shared.get() } }
 
+    @Test("train: the log and checkpoint name the user encoder; --resume continues a sequence and a hybrid run")
+    func trainAndResume() throws {
+        let f = try fixture
+        for name in ["sequence", "hybrid"] {
+            let run = try #require(f.trainRuns[name])
+            #expect(run.error.contains("users \(name)(max_seq_len 6, 1 block, 2 heads)"), "\(run.error)")
+            #expect(run.output.contains("trained 2 epochs"), "\(run.output)")
+            let header = try f.checkpointHeader(f.checkpoint(name))
+            let hyper = try #require(header["hyperparameters"] as? [String: Any])
+            let sequence = try #require(hyper["sequence"] as? [String: Any])
+            #expect(sequence["userEncoder"] as? String == name)
+            #expect(sequence["maxLength"] as? Int == 6 && sequence["heads"] as? Int == 2)
+            // Resumed into another folder (the fixture's checkpoints stay as they are): one more epoch.
+            let resumed = runTool([
+                "train", "--config", f.config, "--set", "model.user_encoder=\(name)", "--set",
+                "checkpoint_dir=\(f.directory)/resumed-\(name)", "--resume", f.directory + "/ckpt-\(name)/last.ckpt",
+                "--epochs", "3", "-q",
+            ])
+            #expect(resumed.status == 0, "\(resumed.error)")
+            #expect(resumed.output.contains("trained 3 epochs"), "\(resumed.output)")
+            let after = try f.checkpointHeader(f.directory + "/resumed-\(name)/last.ckpt")
+            #expect(after["epoch"] as? Int == 3)
+        }
+        #expect(try #require(f.trainRuns["id"]).error.contains("users id,"))
+        // A checkpoint of another user encoder does not resume.
+        let other = runTool([
+            "train", "--config", f.config, "--set", "model.user_encoder=hybrid", "--set",
+            "checkpoint_dir=\(f.directory)/resumed-wrong", "--resume", f.directory + "/ckpt-sequence/last.ckpt",
+            "--epochs", "3", "-q",
+        ])
+        #expect(other.status == 1 && other.errorLines.count == 1, "\(other.error)")
+        #expect(other.error.contains("its model settings differ from the configuration's"), "\(other.error)")
+    }
+
     @Test("config show / check take the sequence keys; bad values are one-line errors naming key and place")
     func configKeys() throws {
         let f = try fixture
