@@ -436,6 +436,73 @@ struct SequenceCommandTests {
         #expect(row(registered, u, d) == row(vectors, u, d), "cold_user: a later held-out interaction was read")
     }
 
+    @Test("recommend --history: a cold user's list follows the history's order; a trained user's items are its newest")
+    func recommendHistory() throws {
+        let f = try fixture
+        let picks = [f.items[0], f.items[7], f.items[13]]
+        var cold: [[(item: String, score: Double)]] = []
+        for (name, history) in [("forward", picks), ("reversed", picks.reversed())] {
+            let output = f.directory + "/out/cold-\(name).json"
+            let run = runTool([
+                "recommend", "--config", f.config, "--history", "newuser:" + history.joined(separator: ","),
+                "--output", output, "-q",
+            ])
+            #expect(run.status == 0, "\(run.error)")
+            let list = try #require(try f.lists(output)["newuser"])
+            #expect(list.count == 5 && Set(list.map(\.item)).isDisjoint(with: picks))
+            cold.append(list)
+        }
+        #expect(cold[0].map(\.score) != cold[1].map(\.score), "order of the history changed nothing")
+
+        // A trained user: its model history, then the given items as its newest.
+        let user = try #require(f.trainTimeline.keys.sorted().first)
+        let plainOut = f.directory + "/out/trained-plain.json"
+        let plain = runTool(["recommend", "--config", f.config, "--users", user, "--output", plainOut, "-q"])
+        #expect(plain.status == 0 && plain.error.isEmpty, "\(plain.error)")
+        let extra = f.items.filter { !(f.trainTimeline[user] ?? []).contains($0) && f.validationItem[user] != $0 }
+        let given = Array(extra.prefix(2))
+        let withOut = f.directory + "/out/trained-history.json"
+        let with = runTool([
+            "recommend", "--config", f.config, "--users", user, "--history", user + ":" + given.joined(separator: ","),
+            "--output", withOut, "-q",
+        ])
+        #expect(with.status == 0, "\(with.error)")
+        #expect(
+            with.error
+                == "warning: --history: '\(user)' is a training user; the sequence encoder reads the given items as its newest interactions and they count as seen\n"
+        )
+        let plainList = try #require(try f.lists(plainOut)[user])
+        let withList = try #require(try f.lists(withOut)[user])
+        #expect(plainList.count == 5 && withList.count == 5 && Set(withList.map(\.item)).isDisjoint(with: given))
+        #expect(plainList.map(\.score) != withList.map(\.score))
+
+        // The histories recommend scores with: training and validation items in time order, then the given ones.
+        let checkpoint = try Checkpoint.read(from: f.checkpoint("sequence"))
+        let (trained, catalog) = try checkpoint.idMaps()
+        let histories = try RecommendInputs.histories([user + ":" + given.joined(separator: ",")], catalog: catalog)
+        let inputs = try RecommendInputs.resolve(
+            trainedUsers: trained, catalogCount: catalog.count, histories: histories, named: [user], file: nil,
+            sample: nil, seed: 1, sequenceModel: true, warn: { _ in })
+        func load(_ name: String) throws -> InteractionTable {
+            try InteractionTable.load(path: f.split + "/" + name, options: InteractionLoadOptions()).0
+        }
+        let ordered = try RecommendInputs.orderedHistories(
+            train: load("train.csv"), validation: load("val.csv"), inputs: inputs, catalog: catalog, given: histories)
+        let expected = (f.trainTimeline[user] ?? []) + [f.validationItem[user]].compactMap { $0 } + given
+        #expect(ordered[Int(try #require(inputs.userIds.index(of: user)))].map { catalog.key($0) } == expected)
+
+        // An ID model keeps its vector: the given items only count as seen.
+        let idRun = runTool([
+            "recommend", "--config", f.config, "--checkpoint", f.checkpoint("id"), "--history",
+            user + ":" + given[0], "-q", "--output", f.directory + "/out/id-history.json",
+        ])
+        #expect(idRun.status == 0)
+        #expect(
+            idRun.error
+                == "warning: --history: '\(user)' is a training user; its model vector is used and the given items count as seen\n"
+        )
+    }
+
     @Test("a checkpoint without the sequence and item-tower fields (user_encoder: id) loads, evaluates and resumes")
     func oldCheckpoint() throws {
         let f = try fixture
