@@ -21,8 +21,12 @@ public struct EvaluationData: Sendable {
     /// what `cold_user` takes a user's first interactions from.
     public let heldOutSequences: [Int32: [Int32]]
     /// Every user's train, validation and test items in time order (timestamp, then train before
-    /// validation before test, then file row): what sequence models read histories from.
+    /// validation before test, then file row).
     public let timelines: UserSequences
+    /// Every user's training items, and training then validation items, in the same order: the
+    /// histories ``histories(task:coldHistory:users:)`` reads.
+    let trainTimelines: UserSequences
+    let trainValidationTimelines: UserSequences
 
     /// - Parameters:
     ///   - validation: optional; an empty table when absent.
@@ -60,14 +64,24 @@ public struct EvaluationData: Sendable {
         }
         heldOutSequences = sequences.mapValues { rows in rows.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2) }
         timelines = UserSequences(userCount: userCount, tables: [train] + [validation].compactMap { $0 } + [test])
+        trainTimelines = UserSequences(userCount: userCount, tables: [train])
+        trainValidationTimelines = UserSequences(userCount: userCount, tables: [train] + [validation].compactMap { $0 })
     }
 
-    /// Per user of `users`, the items of its `profiles` row in time order (a sequence model's history:
-    /// e.g. the training items, or training and validation items for `next_item`).
-    public func orderedProfiles(_ profiles: SparseMatrix, users: Range<Int>) -> [ArraySlice<Int32>] {
+    /// Per user of `users`, what a sequence model reads for `task`, oldest first — only interactions
+    /// before the held-out ones, repeats kept as they happened: the training items (`retrieval`,
+    /// `ranking`, `beyond_accuracy`, `cold_item`, and warm users of `cold_user`); the training then
+    /// validation items (`next_item`); a cold user's first `coldHistory` held-out interactions
+    /// (`cold_user`, as ``TaskSetup`` takes them).
+    public func histories(task: EvalTask, coldHistory: Int, users: Range<Int>) -> [ArraySlice<Int32>] {
         users.map { u in
-            guard u < profiles.rowCount, u < timelines.userCount else { return [] }
-            return ArraySlice(timelines.sequence(u).filter { profiles.contains(u, $0) })
+            guard u < userCount else { return [] }
+            switch task {
+            case .nextItem: return trainValidationTimelines.sequence(u)
+            case .coldUser where u >= trainUserCount:
+                return ArraySlice((heldOutSequences[Int32(u)] ?? []).prefix(max(0, coldHistory)))
+            default: return trainTimelines.sequence(u)
+            }
         }
     }
 

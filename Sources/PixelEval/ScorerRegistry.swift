@@ -18,11 +18,14 @@ public struct ScorerRequest: Sendable {
     public let configPath: String?
     /// The `--set key.path=value` overrides applied on top of `configPath`.
     public let configOverrides: [String]
+    /// `cold_user`: the held-out interactions that represent each cold user (`--cold-history`).
+    public let coldHistory: Int
 
     public init(
         name: String, data: EvaluationData, profiles: SparseMatrix, task: EvalTask, checkpoint: String?,
-        configPath: String?, configOverrides: [String] = []
+        configPath: String?, configOverrides: [String] = [], coldHistory: Int = 5
     ) {
+        self.coldHistory = coldHistory
         self.name = name
         self.data = data
         self.profiles = profiles

@@ -7,12 +7,15 @@ public struct TaskSetup: Sendable {
     public let profiles: SparseMatrix
     /// Notes for the report (skipped users, what ID models can do, …).
     public let notes: [String]
+    /// `cold_user`: the held-out interactions that are each cold user's profile.
+    public let coldHistory: Int
 
     /// Builds the queries of `task` from `data`.
     /// - Parameter coldHistory: `cold_user`: interactions used as each cold user's profile.
     /// - Throws: `EvalError.nothingToEvaluate` when no user qualifies (naming why).
     public init(task: EvalTask, data: EvaluationData, coldHistory: Int = 5) throws {
         self.task = task
+        self.coldHistory = coldHistory
         var notes: [String] = []
         let warmUsers = data.trainUserCount
         var users: [Int32] = []

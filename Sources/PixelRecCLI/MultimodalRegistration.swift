@@ -27,7 +27,9 @@ enum MultimodalRegistration {
                 checkpoint: checkpoint, path: path, userIds: request.data.userIds, itemIds: request.data.itemIds,
                 profiles: request.profiles, content: content, maxCandidates: config.recommendation.maxCandidates,
                 histories: checkpoint.header.hyperparameters.userEncoder == .id
-                    ? nil : request.data.orderedProfiles(request.profiles, users: 0..<request.data.userCount))
+                    ? nil
+                    : request.data.histories(
+                        task: request.task, coldHistory: request.coldHistory, users: 0..<request.data.userCount))
         }
     }
 }

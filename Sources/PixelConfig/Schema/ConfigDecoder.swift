@@ -132,6 +132,14 @@ struct ConfigDecoder {
                     "must divide model.embedding_dim (\(model.embeddingDim)) when cross-modal attention is used",
                 found: String(model.numAttentionHeads))
         }
+        if model.userEncoder != .id && model.embeddingDim % model.seqHeads != 0 {
+            let keys = ["model.seq_heads", "model.embedding_dim", "model.user_encoder"]
+            throw .outOfRange(
+                origin(of: keys), key: "model.seq_heads",
+                requirement:
+                    "must divide model.embedding_dim (\(model.embeddingDim)) when model.user_encoder is sequence or hybrid",
+                found: String(model.seqHeads))
+        }
         let recommendation = config.recommendation
         if recommendation.maxCandidates < recommendation.topK {
             let keys = ["recommendation.max_candidates", "recommendation.top_k"]

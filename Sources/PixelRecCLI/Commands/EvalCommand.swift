@@ -216,7 +216,7 @@ enum EvalCommand: Subcommand {
             let request = ScorerRequest(
                 name: name, data: data, profiles: setup.profiles, task: setup.task,
                 checkpoint: context.invocation.string("checkpoint"), configPath: context.invocation.string("config"),
-                configOverrides: context.invocation.strings("set"))
+                configOverrides: context.invocation.strings("set"), coldHistory: setup.coldHistory)
             return try factory(request)
         }
     }

@@ -113,7 +113,8 @@ enum RecommendCommand: Subcommand {
         }
         let inputs = try RecommendInputs.resolve(
             trainedUsers: trainedUsers, catalogCount: catalog.count, histories: histories, named: named, file: file,
-            sample: sample, seed: settings.seed, warn: warn)
+            sample: sample, seed: settings.seed,
+            sequenceModel: checkpoint.header.hyperparameters.userEncoder != .id, warn: warn)
         let train = try context.loadInteractions(config.data.trainDataPath).0
         let validationPath = config.data.valDataPath
         let validation =

@@ -58,20 +58,25 @@ struct RecommendInputs {
     ///   - named: `--users` values.
     ///   - file: `--user-file`, if given.
     ///   - sample: `--sample-users n`: `n` distinct training users drawn with `seed`, in index order.
+    ///   - sequenceModel: the model reads histories (`user_encoder: sequence | hybrid`): a training user's
+    ///     `--history` items become its newest interactions, so they change its vector.
     static func resolve(
         trainedUsers: IdMap, catalogCount: Int, histories: [(user: String, items: [Int32])], named: [String],
-        file: ItemIdList?, sample: Int?, seed: UInt64, warn: (String) -> Void
+        file: ItemIdList?, sample: Int?, seed: UInt64, sequenceModel: Bool = false, warn: (String) -> Void
     ) throws -> RecommendInputs {
         var userIds = trainedUsers
         var coldRows: [Int32] = [], coldColumns: [Int32] = []
         var seenHistory: [Int32: [Int32]] = [:]
         for (user, items) in histories {
             if let trained = trainedUsers.index(of: user) {
-                // A training user keeps its trained vector; the history only adds seen items.
+                // An ID model keeps a training user's trained vector and the history only adds seen items; a
+                // sequence model also reads them after the user's own history (``orderedHistories``).
                 seenHistory[trained, default: []] += items
                 warn(
-                    "--history: '\(user)' is a training user; its model vector is used and the given items count as seen"
-                )
+                    "--history: '\(user)' is a training user; "
+                        + (sequenceModel
+                            ? "the sequence encoder reads the given items as its newest interactions and they count as seen"
+                            : "its model vector is used and the given items count as seen"))
                 continue
             }
             let row = userIds.insert(user)

@@ -78,7 +78,9 @@ enum TrainCommand: Subcommand {
             scalers: scalers)
         log(
             "train: \(train.count) interactions, \(train.userIds.count) users, \(train.itemIds.count) items; "
-                + "model \(config.model.modelClass.rawValue), scoring \(config.model.scoring.rawValue), loss \(config.training.loss.rawValue), "
+                + "model \(config.model.modelClass.rawValue), users \(userEncoderSummary(config.model)), "
+                + "items \(config.model.itemTower.rawValue), scoring \(config.model.scoring.rawValue), "
+                + "loss \(config.training.loss.rawValue), "
                 + "\(threads) thread\(threads == 1 ? "" : "s")")
         let trainer = Trainer(
             inputs: inputs,
@@ -93,5 +95,13 @@ enum TrainCommand: Subcommand {
                 + "\(best) at epoch \(summary.bestEpoch)\(summary.stoppedEarly ? " (early stop)" : "") → \(summary.bestCheckpoint)")
         phases.append(summary.phases)
         log("time: " + phases.summary)
+    }
+
+    /// `id`, or e.g. `sequence(max_seq_len 50, 2 blocks, 1 head)` for the training log.
+    static func userEncoderSummary(_ model: ModelConfig) -> String {
+        guard model.userEncoder != .id else { return model.userEncoder.rawValue }
+        func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        return "\(model.userEncoder.rawValue)(max_seq_len \(model.maxSeqLen), \(count(model.seqBlocks, "block")), "
+            + "\(count(model.seqHeads, "head")))"
     }
 }
