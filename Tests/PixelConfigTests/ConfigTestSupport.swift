@@ -13,7 +13,7 @@ let packageRoot: String = {
 /// The config files shipped in `configs/`.
 let shippedConfigNames = [
     "default_config.yaml", "enhanced_config.yaml", "dino_config.yaml", "large_scale_config.yaml", "demo_config.yaml",
-    "ml100k_config.yaml", "ml100k_real_encoders.yaml", "ml100k_cold_items.yaml",
+    "ml100k_config.yaml", "ml100k_real_encoders.yaml", "ml100k_cold_items.yaml", "ml100k_sequence.yaml",
 ]
 
 func shippedConfigPath(_ name: String) -> String { packageRoot + "/configs/" + name }

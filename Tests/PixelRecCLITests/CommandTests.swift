@@ -22,7 +22,7 @@ struct CommandTests {
 
     @Test("config check accepts every shipped config", arguments: [
         "default_config.yaml", "enhanced_config.yaml", "dino_config.yaml", "large_scale_config.yaml", "demo_config.yaml",
-        "ml100k_config.yaml", "ml100k_real_encoders.yaml", "ml100k_cold_items.yaml",
+        "ml100k_config.yaml", "ml100k_real_encoders.yaml", "ml100k_cold_items.yaml", "ml100k_sequence.yaml",
     ])
     func shippedConfigsCheck(name: String) {
         let result = runTool(["config", "check", "--config", packageRoot + "/configs/" + name])
