@@ -45,6 +45,8 @@ peers = {name: json.loads(text) for name, text in (("eager", sys.argv[2]), ("com
 dim, threads, compile_log = int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 notes = [f"{ours['candidates']} candidates x {ours['targets']} targets",
          f"ours fwd {ours['forward_ms']} / bwd {ours['backward_ms']} / Adam {ours['optimizer_ms']} ms, CPU {ours['cpu_ms_per_step']} ms/step"]
+for k, v in peers.items():
+    notes.append(f"{k} CPU {v['cpu_ms_per_step']} ms/step")
 if "compile" not in peers:
     try:
         last = [l for l in open(compile_log).read().splitlines() if l.strip()][-1:]
