@@ -7,14 +7,18 @@ import PixelTensor
 let areas: [(commands: [String], run: (String, [String]) throws -> Void)] = [
     (DataBench.commands, DataBench.run),
     (TrainBench.commands, TrainBench.run),
+    (SequenceBench.commands, SequenceBench.run),
     (DataParallelBench.commands, DataParallelBench.run),
     (EvalBench.commands, EvalBench.run),
     (ImageBench.commands, ImageBench.run),
     (RecommendBench.commands, RecommendBench.run),
-    (["onnx"], { _, arguments in
-        let status = ONNXBench.run(arguments)
-        if status != 0 { exit(status) }
-    }),
+    (
+        ["onnx"],
+        { _, arguments in
+            let status = ONNXBench.run(arguments)
+            if status != 0 { exit(status) }
+        }
+    ),
 ]
 
 // OpenBLAS 0.3.21 runs its generic Prescott kernels on this CPU unless told otherwise at load time.
