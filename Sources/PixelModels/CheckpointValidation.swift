@@ -434,7 +434,9 @@ extension FieldViolation {
         case let .keyNotFound(key, context):
             self.init(path(context.codingPath + [key]), "missing")
         case let .dataCorrupted(context):
-            let reason = firstLine(context.debugDescription)
+            var reason = context.debugDescription
+            if let underlying = context.underlyingError { reason += " (\(underlying))" }
+            reason = firstLine(reason)
             self.init(path(context.codingPath), reason.isEmpty ? "not readable JSON" : reason)
         @unknown default:
             self.init("header", "not readable JSON")
