@@ -93,10 +93,11 @@ func structured(store: Bool, _ input: ArraySlice<UInt8>) -> [UInt8] {
         case 6:  // a store's id length (the k-th length prefix found by walking the ids), or a float of the payload
             if store, bytes.count >= 64 {
                 var cursor = Int(truncatingIfNeeded: read(bytes, 48, 8))
-                for _ in 0..<(program.byte() % 3) where cursor >= 0 && cursor + 4 <= bytes.count {
+                // `cursor` comes from the file: compare without adding to it (it may be near Int.max).
+                for _ in 0..<(program.byte() % 3) where cursor >= 0 && cursor <= bytes.count - 4 {
                     cursor += 4 + Int(read(bytes, cursor, 4))
                 }
-                if cursor >= 0, cursor + 4 <= bytes.count {
+                if cursor >= 0, cursor <= bytes.count - 4 {
                     write(&bytes, cursor, 4, [0, 1, 0xFFFF_FFFF, 1 << 31, UInt64(bytes.count)][program.byte() % 5])
                 }
             } else if bytes.count > 64 {
