@@ -72,6 +72,8 @@ func makeBase(_ variant: Int) -> Checkpoint {
 }
 
 nonisolated(unsafe) let bases = [makeBase(0), makeBase(1)]
+/// The bases' JSON header and payload (re-encoded only when an input edits the payload).
+let baseParts = bases.map { split(try! $0.encoded()) }
 
 // MARK: - File assembly
 
@@ -178,7 +180,7 @@ func set(_ node: inout Any, _ path: ArraySlice<Any>, _ value: Any?) {
 /// Serializes the tree, turning raw-token placeholders into the tokens themselves.
 func serialize(_ tree: Any) -> Data {
     guard
-        var text = (try? JSONSerialization.data(withJSONObject: tree, options: [.fragmentsAllowed]))
+        var text = (try? JSONSerialization.data(withJSONObject: tree, options: [.fragmentsAllowed, .sortedKeys]))
             .flatMap({ String(data: $0, encoding: .utf8) })
     else { return Data("{".utf8) }
     for token in rawTokens { text = text.replacingOccurrences(of: "\"@@RAW:\(token)@@\"", with: token) }
@@ -190,7 +192,8 @@ let extremeFloats: [Float] = [.nan, .infinity, -.infinity, -1, 0, 0.5, 1e30, -1e
 /// Applies the edit program to base `variant` and returns the file's bytes.
 func structured(_ input: ArraySlice<UInt8>) -> Data {
     var program = Program(bytes: input)
-    var checkpoint = bases[program.byte() & 1]
+    let variant = program.byte() & 1
+    var checkpoint = bases[variant]
     // Payload edits first (the checksum is resealed by encoding).
     let payloadEdits = program.byte() % 3
     for _ in 0..<payloadEdits {
@@ -209,7 +212,7 @@ func structured(_ input: ArraySlice<UInt8>) -> Data {
             checkpoint.tensors[key] = .init(shape: checkpoint.tensors[key]!.shape, scalars: scalars)
         }
     }
-    let (json, payload) = split(try! checkpoint.encoded())
+    let (json, payload) = payloadEdits == 0 ? baseParts[variant] : split(try! checkpoint.encoded())
     var tree: Any = try! JSONSerialization.jsonObject(with: json)
     var file: Data? = nil
     while !program.isEmpty {
