@@ -4,7 +4,7 @@
 // from is a bug.
 //
 // An input's first byte picks the mode: `& 3 == 0` feeds the rest as a checkpoint file (raw byte
-// mutation); otherwise the rest is a program of edits applied to one of two valid small checkpoints
+// mutation); otherwise the rest is a program of edits applied to one of three valid small checkpoints
 // built in code — set a JSON header field (any node of the tree) to an extreme value (0, −1, 2^31,
 // 2^32, 2^40, Int.max, NaN, 1e400, huge arrays, wrong types…), nudge a number by ±1, delete or
 // duplicate a node, copy one node over another, overwrite an optimizer/model float of the payload (the
@@ -22,12 +22,20 @@ import PixelTensor
 // MARK: - Valid base checkpoints
 
 /// A small valid checkpoint: `variant` 0 is pretrained/dot with AdamW state and numeric features,
-/// 1 enhanced/pairwise with batch norm, a projection hidden layer and SGD state.
+/// 1 enhanced/pairwise with batch norm, a projection hidden layer and SGD state, 2 as 0 with a hybrid
+/// (sequence) user encoder and a content-only item tower.
 func makeBase(_ variant: Int) -> Checkpoint {
     var config = ModelConfig()
     config.embeddingDim = 4
     config.numAttentionHeads = 2
     config.fusionHiddenDims = [3]
+    if variant == 2 {
+        config.userEncoder = .hybrid
+        config.itemTower = .content
+        config.maxSeqLen = 3
+        config.seqBlocks = 1
+        config.seqHeads = 2
+    }
     if variant == 1 {
         config.modelClass = .enhanced
         config.scoring = .pairwise
@@ -71,7 +79,7 @@ func makeBase(_ variant: Int) -> Checkpoint {
     return Checkpoint(header: decoded, tensors: model.stateDict(), optimizerState: state)
 }
 
-nonisolated(unsafe) let bases = [makeBase(0), makeBase(1)]
+nonisolated(unsafe) let bases = [makeBase(0), makeBase(1), makeBase(2)]
 /// The bases' JSON header and payload (re-encoded only when an input edits the payload).
 /// Kept as byte arrays: LeakSanitizer reports a global's `Data` storage as leaked at exit.
 let baseParts = bases.map { base in
@@ -196,7 +204,7 @@ let extremeFloats: [Float] = [.nan, .infinity, -.infinity, -1, 0, 0.5, 1e30, -1e
 /// Applies the edit program to base `variant` and returns the file's bytes.
 func structured(_ input: ArraySlice<UInt8>) -> Data {
     var program = Program(bytes: input)
-    let variant = program.byte() & 1
+    let variant = program.byte() % bases.count
     var checkpoint = bases[variant]
     // Payload edits first (the checksum is resealed by encoding).
     let payloadEdits = program.byte() % 3
@@ -331,7 +339,7 @@ func fuzzOne(_ bytes: [UInt8]) {
         runLibFuzzer(argc, argv) { fuzzOne($0) }
     }
 #else
-    /// `--write-seeds DIR`: the two base checkpoints as raw-mode inputs, and a few edit programs.
+    /// `--write-seeds DIR`: the base checkpoints as raw-mode inputs, and a few edit programs.
     func writeSeeds(_ directory: String) {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for (k, base) in bases.enumerated() {

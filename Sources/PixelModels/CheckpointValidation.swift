@@ -70,6 +70,9 @@ extension ModelHyperparameters {
     static let maximumFeatureWidth = 1 << 20
     /// Largest number of fusion layers.
     static let maximumFusionLayers = 64
+    /// Largest `model.max_seq_len` and `model.seq_blocks` (the configuration's limits).
+    static let maximumSequenceLength = 4096
+    static let maximumSequenceBlocks = 64
 
     /// Checks every field against the configuration schema's ranges and the layers' constraints
     /// (`heads` divides `embeddingDim`, …), so that the model these describe can be built and is of a
@@ -125,6 +128,18 @@ extension ModelHyperparameters {
             throw fail("contrastiveTemperature", "\(contrastiveTemperature) is not a positive number")
         }
         try oneOf("finalActivation", finalActivation, FinalActivation.self)
+        if let sequence {
+            guard sequence.userEncoder != .id else {
+                throw fail("sequence.userEncoder", "'id' takes no sequence settings (sequence or hybrid)")
+            }
+            try range("sequence.maxLength", sequence.maxLength, 1...Self.maximumSequenceLength)
+            try range("sequence.blocks", sequence.blocks, 1...Self.maximumSequenceBlocks)
+            try range("sequence.heads", sequence.heads, 1...embeddingDim)
+            guard embeddingDim % sequence.heads == 0 else {
+                throw fail("sequence.heads", "\(sequence.heads) does not divide embeddingDim \(embeddingDim)")
+            }
+            try probability("sequence.dropout", sequence.dropout)
+        }
     }
 
     /// Names and shapes of the parameters (trainable) and buffers of the model these hyper-parameters
@@ -176,6 +191,18 @@ extension ModelHyperparameters {
             attention("pairwise.attention")
             norm("pairwise.norm", d)
             mlp("pairwise.head", hidden: [d], output: 1, batchNorm: false)
+        }
+        if let sequence {
+            parameters.append(("sequence.positions", [sequence.maxLength, d]))
+            for k in 0..<sequence.blocks {
+                let block = "sequence.blocks.\(k)"
+                norm(block + ".attention_norm", d)
+                attention(block + ".attention")
+                norm(block + ".ffn_norm", d)
+                linear(block + ".ffn.0", d, d)
+                linear(block + ".ffn.1", d, d)
+            }
+            norm("sequence.final_norm", d)
         }
         if isEnhanced {
             attention("cross_modal.vision_to_text")

@@ -214,6 +214,36 @@ struct HostileCheckpoint: CustomTestStringConvertible, Sendable {
                 "optimizerState[fusion.head.weight.step]: 4.611686e+18 is not a step count in 1...\(steps) (globalStep)"
             )
         },
+        .init(name: "sequence heads not dividing the width") { file in
+            let data = editingHeader(file) { h in
+                h[object: "hyperparameters"]["sequence"] = [
+                    "userEncoder": "sequence", "maxLength": 8, "blocks": 1, "heads": 3, "dropout": 0.1,
+                ]
+            }
+            return (data, "hyperparameters.sequence.heads: 3 does not divide embeddingDim 16")
+        },
+        .init(name: "a sequence length of 2^40") { file in
+            let data = editingHeader(file) { h in
+                h[object: "hyperparameters"]["sequence"] = [
+                    "userEncoder": "hybrid", "maxLength": 1 << 40, "blocks": 1, "heads": 2, "dropout": 0.1,
+                ]
+            }
+            return (data, "hyperparameters.sequence.maxLength: 1099511627776 is outside 1...4096")
+        },
+        .init(name: "a valid sequence setting the tensors lack") { file in
+            let data = editingHeader(file) { h in
+                h[object: "hyperparameters"]["sequence"] = [
+                    "userEncoder": "hybrid", "maxLength": 8, "blocks": 1, "heads": 2, "dropout": 0.1,
+                ]
+            }
+            return (data, "tensors: 'sequence.blocks.0.attention.k_proj.bias' is missing")
+        },
+        .init(name: "an unknown item tower") { file in
+            (
+                editingHeader(file) { $0[object: "hyperparameters"]["itemTower"] = "pixels" },
+                "hyperparameters.itemTower: Cannot initialize ItemTower from invalid String value pixels"
+            )
+        },
         .init(name: "dropout of 1.5") { file in
             (
                 editingHeader(file) { $0[object: "hyperparameters"]["dropout"] = 1.5 },
@@ -304,14 +334,20 @@ struct CheckpointValidationTests {
     @Test(
         "the layout the validation expects is the model's own (names and shapes of parameters and buffers)",
         arguments: [
-            ("pretrained", "dot", false, nil, 2), ("enhanced", "dot", true, 8, 0),
-            ("pretrained", "pairwise", true, nil, 3),
-            ("enhanced", "pairwise", false, 5, 1),
-        ] as [(String, String, Bool, Int?, Int)])
-    func expectedState(_ modelClass: String, _ scoring: String, _ batchNorm: Bool, _ hidden: Int?, _ numeric: Int)
-        throws
-    {
+            ("pretrained", "dot", false, nil, 2, "id", "id_content"), ("enhanced", "dot", true, 8, 0, "sequence", "id"),
+            ("pretrained", "pairwise", true, nil, 3, "hybrid", "content"),
+            ("enhanced", "pairwise", false, 5, 1, "hybrid", "id_content"),
+        ] as [(String, String, Bool, Int?, Int, String, String)])
+    func expectedState(
+        _ modelClass: String, _ scoring: String, _ batchNorm: Bool, _ hidden: Int?, _ numeric: Int, _ users: String,
+        _ items: String
+    ) throws {
         var config = ModelConfig()
+        config.userEncoder = UserEncoder(rawValue: users)!
+        config.itemTower = ItemTower(rawValue: items)!
+        config.maxSeqLen = 6
+        config.seqBlocks = 2
+        config.seqHeads = 4
         config.modelClass = ModelClass(rawValue: modelClass)!
         config.scoring = Scoring(rawValue: scoring)!
         config.useBatchNorm = batchNorm
