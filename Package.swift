@@ -80,6 +80,13 @@ let package = Package(
         .executableTarget(
             name: "ONNXFuzz", dependencies: ["PixelONNX", "FuzzSupport"], path: "Fuzz/ONNXFuzz",
             exclude: ["Seeds", "make_seeds.py"]),
+        .executableTarget(
+            name: "CheckpointFuzz",
+            dependencies: ["PixelModels", "PixelOptim", "PixelConfig", "PixelData", "PixelTensor", "FuzzSupport"],
+            path: "Fuzz/CheckpointFuzz", exclude: ["Seeds"]),
+        .executableTarget(
+            name: "FeatureStoreFuzz", dependencies: ["PixelEncoders", "PixelModels", "FuzzSupport"],
+            path: "Fuzz/FeatureStoreFuzz", exclude: ["Seeds"]),
 
         // MARK: Tests
         .testTarget(name: "PixelCoreTests", dependencies: ["PixelCore"]),

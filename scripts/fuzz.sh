@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-300}"
 # Swift's crash reporter confuses AddressSanitizer after a real crash; leave crashes to libFuzzer.
 export SWIFT_BACKTRACE=enable=no
-read -r -a targets <<< "${FUZZ_TARGETS:-ConfigFuzz CSVFuzz ImageFuzz ONNXFuzz}"
+read -r -a targets <<< "${FUZZ_TARGETS:-ConfigFuzz CSVFuzz ImageFuzz ONNXFuzz CheckpointFuzz FeatureStoreFuzz}"
 for target in "${targets[@]}"; do
   swift build --scratch-path .build-fuzz --product "$target" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING

@@ -16,6 +16,9 @@ public enum EncoderError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidArgument(String)
     /// A feature store is unreadable (bad magic, truncated); it is rebuilt by `encode`.
     case invalidStore(path: String, reason: String)
+    /// A feature store whose header `field` (`item count`, `rows offset`, …) breaks the format; printed
+    /// `<path>: <field>: <reason>`. Rebuilt by `encode` like ``invalidStore(path:reason:)``.
+    case corruptStore(path: String, field: String, reason: String)
 
     public var description: String {
         switch self {
@@ -27,6 +30,7 @@ public enum EncoderError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .modelMismatch(path, reason): return "\(path): \(reason)"
         case let .invalidArgument(what): return what
         case let .invalidStore(path, reason): return "\(path): invalid feature store: \(reason)"
+        case let .corruptStore(path, field, reason): return "\(path): \(field): \(reason)"
         }
     }
 }

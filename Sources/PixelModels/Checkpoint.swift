@@ -248,34 +248,51 @@ public struct Checkpoint {
         return try decode(data, path: path)
     }
 
-    static func decode(_ data: Data, path: String) throws -> Checkpoint {
+    /// Decodes and verifies a checkpoint's bytes: every header field is checked against the format's
+    /// invariants and the others (``CheckpointHeader/validate(payloadFloats:)``) before anything is
+    /// allocated from it or indexed with it, then the payload checksum, then the optimizer counters.
+    /// - Throws: ``ModelError/corruptCheckpoint(path:field:reason:)`` naming the first bad field.
+    public static func decode(_ data: Data, path: String) throws -> Checkpoint {
+        do {
+            return try decodeFields(data)
+        } catch let violation as FieldViolation {
+            throw ModelError.corruptCheckpoint(path: path, field: violation.field, reason: violation.reason)
+        }
+    }
+
+    private static func decodeFields(_ data: Data) throws -> Checkpoint {
         let bytes = [UInt8](data)
         guard bytes.count >= 16, Array(bytes[0..<8]) == magic else {
-            throw ModelError.invalidCheckpoint(path: path, reason: "missing PXCKPT01 signature")
+            throw FieldViolation("signature", "missing PXCKPT01 (not a pixelrec checkpoint)")
         }
         var length: UInt64 = 0
         for k in 0..<8 { length |= UInt64(bytes[8 + k]) << (8 * UInt64(k)) }
         guard length <= UInt64(bytes.count - 16) else {
-            throw ModelError.invalidCheckpoint(path: path, reason: "header length \(length) exceeds the file")
+            throw FieldViolation(
+                "header length", "\(length) bytes exceed the file's \(bytes.count - 16) after the signature")
         }
-        let json = Data(bytes[16..<(16 + Int(length))])
+        let headerEnd = 16 + Int(length)
+        let json = Data(bytes[16..<headerEnd])
         let header: CheckpointHeader
         do {
             header = try JSONDecoder().decode(CheckpointHeader.self, from: json)
         } catch {
-            throw ModelError.invalidCheckpoint(path: path, reason: "unreadable header (\(error))")
+            throw FieldViolation(decoding: error)
         }
-        guard header.format == CheckpointHeader.formatName,
-            (1...CheckpointHeader.formatVersion).contains(header.version)
-        else {
-            throw ModelError.invalidCheckpoint(
-                path: path, reason: "format \(header.format) v\(header.version) not supported")
+        guard header.format == CheckpointHeader.formatName else {
+            throw FieldViolation("format", "\(quotedForMessage(header.format)) is not \(CheckpointHeader.formatName)")
         }
-        let start = (16 + Int(length) + 63) / 64 * 64
-        guard (bytes.count - start) % 4 == 0, start <= bytes.count else {
-            throw ModelError.invalidCheckpoint(path: path, reason: "truncated payload")
+        guard (1...CheckpointHeader.formatVersion).contains(header.version) else {
+            throw FieldViolation(
+                "version", "\(header.version) is not supported (1...\(CheckpointHeader.formatVersion))")
+        }
+        // The header is at most the file's size, so rounding its end up to 64 cannot overflow.
+        let start = (headerEnd + 63) / 64 * 64
+        guard start <= bytes.count, (bytes.count - start) % 4 == 0 else {
+            throw FieldViolation("payload", "truncated (\(bytes.count) bytes in all, payload from byte \(start))")
         }
         let floats = (bytes.count - start) / 4
+        try header.validate(payloadFloats: floats)
         var payload = [Float](repeating: 0, count: floats)
         var hash: UInt64 = 0
         bytes.withUnsafeBytes { raw in
@@ -284,24 +301,20 @@ public struct Checkpoint {
             payload.withUnsafeMutableBytes { $0.copyMemory(from: slice) }
         }
         guard hash == header.payloadChecksum else {
-            throw ModelError.invalidCheckpoint(path: path, reason: "payload checksum mismatch (corrupt file)")
+            throw FieldViolation("payload checksum", "mismatch (corrupt file)")
         }
+        // Offsets and shapes are validated: each entry lies within the payload.
         var tensors: [String: Tensor] = [:]
         for e in header.tensors {
-            let n = e.shape.reduce(1, *)
-            guard e.offset >= 0, e.offset + n <= floats else {
-                throw ModelError.invalidCheckpoint(path: path, reason: "tensor \(e.name) outside the payload")
-            }
+            let n = elementCount(e.shape) ?? 0
             tensors[e.name] = Tensor(shape: e.shape, scalars: Array(payload[e.offset..<(e.offset + n)]))
         }
         var state: [String: [Float]] = [:]
         for e in header.optimizerState {
-            let n = e.shape.reduce(1, *)
-            guard e.offset >= 0, e.offset + n <= floats else {
-                throw ModelError.invalidCheckpoint(path: path, reason: "optimizer state \(e.name) outside the payload")
-            }
+            let n = elementCount(e.shape) ?? 0
             state[e.name] = Array(payload[e.offset..<(e.offset + n)])
         }
+        try header.validateOptimizerValues(state)
         return Checkpoint(header: header, tensors: tensors, optimizerState: state)
     }
 

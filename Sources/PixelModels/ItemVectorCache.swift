@@ -8,27 +8,36 @@ import PixelCore
 ///
 /// | bytes    | field                                                                   |
 /// |----------|-------------------------------------------------------------------------|
-/// | 0 ..< 8  | magic `PXITEMV1`                                                        |
+/// | 0 ..< 8  | magic `PXITEMV2` (format version 2; `PXITEMV1` had no payload checksum)  |
 /// | 8 ..< 16 | checkpoint hash: the checkpoint's payload checksum (FNV-1a 64 of every weight) |
 /// | 16 ..< 24| inputs hash: FNV-1a 64 of the catalog item ids and their content features |
 /// | 24 ..< 32| item count `n`                                                          |
 /// | 32 ..< 40| dimension `d`                                                           |
-/// | 40 ..< 64| zero                                                                    |
+/// | 40 ..< 48| payload checksum: the checkpoint payload checksum (format 2) of the `n · d` floats |
+/// | 48 ..< 64| zero                                                                    |
 /// | 64 ...   | `n · d` Float32, row-major `[n, d]`                                     |
 ///
-/// A cache whose hashes, count or dimension differ from the current ones is stale: the vectors are
-/// recomputed and the file is rewritten atomically (temporary file + rename). A valid cache is read
-/// through a memory map and copied once into the scorer's array.
+/// A cache whose hashes, count or dimension differ from the current ones is stale; one that breaks the
+/// format (a header field out of range, a size that does not match, a payload checksum mismatch, the
+/// older version 1) is invalid. Both are recomputed and the file is rewritten atomically (temporary
+/// file + rename); the caller says so for an invalid one. A valid cache is read through a memory map and
+/// copied once into the scorer's array.
 public enum ItemVectorCache {
-    public static let magic = Array("PXITEMV1".utf8)
+    public static let magic = Array("PXITEMV2".utf8)
+    /// The magic of format version 1 (no payload checksum; recomputed when found).
+    static let magicVersion1 = Array("PXITEMV1".utf8)
     public static let headerSize = 64
+    /// Largest dimension a cache may declare (a checkpoint's `embeddingDim` limit).
+    static let maximumDimension = ModelHyperparameters.maximumWidth
 
     /// What ``load(path:key:)`` found.
     public enum Lookup: Sendable, Equatable {
         case hit([Float])
         case missing
-        /// The file exists but does not match (the reason says which field).
+        /// The file is a valid cache of other vectors (the reason says which field differs).
         case stale(String)
+        /// The file breaks the format: `field` is what is wrong, `reason` how.
+        case invalid(field: String, reason: String)
     }
 
     /// The identity of a set of item vectors.
@@ -66,21 +75,58 @@ public enum ItemVectorCache {
     public static func load(path: String, key: Key) -> Lookup {
         guard FileManager.default.fileExists(atPath: path) else { return .missing }
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
-            return .stale("unreadable")
+            return .invalid(field: "file", reason: "unreadable")
         }
-        guard data.count >= headerSize, Array(data.prefix(8)) == magic else {
-            return .stale("not an item-vector cache")
+        return lookup(data, key: key)
+    }
+
+    /// Validates a cache file's bytes — every header field against the format and against the file's
+    /// size (overflow-checked), before anything is allocated — and returns its vectors if it matches `key`.
+    public static func lookup(_ data: Data, key: Key) -> Lookup {
+        guard data.count >= headerSize else {
+            return .invalid(field: "header", reason: "\(data.count) bytes, shorter than the \(headerSize)-byte header")
         }
         func field(_ offset: Int) -> UInt64 {
             var value: UInt64 = 0
             for k in 0..<8 { value |= UInt64(data[data.startIndex + offset + k]) << (8 * UInt64(k)) }
             return value
         }
+        let head = Array(data.prefix(8))
+        if head == magicVersion1 {
+            return .invalid(field: "format version", reason: "version 1 has no payload checksum")
+        }
+        guard head == magic else { return .invalid(field: "magic", reason: "not an item-vector cache") }
+        let count = field(24), dimension = field(32)
+        guard count <= UInt64(Int32.max) else {
+            return .invalid(field: "item count", reason: "\(count) is outside 0...\(Int32.max)")
+        }
+        guard (1...UInt64(maximumDimension)).contains(dimension) else {
+            return .invalid(field: "dimension", reason: "\(dimension) is outside 1...\(maximumDimension)")
+        }
+        guard field(48) == 0, field(56) == 0 else {
+            return .invalid(field: "reserved", reason: "bytes 48..<64 are not zero")
+        }
+        // count < 2^31 and dimension <= 2^16: the product and byte size fit, but check anyway.
+        let (floats, o1) = Int(count).multipliedReportingOverflow(by: Int(dimension))
+        let (bytes, o2) = floats.multipliedReportingOverflow(by: 4)
+        let (total, o3) = bytes.addingReportingOverflow(headerSize)
+        guard !o1, !o2, !o3, total == data.count else {
+            return .invalid(
+                field: "item count",
+                reason:
+                    "\(count) items × \(dimension) floats need \(o1 || o2 || o3 ? "more than Int.max" : "\(total)") bytes, the file has \(data.count)"
+            )
+        }
         if field(8) != key.checkpointHash { return .stale("written for another checkpoint") }
         if field(16) != key.inputsHash { return .stale("written for other items or item features") }
-        guard field(24) == UInt64(key.count), field(32) == UInt64(key.dimension) else { return .stale("other shape") }
-        let floats = key.count * key.dimension
-        guard data.count == headerSize + 4 * floats else { return .stale("truncated") }
+        guard count == UInt64(key.count), dimension == UInt64(key.dimension) else { return .stale("other shape") }
+        let checksum = data.withUnsafeBytes { raw in
+            Checkpoint.payloadChecksum(version: 2) { body in body(UnsafeRawBufferPointer(rebasing: raw[headerSize...]))
+            }
+        }
+        guard checksum == field(40) else {
+            return .invalid(field: "payload checksum", reason: "mismatch (corrupt file)")
+        }
         var vectors = [Float](repeating: 0, count: floats)
         vectors.withUnsafeMutableBytes { out in
             data.withUnsafeBytes { raw in
@@ -90,17 +136,24 @@ public enum ItemVectorCache {
         return .hit(vectors)
     }
 
-    /// Writes `vectors` (`key.count × key.dimension`) atomically.
-    /// - Throws: `PixelError.io` when the file cannot be written.
-    public static func write(_ vectors: [Float], key: Key, to path: String) throws {
+    /// The file's bytes for `vectors` (`key.count × key.dimension`).
+    public static func encoded(_ vectors: [Float], key: Key) -> Data {
         precondition(vectors.count == key.count * key.dimension, "vector count does not match the key")
+        let checksum = vectors.withUnsafeBytes { raw in Checkpoint.payloadChecksum(version: 2) { $0(raw) } }
         var data = Data(magic)
-        for value in [key.checkpointHash, key.inputsHash, UInt64(key.count), UInt64(key.dimension)] {
+        for value in [key.checkpointHash, key.inputsHash, UInt64(key.count), UInt64(key.dimension), checksum] {
             var le = value.littleEndian
             withUnsafeBytes(of: &le) { data.append(contentsOf: $0) }
         }
         data.append(Data(count: headerSize - data.count))
         vectors.withUnsafeBytes { data.append(contentsOf: $0) }
+        return data
+    }
+
+    /// Writes `vectors` (`key.count × key.dimension`) atomically.
+    /// - Throws: `PixelError.io` when the file cannot be written.
+    public static func write(_ vectors: [Float], key: Key, to path: String) throws {
+        let data = encoded(vectors, key: key)
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try AtomicFile.write(data, to: path)

@@ -4,6 +4,9 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidSetting(key: String, reason: String)
     /// A checkpoint file that cannot be read or is not a pixelrec checkpoint.
     case invalidCheckpoint(path: String, reason: String)
+    /// A checkpoint file whose `field` (a header key path such as `hyperparameters.heads`, or a part of
+    /// the layout such as `payload checksum`) breaks the format: printed `<path>: <field>: <reason>`.
+    case corruptCheckpoint(path: String, field: String, reason: String)
     /// Inputs whose shapes do not agree (content matrices, id maps).
     case shapeMismatch(what: String, expected: Int, found: Int)
     /// Training produced a non-finite loss.
@@ -15,6 +18,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
         switch self {
         case let .invalidSetting(key, reason): return "\(key): \(reason)"
         case let .invalidCheckpoint(path, reason): return "\(path): not a usable checkpoint (\(reason))"
+        case let .corruptCheckpoint(path, field, reason): return "\(path): \(field): \(reason)"
         case let .shapeMismatch(what, expected, found): return "\(what): expected \(expected), found \(found)"
         case let .nonFiniteLoss(epoch, step):
             return "training diverged: non-finite loss at epoch \(epoch), step \(step) (lower training.learning_rate)"

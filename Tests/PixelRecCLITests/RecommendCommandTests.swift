@@ -283,7 +283,7 @@ struct RecommendCommandTests {
         #expect(try source(json1).hasPrefix("reused from cache"))
         // The header carries the checkpoint's payload checksum.
         let header = try [UInt8](Data(contentsOf: URL(fileURLWithPath: cache)).prefix(16))
-        #expect(Array(header[0..<8]) == Array("PXITEMV1".utf8))
+        #expect(Array(header[0..<8]) == Array("PXITEMV2".utf8))
         // Another checkpoint (another seed) invalidates it.
         let other = f.directory + "/checkpoints2"
         let train = runTool([

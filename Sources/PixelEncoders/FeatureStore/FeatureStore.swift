@@ -45,8 +45,9 @@ public final class FeatureStore: @unchecked Sendable {
     private let rowsOffset: Int
 
     /// Opens and validates a store (the rows stay mapped, not copied).
-    /// - Throws: `EncoderError.invalidStore` naming what is wrong; `.missingFile` when absent.
-    public init(contentsOf path: String) throws {
+    /// - Throws: `EncoderError.corruptStore` naming the bad field; `.invalidStore` when unreadable;
+    ///   `.missingFile` when absent.
+    public convenience init(contentsOf path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else {
             throw EncoderError.missingFile(path: path, what: "feature store")
         }
@@ -56,66 +57,138 @@ public final class FeatureStore: @unchecked Sendable {
         } catch {
             throw EncoderError.invalidStore(path: path, reason: "cannot read")
         }
-        func fail(_ reason: String) -> EncoderError { .invalidStore(path: path, reason: reason) }
-        guard data.count >= 64 else { throw fail("shorter than the 64-byte header") }
+        try self.init(data: data, path: path)
+    }
+
+    /// Validates a store's bytes — every header field against the format's invariants, the others and
+    /// the file's size, with overflow-checked arithmetic, before anything is allocated or indexed — and
+    /// keeps `data` (not copied) for the rows.
+    /// - Throws: `EncoderError.corruptStore` naming the first bad field (`item count`, `rows offset`, …).
+    public init(data: Data, path: String) throws {
+        func fail(_ field: String, _ reason: String) -> EncoderError {
+            .corruptStore(path: path, field: field, reason: reason)
+        }
+        let size = data.count
+        guard size >= 64 else { throw fail("header", "\(size) bytes, shorter than the 64-byte header") }
         let head = [UInt8](data.prefix(64))
-        func field(_ offset: Int, _ size: Int) -> UInt64 {
+        func field(_ offset: Int, _ width: Int) -> UInt64 {
             var value: UInt64 = 0
-            for k in 0..<size { value |= UInt64(head[offset + k]) << (8 * UInt64(k)) }
+            for k in 0..<width { value |= UInt64(head[offset + k]) << (8 * UInt64(k)) }
             return value
         }
-        let header: (ok: Bool, [UInt64]) = (
-            Array(head[0..<8]) == Self.magic,
-            [
-                field(8, 4), field(12, 4), field(16, 8), field(24, 1), field(26, 2), field(28, 2), field(32, 8),
-                field(40, 8), field(48, 8), field(56, 8),
-            ]
-        )
-        guard header.ok else { throw fail("bad magic (not a pixelrec feature store)") }
-        let h = header.1
-        guard h[0] == UInt64(Self.version) else { throw fail("version \(h[0]), expected \(Self.version)") }
-        let dimension = Int(h[1]), count = Int(clamping: h[2])
-        let nameLength = Int(h[4]), hashLength = Int(h[5])
-        let rows = Int(clamping: h[6]), flagsAt = Int(clamping: h[7]), idsAt = Int(clamping: h[8])
-        guard Int(clamping: h[9]) == data.count else { throw fail("length \(data.count) differs from the header's \(h[9]) (truncated?)") }
-        guard dimension > 0, count >= 0, count <= data.count, dimension <= 1 << 20 else { throw fail("bad dimension or count") }
-        guard h[3] <= 1 else { throw fail("bad modality") }
-        let modality: EncoderModality = h[3] == 0 ? .image : .text
-        let rowBytes: Int = 4 * count * dimension
-        let stringsEnd: Int = 64 + nameLength + hashLength
-        let offsetsOK: Bool = stringsEnd <= rows && rows % 64 == 0 && flagsAt == rows + rowBytes
-        guard offsetsOK, idsAt == flagsAt + count, idsAt <= data.count else { throw fail("inconsistent offsets") }
-        let strings = data.subdata(in: 64..<(64 + nameLength + hashLength))
-        guard let name = String(data: strings.prefix(nameLength), encoding: .utf8),
-            let hash = String(data: strings.suffix(hashLength), encoding: .utf8)
-        else { throw fail("encoder name is not UTF-8") }
+        guard Array(head[0..<8]) == Self.magic else { throw fail("magic", "not a pixelrec feature store (PXFSTORE)") }
+        guard field(8, 4) == UInt64(Self.version) else {
+            throw fail("version", "\(field(8, 4)), expected \(Self.version)")
+        }
+        guard field(56, 8) == UInt64(size) else {
+            throw fail("file length", "the header says \(field(56, 8)) bytes, the file has \(size) (truncated?)")
+        }
+        let dimension64 = field(12, 4), count64 = field(16, 8)
+        guard (1...UInt64(Self.maximumDimension)).contains(dimension64) else {
+            throw fail("dimension", "\(dimension64) is outside 1...\(Self.maximumDimension)")
+        }
+        // Each item takes at least 4 bytes of rows, a flag byte and a 4-byte id length: n ≤ size / 9.
+        guard count64 <= UInt64(size) / 9 else {
+            throw fail("item count", "\(count64) items cannot fit in \(size) bytes")
+        }
+        guard field(24, 1) <= 1 else { throw fail("modality", "\(field(24, 1)) is neither 0 (image) nor 1 (text)") }
+        guard field(25, 1) == 0, field(30, 2) == 0 else { throw fail("reserved", "bytes 25 and 30..<32 are not zero") }
+        let dimension = Int(dimension64), count = Int(count64)
+        let nameLength = Int(field(26, 2)), hashLength = Int(field(28, 2))
+        let stringsEnd = 64 + nameLength + hashLength  // at most 64 + 2 · 65535
+        let rows64 = field(32, 8), flags64 = field(40, 8), ids64 = field(48, 8)
+        guard rows64 % 64 == 0, rows64 >= UInt64(stringsEnd), rows64 <= UInt64(size) else {
+            throw fail(
+                "rows offset",
+                "\(rows64) is not a multiple of 64 in \(stringsEnd)...\(size) (the names' end to the file's end)")
+        }
+        let rows = Int(rows64)
+        let (floats, o1) = count.multipliedReportingOverflow(by: dimension)
+        let (rowBytes, o2) = floats.multipliedReportingOverflow(by: 4)
+        let (rowsEnd, o3) = rows.addingReportingOverflow(rowBytes)
+        guard !o1, !o2, !o3, rowsEnd <= size else {
+            throw fail(
+                "item count",
+                "\(count) items × \(dimension) floats from byte \(rows) run past the file's \(size) bytes")
+        }
+        guard flags64 == UInt64(rowsEnd) else {
+            throw fail("flags offset", "\(flags64), expected rows offset + 4·count·dimension = \(rowsEnd)")
+        }
+        let flagsAt = rowsEnd
+        let (idsAt, o4) = flagsAt.addingReportingOverflow(count)
+        guard !o4, ids64 == UInt64(idsAt) else {
+            throw fail(
+                "ids offset", "\(ids64), expected flags offset + count = \(o4 ? "more than Int.max" : String(idsAt))")
+        }
+        guard idsAt <= size, (size - idsAt) / 4 >= count else {
+            throw fail("ids offset", "\(idsAt) leaves no room for \(count) ids in the file's \(size) bytes")
+        }
+        let strings = data.subdata(in: (data.startIndex + 64)..<(data.startIndex + stringsEnd))
+        guard let name = String(validating: strings.prefix(nameLength), as: UTF8.self) else {
+            throw fail("encoder name", "not UTF-8")
+        }
+        guard let hash = String(validating: strings.suffix(hashLength), as: UTF8.self) else {
+            throw fail("model hash", "not UTF-8")
+        }
+        let flags = [UInt8](data[(data.startIndex + flagsAt)..<(data.startIndex + idsAt)])
+        if let bad = flags.firstIndex(where: { $0 & ~Self.missingFlag != 0 }) {
+            throw fail("flags[\(bad)]", "\(flags[bad]) has bits other than the missing flag")
+        }
         var ids: [String] = []
         ids.reserveCapacity(count)
         var index: [String: Int] = [:]
         index.reserveCapacity(count)
-        let idBytes = [UInt8](data[idsAt..<data.count])
+        let idBytes = [UInt8](data[(data.startIndex + idsAt)...])
         var cursor = 0
         for i in 0..<count {
-            guard cursor + 4 <= idBytes.count else { throw fail("id \(i) truncated") }
+            guard idBytes.count - cursor >= 4 else { throw fail("ids[\(i)]", "truncated") }
             var length = 0
             for k in 0..<4 { length |= Int(idBytes[cursor + k]) << (8 * k) }
             cursor += 4
-            guard length <= idBytes.count - cursor,
-                let id = String(validating: idBytes[cursor..<(cursor + length)], as: UTF8.self)
-            else { throw fail("id \(i) truncated or not UTF-8") }
+            guard length <= idBytes.count - cursor else {
+                throw fail("ids[\(i)]", "length \(length) runs past the end of the file")
+            }
+            guard length > 0, let id = String(validating: idBytes[cursor..<(cursor + length)], as: UTF8.self),
+                !id.utf8.contains(0)
+            else { throw fail("ids[\(i)]", "empty, not UTF-8 or containing a NUL byte") }
             cursor += length
-            guard index.updateValue(i, forKey: id) == nil else { throw fail("duplicate item id '\(id)'") }
+            guard index.updateValue(i, forKey: id) == nil else {
+                throw fail("ids[\(i)]", "duplicate item id \(Self.quoted(id))")
+            }
             ids.append(id)
         }
-        guard cursor == idBytes.count else { throw fail("\(idBytes.count - cursor) trailing bytes") }
+        guard cursor == idBytes.count else { throw fail("ids", "\(idBytes.count - cursor) trailing bytes") }
+        let modality: EncoderModality = field(24, 1) == 0 ? .image : .text
         self.path = path
         self.identity = EncoderIdentity(name: name, modality: modality, dimension: dimension, modelHash: hash)
         self.count = count
         self.ids = ids
         self.index = index
-        self.flags = Array(data[flagsAt..<idsAt])
+        self.flags = flags
         self.data = data
         self.rowsOffset = rows
+    }
+
+    /// Largest dimension a store may declare.
+    public static let maximumDimension = 1 << 20
+
+    /// `text` quoted for a one-line message (control characters escaped, at most 48 characters).
+    static func quoted(_ text: String) -> String {
+        var out = ""
+        for (k, scalar) in text.unicodeScalars.enumerated() {
+            if k == 48 {
+                out += "…"
+                break
+            }
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value)
+                || scalar == "\u{2028}" || scalar == "\u{2029}"
+            {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return "'" + out + "'"
     }
 
     public var dimension: Int { identity.dimension }

@@ -134,7 +134,7 @@ enum RecommendCommand: Subcommand {
         // Item vectors (cached per checkpoint), scorer, similarity embeddings.
         let (itemVectors, vectorSource) = try ItemVectors.resolve(
             checkpoint: checkpoint, path: checkpointPath, catalog: catalog, content: content,
-            cachePath: context.invocation.string("embeddings-cache"))
+            cachePath: context.invocation.string("embeddings-cache"), warn: warn)
         let scorer = try MultimodalScoring.scorer(
             checkpoint: checkpoint, path: checkpointPath, userIds: inputs.userIds, itemIds: catalog,
             profiles: inputs.coldProfiles, content: content, maxCandidates: config.recommendation.maxCandidates,

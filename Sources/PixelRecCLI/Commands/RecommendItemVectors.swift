@@ -6,9 +6,12 @@ import PixelModels
 /// The item side of `pixelrec recommend`: the model's item vectors (through the embeddings cache when
 /// one is given) and the unit-length embeddings MMR and intra-list diversity take cosines over.
 enum ItemVectors {
-    /// Item vectors of the catalog and a phrase saying where they came from.
+    /// Item vectors of the catalog and a phrase saying where they came from. A cache file that breaks its
+    /// format (corrupt, or of the older version without a payload checksum) is recomputed, rewritten and
+    /// reported through `warn` as `<cache>: <field>: <reason>; …`.
     static func resolve(
-        checkpoint: Checkpoint, path: String, catalog: IdMap, content: ItemContent, cachePath: String?
+        checkpoint: Checkpoint, path: String, catalog: IdMap, content: ItemContent, cachePath: String?,
+        warn: (String) -> Void = { _ in }
     ) throws -> ([Float], String) {
         guard let cachePath else {
             return (
@@ -28,6 +31,9 @@ enum ItemVectors {
         let why: String
         switch lookup {
         case let .stale(reason): why = "cache was stale (\(reason)); rewritten"
+        case let .invalid(field, reason):
+            why = "cache was invalid (\(field): \(reason)); rewritten"
+            warn("\(cachePath): \(field): \(reason); recomputed the item vectors and rewrote the cache")
         default: why = "cache written"
         }
         return (vectors, "computed; \(why): \(cachePath)")
