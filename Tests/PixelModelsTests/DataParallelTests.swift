@@ -34,13 +34,13 @@ func variantConfig(_ variant: String, epochs: Int = 3) -> PixelRecConfig {
 @Suite("Data-parallel training")
 struct DataParallelTests {
     /// Per-epoch train-loss bit patterns, validation NDCG@10 and the final weights' fingerprint of a
-    /// 3-epoch run at 1 thread, captured from main at f7f7297 (before data parallelism), per OpenBLAS
-    /// kernel family: `SkylakeX` on a Zen 4 (AVX-512), `Haswell` on the same machine with
-    /// `OPENBLAS_CORETYPE=Haswell` (the kernels a Zen 3 / AVX2 machine runs). Other kernels round
-    /// differently in the low bits from the second epoch on, so there the test relies on the in-run
-    /// oracle alone (``ReferenceLoop``), which holds on every CPU.
+    /// 3-epoch run at 1 thread, captured from main at f7f7297 (before data parallelism) on a Zen 4, where
+    /// OpenBLAS 0.3.21 picks its `Cooperlake` kernels (`openblas_get_corename()`). Other kernels (e.g.
+    /// `Haswell` on a Zen 3, or with `OPENBLAS_CORETYPE=Haswell`) round differently in the low bits from the
+    /// second epoch on, so there the test relies on the in-run oracle alone (``ReferenceLoop``), which
+    /// holds on every CPU.
     static let capturedFromMain: [String: [String: (losses: [UInt64], ndcg: [Double], weights: UInt64)]] = [
-        "SkylakeX": [
+        "Cooperlake": [
             "pretrained": (
                 [4607685695820005376, 4607539611902672896, 4607360186959527936],
                 [0.1999989368643785, 0.2180712773019414, 0.20979968676299945], 15405540842119180953
