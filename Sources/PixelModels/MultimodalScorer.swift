@@ -18,9 +18,9 @@ public enum MultimodalScoring {
     ///   - content: content rows for `itemIds`, in its order.
     ///   - itemVectors: precomputed ``itemVectors(checkpoint:path:itemIds:content:)`` (e.g. from an
     ///     ``ItemVectorCache``); computed when `nil`.
-    ///   - histories: sequence models (`user_encoder: sequence | hybrid`): per user of `userIds`, its
-    ///     history as `itemIds` indices, oldest first (the newest `max_seq_len` are read); when `nil`, the
-    ///     profile rows in index order.
+    ///   - histories: per user of `userIds`, its history as `itemIds` indices, oldest first (sequence
+    ///     models read the newest `max_seq_len`; ID models average it for users without an ID); when `nil`,
+    ///     the profile rows in index order.
     public static func scorer(
         checkpoint: Checkpoint, path: String, userIds: IdMap, itemIds: IdMap, profiles: SparseMatrix,
         content: ItemContent,
@@ -36,28 +36,16 @@ public enum MultimodalScoring {
         guard items.count == itemIds.count * d else {
             throw ModelError.shapeMismatch(what: "item vectors", expected: itemIds.count * d, found: items.count)
         }
-        let table = model.userTable
-        var users = [Float](repeating: 0, count: userIds.count * d)
-        var coldUsers = 0
-        if h.userEncoder != .id {
-            let ordered = histories ?? (0..<userIds.count).map { u in u < profiles.rowCount ? profiles.row(u) : [] }
-            guard ordered.count == userIds.count else {
-                throw ModelError.shapeMismatch(what: "user histories", expected: userIds.count, found: ordered.count)
-            }
-            let ids = (0..<userIds.count).map { trainedUsers.index(of: userIds.key(Int32($0))) ?? -1 }
-            coldUsers = ids.filter { $0 < 0 }.count
-            users = model.userVectors(itemVectors: items, histories: ordered, users: ids)
+        // User vectors through the model's one path (`userVectors(itemVectors:histories:users:)`): ID models
+        // take the ID row, or the mean of the profile's item vectors for a user without one; sequence models
+        // read the ordered histories.
+        let ordered = histories ?? (0..<userIds.count).map { u in u < profiles.rowCount ? profiles.row(u) : [] }
+        guard ordered.count == userIds.count else {
+            throw ModelError.shapeMismatch(what: "user histories", expected: userIds.count, found: ordered.count)
         }
-        for u in 0..<userIds.count where h.userEncoder == .id {
-            if let m = trainedUsers.index(of: userIds.key(Int32(u))) {
-                for j in 0..<d { users[u * d + j] = table[Int(m) * d + j] }
-            } else if u < profiles.rowCount, profiles.rowLength(u) > 0 {
-                coldUsers += 1
-                let row = profiles.row(u)
-                let scale = 1 / Float(row.count)
-                for i in row { for j in 0..<d { users[u * d + j] += items[Int(i) * d + j] * scale } }
-            }
-        }
+        let ids = (0..<userIds.count).map { trainedUsers.index(of: userIds.key(Int32($0))) ?? -1 }
+        let coldUsers = ids.indices.filter { ids[$0] < 0 && (h.userEncoder != .id || !ordered[$0].isEmpty) }.count
+        let users = model.userVectors(itemVectors: items, histories: ordered, users: ids)
         let coldItems = modelItem.filter { $0 < 0 }.count
         let description =
             "multimodal(\(h.modelClass), \(h.scoring), "
