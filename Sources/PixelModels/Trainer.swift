@@ -295,6 +295,8 @@ public struct Trainer {
         let itemIds = (0..<Int32(catalog.count)).map { $0 < Int32(hyper.itemCount) ? $0 : -1 }
         let validation = try evalData.map { try TaskSetup(task: .retrieval, data: $0) }
         let ks = Array(Set([5, 10, 20] + (t.earlyStoppingMetric.rankingK.map { [$0] } ?? []))).sorted()
+        // Sequence models: each training user's history for validation (the same every epoch).
+        let validationHistories = sequencePlan?.histories(users: hyper.userCount)
         var stoppedEarly = false
         var epochsRun = 0
         var epoch = startEpoch
@@ -391,7 +393,7 @@ public struct Trainer {
                     record.validation = try Self.validate(
                         model: model, content: content, itemIds: itemIds, setup: validation, ks: ks,
                         workers: options.threads,
-                        histories: sequencePlan?.histories(users: hyper.userCount))
+                        histories: validationHistories)
                     if t.earlyStoppingMetric == .validationLoss, sequencePlan == nil, let evalData {
                         record.validation["val_loss"] = Self.validationLoss(
                             model: model, content: content, data: evalData, settings: settings, ratio: ratio, seed: seed
