@@ -48,7 +48,8 @@ let package = Package(
         .target(
             name: "PixelModels",
             dependencies: [
-                "PixelCore", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim", "PixelData", "PixelEncoders", "PixelEval",
+                "PixelCore", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim", "PixelData", "PixelEncoders",
+                "PixelEval",
                 "PixelImage",
             ]
         ),
@@ -67,14 +68,17 @@ let package = Package(
         .executableTarget(
             name: "PixelBench",
             dependencies: [
-                "PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "PixelEval", "PixelONNX",
+                "PixelCore", "PixelTensor", "PixelNN", "PixelOptim", "PixelImage", "PixelData", "PixelEval",
+                "PixelONNX",
                 "CBLAS", "PixelEncoders", "PixelModels", "PixelConfig",
             ]
         ),
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
         .executableTarget(
-            name: "ConfigFuzz", dependencies: ["PixelConfig", "FuzzSupport"], path: "Fuzz/ConfigFuzz", exclude: ["Seeds"]),
-        .executableTarget(name: "CSVFuzz", dependencies: ["PixelData", "FuzzSupport"], path: "Fuzz/CSVFuzz", exclude: ["Seeds"]),
+            name: "ConfigFuzz", dependencies: ["PixelConfig", "FuzzSupport"], path: "Fuzz/ConfigFuzz",
+            exclude: ["Seeds"]),
+        .executableTarget(
+            name: "CSVFuzz", dependencies: ["PixelData", "FuzzSupport"], path: "Fuzz/CSVFuzz", exclude: ["Seeds"]),
         .executableTarget(
             name: "ImageFuzz", dependencies: ["PixelImage", "FuzzSupport"], path: "Fuzz/ImageFuzz", exclude: ["Seeds"]),
         .executableTarget(
@@ -92,12 +96,15 @@ let package = Package(
         .testTarget(name: "PixelCoreTests", dependencies: ["PixelCore"]),
         .testTarget(name: "PixelArgumentsTests", dependencies: ["PixelArguments"], resources: [.copy("Golden")]),
         .testTarget(name: "PixelConfigTests", dependencies: ["PixelConfig", "PixelCore"]),
-        .testTarget(name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelDataTests", dependencies: ["PixelData"]),
         .testTarget(name: "PixelEvalTests", dependencies: ["PixelEval"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelONNXTests", dependencies: ["PixelONNX"]),
         .testTarget(name: "PixelEncodersTests", dependencies: ["PixelEncoders"]),
-        .testTarget(name: "PixelModelsTests", dependencies: ["PixelModels", "PixelRecCLI"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "PixelModelsTests", dependencies: ["PixelModels", "PixelRecCLI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

@@ -61,8 +61,10 @@ extension DataError: PathRenamingError {
         case let .missingColumn(path, column, available):
             return .missingColumn(path: r(path), column: column, available: available)
         case let .invalidValue(path, line, column, name, value, expected):
-            return .invalidValue(path: r(path), line: line, column: column, name: name, value: value, expected: expected)
-        case let .duplicateRow(path, line, firstLine): return .duplicateRow(path: r(path), line: line, firstLine: firstLine)
+            return .invalidValue(
+                path: r(path), line: line, column: column, name: name, value: value, expected: expected)
+        case let .duplicateRow(path, line, firstLine):
+            return .duplicateRow(path: r(path), line: line, firstLine: firstLine)
         case .invalidOption, .image: return self
         case let .badFormat(path, reason): return .badFormat(path: r(path), reason: r(reason))
         }

@@ -74,7 +74,8 @@ public struct TaskSetup: Sendable {
                 addQuery(user: u, relevant: relevant, excluded: history)
             }
             profiles = data.train.union(
-                SparseMatrix(rowCount: data.userCount, columnCount: data.itemCount, rows: profileRows, columns: profileItems))
+                SparseMatrix(
+                    rowCount: data.userCount, columnCount: data.itemCount, rows: profileRows, columns: profileItems))
             if tooShort > 0 { notes.append("\(tooShort) cold users with ≤ \(coldHistory) interactions skipped") }
             notes.append("cold users are represented by their first \(coldHistory) held-out interactions (time order)")
         case .coldItem:
@@ -94,7 +95,8 @@ public struct TaskSetup: Sendable {
             let reason: String
             switch task {
             case .coldUser: reason = "no test user is absent from training with more than \(coldHistory) interactions"
-            case .coldItem: reason = "no test interaction is with an item absent from training (split items, e.g. strategy item)"
+            case .coldItem:
+                reason = "no test interaction is with an item absent from training (split items, e.g. strategy item)"
             default: reason = "no test user also has training interactions"
             }
             throw EvalError.nothingToEvaluate(task: task.rawValue, reason: reason)

@@ -38,7 +38,8 @@ enum CommonOptions {
     static let set = Argument.option(
         "set", kind: .keyValue, valueName: "key.path=value", repeating: true,
         help: "Override one configuration key, e.g. --set training.epochs=5; applied after --config.")
-    static let quiet = Argument.flag("quiet", short: "q", help: "Print only results, warnings and errors (no progress).")
+    static let quiet = Argument.flag(
+        "quiet", short: "q", help: "Print only results, warnings and errors (no progress).")
     static let verbose = Argument.flag("verbose", short: "v", help: "Print more detail about what is done.")
 
     /// `--config`, `--set`, `--quiet`, `--verbose`.

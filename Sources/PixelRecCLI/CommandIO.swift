@@ -19,8 +19,10 @@ extension CommandContext {
 
     /// Loads an interactions CSV, warning (always, `--quiet` or not) when exact duplicate rows were dropped:
     /// `warning: <path>: read N rows, dropped D exact duplicates`.
-    func loadInteractions(_ path: String, progress: PixelCore.Progress? = nil) throws -> (InteractionTable, LoadReport) {
-        let (table, report) = try InteractionTable.load(path: path, options: InteractionLoadOptions(), progress: progress)
+    func loadInteractions(_ path: String, progress: PixelCore.Progress? = nil) throws -> (InteractionTable, LoadReport)
+    {
+        let (table, report) = try InteractionTable.load(
+            path: path, options: InteractionLoadOptions(), progress: progress)
         if report.duplicatesDropped > 0 { console.warning("\(path): \(report.summary)") }
         return (table, report)
     }
@@ -51,6 +53,7 @@ extension LoadReport {
     /// `read N rows, dropped D exact duplicates` (the second part only when some were dropped).
     var summary: String {
         "read \(rowsRead) row\(rowsRead == 1 ? "" : "s")"
-            + (duplicatesDropped > 0 ? ", dropped \(duplicatesDropped) exact duplicate\(duplicatesDropped == 1 ? "" : "s")" : "")
+            + (duplicatesDropped > 0
+                ? ", dropped \(duplicatesDropped) exact duplicate\(duplicatesDropped == 1 ? "" : "s")" : "")
     }
 }

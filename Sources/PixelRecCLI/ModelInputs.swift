@@ -14,7 +14,9 @@ enum ModelInputs {
     static func declareItemInputs(_ config: PixelRecConfig, into paths: inout CommandPaths) {
         let processed = config.data.resolvedProcessedDir + "/item_info.csv"
         let useProcessed = FileManager.default.fileExists(atPath: processed)
-        paths.input(useProcessed ? processed : config.data.itemInfoPath, useProcessed ? "data.processed_dir" : "data.item_info_path")
+        paths.input(
+            useProcessed ? processed : config.data.itemInfoPath,
+            useProcessed ? "data.processed_dir" : "data.item_info_path")
         let stores = EncoderModality.allCases.map { ItemFeatures.storePath(config, $0) }
         if stores.allSatisfy(FileManager.default.fileExists) {
             for (store, modality) in zip(stores, EncoderModality.allCases) {
@@ -46,7 +48,9 @@ enum ModelInputs {
         var scalers: [Scaler] = []
         let missing = config.data.numericalFeaturesCols.filter { !table.header.contains($0) }
         if !missing.isEmpty {
-            warn("\(table.path): numeric columns \(missing.joined(separator: ", ")) absent (data.numerical_features_cols); not used")
+            warn(
+                "\(table.path): numeric columns \(missing.joined(separator: ", ")) absent (data.numerical_features_cols); not used"
+            )
         }
         for column in config.data.numericalFeaturesCols where table.header.contains(column) {
             // Cells that are not numbers count as missing here; the content step reports them.
@@ -57,20 +61,27 @@ enum ModelInputs {
 
     /// Makes sure both feature stores exist (runs the `encode` path when one is missing).
     static func ensureFeatures(_ config: PixelRecConfig, threads: Int, log: (String) -> Void) throws {
-        let missing = EncoderModality.allCases.filter { !FileManager.default.fileExists(atPath: ItemFeatures.storePath(config, $0)) }
+        let missing = EncoderModality.allCases.filter {
+            !FileManager.default.fileExists(atPath: ItemFeatures.storePath(config, $0))
+        }
         guard !missing.isEmpty else { return }
-        log("item features missing (\(missing.map(\.rawValue).joined(separator: ", "))): encoding into \(config.data.featureStorePath)")
+        log(
+            "item features missing (\(missing.map(\.rawValue).joined(separator: ", "))): encoding into \(config.data.featureStorePath)"
+        )
         try ItemFeatures.update(config: config, threads: threads, modalities: missing)
     }
 
     /// Content rows for the items of `itemIds`, in its order: vision and text from the stores (zero rows
     /// for items without one), numeric features scaled with `scalers`.
-    static func content(_ config: PixelRecConfig, table: ItemTable, itemIds: IdMap, scalers: ScalerSet) throws -> ItemContent {
+    static func content(_ config: PixelRecConfig, table: ItemTable, itemIds: IdMap, scalers: ScalerSet) throws
+        -> ItemContent
+    {
         let keys = itemIds.keys
         let image = try FeatureStore(contentsOf: ItemFeatures.storePath(config, .image))
         let text = try FeatureStore(contentsOf: ItemFeatures.storePath(config, .text))
         let v = image.matrix(for: keys), t = text.matrix(for: keys)
-        let numeric = scalers.scalers.isEmpty
+        let numeric =
+            scalers.scalers.isEmpty
             ? NumericFeatures?.none : try NumericFeatures(items: table, itemIds: itemIds, scalers: scalers)
         return try ItemContent(
             count: keys.count, vision: v.rows, visionWidth: image.dimension, text: t.rows, textWidth: text.dimension,

@@ -102,7 +102,7 @@ public enum PixelRecTool {
                 return 2
             } catch let error as PixelError {
                 console.error(error.description)
-            } catch where IOFailure.isSystemError(error) {
+            } catch  where IOFailure.isSystemError(error) {
                 // A raw Foundation/POSIX error that no layer translated: its file and the reason in words,
                 // never an `NSCocoaErrorDomain Code=…` dump.
                 let path = IOFailure.path(of: error) ?? commandName(invocation)

@@ -20,10 +20,13 @@ struct CommandTests {
         #expect(reloaded == expected)
     }
 
-    @Test("config check accepts every shipped config", arguments: [
-        "default_config.yaml", "enhanced_config.yaml", "dino_config.yaml", "large_scale_config.yaml", "demo_config.yaml",
-        "ml100k_config.yaml", "ml100k_real_encoders.yaml", "ml100k_cold_items.yaml", "ml100k_sequence.yaml",
-    ])
+    @Test(
+        "config check accepts every shipped config",
+        arguments: [
+            "default_config.yaml", "enhanced_config.yaml", "dino_config.yaml", "large_scale_config.yaml",
+            "demo_config.yaml",
+            "ml100k_config.yaml", "ml100k_real_encoders.yaml", "ml100k_cold_items.yaml", "ml100k_sequence.yaml",
+        ])
     func shippedConfigsCheck(name: String) {
         let result = runTool(["config", "check", "--config", packageRoot + "/configs/" + name])
         #expect(result.status == 0, "\(result.error)")
@@ -94,7 +97,9 @@ struct ExecutableTests {
         let directory = try temporaryDirectory()
         let result = try run(["recommend", "--set", "checkpoint_dir=\(directory)/none", "--users", "u1"])
         #expect(result.status == 1)
-        #expect(result.error == "error: \(directory)/none/best.ckpt: no checkpoint (run pixelrec train, or pass --checkpoint)\n")
+        #expect(
+            result.error
+                == "error: \(directory)/none/best.ckpt: no checkpoint (run pixelrec train, or pass --checkpoint)\n")
     }
 }
 

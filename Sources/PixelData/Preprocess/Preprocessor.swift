@@ -112,7 +112,8 @@ public enum Preprocessor {
         // Images (parallel).
         clock = Date()
         let imageDirectory = resolve(options.imagesDirectory, in: inputDirectory)
-        let outputImages = options.outputImagesDirectory.map { resolve($0, in: inputDirectory) } ?? outputDirectory + "/images"
+        let outputImages =
+            options.outputImagesDirectory.map { resolve($0, in: inputDirectory) } ?? outputDirectory + "/images"
         let imageReference = imageColumnPrefix(images: outputImages, output: outputDirectory)
         let ids = cleaned.ids
         var outcomes = [ImageOutcome](repeating: ImageOutcome(), count: ids.count)

@@ -27,7 +27,8 @@ public enum Splitter {
             let before = filterReport.rowsBefore
             throw DataError.badFormat(
                 path: table.path,
-                reason: "k-core filter (users ≥ \(options.minInteractionsPerUser), items ≥ \(options.minInteractionsPerItem)) "
+                reason:
+                    "k-core filter (users ≥ \(options.minInteractionsPerUser), items ≥ \(options.minInteractionsPerItem)) "
                     + "removed all \(before) interaction\(before == 1 ? "" : "s")\(options.sampleN != nil ? " of the sample" : ""); "
                     + "nothing to split (lower min_interactions_per_user / min_interactions_per_item)")
         }

@@ -58,27 +58,27 @@ public enum SynthGenerator {
         var marks = [Int32](repeating: 0, count: world.options.items)
         var written = 0
         try AtomicFile.write(to: path) { handle in
-                var writer = CSVWriter(reserve: 1 << 23)
-                writer.writeRow(["item_id", "user_id", "timestamp"])
-                for u in 0..<world.options.users {
-                    world.draw(user: u, count: counts[u], marks: &marks, rng: &rng) { item, time in
-                        writer.bytes.append(UInt8(ascii: "i"))
-                        writer.appendInteger(Int(item) + 1)
-                        writer.bytes.append(UInt8(ascii: ","))
-                        writer.bytes.append(UInt8(ascii: "u"))
-                        writer.appendInteger(u + 1)
-                        writer.bytes.append(UInt8(ascii: ","))
-                        writer.appendInteger(time)
-                        writer.endRow()
-                    }
-                    written += counts[u]
-                    if writer.bytes.count > 1 << 23 {
-                        try handle.write(contentsOf: writer.bytes)
-                        writer.bytes.removeAll(keepingCapacity: true)
-                    }
-                    progress?.advance(by: counts[u])
+            var writer = CSVWriter(reserve: 1 << 23)
+            writer.writeRow(["item_id", "user_id", "timestamp"])
+            for u in 0..<world.options.users {
+                world.draw(user: u, count: counts[u], marks: &marks, rng: &rng) { item, time in
+                    writer.bytes.append(UInt8(ascii: "i"))
+                    writer.appendInteger(Int(item) + 1)
+                    writer.bytes.append(UInt8(ascii: ","))
+                    writer.bytes.append(UInt8(ascii: "u"))
+                    writer.appendInteger(u + 1)
+                    writer.bytes.append(UInt8(ascii: ","))
+                    writer.appendInteger(time)
+                    writer.endRow()
                 }
-                try handle.write(contentsOf: writer.bytes)
+                written += counts[u]
+                if writer.bytes.count > 1 << 23 {
+                    try handle.write(contentsOf: writer.bytes)
+                    writer.bytes.removeAll(keepingCapacity: true)
+                }
+                progress?.advance(by: counts[u])
+            }
+            try handle.write(contentsOf: writer.bytes)
         }
         return written
     }

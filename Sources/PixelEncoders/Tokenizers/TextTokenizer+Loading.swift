@@ -18,10 +18,15 @@ extension TextTokenizer {
         let className = (config["tokenizer_class"] as? String ?? "").lowercased()
         var kind = forcedKind
         if kind == nil {
-            if className.hasPrefix("clip") { kind = .clip }
-            else if className.hasPrefix("mpnet") { kind = .mpnet }
-            else if className.hasPrefix("roberta") || className.hasPrefix("gpt2") { kind = .roberta }
-            else if className.hasPrefix("bert") || className.hasPrefix("distilbert") { kind = .bert }
+            if className.hasPrefix("clip") {
+                kind = .clip
+            } else if className.hasPrefix("mpnet") {
+                kind = .mpnet
+            } else if className.hasPrefix("roberta") || className.hasPrefix("gpt2") {
+                kind = .roberta
+            } else if className.hasPrefix("bert") || className.hasPrefix("distilbert") {
+                kind = .bert
+            }
         }
         var maxLength = (sentenceConfig["max_seq_length"] as? Int)
         if maxLength == nil, let m = config["model_max_length"] as? Int, m > 0, m < 1_000_000 { maxLength = m }
@@ -47,9 +52,11 @@ extension TextTokenizer {
             let merges = try parseMergesLines(try readLines(path("merges.txt")), source: path("merges.txt"))
             let resolved = kind ?? (vocabulary.keys.contains { $0.hasSuffix("</w>") } ? .clip : .roberta)
             return try bytePair(
-                vocabulary: vocabulary, merges: merges, kind: resolved, maxLength: maxLength, source: path("merges.txt"))
+                vocabulary: vocabulary, merges: merges, kind: resolved, maxLength: maxLength, source: path("merges.txt")
+            )
         }
-        throw EncoderError.missingFile(path: directory, what: "tokenizer (tokenizer.json, vocab.txt or vocab.json + merges.txt)")
+        throw EncoderError.missingFile(
+            path: directory, what: "tokenizer (tokenizer.json, vocab.txt or vocab.json + merges.txt)")
     }
 
     // MARK: - Builders
@@ -71,7 +78,8 @@ extension TextTokenizer {
                 path: source, reason: "vocabulary lacks \(isMPNet ? "<s> / </s>" : "[CLS] / [SEP]")")
         }
         let pad = (isMPNet ? vocabulary["<pad>"] : vocabulary["[PAD]"]) ?? 0
-        let specialNames = isMPNet ? ["<s>", "</s>", "<pad>", "<unk>", "<mask>"] : ["[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]"]
+        let specialNames =
+            isMPNet ? ["<s>", "</s>", "<pad>", "<unk>", "<mask>"] : ["[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]"]
         var specials = specialNames.compactMap { name in vocabulary[name].map { (name, $0) } }
         specials.append(contentsOf: extra)
         return TextTokenizer(
@@ -142,7 +150,8 @@ extension TextTokenizer {
             let chinese = normalizer["handle_chinese_chars"] as? Bool ?? true
             let resolved = kind ?? (vocabulary["<s>"] == 0 ? .mpnet : .bert)
             return try wordPiece(
-                vocabulary: vocabulary, kind: resolved, lowercase: lowercase, stripAccents: strip, handleChinese: chinese,
+                vocabulary: vocabulary, kind: resolved, lowercase: lowercase, stripAccents: strip,
+                handleChinese: chinese,
                 maxLength: length, source: file, unknownToken: model["unk_token"] as? String,
                 maxInputChars: model["max_input_chars_per_word"] as? Int ?? 100, specials: specials)
         case "BPE":
@@ -150,7 +159,8 @@ extension TextTokenizer {
             let suffix = model["end_of_word_suffix"] as? String ?? ""
             let resolved = kind ?? (suffix == "</w>" ? .clip : .roberta)
             return try bytePair(
-                vocabulary: vocabulary, merges: merges, kind: resolved, maxLength: length, source: file, specials: specials)
+                vocabulary: vocabulary, merges: merges, kind: resolved, maxLength: length, source: file,
+                specials: specials)
         default:
             throw EncoderError.malformedFile(path: file, reason: "unsupported tokenizer model type '\(type)'")
         }
@@ -165,7 +175,8 @@ extension TextTokenizer {
         }
         do { return try TextLines.read(path: path) } catch let error as PixelError {
             switch error {
-            case let .invalidInput(_, line, _, reason): throw EncoderError.malformedFile(path: "\(path):\(line)", reason: reason)
+            case let .invalidInput(_, line, _, reason):
+                throw EncoderError.malformedFile(path: "\(path):\(line)", reason: reason)
             case let .io(_, reason): throw EncoderError.malformedFile(path: path, reason: reason)
             default: throw error
             }

@@ -17,14 +17,21 @@ enum EmbedCommand: Subcommand {
         arguments: CommonOptions.all + [
             .option(
                 "encoder", short: "e",
-                kind: .choice(["clip", "dino", "resnet", "convnext", "efficientnet", "sentence-bert", "mpnet", "bert", "roberta", "builtin"]),
+                kind: .choice([
+                    "clip", "dino", "resnet", "convnext", "efficientnet", "sentence-bert", "mpnet", "bert", "roberta",
+                    "builtin",
+                ]),
                 required: true, help: "Encoder name in the registry."),
-            .option("model", short: "m", kind: .path, valueName: "dir", help: "Folder with the ONNX model and tokenizer."),
+            .option(
+                "model", short: "m", kind: .path, valueName: "dir", help: "Folder with the ONNX model and tokenizer."),
             .option("text", valueName: "text", multiple: true, repeating: true, help: "Texts to embed."),
             .option("image", kind: .path, valueName: "path", multiple: true, repeating: true, help: "Images to embed."),
-            .option("output", short: "o", kind: .path, valueName: "file.npy", required: true, help: "Output .npy file."),
+            .option(
+                "output", short: "o", kind: .path, valueName: "file.npy", required: true, help: "Output .npy file."),
         ],
-        examples: ["pixelrec embed --encoder sentence-bert --model models/encoders/minilm --text \"a cat\" --output e.npy"]
+        examples: [
+            "pixelrec embed --encoder sentence-bert --model models/encoders/minilm --text \"a cat\" --output e.npy"
+        ]
     )
 
     static func run(_ context: CommandContext) throws {
@@ -55,7 +62,8 @@ enum EmbedCommand: Subcommand {
             rows = try encoder.encode(prepared: prepared, count: images.count)
             dimension = encoder.identity.dimension
         }
-        try NumpyArray.write(try ONNXValue(floats: rows, shape: [rows.count / max(dimension, 1), dimension]), to: output)
+        try NumpyArray.write(
+            try ONNXValue(floats: rows, shape: [rows.count / max(dimension, 1), dimension]), to: output)
         context.console.line("wrote \(output): \(rows.count / max(dimension, 1)) × \(dimension) float32 (\(name))")
     }
 }

@@ -17,13 +17,13 @@ enum EncodeCommand: Subcommand {
             """,
         arguments: CommonOptions.all + [
             .option(
-                "batch-size", kind: .integer(1 ... 4096), valueName: "n", default: "32", help: "Items per encoder batch."),
+                "batch-size", kind: .integer(1...4096), valueName: "n", default: "32", help: "Items per encoder batch."),
             .flag("force", help: "Re-encode every item."),
             .option(
                 "only", kind: .choice(["image", "text"]), valueName: "modality",
                 help: "Update only the image or only the text store."),
             .option(
-                "workers", kind: .integer(1 ... 256), valueName: "n",
+                "workers", kind: .integer(1...256), valueName: "n",
                 help: "Decode/prepare worker threads (default: training.threads, 0 = all cores)."),
         ],
         examples: [
@@ -35,14 +35,19 @@ enum EncodeCommand: Subcommand {
     static func run(_ context: CommandContext) throws {
         let config = try context.loadConfig()
         let invocation = context.invocation
-        let modalities: [EncoderModality] = invocation.string("only").flatMap { EncoderModality(rawValue: $0) }.map { [$0] }
+        let modalities: [EncoderModality] =
+            invocation.string("only").flatMap { EncoderModality(rawValue: $0) }.map { [$0] }
             ?? EncoderModality.allCases
         var paths = context.paths()
         let processed = config.data.resolvedProcessedDir + "/item_info.csv"
         let useProcessed = FileManager.default.fileExists(atPath: processed)
-        paths.input(useProcessed ? processed : config.data.itemInfoPath, useProcessed ? "data.processed_dir" : "data.item_info_path")
+        paths.input(
+            useProcessed ? processed : config.data.itemInfoPath,
+            useProcessed ? "data.processed_dir" : "data.item_info_path")
         paths.input(config.data.imageFolder, "data.image_folder", directory: true)
-        if useProcessed { paths.input(config.data.resolvedProcessedImageFolder, "the processed images", directory: true) }
+        if useProcessed {
+            paths.input(config.data.resolvedProcessedImageFolder, "the processed images", directory: true)
+        }
         if modalities.contains(.image) {
             paths.input(config.model.resolvedVisionModelPath, "model.vision_model_path", directory: true)
         }

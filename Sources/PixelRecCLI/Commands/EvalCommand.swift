@@ -30,14 +30,17 @@ enum EvalCommand: Subcommand {
                 help: "Validation interactions (default: val.csv beside the test file, else data.val_data_path)."),
             .option("test-data", kind: .path, valueName: "csv", help: "Test interactions."),
             .option("checkpoint", kind: .path, valueName: "path", help: "Model checkpoint (default: the best one)."),
-            .option("k", kind: .integer(1 ... Int.max), valueName: "k", multiple: true, help: "Cut-offs, e.g. --k 5 10 20 50."),
             .option(
-                "negatives", kind: .integer(0 ... Int.max), valueName: "n",
+                "k", kind: .integer(1...Int.max), valueName: "k", multiple: true, help: "Cut-offs, e.g. --k 5 10 20 50."
+            ),
+            .option(
+                "negatives", kind: .integer(0...Int.max), valueName: "n",
                 help: "Sampled evaluation with n negatives per positive (0: full ranking)."),
             .option(
-                "cold-history", kind: .integer(1 ... Int.max), valueName: "n",
+                "cold-history", kind: .integer(1...Int.max), valueName: "n",
                 help: "cold_user: first interactions that represent each cold user (default 5)."),
-            .option("seed", kind: .integer(nil), help: "Seed of the random baseline and of sampled negatives (default 42)."),
+            .option(
+                "seed", kind: .integer(nil), help: "Seed of the random baseline and of sampled negatives (default 42)."),
             .flag("save-per-user", help: "Also save each user's metrics."),
             .option("output", short: "o", kind: .path, valueName: "file.json", help: "Write the results as JSON."),
             .option(
@@ -86,7 +89,8 @@ enum EvalCommand: Subcommand {
         paths.input(trainPath, context.source("train-data", else: "data.train_data_path"))
         paths.input(validationPath, invocation.isSet("val-data") ? "--val-data" : "the validation file")
         paths.input(testPath, context.source("test-data", else: "data.test_data_path"))
-        let checkpoint = recommender == "multimodal" ? invocation.string("checkpoint") ?? config.checkpointDir + "/best.ckpt" : nil
+        let checkpoint =
+            recommender == "multimodal" ? invocation.string("checkpoint") ?? config.checkpointDir + "/best.ckpt" : nil
         paths.input(checkpoint, context.source("checkpoint", else: "checkpoint_dir"))
         if recommender == "multimodal" || recommender == "content_knn" || task == .beyondAccuracy {
             for modality in EncoderModality.allCases {
@@ -118,15 +122,19 @@ enum EvalCommand: Subcommand {
             recommender, data: data, setup: setup, config: config, seed: seed, content: content, context: context)
         let fitSeconds = clock.lap()
         let options = EvaluationOptions(ks: ks, negatives: negatives, seed: seed)
-        let progress = context.quiet ? nil : Progress("eval \(recommender) \(task.rawValue)", total: setup.queries.count, unit: "users")
-        let outcome = try RankingEvaluator.evaluate(scorer: scorer, queries: setup.queries, options: options, progress: progress)
+        let progress =
+            context.quiet
+            ? nil : Progress("eval \(recommender) \(task.rawValue)", total: setup.queries.count, unit: "users")
+        let outcome = try RankingEvaluator.evaluate(
+            scorer: scorer, queries: setup.queries, options: options, progress: progress)
         progress?.finish()
         let rankSeconds = clock.lap()
         let beyond = task == .beyondAccuracy
         var similarity: (any ItemSimilarity)? = nil
         if beyond {
             if let content = try content ?? ContentEmbeddings.load(config, itemIds: data.itemIds) {
-                similarity = try EmbeddingCosine(embeddings: content.rows, dimension: content.dimension, source: content.source)
+                similarity = try EmbeddingCosine(
+                    embeddings: content.rows, dimension: content.dimension, source: content.source)
             } else {
                 similarity = InteractionCosine(train: data.train)
             }
@@ -137,14 +145,16 @@ enum EvalCommand: Subcommand {
 
         var notes = setup.notes
         if negatives > 0 {
-            notes.append("sampled evaluation: relevant items ranked among \(negatives) sampled negatives each, not full ranking")
+            notes.append(
+                "sampled evaluation: relevant items ranked among \(negatives) sampled negatives each, not full ranking")
         }
         let report = EvaluationReport(
             recommender: recommender, scorer: scorer.description, task: task.rawValue,
             evaluationProtocol: options.protocolName, negatives: negatives, ks: ks,
             metrics: columns.map { EvaluationReport.Entry(name: $0.name, summary: $0.summary) },
             split: .init(
-                train: trainPath, validation: validationPath, test: testPath, users: data.userCount, items: data.itemCount,
+                train: trainPath, validation: validationPath, test: testPath, users: data.userCount,
+                items: data.itemCount,
                 trainInteractions: data.trainInteractions, evaluatedUsers: setup.queries.count),
             config: [
                 "evaluation.task": task.rawValue, "evaluation.recommender_type": recommender,
@@ -186,7 +196,9 @@ enum EvalCommand: Subcommand {
         guard let content = try ContentEmbeddings.load(config, itemIds: data.itemIds) else {
             throw PixelError.invalidValue(
                 setting: "data.feature_store_path",
-                reason: "content_knn needs text.pxfs and image.pxfs in \(config.data.featureStorePath) (run pixelrec encode)")
+                reason:
+                    "content_knn needs text.pxfs and image.pxfs in \(config.data.featureStorePath) (run pixelrec encode)"
+            )
         }
         return content
     }
@@ -200,8 +212,10 @@ enum EvalCommand: Subcommand {
         switch name {
         case "random": return RandomScorer(itemCount: data.itemCount, seed: seed)
         case "popularity": return PopularityScorer(train: data.train)
-        case "item_knn": return try ItemKNNScorer(train: data.train, profiles: setup.profiles, k: k, shrinkage: shrinkage)
-        case "user_knn": return try UserKNNScorer(train: data.train, profiles: setup.profiles, k: k, shrinkage: shrinkage)
+        case "item_knn":
+            return try ItemKNNScorer(train: data.train, profiles: setup.profiles, k: k, shrinkage: shrinkage)
+        case "user_knn":
+            return try UserKNNScorer(train: data.train, profiles: setup.profiles, k: k, shrinkage: shrinkage)
         case "content_knn":
             let content = try content ?? requireContent(config, data: data)
             return try ContentKNNScorer(
@@ -253,7 +267,9 @@ enum EvalCommand: Subcommand {
     }
 
     /// One row per evaluated user: `user_id` then every per-user metric (empty when undefined).
-    static func writePerUser(_ columns: [Evaluation.Column], users: [Int32], data: EvaluationData, to path: String) throws {
+    static func writePerUser(_ columns: [Evaluation.Column], users: [Int32], data: EvaluationData, to path: String)
+        throws
+    {
         let perUser = columns.filter { $0.perUser != nil }
         var text = "user_id," + perUser.map(\.name).joined(separator: ",") + "\n"
         for (q, user) in users.enumerated() {

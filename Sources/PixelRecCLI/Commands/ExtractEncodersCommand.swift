@@ -32,6 +32,7 @@ enum ExtractEncodersCommand: Subcommand {
             try checkpoint.header.scalers.save(to: staging + "/scalers.json")
         }
         context.console.line(
-            "\(users.count) users, \(items.count) items, \(checkpoint.header.scalers.scalers.count) scalers (epoch \(checkpoint.header.epoch)) → \(output)")
+            "\(users.count) users, \(items.count) items, \(checkpoint.header.scalers.scalers.count) scalers (epoch \(checkpoint.header.epoch)) → \(output)"
+        )
     }
 }

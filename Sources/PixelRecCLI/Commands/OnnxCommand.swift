@@ -24,9 +24,13 @@ enum OnnxRunCommand: Subcommand {
         arguments: [
             CommonOptions.quiet,
             .positional("model", kind: .path, help: "The .onnx file."),
-            .option("input", short: "i", kind: .keyValue, valueName: "name=file.npy", repeating: true, help: "A named input."),
-            .option("output", short: "o", kind: .path, valueName: "dir", required: true, help: "Folder for <output>.npy files."),
-            .option("threads", kind: .integer(1 ... 1024), valueName: "n", default: "1", help: "Threads."),
+            .option(
+                "input", short: "i", kind: .keyValue, valueName: "name=file.npy", repeating: true,
+                help: "A named input."),
+            .option(
+                "output", short: "o", kind: .path, valueName: "dir", required: true,
+                help: "Folder for <output>.npy files."),
+            .option("threads", kind: .integer(1...1024), valueName: "n", default: "1", help: "Threads."),
         ]
     )
 
@@ -42,7 +46,8 @@ enum OnnxRunCommand: Subcommand {
         let outputDirectory = invocation.string("output") ?? "."
         try checkPaths(context, model: modelPath, inputs: inputs, outputDirectory: outputDirectory)
         let written = try ONNXInspection.run(
-            modelPath: modelPath, inputs: inputs, outputDirectory: outputDirectory, threads: invocation.int("threads") ?? 1)
+            modelPath: modelPath, inputs: inputs, outputDirectory: outputDirectory,
+            threads: invocation.int("threads") ?? 1)
         for path in written { context.console.line("wrote \(path)") }
     }
 }
@@ -62,7 +67,8 @@ extension OnnxRunCommand {
         guard candidates.contains(where: { (CommandPaths.resolve($0) as NSString).deletingLastPathComponent == folder })
         else { return }
         for output in try ONNXModel(contentsOf: model).outputs {
-            let safe = String(output.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+            let safe = String(
+                output.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
             paths.output((outputDirectory as NSString).appendingPathComponent(safe + ".npy"), "--output")
         }
         try paths.check()

@@ -28,7 +28,7 @@ enum PreprocessCommand: Subcommand {
                 help: "Folder for the processed files (overrides data.processed_dir)."),
             .flag("keep-items-without-image", help: "Keep items whose image is missing or invalid (text-only items)."),
             .option(
-                "workers", kind: .integer(1 ... 256), valueName: "n",
+                "workers", kind: .integer(1...256), valueName: "n",
                 help: "Image worker threads (default: training.threads, 0 = all cores)."),
         ],
         examples: [
@@ -74,7 +74,8 @@ enum PreprocessCommand: Subcommand {
         if report.interactionsDuplicatesDropped > 0 {
             console.warning(
                 "\(config.data.interactionsPath): read \(report.interactionsInput) rows, dropped "
-                    + "\(report.interactionsDuplicatesDropped) exact duplicate\(report.interactionsDuplicatesDropped == 1 ? "" : "s")")
+                    + "\(report.interactionsDuplicatesDropped) exact duplicate\(report.interactionsDuplicatesDropped == 1 ? "" : "s")"
+            )
         }
         console.line(
             "interactions: read \(report.interactionsInput) rows, dropped \(report.interactionsDuplicatesDropped) exact "

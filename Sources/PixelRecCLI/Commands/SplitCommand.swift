@@ -26,23 +26,23 @@ enum SplitCommand: Subcommand {
                 "ratios", kind: .number, valueName: "r", multiple: true,
                 help: "Train, validation and test ratios, e.g. --ratios 0.8 0.1 0.1."),
             .option(
-                "min-interactions-per-user", kind: .integer(0 ... Int.max), valueName: "n",
+                "min-interactions-per-user", kind: .integer(0...Int.max), valueName: "n",
                 help: "Drop users with fewer interactions, repeated with the item filter until stable."),
             .option(
-                "min-interactions-per-item", kind: .integer(0 ... Int.max), valueName: "n",
+                "min-interactions-per-item", kind: .integer(0...Int.max), valueName: "n",
                 help: "Drop items with fewer interactions, repeated with the user filter until stable."),
             .option(
-                "holdout-min-interactions", kind: .integer(0 ... Int.max), valueName: "n",
+                "holdout-min-interactions", kind: .integer(0...Int.max), valueName: "n",
                 help: "user/item strategies: hold out only users/items with at least n interactions."),
             .option(
-                "sample-n", kind: .integer(1 ... Int.max), valueName: "n",
+                "sample-n", kind: .integer(1...Int.max), valueName: "n",
                 help: "Sample this many users before splitting (seeded)."),
             .flag("sample-interactions", help: "With --sample-n: sample interactions instead of users."),
             .option(
                 "temporal-scope", kind: .choice(["per_user", "global"]),
                 help: "For --strategy temporal: split each user's timeline or the global one."),
             .option(
-                "seed", kind: .integer(0 ... Int.max), help: "Random seed (overrides data.splitting.random_state)."),
+                "seed", kind: .integer(0...Int.max), help: "Random seed (overrides data.splitting.random_state)."),
             .option("interactions", kind: .path, valueName: "csv", help: "Interactions CSV to split."),
             .option("name", valueName: "name", help: "Split name: output goes to <splits folder>/<name>."),
             .option("output", short: "o", kind: .path, valueName: "dir", help: "Output folder (overrides --name)."),
@@ -86,7 +86,8 @@ enum SplitCommand: Subcommand {
         try paths.check()
 
         let progress = PixelCore.Progress("split", total: nil, unit: "rows")
-        let (table, load) = try InteractionTable.load(path: input, options: InteractionLoadOptions(), progress: progress)
+        let (table, load) = try InteractionTable.load(
+            path: input, options: InteractionLoadOptions(), progress: progress)
         if load.duplicatesDropped > 0 { context.console.warning("\(input): \(load.summary)") }
         let report = try Splitter.run(table, options: options, outputDirectory: output, progress: progress)
         progress.finish()
@@ -101,7 +102,8 @@ enum SplitCommand: Subcommand {
         if let holdout = report.holdout {
             let what = options.strategy == .user ? "users" : "items"
             console.line(
-                "hold-out: \(holdout.eligible) of \(holdout.present) \(what) eligible (≥ \(holdout.minInteractions) interactions)")
+                "hold-out: \(holdout.eligible) of \(holdout.present) \(what) eligible (≥ \(holdout.minInteractions) interactions)"
+            )
         }
         console.line("          train      val     test")
         func row(_ name: String, _ parts: SplitReport.Parts) {

@@ -14,15 +14,15 @@ enum SynthCommand: Subcommand {
             seed gives the same files.
             """,
         arguments: CommonOptions.all + [
-            .option("users", kind: .integer(1 ... Int.max), valueName: "n", default: "1000", help: "Number of users."),
-            .option("items", kind: .integer(1 ... Int.max), valueName: "n", default: "500", help: "Number of items."),
+            .option("users", kind: .integer(1...Int.max), valueName: "n", default: "1000", help: "Number of users."),
+            .option("items", kind: .integer(1...Int.max), valueName: "n", default: "500", help: "Number of items."),
             .option(
-                "interactions", kind: .integer(1 ... Int.max), valueName: "n", default: "20000",
+                "interactions", kind: .integer(1...Int.max), valueName: "n", default: "20000",
                 help: "Number of interactions."),
             .option("out", short: "o", kind: .path, valueName: "dir", required: true, help: "Output folder."),
-            .option("seed", kind: .integer(0 ... Int.max), default: "42", help: "Random seed."),
+            .option("seed", kind: .integer(0...Int.max), default: "42", help: "Random seed."),
             .option(
-                "image-size", kind: .integer(16 ... 4096), valueName: "px", default: "128",
+                "image-size", kind: .integer(16...4096), valueName: "px", default: "128",
                 help: "Side of the generated square images."),
             .flag("no-images", help: "Write no images (for scale tests of the interaction pipeline)."),
         ],

@@ -25,14 +25,17 @@ enum TrainCommand: Subcommand {
         arguments: CommonOptions.all + [
             .option("resume", kind: .path, valueName: "checkpoint", help: "Continue from this checkpoint."),
             .option("device", kind: .choice(["cpu"]), default: "cpu", help: "Compute device (CPU only)."),
-            .option("epochs", kind: .integer(1 ... Int.max), valueName: "n", help: "Overrides training.epochs."),
+            .option("epochs", kind: .integer(1...Int.max), valueName: "n", help: "Overrides training.epochs."),
             .option("seed", kind: .integer(nil), help: "Overrides training.seed."),
-            .option("threads", kind: .integer(1 ... 1024), valueName: "n", help: "Overrides training.threads."),
+            .option("threads", kind: .integer(1...1024), valueName: "n", help: "Overrides training.threads."),
             .option(
                 "tensorboard", kind: .path, valueName: "dir",
                 help: "Also write TensorBoard event files to this folder."),
         ],
-        examples: ["pixelrec train --config configs/default_config.yaml", "pixelrec train --resume models/checkpoints/last.ckpt"]
+        examples: [
+            "pixelrec train --config configs/default_config.yaml",
+            "pixelrec train --resume models/checkpoints/last.ckpt",
+        ]
     )
 
     static func run(_ context: CommandContext) throws {
@@ -58,7 +61,8 @@ enum TrainCommand: Subcommand {
         var phases = PhaseTimes()
         let (train, _) = try phases.measure("load") { try context.loadInteractions(config.data.trainDataPath) }
         var validation = try phases.measure("load") {
-            FileManager.default.fileExists(atPath: validationPath) ? try context.loadInteractions(validationPath).0 : nil
+            FileManager.default.fileExists(atPath: validationPath)
+                ? try context.loadInteractions(validationPath).0 : nil
         }
         if validation == nil {
             console.warning("\(validationPath): no validation file; training without early stopping")
@@ -69,7 +73,10 @@ enum TrainCommand: Subcommand {
         try phases.measure("encode") { try ModelInputs.ensureFeatures(config, threads: threads, log: log) }
         let (table, scalers) = try phases.measure("scalers") {
             let table = try ModelInputs.itemTable(config)
-            return (table, try ModelInputs.fitScalers(config, table: table, trainItems: train.itemIds, warn: console.warning))
+            return (
+                table,
+                try ModelInputs.fitScalers(config, table: table, trainItems: train.itemIds, warn: console.warning)
+            )
         }
         let frozenConfig = config
         let inputs = Trainer.Inputs(
@@ -92,7 +99,8 @@ enum TrainCommand: Subcommand {
         let best = summary.bestMetric.map { String(format: "%.4f", $0) } ?? "n/a"
         console.line(
             "trained \(summary.history.count) epochs in \(Progress.formatSeconds(summary.seconds)); best \(summary.metricName) "
-                + "\(best) at epoch \(summary.bestEpoch)\(summary.stoppedEarly ? " (early stop)" : "") → \(summary.bestCheckpoint)")
+                + "\(best) at epoch \(summary.bestEpoch)\(summary.stoppedEarly ? " (early stop)" : "") → \(summary.bestCheckpoint)"
+        )
         phases.append(summary.phases)
         log("time: " + phases.summary)
     }
