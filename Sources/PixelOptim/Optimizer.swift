@@ -8,6 +8,9 @@ import PixelTensor
 public protocol Optimizer: AnyObject {
     /// The learning rate of the next step (schedulers set it).
     var learningRate: Float { get set }
+    /// Threads an update may use (each writes only its own parameters' state, so the result does not
+    /// depend on the count). Optimizers whose update is memory-bound may ignore it.
+    var workers: Int { get set }
     /// Applies one update from `gradients`.
     func step(_ gradients: Gradients)
     /// The optimizer's state (moments, step counts, learning rate) by key, for checkpoints.

@@ -5,6 +5,8 @@ import PixelTensor
 /// `θ ← θ - η g`. Sparse rows: the same rule on touched rows only (lazy momentum).
 public final class SGD: Optimizer {
     public var learningRate: Float
+    /// Accepted for the protocol; SGD's update is one pass over memory and runs on one thread.
+    public var workers = 1
     public let momentum: Float
     public let dampening: Float
     public let nesterov: Bool
@@ -29,7 +31,8 @@ public final class SGD: Optimizer {
         for (name, parameter) in named {
             guard let grad = gradients[parameter] else { continue }
             let key = "\(name).momentum_buffer"
-            let width = parameter.shape.count > 1 ? parameter.shape.dropFirst().reduce(1, *) : parameter.shape.reduce(1, *)
+            let width =
+                parameter.shape.count > 1 ? parameter.shape.dropFirst().reduce(1, *) : parameter.shape.reduce(1, *)
             var buffer = store.slots.removeValue(forKey: key)
             let fresh = buffer == nil
             if momentum != 0 && fresh { buffer = [Float](repeating: 0, count: parameter.shape.reduce(1, *)) }
@@ -56,7 +59,9 @@ public final class SGD: Optimizer {
         }
     }
 
-    public func stateDict() -> [String: [Float]] { store.slots.merging(["learning_rate": [learningRate]]) { a, _ in a } }
+    public func stateDict() -> [String: [Float]] {
+        store.slots.merging(["learning_rate": [learningRate]]) { a, _ in a }
+    }
 
     public func load(stateDict state: [String: [Float]]) throws {
         let sizes = Dictionary(uniqueKeysWithValues: named.map { ("\($0.0).momentum_buffer", $0.1.shape.reduce(1, *)) })

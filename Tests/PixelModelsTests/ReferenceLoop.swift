@@ -22,28 +22,24 @@ enum ReferenceLoop {
     }
 
     static func run(_ inputs: Trainer.Inputs) throws -> Outcome {
-        let config = inputs.config, t = config.training
+        let t = inputs.training, hyper = inputs.hyperparameters
         BLAS.setThreadCount(1)
         let evalData = try inputs.validation.map { try EvaluationData(train: inputs.train, validation: nil, test: $0) }
         let catalog = evalData?.itemIds ?? inputs.train.itemIds
-        let content = try inputs.content(catalog)
+        let content = inputs.content
+        precondition(content.count == catalog.count)
         let seed = UInt64(truncatingIfNeeded: t.seed)
-        let hyper = try ModelHyperparameters(
-            model: config.model, seed: seed, userCount: inputs.train.userIds.count,
-            itemCount: inputs.train.itemIds.count,
-            visionWidth: content.visionWidth, textWidth: content.textWidth, numericWidth: content.numericWidth)
         let model = PretrainedMultimodalRecommender.make(hyper)
         let optimizer = Trainer.makeOptimizer(t, parameters: model.namedParameters())
-        let ratio = max(1, Int(config.data.negativeSamplingRatio.rounded()))
+        let ratio = inputs.sampling.ratio
         let dataset = try TrainingDataset(
             train: inputs.train,
             options: DatasetOptions(
-                negativeRatio: ratio,
-                sampling: config.data.negativeSamplingStrategy == .popularity ? .popularity : .uniform,
+                negativeRatio: ratio, sampling: inputs.sampling.strategy == .popularity ? .popularity : .uniform,
                 batchSize: t.batchSize, shuffle: false, seed: seed))
         let settings = LossSettings(
             loss: t.loss, recommendationWeight: Float(t.bceWeight),
-            contrastiveWeight: config.model.useContrastive ? Float(t.contrastiveWeight) : 0)
+            contrastiveWeight: hyper.useContrastive ? Float(t.contrastiveWeight) : 0)
         let steps = (dataset.users.count + t.batchSize - 1) / t.batchSize
         let itemIds = (0..<Int32(catalog.count)).map { $0 < Int32(hyper.itemCount) ? $0 : -1 }
         let validation = try evalData.map { try TaskSetup(task: .retrieval, data: $0) }

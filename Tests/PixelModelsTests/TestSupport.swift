@@ -28,7 +28,8 @@ struct SynthFixture {
     init(users: Int = 80, items: Int = 50, interactions: Int = 1600) throws {
         directory = try temporaryDirectory()
         let synth = runTool([
-            "synth", "--users", "\(users)", "--items", "\(items)", "--interactions", "\(interactions)", "--image-size", "24",
+            "synth", "--users", "\(users)", "--items", "\(items)", "--interactions", "\(interactions)", "--image-size",
+            "24",
             "--seed", "3", "--out", directory + "/raw", "-q",
         ])
         guard synth.status == 0 else { throw FixtureError(message: synth.error) }
@@ -63,7 +64,10 @@ struct SynthFixture {
 
             """
         try yaml.write(toFile: config, atomically: true, encoding: .utf8)
-        let split = runTool(["split", "--config", config, "--interactions", directory + "/raw/interactions.csv", "--output", directory + "/split", "-q"])
+        let split = runTool([
+            "split", "--config", config, "--interactions", directory + "/raw/interactions.csv", "--output",
+            directory + "/split", "-q",
+        ])
         guard split.status == 0 else { throw FixtureError(message: split.error) }
     }
 
@@ -96,21 +100,23 @@ func memoryInputs(config: PixelRecConfig, users: Int = 40, items: Int = 30, perU
     }
     let trainTable = try InteractionTable.load(reader: CSVReader(data: Data(train.utf8), path: "train.csv")).0
     let validationTable = try InteractionTable.load(reader: CSVReader(data: Data(validation.utf8), path: "val.csv")).0
-    let contentSeed = seed
-    return Trainer.Inputs(
-        config: config, train: trainTable, validation: validationTable,
-        content: { ids in
-            var g = SeededGenerator(seed: contentSeed &+ 99)
-            func row(_ key: String, _ width: Int) -> [Float] {
-                let i = Int(key.dropFirst()) ?? 0
-                return (0..<width).map { j in Float((i * 7 + j * 3) % 11) / 11 + Float(g.next() % 100) / 1000 }
-            }
-            let keys = ids.keys
-            return try ItemContent(
-                count: keys.count, vision: keys.flatMap { row($0, 12) }, visionWidth: 12, text: keys.flatMap { row($0, 10) },
-                textWidth: 10, numeric: keys.flatMap { row($0, 2) }, numericWidth: 2)
-        },
+    let catalog = try Trainer.catalog(train: trainTable, validation: validationTable)
+    return try Trainer.Inputs(
+        config: config, train: trainTable, validation: validationTable, content: memoryContent(catalog, seed: seed),
         scalers: ScalerSet(scalers: []))
+}
+
+/// Deterministic random content of the items `ids` (vision 12, text 10, numeric 2 wide), rows in their order.
+func memoryContent(_ ids: IdMap, seed: UInt64) throws -> ItemContent {
+    var g = SeededGenerator(seed: seed &+ 99)
+    func row(_ key: String, _ width: Int) -> [Float] {
+        let i = Int(key.dropFirst()) ?? 0
+        return (0..<width).map { j in Float((i * 7 + j * 3) % 11) / 11 + Float(g.next() % 100) / 1000 }
+    }
+    let keys = ids.keys
+    return try ItemContent(
+        count: keys.count, vision: keys.flatMap { row($0, 12) }, visionWidth: 12, text: keys.flatMap { row($0, 10) },
+        textWidth: 10, numeric: keys.flatMap { row($0, 2) }, numericWidth: 2)
 }
 
 /// `memoryInputs(config:)`, its content, and a freshly initialised model for that content's widths
@@ -119,7 +125,7 @@ func memoryModel(config: PixelRecConfig, seed: UInt64) throws
     -> (inputs: Trainer.Inputs, content: ItemContent, h: ModelHyperparameters, model: PretrainedMultimodalRecommender)
 {
     let inputs = try memoryInputs(config: config)
-    let content = try inputs.content(inputs.train.itemIds)
+    let content = try memoryContent(inputs.train.itemIds, seed: 1)
     let h = try ModelHyperparameters(
         model: config.model, seed: seed, userCount: inputs.train.userIds.count, itemCount: inputs.train.itemIds.count,
         visionWidth: 12, textWidth: 10, numericWidth: 2)

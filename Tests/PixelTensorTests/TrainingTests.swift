@@ -31,14 +31,21 @@ struct OptimizerTests {
         let shapes = [[6, 3], [5], [4, 4], [7, 2], [3]]
         let starts = shapes.map { Tensor.randomNormal(shape: $0, generator: &g) }
         let serial = starts.map { Parameter($0) }, parallel = starts.map { Parameter($0) }
-        let a = AdamW(namedParameters: serial.enumerated().map { ("p\($0.offset)", $0.element) }, learningRate: 0.05, weightDecay: 0.1)
-        let b = AdamW(namedParameters: parallel.enumerated().map { ("p\($0.offset)", $0.element) }, learningRate: 0.05, weightDecay: 0.1)
+        let a = AdamW(
+            namedParameters: serial.enumerated().map { ("p\($0.offset)", $0.element) }, learningRate: 0.05,
+            weightDecay: 0.1)
+        let b = AdamW(
+            namedParameters: parallel.enumerated().map { ("p\($0.offset)", $0.element) }, learningRate: 0.05,
+            weightDecay: 0.1)
         b.workers = 2
         for step in 0..<4 {
             var ga = Gradients(), gb = Gradients()
             for (k, shape) in shapes.enumerated() where (k + step) % 4 != 0 {  // some parameters skip a step
-                let grad: Grad = k == 0
-                    ? .rows(SparseRows(indices: [5, 1, 5], values: .randomNormal(shape: [3, 3], generator: &g), rowCount: 6))
+                let grad: Grad =
+                    k == 0
+                    ? .rows(
+                        SparseRows(
+                            indices: [5, 1, 5], values: .randomNormal(shape: [3, 3], generator: &g), rowCount: 6))
                     : .dense(.randomNormal(shape: shape, generator: &g))
                 ga[serial[k]] = grad
                 gb[parallel[k]] = grad
@@ -54,12 +61,15 @@ struct OptimizerTests {
     func untouchedRows() {
         for make in [
             { (p: Parameter) -> Optimizer in AdamW(namedParameters: [("t", p)], weightDecay: 0.5) },
-            { (p: Parameter) -> Optimizer in SGD(namedParameters: [("t", p)], learningRate: 0.1, momentum: 0.9, weightDecay: 0.1) },
+            { (p: Parameter) -> Optimizer in
+                SGD(namedParameters: [("t", p)], learningRate: 0.1, momentum: 0.9, weightDecay: 0.1)
+            },
         ] {
             let table = Parameter(Tensor(repeating: 1, shape: [3, 2]))
             let optimizer = make(table)
             var grads = Gradients()
-            grads[table] = .rows(SparseRows(indices: [1], values: Tensor(shape: [1, 2], scalars: [1, 1]), rowCount: 3))
+            grads[table] = .rows(
+                SparseRows(indices: [1], values: Tensor(shape: [1, 2], scalars: [1, 1]), rowCount: 3))
             optimizer.step(grads)
             let v = table.value.scalars
             #expect(v[0] == 1 && v[1] == 1 && v[4] == 1 && v[5] == 1)
@@ -119,6 +129,29 @@ struct OptimizerTests {
         #expect(abs(s.learningRate(atStep: 110) - 0.1) < 1e-6)
         #expect(abs(s.learningRate(atStep: 500) - 0.1) < 1e-6)
     }
+
+    /// Hand-computed rates of a 4-step-per-epoch run with 1 epoch (4 steps) of linear warm-up.
+    @Test("learning-rate schedule: warm-up, then constant, step decay or the plateau rate")
+    func scheduleWithWarmup() {
+        let warmup = LinearWarmup(steps: 4)
+        #expect([0, 1, 2, 3, 4, 9].map { warmup.factor(atStep: $0) } == [0.25, 0.5, 0.75, 1, 1, 1])
+        #expect(LinearWarmup(steps: 0).factor(atStep: 0) == 1)
+        let constant = LearningRateSchedule(base: 0.2, stepsPerEpoch: 4, warmup: warmup, decay: .constant)
+        // Epoch 1 step 1 is run step 1: 0.2 · 2/4; epoch 2 step 0 is run step 4: past the warm-up.
+        #expect(abs(constant.rate(epoch: 1, stepInEpoch: 1, plateauRate: 9) - 0.1) < 1e-7)
+        #expect(constant.rate(epoch: 2, stepInEpoch: 0, plateauRate: 9) == 0.2)
+        // Step decay by 0.5 every 2 epochs, counted after the warm-up epoch, floored at 0.03.
+        let step = LearningRateSchedule(
+            base: 0.2, stepsPerEpoch: 4, warmup: warmup,
+            decay: .step(StepSchedule(base: 0.2, stepSize: 2, gamma: 0.5), minimum: 0.03, warmupEpochs: 1))
+        #expect(abs(step.rate(epoch: 1, stepInEpoch: 0, plateauRate: 9) - 0.05) < 1e-7)  // 0.2 · 1/4
+        #expect(step.rate(epoch: 3, stepInEpoch: 0, plateauRate: 9) == 0.2)  // e' = 1
+        #expect(step.rate(epoch: 4, stepInEpoch: 2, plateauRate: 9) == 0.1)  // e' = 2
+        #expect(step.rate(epoch: 12, stepInEpoch: 0, plateauRate: 9) == 0.03)  // 0.2 · 0.5⁵ < floor
+        let plateau = LearningRateSchedule(base: 0.2, stepsPerEpoch: 4, warmup: warmup, decay: .plateau)
+        #expect(abs(plateau.rate(epoch: 1, stepInEpoch: 3, plateauRate: 0.08) - 0.08) < 1e-7)
+        #expect(abs(plateau.rate(epoch: 1, stepInEpoch: 0, plateauRate: 0.08) - 0.02) < 1e-7)
+    }
 }
 
 @Suite("Layers: parameters, checkpoints, training")
@@ -126,14 +159,17 @@ struct LayerTests {
     @Test("named parameters and state dict round trip")
     func stateDict() throws {
         let mlp = MLP(inputSize: 3, hiddenSizes: [4, 2], batchNorm: true, dropout: 0.1, seed: 1)
-        #expect(mlp.namedParameters().map(\.0) == [
-            "layers.0.linear.weight", "layers.0.linear.bias", "layers.0.norm.weight", "layers.0.norm.bias",
-            "layers.1.linear.weight", "layers.1.linear.bias", "layers.1.norm.weight", "layers.1.norm.bias",
-        ])
+        #expect(
+            mlp.namedParameters().map(\.0) == [
+                "layers.0.linear.weight", "layers.0.linear.bias", "layers.0.norm.weight", "layers.0.norm.bias",
+                "layers.1.linear.weight", "layers.1.linear.bias", "layers.1.norm.weight", "layers.1.norm.bias",
+            ])
         #expect(mlp.namedBuffers().map(\.0).contains("layers.1.norm.running_var"))
         let other = MLP(inputSize: 3, hiddenSizes: [4, 2], batchNorm: true, dropout: 0.1, seed: 2)
         try other.load(stateDict: mlp.stateDict())
-        for ((_, a), (_, b)) in zip(mlp.namedParameters(), other.namedParameters()) { #expect(a.value.scalars == b.value.scalars) }
+        for ((_, a), (_, b)) in zip(mlp.namedParameters(), other.namedParameters()) {
+            #expect(a.value.scalars == b.value.scalars)
+        }
         var broken = mlp.stateDict()
         broken["layers.0.linear.weight"] = Tensor(zeros: [2, 2])
         #expect(throws: NNError.shapeMismatch(name: "layers.0.linear.weight", expected: [4, 3], found: [2, 2])) {
@@ -162,7 +198,9 @@ struct LayerTests {
         let labels = (matmul(x, truth.reshaped([4, 1])).reshaped([64])).map { $0 > 0 ? 1 : 0 }
         let model = MLP(inputSize: 4, hiddenSizes: [8], activation: .tanh, seed: 3)
         let head = Linear(inputSize: 8, outputSize: 1, seed: 4)
-        let optimizer = AdamW(namedParameters: prefixed("mlp", model.namedParameters()) + prefixed("head", head.namedParameters()), learningRate: 0.05)
+        let optimizer = AdamW(
+            namedParameters: prefixed("mlp", model.namedParameters()) + prefixed("head", head.namedParameters()),
+            learningRate: 0.05)
         var first: Float = 0, last: Float = 0
         for step in 0..<150 {
             let loss = Loss.binaryCrossEntropyWithLogits(head(model(x)).reshaped([64]), targets: labels)

@@ -78,11 +78,13 @@ enum TrainCommand: Subcommand {
                 try ModelInputs.fitScalers(config, table: table, trainItems: train.itemIds, warn: console.warning)
             )
         }
-        let frozenConfig = config
-        let inputs = Trainer.Inputs(
-            config: config, train: train, validation: validation,
-            content: { ids in try ModelInputs.content(frozenConfig, table: table, itemIds: ids, scalers: scalers) },
-            scalers: scalers)
+        let inputs = try phases.measure("content") {
+            let catalog = try Trainer.catalog(train: train, validation: validation)
+            return try Trainer.Inputs(
+                config: config, train: train, validation: validation,
+                content: try ModelInputs.content(config, table: table, itemIds: catalog, scalers: scalers),
+                scalers: scalers)
+        }
         log(
             "train: \(train.count) interactions, \(train.userIds.count) users, \(train.itemIds.count) items; "
                 + "model \(config.model.modelClass.rawValue), users \(userEncoderSummary(config.model)), "

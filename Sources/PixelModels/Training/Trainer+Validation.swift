@@ -1,0 +1,78 @@
+import PixelConfig
+import PixelData
+import PixelEval
+import PixelTensor
+
+extension Trainer {
+    /// Full-ranking validation metrics (`ndcg@k`, `hit_rate@k`, `recall@k`, …) of the model's vectors.
+    /// - Parameter histories: sequence models: each training user's items (catalog rows), oldest first.
+    static func validate(
+        model: PretrainedMultimodalRecommender, content: ItemContent, itemIds: [Int32], setup: TaskSetup, ks: [Int],
+        workers: Int, histories: [ArraySlice<Int32>]? = nil
+    ) throws -> [String: Double] {
+        let items = model.allItemVectors(content: content, ids: itemIds, workers: workers)
+        let users =
+            histories.map {
+                model.userVectors(itemVectors: items, histories: $0, users: (0..<Int32($0.count)).map { $0 })
+            } ?? model.userTable
+        let scorer = try FactorizedScorer(
+            userVectors: users, itemVectors: items, dimension: model.hyperparameters.embeddingDim,
+            description: "multimodal")
+        let outcome = try RankingEvaluator.evaluate(
+            scorer: scorer, queries: setup.queries, options: EvaluationOptions(ks: ks, workers: max(1, workers)))
+        var out: [String: Double] = [:]
+        for (kIndex, k) in ks.enumerated() {
+            for metric in PixelEval.RankingMetric.allCases {
+                out[metric.label(k: k)] = outcome.summary(metric, kIndex: kIndex).mean
+            }
+        }
+        return out
+    }
+
+    /// Mean loss on validation pairs of trained users and items, each with `ratio` negatives drawn
+    /// uniformly with a fixed seed (the same every epoch), in evaluation mode.
+    static func validationLoss(
+        model: PretrainedMultimodalRecommender, content: ItemContent, data: EvaluationData, settings: LossSettings,
+        ratio: Int, seed: UInt64
+    ) -> Double {
+        let wasTraining = model.isTraining
+        model.setTraining(false)
+        defer { model.setTraining(wasTraining) }
+        var rng = RandomGenerator(seed: mixSeed(seed, 0xBA1))
+        var users: [Int32] = [], positives: [Int32] = [], negatives: [Int32] = []
+        let n = model.hyperparameters.itemCount
+        for u in 0..<data.trainUserCount {
+            for i in data.test.row(u) where Int(i) < n {
+                users.append(Int32(u))
+                positives.append(i)
+                for _ in 0..<ratio { negatives.append(Int32(rng.nextInt(below: n))) }
+            }
+        }
+        guard !users.isEmpty else { return .nan }
+        var total = 0.0
+        var batches = 0
+        var start = 0
+        while start < users.count {
+            let end = min(users.count, start + 1024)
+            let examples = TrainingExamples(
+                users: Array(users[start..<end]), positives: Array(positives[start..<end]),
+                negatives: Array(negatives[(start * ratio)..<(end * ratio)]), ratio: ratio)
+            let noContrastive = LossSettings(loss: settings.loss, recommendationWeight: 1, contrastiveWeight: 0)
+            total += Double(
+                Autograd.withoutRecording {
+                    model.loss(examples, content: content, settings: noContrastive).recommendation
+                })
+            batches += 1
+            start = end
+        }
+        return total / Double(batches)
+    }
+}
+
+extension EarlyStoppingMetric {
+    /// The cut-off of a ranking metric.
+    var rankingK: Int? {
+        if case let .ranking(_, k) = self { return k }
+        return nil
+    }
+}
