@@ -12,27 +12,27 @@ public struct ModelConfig: Sendable, Equatable {
     /// `nil` = `models/encoders/<language_model>`.
     public var languageModelPath: String? = nil
     /// `embedding_dim`: size `d` of the shared user/item/content embedding space.
-    public var embeddingDim = 128
+    public var embeddingDim = 64
     /// `freeze_vision`: keep the image encoder's weights fixed.
     public var freezeVision = true
     /// `freeze_language`: keep the text encoder's weights fixed.
     public var freezeLanguage = true
     /// `use_contrastive`: add the InfoNCE image–text alignment loss.
-    public var useContrastive = true
+    public var useContrastive = false
     /// `contrastive_temperature`: `τ` in `exp(sim/τ)` of the contrastive loss.
     public var contrastiveTemperature = 0.07
     /// `dropout_rate`: dropout after each fusion layer, `0 ≤ p < 1`.
-    public var dropoutRate = 0.3
+    public var dropoutRate = 0.0
     /// `num_attention_heads`: heads of the cross-modal attention; must divide `embedding_dim`.
     public var numAttentionHeads = 4
     /// `attention_dropout`: dropout on attention weights.
-    public var attentionDropout = 0.1
+    public var attentionDropout = 0.0
     /// `fusion_hidden_dims`: widths of the fusion MLP's hidden layers.
-    public var fusionHiddenDims = [512, 256, 128]
+    public var fusionHiddenDims: [Int] = []
     /// `fusion_activation`: nonlinearity between fusion layers.
     public var fusionActivation: Activation = .relu
     /// `use_batch_norm`: batch normalization in the fusion MLP.
-    public var useBatchNorm = true
+    public var useBatchNorm = false
     /// `projection_hidden_dim`: hidden width of the encoder projection heads; `nil` = a single linear layer.
     public var projectionHiddenDim: Int? = nil
     /// `use_cross_modal_attention`: let image and text features attend to each other.
@@ -54,7 +54,7 @@ public struct ModelConfig: Sendable, Equatable {
     public var itemTower: ItemTower = .idContent
     /// `user_encoder`: `id` (user-ID embedding), `sequence` (causal self-attention over the history)
     /// or `hybrid` (both, summed).
-    public var userEncoder: UserEncoder = .id
+    public var userEncoder: UserEncoder = .hybrid
     /// `max_seq_len`: interactions of a history the sequence encoder reads (the newest).
     public var maxSeqLen = 50
     /// `seq_blocks`: self-attention blocks of the sequence encoder.

@@ -1,15 +1,15 @@
 /// The `training:` section: optimization, schedule, early stopping and reproducibility.
 public struct TrainingConfig: Sendable, Equatable {
     /// `batch_size`: training examples per step.
-    public var batchSize = 64
+    public var batchSize = 128
     /// `epochs`: passes over the training interactions.
-    public var epochs = 30
+    public var epochs = 200
     /// `learning_rate`: the optimizer's step size `η > 0`.
     public var learningRate = 0.001
     /// `weight_decay`: L2 (`adam`, `sgd`) or decoupled (`adamw`) weight decay `λ ≥ 0`.
-    public var weightDecay = 0.01
+    public var weightDecay = 0.0
     /// `patience`: evaluations without improvement of `early_stopping_metric` before stopping; 0 never stops early.
-    public var patience = 10
+    public var patience = 20
     /// `gradient_clip`: maximum global L2 norm of the gradient; 0 disables clipping.
     public var gradientClip = 1.0
     /// `contrastive_weight`: weight of the contrastive loss in the total loss.
@@ -17,9 +17,9 @@ public struct TrainingConfig: Sendable, Equatable {
     /// `bce_weight`: weight of the recommendation loss (whatever `loss` is) in the total loss.
     public var bceWeight = 1.0
     /// `loss`: the recommendation loss.
-    public var loss: LossFunction = .bce
+    public var loss: LossFunction = .sampledSoftmax
     /// `use_lr_scheduler`: adjust the learning rate with `lr_scheduler_type`.
-    public var useLRScheduler = true
+    public var useLRScheduler = false
     /// `lr_scheduler_type`
     public var lrSchedulerType: LRScheduler = .reduceOnPlateau
     /// `lr_scheduler_patience`: evaluations without improvement before `reduce_on_plateau` cuts the rate.

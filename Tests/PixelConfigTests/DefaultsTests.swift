@@ -9,16 +9,41 @@ struct DefaultsTests {
     func missionDefaults() {
         let config = PixelRecConfig()
         #expect(config.model.visionModel == .clip)
-        #expect(config.model.embeddingDim == 128)
+        #expect(PixelRecConfig.framework.model.embeddingDim == 128)
         #expect(config.data.imageCache.maxMemoryItems == 1500)
         #expect(config.data.splitting.trainFinalRatio == 0.6)
         #expect(config.data.splitting.valFinalRatio == 0.2)
         #expect(config.data.splitting.testFinalRatio == 0.2)
     }
 
-    @Test("other defaults are the published seed values")
+    /// The validated model of docs/EVALUATION.md ("Sequence user encoder"), `configs/ml100k_sequence.yaml`.
+    @Test("unset keys take the validated sequence model; the departures are exactly the listed keys")
+    func validatedDefaults() throws {
+        let ours = PixelRecConfig(), framework = PixelRecConfig.framework
+        #expect(ours.model.userEncoder == .hybrid && ours.model.itemTower == .idContent)
+        #expect(ours.model.embeddingDim == 64 && ours.model.fusionHiddenDims.isEmpty && !ours.model.useBatchNorm)
+        #expect(ours.model.maxSeqLen == 50 && ours.model.seqBlocks == 2 && ours.model.seqHeads == 1)
+        #expect(ours.training.loss == .sampledSoftmax && ours.training.batchSize == 128)
+        #expect(ours.training.weightDecay == 0 && !ours.training.useLRScheduler && ours.training.patience == 20)
+        let departed = Set(PixelRecConfig.departures.map(\.key))
+        #expect(departed.count == PixelRecConfig.departures.count)
+        for key in PixelRecConfig.keyPaths {
+            let a = ours.yamlValue(forKeyPath: key), b = framework.yamlValue(forKeyPath: key)
+            #expect((a != b) == departed.contains(key), "\(key): pixelrec \(a ?? "nil"), framework \(b ?? "nil")")
+        }
+        // The shipped validated config sets the same model and schedule as the defaults.
+        let shipped = try ConfigLoader.load(path: shippedConfigPath("ml100k_sequence.yaml")).config
+        #expect(shipped.model.userEncoder == ours.model.userEncoder && shipped.model.embeddingDim == ours.model.embeddingDim)
+        #expect(shipped.model.fusionHiddenDims == ours.model.fusionHiddenDims)
+        #expect(shipped.model.dropoutRate == ours.model.dropoutRate && shipped.model.seqDropout == ours.model.seqDropout)
+        #expect(shipped.training.loss == ours.training.loss && shipped.training.batchSize == ours.training.batchSize)
+        #expect(shipped.training.learningRate == ours.training.learningRate)
+        #expect(shipped.training.patience == ours.training.patience && shipped.training.epochs == ours.training.epochs)
+    }
+
+    @Test("the framework's defaults are its published seed values")
     func seedDefaults() {
-        let config = PixelRecConfig()
+        let config = PixelRecConfig.framework
         #expect(config.model.modelClass == .pretrained)
         #expect(config.model.languageModel == .sentenceBERT)
         #expect(config.model.contrastiveTemperature == 0.07)

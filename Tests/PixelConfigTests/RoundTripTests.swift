@@ -72,7 +72,9 @@ struct RoundTripTests {
 
     @Test("yamlValue(forKeyPath:) renders one key")
     func oneValue() {
-        let config = PixelRecConfig()
+        var config = PixelRecConfig()
+        #expect(config.yamlValue(forKeyPath: "model.fusion_hidden_dims") == "[]")
+        config.model.fusionHiddenDims = [512, 256, 128]
         #expect(config.yamlValue(forKeyPath: "model.fusion_hidden_dims") == "[512, 256, 128]")
         #expect(config.yamlValue(forKeyPath: "model.projection_hidden_dim") == "null")
         #expect(config.yamlValue(forKeyPath: "model.nope") == nil)

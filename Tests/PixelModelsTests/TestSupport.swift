@@ -134,7 +134,7 @@ func memoryModel(config: PixelRecConfig, seed: UInt64) throws
 
 /// A small, fast configuration for loop-level tests.
 func smallConfig(epochs: Int = 4) -> PixelRecConfig {
-    var config = PixelRecConfig()
+    var config = PixelRecConfig.framework
     config.model.embeddingDim = 16
     config.model.fusionHiddenDims = [32]
     config.model.numAttentionHeads = 2

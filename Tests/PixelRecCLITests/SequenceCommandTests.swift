@@ -240,6 +240,12 @@ struct SequenceCommandTests {
         #expect(shown.model.seqDropout == 0.2)
         #expect(shown.training.sequenceWindows == .last && shown.training.fullSoftmaxMaxItems == 0)
         #expect(shown.training.sampledNegatives == 7)
+        // Its trailing comments list every default that departs from the framework's, with both values.
+        for d in PixelRecConfig.departures {
+            let line = "#   \(d.key): pixelrec \(PixelRecConfig().yamlValue(forKeyPath: d.key)!), framework \(d.framework) — "
+            #expect(show.output.contains(line), "\(d.key)")
+        }
+        #expect(show.output.contains("#   model.user_encoder: pixelrec hybrid, framework id — "))
         let accepted = runTool(["config", "check", "--config", f.config])
         #expect(accepted.status == 0 && accepted.output == "\(f.config): ok\n", "\(accepted.error)")
 
@@ -257,7 +263,9 @@ struct SequenceCommandTests {
                 == "error: \(path):4:14: model.seq_heads: must divide model.embedding_dim (16) when model.user_encoder is sequence or hybrid, got 3\n"
         )
         // The ID encoder has no sequence encoder: its seq_heads are not used.
-        #expect(try check("model:\n  embedding_dim: 16\n  seq_heads: 3\n").status == 0)
+        #expect(try check("model:\n  user_encoder: id\n  embedding_dim: 16\n  seq_heads: 3\n").status == 0)
+        // The default user encoder (hybrid) has one.
+        #expect(try check("model:\n  embedding_dim: 16\n  seq_heads: 3\n").status == 1)
         let encoder = try check("model:\n  user_encoder: foo\n")
         #expect(encoder.status == 1)
         #expect(encoder.error == "error: \(path):2:17: model.user_encoder: 'foo' is not one of id, sequence, hybrid\n")
