@@ -20,13 +20,9 @@ public struct EvaluationData: Sendable {
     /// Validation and test rows of each user in time order (timestamp, then file row), as item indices:
     /// what `cold_user` takes a user's first interactions from.
     public let heldOutSequences: [Int32: [Int32]]
-    /// Every user's train, validation and test items in time order (timestamp, then train before
-    /// validation before test, then file row).
-    public let timelines: UserSequences
-    /// Every user's training items, and training then validation items, in the same order: the
-    /// histories ``histories(task:coldHistory:users:)`` reads.
-    let trainTimelines: UserSequences
-    let trainValidationTimelines: UserSequences
+    /// The training table and the validation table in the evaluation's id spaces: what
+    /// ``histories(task:coldHistory:users:)`` orders on demand (only sequence models read histories).
+    let historyTables: (train: InteractionTable, validation: InteractionTable?)
 
     /// - Parameters:
     ///   - validation: optional; an empty table when absent.
@@ -63,9 +59,7 @@ public struct EvaluationData: Sendable {
             }
         }
         heldOutSequences = sequences.mapValues { rows in rows.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2) }
-        timelines = UserSequences(userCount: userCount, tables: [train] + [validation].compactMap { $0 } + [test])
-        trainTimelines = UserSequences(userCount: userCount, tables: [train])
-        trainValidationTimelines = UserSequences(userCount: userCount, tables: [train] + [validation].compactMap { $0 })
+        historyTables = (train, validation)
     }
 
     /// Per user of `users`, what a sequence model reads for `task`, oldest first — only interactions
@@ -73,11 +67,18 @@ public struct EvaluationData: Sendable {
     /// `ranking`, `beyond_accuracy`, `cold_item`, and warm users of `cold_user`); the training then
     /// validation items (`next_item`); a cold user's first `coldHistory` held-out interactions
     /// (`cold_user`, as ``TaskSetup`` takes them).
+    /// Orders the interactions once per call: O(interactions · log) time.
     public func histories(task: EvalTask, coldHistory: Int, users: Range<Int>) -> [ArraySlice<Int32>] {
-        users.map { u in
+        let trainTimelines = UserSequences(userCount: userCount, tables: [historyTables.train])
+        let nextItemTimelines =
+            task == .nextItem
+            ? UserSequences(
+                userCount: userCount, tables: [historyTables.train] + [historyTables.validation].compactMap { $0 })
+            : trainTimelines
+        return users.map { u in
             guard u < userCount else { return [] }
             switch task {
-            case .nextItem: return trainValidationTimelines.sequence(u)
+            case .nextItem: return nextItemTimelines.sequence(u)
             case .coldUser where u >= trainUserCount:
                 return ArraySlice((heldOutSequences[Int32(u)] ?? []).prefix(max(0, coldHistory)))
             default: return trainTimelines.sequence(u)
