@@ -81,7 +81,6 @@ public enum Splitter {
             for (k, key) in chosen.enumerated() { partOf[key] = k < nTest ? .test : (k < nTest + nVal ? .val : .train) }
             for row in 0..<table.count where alive[row] { parts[row] = partOf[Int(keys[row])] }
         }
-        progress?.advance(by: table.count)
         var report = SplitReport(
             input: table.path, strategy: options.strategy.rawValue,
             temporalScope: options.strategy == .temporal ? options.temporalScope.rawValue : nil, seed: options.seed,

@@ -181,6 +181,7 @@ public struct InteractionTable: Sendable {
         userBatch.flush(into: &table.userIds, indices: &table.users)
         guard !header.isEmpty else { throw DataError.emptyFile(path: path) }
         var report = LoadReport()
+        progress?.advance(by: table.count & 0xFFFF)  // the rows after the last whole 65 536
         report.rowsRead = table.count
         if options.duplicates != .keep {
             let duplicates = table.duplicateRows()
