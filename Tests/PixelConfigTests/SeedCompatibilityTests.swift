@@ -153,6 +153,23 @@ struct SeedCompatibilityTests {
         #expect(config.recommendation.maxCandidates == 1000)
     }
 
+    @Test("freeze_vision / freeze_language: false load with a warning naming file:line, key and what happens instead")
+    func unfrozenEncodersWarn() throws {
+        let loaded = try ConfigLoader.load(
+            yaml: "model:\n  freeze_vision: false\n  freeze_language: true\n", sourceName: "f.yaml",
+            overrides: ["model.freeze_language=false"])
+        #expect(!loaded.config.model.freezeVision && !loaded.config.model.freezeLanguage)
+        #expect(loaded.warnings.count == 2)
+        #expect(
+            loaded.warnings.first?.hasPrefix("f.yaml:2:18: model.freeze_vision has no effect in pixelrec: ") == true)
+        #expect(
+            loaded.warnings.last?.hasPrefix("--set model.freeze_language=false: model.freeze_language has no effect")
+                == true)
+        #expect(loaded.warnings.allSatisfy { $0.contains("stays frozen") })
+        // The frozen values (the defaults) are silent.
+        #expect(try ConfigLoader.load(yaml: "model:\n  freeze_vision: true\n", sourceName: "g.yaml").warnings.isEmpty)
+    }
+
     /// Every key the seed file has must be a key here or an ignored one: none may be silently dropped.
     @Test("every seed key path is known")
     func everySeedKeyKnown() throws {
@@ -168,14 +185,16 @@ struct SeedCompatibilityTests {
     /// is present), so the file above cannot silently miss a row.
     @Test(
         "the seed file above covers every row of SEED_CONFIG_KEYS.md",
-        .enabled(if: seedKeysDocument != nil, "SEED_CONFIG_KEYS.md not found: set PIXELREC_SHARED or check out ../shared"))
+        .enabled(
+            if: seedKeysDocument != nil, "SEED_CONFIG_KEYS.md not found: set PIXELREC_SHARED or check out ../shared"))
     func coversDocument() throws {
         let document = try #require(seedKeysDocument)
         let documented = document.split(separator: "\n").compactMap { line -> String? in
             guard line.hasPrefix("| `") else { return nil }
             return line.dropFirst(3).split(separator: "`").first.map(String.init)
         }
-        let written = Self.keyPaths(of: try #require(try YAMLParser.parse(Array(Self.seedFile.utf8), source: "seed.yaml")))
+        let written = Self.keyPaths(
+            of: try #require(try YAMLParser.parse(Array(Self.seedFile.utf8), source: "seed.yaml")))
         #expect(documented.count == 90)
         #expect(Set(documented) == Set(written))
     }

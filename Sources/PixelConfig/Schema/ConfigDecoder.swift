@@ -107,7 +107,11 @@ struct ConfigDecoder {
     // MARK: Validation
 
     /// Checks every key's rule, then the rules between keys; errors point at where the value was set.
+    /// Values pixelrec cannot honour yet are accepted with a warning (``inertValues``).
     mutating func validate() throws(ConfigError) {
+        for (path, holds, reason) in Self.inertValues where holds(config) {
+            warnings.append("\(origin(of: [path])): \(path) has no effect in pixelrec: \(reason)")
+        }
         for field in ConfigSchema.fields {
             if let (requirement, found) = field.violation(config) {
                 throw .outOfRange(origin(of: [field.path]), key: field.path, requirement: requirement, found: found)
@@ -151,6 +155,21 @@ struct ConfigDecoder {
     }
 
     /// The location of whichever of `keys` was set last (defaults are always valid, so one was set).
+    /// Settings a config may hold that pixelrec accepts but cannot act on yet: (key, whether the config
+    /// holds the inert value, why and what to use instead).
+    static let inertValues: [(String, @Sendable (PixelRecConfig) -> Bool, String)] = [
+        (
+            "model.freeze_vision", { !$0.model.freezeVision },
+            "false is not supported yet: the image encoder stays frozen (its features are computed once by "
+                + "`pixelrec encode`); the trained item tower adapts them (model.item_tower)"
+        ),
+        (
+            "model.freeze_language", { !$0.model.freezeLanguage },
+            "false is not supported yet: the text encoder stays frozen (its features are computed once by "
+                + "`pixelrec encode`); the trained item tower adapts them (model.item_tower)"
+        ),
+    ]
+
     private func origin(of keys: [String]) -> SourceLocation {
         keys.compactMap { origins[$0] }.max { $0.order < $1.order }?.location ?? SourceLocation(source: "defaults")
     }
