@@ -12,13 +12,35 @@ struct TrainCommandTests {
     }
 
     static let variants: [Variant] = [
-        Variant(name: "pretrained, dot, bce, contrastive", settings: ["model.model_class=pretrained", "training.loss=bce", "model.use_contrastive=true"]),
-        Variant(name: "pretrained, dot, bpr, no contrastive", settings: ["model.model_class=pretrained", "training.loss=bpr", "model.use_contrastive=false"]),
-        Variant(name: "enhanced, dot, sampled softmax, contrastive", settings: ["model.model_class=enhanced", "training.loss=sampled_softmax", "model.use_contrastive=true", "model.item_id_dropout=0.3"]),
-        Variant(name: "enhanced, pairwise, bce, no contrastive", settings: ["model.model_class=enhanced", "model.scoring=pairwise", "model.use_contrastive=false", "recommendation.max_candidates=20", "recommendation.top_k=10"]),
+        Variant(
+            name: "pretrained, id user, dot, bce, contrastive",
+            settings: [
+                "model.model_class=pretrained", "training.loss=bce", "model.use_contrastive=true",
+                "model.user_encoder=id",
+            ]),
+        Variant(
+            name: "pretrained, id user, dot, bpr, no contrastive",
+            settings: [
+                "model.model_class=pretrained", "training.loss=bpr", "model.use_contrastive=false",
+                "model.user_encoder=id",
+            ]),
+        Variant(
+            name: "enhanced, dot, sampled softmax, contrastive",
+            settings: [
+                "model.model_class=enhanced", "training.loss=sampled_softmax", "model.use_contrastive=true",
+                "model.item_id_dropout=0.3",
+            ]),
+        Variant(
+            name: "enhanced, pairwise, bce, no contrastive",
+            settings: [
+                "model.model_class=enhanced", "model.scoring=pairwise", "model.use_contrastive=false",
+                "recommendation.max_candidates=20", "recommendation.top_k=10",
+            ]),
     ]
 
-    @Test("trains, writes checkpoints, logs, curves and TensorBoard events; eval scores the checkpoint", arguments: variants)
+    @Test(
+        "trains, writes checkpoints, logs, curves and TensorBoard events; eval scores the checkpoint",
+        arguments: variants)
     func trainVariant(_ variant: Variant) throws {
         let fixture = try SynthFixture()
         defer { fixture.remove() }
@@ -42,10 +64,12 @@ struct TrainCommandTests {
         #expect(last.header.history.allSatisfy { $0.trainLoss.isFinite && $0.validation["ndcg@10"] != nil })
         // The checkpoint plugs into pixelrec eval.
         let results = fixture.directory + "/results/mm.json"
-        let eval = runTool([
-            "eval", "--config", fixture.config, "--recommender-type", "multimodal", "--task", "next_item", "--k", "10",
-            "--output", results, "-q",
-        ] + sets)
+        let eval = runTool(
+            [
+                "eval", "--config", fixture.config, "--recommender-type", "multimodal", "--task", "next_item", "--k",
+                "10",
+                "--output", results, "-q",
+            ] + sets)
         #expect(eval.status == 0, "\(eval.error)")
         #expect(FileManager.default.fileExists(atPath: results))
         // extract-encoders writes the id maps and scalers.
@@ -57,6 +81,33 @@ struct TrainCommandTests {
         }
     }
 
+    @Test(
+        "the Python framework's --device cuda and --use_wandb flags: accepted with a note; wandb gets TensorBoard events and the sync command"
+    )
+    func frameworkFlags() throws {
+        let fixture = try SynthFixture(users: 40, items: 30, interactions: 500)
+        defer { fixture.remove() }
+        let results = fixture.directory + "/results"
+        let run = runTool([
+            "train", "--config", fixture.config, "--device", "cuda", "--use_wandb", "--wandb_project", "P",
+            "--wandb_entity", "E", "--set", "results_dir=" + results, "--set", "training.epochs=1", "-q",
+        ])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.error.contains("warning: --device cuda: pixelrec has no GPU backend; training runs on the CPU"))
+        let events = results + "/tensorboard/P"
+        #expect(
+            run.output.contains("wandb sync --sync-tensorboard --project P --entity E \(events)\n"), "\(run.output)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: events)
+        #expect(files.count == 1 && files[0].hasPrefix("events.out.tfevents."))
+        // A project name must stay one folder under results_dir/tensorboard.
+        let bad = runTool(["train", "--config", fixture.config, "--use-wandb", "--wandb-project", "../x", "-q"])
+        #expect(bad.status == 1 && bad.error == "error: --wandb-project: '../x' is not a folder name\n", "\(bad.error)")
+        let lone = runTool([
+            "train", "--config", fixture.config, "--wandb-project", "P", "-q", "--set", "training.epochs=1",
+        ])
+        #expect(lone.status == 0 && lone.error.contains("have no effect without --use-wandb"), "\(lone.error)")
+    }
+
     @Test("bad input gives a one-line error naming the problem")
     func badInputs() throws {
         let fixture = try SynthFixture(users: 40, items: 30, interactions: 500)
@@ -66,8 +117,12 @@ struct TrainCommandTests {
         let corrupt = fixture.directory + "/bad.ckpt"
         try Data("not a checkpoint".utf8).write(to: URL(fileURLWithPath: corrupt))
         let resume = runTool(["train", "--config", fixture.config, "-q", "--resume", corrupt])
-        #expect(resume.status == 1 && resume.error.contains("bad.ckpt") && resume.error.split(separator: "\n").count == 1, "\(resume.error)")
-        let extract = runTool(["extract-encoders", "--checkpoint", fixture.directory + "/none.ckpt", "--output", fixture.directory + "/x"])
+        #expect(
+            resume.status == 1 && resume.error.contains("bad.ckpt") && resume.error.split(separator: "\n").count == 1,
+            "\(resume.error)")
+        let extract = runTool([
+            "extract-encoders", "--checkpoint", fixture.directory + "/none.ckpt", "--output", fixture.directory + "/x",
+        ])
         #expect(extract.status == 1 && extract.error.contains("none.ckpt"), "\(extract.error)")
     }
 }

@@ -24,13 +24,22 @@ enum TrainCommand: Subcommand {
             """,
         arguments: CommonOptions.all + [
             .option("resume", kind: .path, valueName: "checkpoint", help: "Continue from this checkpoint."),
-            .option("device", kind: .choice(["cpu"]), default: "cpu", help: "Compute device (CPU only)."),
+            .option(
+                "device", kind: .choice(["cpu", "cuda", "mps"]), default: "cpu",
+                help: "Compute device: pixelrec runs on the CPU; cuda and mps are accepted with a note and use the CPU."
+            ),
             .option("epochs", kind: .integer(1...Int.max), valueName: "n", help: "Overrides training.epochs."),
             .option("seed", kind: .integer(nil), help: "Overrides training.seed."),
             .option("threads", kind: .integer(1...1024), valueName: "n", help: "Overrides training.threads."),
             .option(
                 "tensorboard", kind: .path, valueName: "dir",
                 help: "Also write TensorBoard event files to this folder."),
+            .flag(
+                "use-wandb",
+                help: "No network here: write TensorBoard event files to <results_dir>/tensorboard/<wandb project> "
+                    + "and print the `wandb sync` command that uploads them."),
+            .option("wandb-project", valueName: "name", help: "With --use-wandb: the project (default pixelrec)."),
+            .option("wandb-entity", valueName: "name", help: "With --use-wandb: the entity passed to `wandb sync`."),
         ],
         examples: [
             "pixelrec train --config configs/default_config.yaml",
@@ -46,6 +55,12 @@ enum TrainCommand: Subcommand {
         if let threads = invocation.int("threads") { config.training.threads = threads }
         let threads = ThreadCount.resolve(config.training.threads)
         let console = context.console
+        if let device = invocation.string("device"), device != "cpu" {
+            console.warning(
+                "--device \(device): pixelrec has no GPU backend; training runs on the CPU (\(threads) threads)")
+        }
+        let wandb = try WandbBridge(invocation: invocation, resultsDir: config.resultsDir, warn: console.warning)
+        let tensorboard = invocation.string("tensorboard") ?? wandb?.directory
         let log: (String) -> Void = { line in if !context.quiet { console.note(line) } }
         let validationPath = config.data.valDataPath
         var paths = context.paths()
@@ -55,7 +70,8 @@ enum TrainCommand: Subcommand {
         for name in ["last.ckpt", "best.ckpt", "metrics.jsonl", "metrics.csv", "training_curves.png"] {
             paths.output(config.checkpointDir + "/" + name, "checkpoint_dir")
         }
-        paths.output(invocation.string("tensorboard"), "--tensorboard", directory: true)
+        paths.output(
+            tensorboard, invocation.string("tensorboard") != nil ? "--tensorboard" : "--use-wandb", directory: true)
         try paths.check()
 
         var phases = PhaseTimes()
@@ -95,7 +111,7 @@ enum TrainCommand: Subcommand {
             inputs: inputs,
             options: Trainer.Options(
                 checkpointDirectory: config.checkpointDir, resume: invocation.string("resume"),
-                tensorboard: invocation.string("tensorboard"), threads: threads,
+                tensorboard: tensorboard, threads: threads,
                 progress: context.quiet ? .quiet : Progress.defaultStyle, log: log))
         let summary = try trainer.run()
         let best = summary.bestMetric.map { String(format: "%.4f", $0) } ?? "n/a"
@@ -105,6 +121,7 @@ enum TrainCommand: Subcommand {
         )
         phases.append(summary.phases)
         log("time: " + phases.summary)
+        if let wandb, let tensorboard { console.line(wandb.uploadHint(tensorboard)) }
     }
 
     /// `id`, or e.g. `sequence(max_seq_len 50, 2 blocks, 1 head)` for the training log.
@@ -113,5 +130,37 @@ enum TrainCommand: Subcommand {
         func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
         return "\(model.userEncoder.rawValue)(max_seq_len \(model.maxSeqLen), \(count(model.seqBlocks, "block")), "
             + "\(count(model.seqHeads, "head")))"
+    }
+}
+
+/// `--use-wandb` without a network: the run's curves go to TensorBoard event files, which `wandb sync
+/// --sync-tensorboard` uploads to Weights & Biases later.
+struct WandbBridge {
+    let project: String
+    let entity: String?
+    let directory: String
+
+    /// `nil` without `--use-wandb` (then `--wandb-project` / `--wandb-entity` only get a warning).
+    /// - Throws: ``PixelError/invalidValue(setting:reason:)`` for a project name that is not one folder name.
+    init?(invocation: Invocation, resultsDir: String, warn: (String) -> Void) throws {
+        let project = invocation.string("wandb-project"), entity = invocation.string("wandb-entity")
+        guard invocation.flag("use-wandb") else {
+            if project != nil || entity != nil {
+                warn("--wandb-project / --wandb-entity have no effect without --use-wandb")
+            }
+            return nil
+        }
+        if let project, project.isEmpty || project.contains("/") || project == "." || project == ".." {
+            throw PixelError.invalidValue(setting: "--wandb-project", reason: "'\(project)' is not a folder name")
+        }
+        self.project = project ?? "pixelrec"
+        self.entity = entity
+        directory = resultsDir + "/tensorboard/" + self.project
+    }
+
+    /// The line telling how to upload the event files.
+    func uploadHint(_ tensorboard: String) -> String {
+        "wandb: no network access from pixelrec; upload the TensorBoard events with: wandb sync --sync-tensorboard "
+            + "--project \(project)" + (entity.map { " --entity \($0)" } ?? "") + " \(tensorboard)"
     }
 }
