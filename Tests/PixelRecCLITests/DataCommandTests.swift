@@ -24,7 +24,8 @@ struct DataCommandTests {
         let preprocess = runTool([
             "preprocess", "--item-info", raw + "/item_info.csv", "--interactions", raw + "/interactions.csv",
             "--images", raw + "/images", "--output", directory + "/processed", "-q",
-            "--set", "data.offline_image_validation.min_width=32", "--set", "data.offline_image_validation.min_height=32",
+            "--set", "data.offline_image_validation.min_width=32", "--set",
+            "data.offline_image_validation.min_height=32",
         ])
         #expect(preprocess.status == 0, "\(preprocess.error)")
         #expect(preprocess.output.contains("items: 80 read, 80 kept"))
@@ -37,8 +38,9 @@ struct DataCommandTests {
             "--min_interactions_per_user", "3", "--output", directory + "/loo", "-q",
         ])
         #expect(split.status == 0, "\(split.error)")
-        let info = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: directory + "/loo/split_info.json"))) as? [String: Any]
+        let info =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: directory + "/loo/split_info.json"))) as? [String: Any]
         let counts = try #require(info?["counts"] as? [String: Int])
         let users = try #require(info?["users"] as? [String: Int])
         #expect(counts["test"] == users["test"])
@@ -68,6 +70,30 @@ struct DataCommandTests {
         #expect(result.status == 1)
         #expect(result.errorLines.count == 1)
         #expect(result.error.contains("/nonexistent/interactions.csv"))
+    }
+
+    @Test(
+        "data.processed_interactions_path is what split reads when a config sets it; a missing one is an error naming it, not a fallback"
+    )
+    func processedInteractionsPath() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var csv = "item_id,user_id,timestamp\n"
+        for u in 0..<4 { for i in 0..<5 { csv += "i\(i + u),u\(u),\(i)\n" } }
+        try csv.write(toFile: directory + "/mine.csv", atomically: true, encoding: .utf8)
+        let run = runTool([
+            "split", "--set", "data.processed_interactions_path=" + directory + "/mine.csv", "--strategy",
+            "leave_one_out", "--min-interactions-per-user", "0", "--min-interactions-per-item", "0", "-o",
+            directory + "/out", "-q",
+        ])
+        #expect(run.status == 0, "\(run.error)")
+        let test = try String(contentsOfFile: directory + "/out/test.csv", encoding: .utf8)
+        #expect(test.split(separator: "\n").count == 5)  // header + one row for each of the file's 4 users
+        let missing = runTool([
+            "split", "--set", "data.processed_interactions_path=" + directory + "/none.csv", "-o", directory + "/o2",
+        ])
+        #expect(missing.status == 1 && missing.errorLines.count == 1, "\(missing.error)")
+        #expect(missing.error == "error: \(directory)/none.csv: no such file\n")
     }
 
     @Test("--ratios needs three values: usage error, exit 2")

@@ -13,8 +13,8 @@ enum SplitCommand: Subcommand {
             Writes <output>/{train,val,test}.csv and split_info.json (counts, strategy, seed, filters and \
             a leakage check). leave_one_out is PixelRec's protocol: each user's last interaction is the test \
             item and the second-last the validation item (ties broken by timestamp, then file order). The \
-            input is --interactions, else the processed interactions when preprocess has run, else \
-            data.interactions_path; the output is --output, else <folder of data.split_data_path>/<name>, \
+            input is --interactions, else data.processed_interactions_path when the configuration sets it, else \
+            the processed interactions when preprocess has run, else data.interactions_path; the output is --output, else <folder of data.split_data_path>/<name>, \
             else data.split_data_path.
             """,
         arguments: CommonOptions.all + [
@@ -77,11 +77,12 @@ enum SplitCommand: Subcommand {
         }
         if let seed = invocation.int("seed") { options.seed = UInt64(seed) }
 
-        let input = invocation.string("interactions") ?? defaultInput(config.data)
+        let (input, inputKey) =
+            invocation.string("interactions").map { ($0, "--interactions") } ?? defaultInput(config.data)
         let output = outputDirectory(config.data, invocation: invocation)
 
         var paths = context.paths()
-        paths.input(input, context.source("interactions", else: "data.interactions_path"))
+        paths.input(input, inputKey)
         paths.output(output, invocation.isSet("output") ? "--output" : "data.split_data_path", directory: true)
         try paths.check()
 
@@ -126,10 +127,16 @@ enum SplitCommand: Subcommand {
         }
     }
 
-    /// The processed interactions when preprocess has written them, else the raw ones.
-    static func defaultInput(_ data: DataConfig) -> String {
+    /// What split reads without `--interactions`, and the key that names it: `data.processed_interactions_path`
+    /// when a config sets it (it must exist); else the processed interactions when preprocess has written them
+    /// (`<processed dir>/interactions.csv`, the key's default); else the raw `data.interactions_path`.
+    static func defaultInput(_ data: DataConfig) -> (path: String, key: String) {
+        if data.processedInteractionsPath != DataConfig().processedInteractionsPath {
+            return (data.processedInteractionsPath, "data.processed_interactions_path")
+        }
         let processed = data.resolvedProcessedDir + "/interactions.csv"
-        return FileManager.default.fileExists(atPath: processed) ? processed : data.interactionsPath
+        return FileManager.default.fileExists(atPath: processed)
+            ? (processed, "data.processed_interactions_path") : (data.interactionsPath, "data.interactions_path")
     }
 
     static func outputDirectory(_ data: DataConfig, invocation: Invocation) -> String {
