@@ -8,7 +8,7 @@ public enum CacheStrategy: String, Sendable, CaseIterable, ConfigEnum {
 }
 
 /// `data.splitting.strategy`
-public enum SplitStrategy: String, Sendable, CaseIterable, Codable, ConfigEnum {
+public enum SplitStrategy: String, Sendable, CaseIterable, ConfigEnum {
     /// Each user's interactions divided randomly by the ratios.
     case stratified
     /// Ordered by timestamp, oldest to train (see `temporal_scope`).
@@ -22,7 +22,7 @@ public enum SplitStrategy: String, Sendable, CaseIterable, Codable, ConfigEnum {
 }
 
 /// `data.splitting.temporal_scope`
-public enum TemporalScope: String, Sendable, CaseIterable, Codable, ConfigEnum {
+public enum TemporalScope: String, Sendable, CaseIterable, ConfigEnum {
     case perUser = "per_user"
     case global
 }
@@ -35,7 +35,7 @@ public enum NegativeSamplingStrategy: String, Sendable, CaseIterable, ConfigEnum
 }
 
 /// `data.numerical_normalization_method`
-public enum NormalizationMethod: String, Sendable, CaseIterable, Codable, ConfigEnum {
+public enum NormalizationMethod: String, Sendable, CaseIterable, ConfigEnum {
     /// `(x − mean) / std`
     case standardization
     /// `(x − min) / (max − min)`

@@ -133,6 +133,3 @@ public struct SequenceHyperparameters: Codable, Sendable, Equatable {
     public var heads: Int
     public var dropout: Float
 }
-
-extension UserEncoder: Codable {}
-extension ItemTower: Codable {}

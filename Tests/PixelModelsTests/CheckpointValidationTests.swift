@@ -241,7 +241,7 @@ struct HostileCheckpoint: CustomTestStringConvertible, Sendable {
         .init(name: "an unknown item tower") { file in
             (
                 editingHeader(file) { $0[object: "hyperparameters"]["itemTower"] = "pixels" },
-                "hyperparameters.itemTower: Cannot initialize ItemTower from invalid String value pixels"
+                "hyperparameters.itemTower: 'pixels' is not one of id_content, id, content"
             )
         },
         .init(name: "dropout of 1.5") { file in
