@@ -76,18 +76,11 @@ extension ModelHyperparameters {
 
     /// Checks every field against the configuration schema's ranges and the layers' constraints
     /// (`heads` divides `embeddingDim`, …), so that the model these describe can be built and is of a
-    /// size computable without overflow.
+    /// size computable without overflow. (Names outside a setting's values fail in decoding already.)
     /// - Throws: ``FieldViolation`` naming the first bad field (`hyperparameters.<key>`).
     func validate() throws {
         func fail(_ key: String, _ reason: String) -> FieldViolation {
             FieldViolation("hyperparameters." + key, reason)
-        }
-        func oneOf<E: RawRepresentable & CaseIterable>(_ key: String, _ value: String, _: E.Type) throws
-        where E.RawValue == String {
-            guard E(rawValue: value) != nil else {
-                let known = E.allCases.map(\.rawValue).joined(separator: ", ")
-                throw fail(key, "\(quotedForMessage(value)) is not one of \(known)")
-            }
         }
         func range(_ key: String, _ value: Int, _ bounds: ClosedRange<Int>) throws {
             guard bounds.contains(value) else {
@@ -97,8 +90,6 @@ extension ModelHyperparameters {
         func probability(_ key: String, _ value: Float) throws {
             guard value.isFinite, value >= 0, value < 1 else { throw fail(key, "\(value) is outside [0, 1)") }
         }
-        try oneOf("modelClass", modelClass, ModelClass.self)
-        try oneOf("scoring", scoring, Scoring.self)
         try range("userCount", userCount, 1...Int(Int32.max))
         try range("itemCount", itemCount, 1...Int(Int32.max))
         try range("visionWidth", visionWidth, 1...Self.maximumFeatureWidth)
@@ -118,16 +109,13 @@ extension ModelHyperparameters {
         for (k, width) in fusionHiddenDims.enumerated() {
             try range("fusionHiddenDims[\(k)]", width, 1...Self.maximumWidth)
         }
-        try oneOf("activation", activation, PixelConfig.Activation.self)
         if let projectionHiddenDim { try range("projectionHiddenDim", projectionHiddenDim, 1...Self.maximumWidth) }
         guard crossModalAttentionWeight.isFinite, (0...1).contains(crossModalAttentionWeight) else {
             throw fail("crossModalAttentionWeight", "\(crossModalAttentionWeight) is outside [0, 1]")
         }
-        try oneOf("initMethod", initMethod, InitMethod.self)
         guard contrastiveTemperature.isFinite, contrastiveTemperature > 0 else {
             throw fail("contrastiveTemperature", "\(contrastiveTemperature) is not a positive number")
         }
-        try oneOf("finalActivation", finalActivation, FinalActivation.self)
         if let sequence {
             guard sequence.userEncoder != .id else {
                 throw fail("sequence.userEncoder", "'id' takes no sequence settings (sequence or hybrid)")
