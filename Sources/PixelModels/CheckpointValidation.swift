@@ -205,8 +205,6 @@ extension ModelHyperparameters {
 extension CheckpointHeader {
     /// Largest step count a record may carry, and so (with the epoch count) the global step.
     static let maximumSteps = 1 << 40
-    /// Optimizer names of `training.optimizer_type`.
-    static let optimizers = ["adamw", "adam", "sgd"]
 
     /// Checks every field of the header against the format's invariants and against the others, before
     /// any of them sizes an allocation or indexes the payload: hyper-parameters within the schema's
@@ -231,10 +229,6 @@ extension CheckpointHeader {
         try keys("userKeys", userKeys, count: h.userCount, "userCount")
         try keys("itemKeys", itemKeys, count: h.itemCount, "itemCount")
         try validateScalers()
-        guard Self.optimizers.contains(optimizer) else {
-            throw FieldViolation(
-                "optimizer", "\(quotedForMessage(optimizer)) is not one of \(Self.optimizers.joined(separator: ", "))")
-        }
         guard runStarted.isFinite, runStarted >= 0, runStarted < 1e11 else {
             throw FieldViolation("runStarted", "\(runStarted) is not a time in seconds since 1970")
         }
@@ -316,11 +310,11 @@ extension CheckpointHeader {
     }
 
     /// The optimizer vectors a checkpoint of `optimizer` holds for parameters `parameters`: key → length.
-    static func expectedOptimizerState(optimizer: String, parameters: [(String, [Int])]) -> [String: Int] {
+    static func expectedOptimizerState(optimizer: OptimizerType, parameters: [(String, [Int])]) -> [String: Int] {
         var out = ["learning_rate": 1]
         for (name, shape) in parameters {
             let n = elementCount(shape) ?? 0
-            if optimizer == "sgd" {
+            if optimizer == .sgd {
                 out[name + ".momentum_buffer"] = n
             } else {
                 out[name + ".exp_avg"] = n
@@ -383,7 +377,7 @@ extension CheckpointHeader {
         guard present.contains("learning_rate") else {
             throw FieldViolation("optimizerState", "'learning_rate' is missing")
         }
-        if optimizer != "sgd" {
+        if optimizer != .sgd {
             for (name, _) in parameters {
                 let parts = [".exp_avg", ".exp_avg_sq", ".step"].map { name + $0 }
                 let count = parts.filter(present.contains).count

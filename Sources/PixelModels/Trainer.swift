@@ -428,7 +428,7 @@ public struct Trainer {
                 metricName: metricName, bestMetric: bestMetric, bestEpoch: bestEpoch, history: history,
                 finished: finished,
                 configYAML: config.yamlText(), userKeys: train.userIds.keys, itemKeys: train.itemIds.keys,
-                scalers: inputs.scalers, seed: seed, optimizer: t.optimizerType.rawValue, runStarted: runStarted)
+                scalers: inputs.scalers, seed: seed, optimizer: t.optimizerType, runStarted: runStarted)
             try phases.measure("checkpoint") {
                 let checkpoint = Checkpoint(
                     header: header, tensors: model.stateDict(), optimizerState: optimizer.stateDict())

@@ -18,7 +18,7 @@ struct EarlierHeader: CustomTestStringConvertible, Sendable {
     let finalActivation: FinalActivation
     let userEncoder: UserEncoder
     let itemTower: ItemTower?
-    let optimizer: String
+    let optimizer: OptimizerType
     var testDescription: String { name }
 
     /// Both made on 60 users × 40 items from `pixelrec synth --users 60 --items 40 --interactions 1100
@@ -33,11 +33,11 @@ struct EarlierHeader: CustomTestStringConvertible, Sendable {
         .init(
             name: "checkpoint_header_3877863_pretrained", payloadFloats: 43269, modelClass: .pretrained,
             scoring: .dot, activation: .relu, initMethod: .xavierUniform, finalActivation: .sigmoid, userEncoder: .id,
-            itemTower: nil, optimizer: "adamw"),
+            itemTower: nil, optimizer: .adamw),
         .init(
             name: "checkpoint_header_3877863_enhanced", payloadFloats: 38306, modelClass: .enhanced,
             scoring: .pairwise, activation: .gelu, initMethod: .kaimingNormal, finalActivation: .none,
-            userEncoder: .hybrid, itemTower: .content, optimizer: "sgd"),
+            userEncoder: .hybrid, itemTower: .content, optimizer: .sgd),
     ]
 }
 
