@@ -42,7 +42,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
         .target(name: "PixelImage", dependencies: ["CTurboJPEG", "CPNG", "PixelCore"]),
         .target(name: "PixelData", dependencies: ["PixelCore", "PixelConfig", "PixelImage"]),
-        .target(name: "PixelEval", dependencies: ["PixelCore", "PixelData", "CBLAS"]),
+        .target(name: "PixelEval", dependencies: ["PixelCore", "PixelConfig", "PixelData", "CBLAS"]),
         .target(name: "PixelONNX", dependencies: ["PixelTensor", "PixelCore", "CBLAS"]),
         .target(name: "PixelEncoders", dependencies: ["PixelCore", "PixelImage", "PixelTensor", "PixelONNX"]),
         .target(

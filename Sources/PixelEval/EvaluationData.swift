@@ -1,3 +1,4 @@
+import PixelConfig
 import PixelData
 
 /// Train, validation and test interactions on one shared index space, as the evaluator needs them.
@@ -73,7 +74,7 @@ public struct EvaluationData: Sendable {
     /// `ranking`, `beyond_accuracy`, `cold_item`, and warm users of `cold_user`); the training then
     /// validation items (`next_item`); a cold user's first `coldHistory` held-out interactions
     /// (`cold_user`, as ``TaskSetup`` takes them).
-    public func histories(task: EvalTask, coldHistory: Int, users: Range<Int>) -> [ArraySlice<Int32>] {
+    public func histories(task: EvaluationTask, coldHistory: Int, users: Range<Int>) -> [ArraySlice<Int32>] {
         users.map { u in
             guard u < userCount else { return [] }
             switch task {

@@ -65,7 +65,7 @@ enum EvalCommand: Subcommand {
         let config = try context.loadConfig()
         let clock = Clock()
         let taskName = invocation.string("task") ?? config.evaluation.task.rawValue
-        guard let task = EvalTask(rawValue: taskName) else {
+        guard let task = EvaluationTask(rawValue: taskName) else {
             throw PixelError.invalidValue(setting: "evaluation.task", reason: "unknown task '\(taskName)'")
         }
         let recommender = invocation.string("recommender-type") ?? config.evaluation.recommenderType.rawValue
