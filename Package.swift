@@ -100,7 +100,8 @@ let package = Package(
             name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelDataTests", dependencies: ["PixelData"]),
-        .testTarget(name: "PixelEvalTests", dependencies: ["PixelEval"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "PixelEvalTests", dependencies: ["PixelEval", "PixelConfig"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelONNXTests", dependencies: ["PixelONNX"]),
         .testTarget(name: "PixelEncodersTests", dependencies: ["PixelEncoders"]),
         .testTarget(

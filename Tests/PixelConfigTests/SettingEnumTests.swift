@@ -37,6 +37,7 @@ struct SettingEnumTests {
         try expectSpelledAsInYAML(AugmentationType.self)
         try expectSpelledAsInYAML(EvaluationTask.self)
         try expectSpelledAsInYAML(RecommenderType.self)
+        try expectSpelledAsInYAML(RankingMetric.self)
     }
 
     private struct Holder: Decodable {
