@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "PixelDataTests", dependencies: ["PixelData"]),
+        .testTarget(name: "PixelDataTests", dependencies: ["PixelData", "PixelConfig"]),
         .testTarget(
             name: "PixelEvalTests", dependencies: ["PixelEval", "PixelConfig"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelONNXTests", dependencies: ["PixelONNX"]),

@@ -1,9 +1,12 @@
-/// `data.image_cache_config.strategy`
+/// `data.image_cache_config.strategy`: where `SharedImageCache` keeps preprocessed image tensors.
 public enum CacheStrategy: String, Sendable, CaseIterable, ConfigEnum {
-    /// Memory first, spilling to disk.
+    /// A memory LRU in front of the disk cache.
     case hybrid
-    case memory, disk
-    /// No cache: decode on every use.
+    /// A memory LRU only (`max_memory_items`).
+    case memory
+    /// Disk only.
+    case disk
+    /// No cache: every request runs the preprocessing.
     case disabled
 }
 
@@ -27,10 +30,13 @@ public enum TemporalScope: String, Sendable, CaseIterable, ConfigEnum {
     case global
 }
 
-/// `data.negative_sampling_strategy`
+/// `data.negative_sampling_strategy`: how negatives are drawn for a positive (user, item), over the
+/// items the user has not interacted with.
 public enum NegativeSamplingStrategy: String, Sendable, CaseIterable, ConfigEnum {
+    /// Uniform.
     case uniform
-    /// Proportional to training popularity.
+    /// Proportional to training popularity, `count(item)^α` (`DatasetOptions.popularityExponent`):
+    /// harder negatives.
     case popularity
 }
 

@@ -222,7 +222,7 @@ public struct Trainer {
                     train: train,
                     options: DatasetOptions(
                         negativeRatio: ratio,
-                        sampling: config.data.negativeSamplingStrategy == .popularity ? .popularity : .uniform,
+                        sampling: config.data.negativeSamplingStrategy,
                         batchSize: t.batchSize, shuffle: false, seed: seed))
             }
         }

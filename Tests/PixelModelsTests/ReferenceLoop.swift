@@ -39,7 +39,7 @@ enum ReferenceLoop {
             train: inputs.train,
             options: DatasetOptions(
                 negativeRatio: ratio,
-                sampling: config.data.negativeSamplingStrategy == .popularity ? .popularity : .uniform,
+                sampling: config.data.negativeSamplingStrategy,
                 batchSize: t.batchSize, shuffle: false, seed: seed))
         let settings = LossSettings(
             loss: t.loss, recommendationWeight: Float(t.bceWeight),
