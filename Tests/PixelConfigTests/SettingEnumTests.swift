@@ -3,7 +3,7 @@ import Testing
 
 @testable import PixelConfig
 
-/// The setting enums in JSON (checkpoint headers, reports): the YAML spelling, and a clear error otherwise.
+/// The setting enums in JSON (checkpoint headers): the YAML spelling, and a clear error otherwise.
 @Suite("Setting enums in JSON")
 struct SettingEnumTests {
     /// Each value of `E` encodes as its YAML spelling (a JSON string) and decodes back to itself.

@@ -1,5 +1,5 @@
 /// A setting whose values are a fixed set of names, spelled the same (`rawValue`) in every file that
-/// holds one: the YAML configuration, and the JSON that records a setting (checkpoint headers, reports).
+/// holds one: the YAML configuration, and the JSON that records a setting (checkpoint headers).
 /// Every enum of a configuration key is one; modules below and above the configuration use these
 /// enums rather than twins or strings of their own.
 public protocol SettingEnum: CaseIterable, Codable, RawRepresentable where RawValue == String {}
