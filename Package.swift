@@ -42,7 +42,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
         .target(name: "PixelImage", dependencies: ["CTurboJPEG", "CPNG", "PixelCore"]),
         .target(name: "PixelData", dependencies: ["PixelCore", "PixelConfig", "PixelImage"]),
-        .target(name: "PixelEval", dependencies: ["PixelCore", "PixelData", "CBLAS"]),
+        .target(name: "PixelEval", dependencies: ["PixelCore", "PixelConfig", "PixelData", "CBLAS"]),
         .target(name: "PixelONNX", dependencies: ["PixelTensor", "PixelCore", "CBLAS"]),
         .target(name: "PixelEncoders", dependencies: ["PixelCore", "PixelImage", "PixelTensor", "PixelONNX"]),
         .target(
@@ -99,8 +99,9 @@ let package = Package(
         .testTarget(
             name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "PixelDataTests", dependencies: ["PixelData"]),
-        .testTarget(name: "PixelEvalTests", dependencies: ["PixelEval"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PixelDataTests", dependencies: ["PixelData", "PixelConfig"]),
+        .testTarget(
+            name: "PixelEvalTests", dependencies: ["PixelEval", "PixelConfig"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelONNXTests", dependencies: ["PixelONNX"]),
         .testTarget(name: "PixelEncodersTests", dependencies: ["PixelEncoders"]),
         .testTarget(

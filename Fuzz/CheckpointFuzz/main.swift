@@ -310,7 +310,7 @@ func exercise(_ file: Data) -> String? {
     _ = model.userVectors([Int32(h.userCount - 1)])
     model.startEpoch(checkpoint.header.epoch)
     let optimizer: any Optimizer =
-        checkpoint.header.optimizer == "sgd"
+        checkpoint.header.optimizer == .sgd
         ? SGD(
             namedParameters: model.namedParameters(), learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0)
         : AdamW(

@@ -1,14 +1,17 @@
-/// `data.image_cache_config.strategy`
+/// `data.image_cache_config.strategy`: where `SharedImageCache` keeps preprocessed image tensors.
 public enum CacheStrategy: String, Sendable, CaseIterable, ConfigEnum {
-    /// Memory first, spilling to disk.
+    /// A memory LRU in front of the disk cache.
     case hybrid
-    case memory, disk
-    /// No cache: decode on every use.
+    /// A memory LRU only (`max_memory_items`).
+    case memory
+    /// Disk only.
+    case disk
+    /// No cache: every request runs the preprocessing.
     case disabled
 }
 
 /// `data.splitting.strategy`
-public enum SplitStrategy: String, Sendable, CaseIterable, Codable, ConfigEnum {
+public enum SplitStrategy: String, Sendable, CaseIterable, ConfigEnum {
     /// Each user's interactions divided randomly by the ratios.
     case stratified
     /// Ordered by timestamp, oldest to train (see `temporal_scope`).
@@ -22,20 +25,23 @@ public enum SplitStrategy: String, Sendable, CaseIterable, Codable, ConfigEnum {
 }
 
 /// `data.splitting.temporal_scope`
-public enum TemporalScope: String, Sendable, CaseIterable, Codable, ConfigEnum {
+public enum TemporalScope: String, Sendable, CaseIterable, ConfigEnum {
     case perUser = "per_user"
     case global
 }
 
-/// `data.negative_sampling_strategy`
+/// `data.negative_sampling_strategy`: how negatives are drawn for a positive (user, item), over the
+/// items the user has not interacted with.
 public enum NegativeSamplingStrategy: String, Sendable, CaseIterable, ConfigEnum {
+    /// Uniform.
     case uniform
-    /// Proportional to training popularity.
+    /// Proportional to training popularity, `count(item)^α` (`DatasetOptions.popularityExponent`):
+    /// harder negatives.
     case popularity
 }
 
 /// `data.numerical_normalization_method`
-public enum NormalizationMethod: String, Sendable, CaseIterable, Codable, ConfigEnum {
+public enum NormalizationMethod: String, Sendable, CaseIterable, ConfigEnum {
     /// `(x − mean) / std`
     case standardization
     /// `(x − min) / (max − min)`

@@ -1,7 +1,16 @@
-/// A ranking metric of `docs/METRICS.md` that can select the best epoch.
-public enum RankingMetric: String, Sendable, CaseIterable {
+/// An accuracy metric of `docs/METRICS.md` (PixelEval computes them): one of an evaluation's columns,
+/// and with a cut-off a measure that can select the best epoch. `allCases` is the order of every metric
+/// table and of PixelEval's per-user metric rows.
+public enum RankingMetric: String, Sendable, CaseIterable, SettingEnum {
+    case precision
+    case recall
+    case ndcg
+    case map
+    case mrr
     case hitRate = "hit_rate"
-    case precision, recall, ndcg, mrr, map
+
+    /// The order messages and the configuration's comments list the metrics in.
+    static let listed: [RankingMetric] = [.hitRate, .precision, .recall, .ndcg, .mrr, .map]
 }
 
 /// `training.early_stopping_metric`: `val_loss` (lower is better) or `<metric>@<k>` such as `ndcg@10`
@@ -41,7 +50,7 @@ public enum EarlyStoppingMetric: Sendable, Equatable, CustomStringConvertible {
 extension EarlyStoppingMetric: ConfigValue {
     static var expectation: String {
         "val_loss or <metric>@<k> with metric one of "
-            + RankingMetric.allCases.map(\.rawValue).joined(separator: ", ")
+            + RankingMetric.listed.map(\.rawValue).joined(separator: ", ")
     }
     static var pluralExpectation: String { "metrics" }
 

@@ -19,19 +19,24 @@ public struct EvaluationConfig: Sendable, Equatable {
     public init() {}
 }
 
-/// `evaluation.task`
+/// `evaluation.task`: the evaluation protocols of `pixelrec eval` (issue 8). Every task ranks all
+/// candidate items (full ranking) unless sampled evaluation is asked for explicitly.
 public enum EvaluationTask: String, Sendable, CaseIterable, ConfigEnum {
-    /// Rank every item not seen in training.
+    /// Users seen in training; rank every item except their training items; relevant = test items.
     case retrieval
-    /// Rank the user's held-out items among sampled or all items, seen items included.
+    /// As `retrieval`, but training items stay in the ranking.
     case ranking
-    /// Predict each user's next interaction (pairs with `leave_one_out` or `temporal` splits).
+    /// Leave-one-out next item (pairs with `leave_one_out` or `temporal` splits): rank every item except
+    /// the user's training and validation items; the profile a model scores from is training +
+    /// validation (all history before the test item).
     case nextItem = "next_item"
-    /// Users absent from training.
+    /// Users absent from training: their first `coldHistory` held-out interactions (time order) are the
+    /// profile, the rest are relevant.
     case coldUser = "cold_user"
-    /// Items absent from training, scored from content alone.
+    /// Items absent from training, ranked among the cold items only (scored from content alone);
+    /// relevant = test interactions with cold items.
     case coldItem = "cold_item"
-    /// Coverage, Gini, novelty, diversity and serendipity next to accuracy.
+    /// `retrieval` plus catalog coverage, Gini, novelty, intra-list diversity and serendipity.
     case beyondAccuracy = "beyond_accuracy"
 }
 

@@ -1,3 +1,5 @@
+import PixelConfig
+
 /// Turns a `RankingOutcome` into named metric summaries (and per-user columns).
 public enum Evaluation {
     /// One named metric with its per-user values (`nil` for catalog-level metrics).
@@ -20,7 +22,8 @@ public enum Evaluation {
         for (kIndex, k) in outcome.ks.enumerated() {
             for metric in RankingMetric.allCases {
                 let values = (0..<outcome.queryCount).map { outcome.value(query: $0, metric: metric, kIndex: kIndex) }
-                columns.append(Column(name: metric.label(k: k), summary: MetricSummary(values: values), perUser: values))
+                columns.append(
+                    Column(name: metric.label(k: k), summary: MetricSummary(values: values), perUser: values))
             }
         }
         guard beyondAccuracy else { return columns }
@@ -30,7 +33,8 @@ public enum Evaluation {
             let coverage = BeyondAccuracy.coverage(
                 lists: outcome.lists, width: outcome.maxK, k: k, catalogSize: data.itemCount)
             // Coverage counts items of the ranked catalog (the cold items for cold_item).
-            let scaled = catalog == data.itemCount ? coverage : coverage * Double(data.itemCount) / Double(max(1, catalog))
+            let scaled =
+                catalog == data.itemCount ? coverage : coverage * Double(data.itemCount) / Double(max(1, catalog))
             columns.append(Column(name: "coverage@\(k)", summary: MetricSummary(value: scaled), perUser: nil))
             let gini = BeyondAccuracy.gini(lists: outcome.lists, width: outcome.maxK, k: k, catalogSize: data.itemCount)
             columns.append(Column(name: "gini@\(k)", summary: MetricSummary(value: gini), perUser: nil))
@@ -60,7 +64,9 @@ public enum Evaluation {
             if similarity != nil {
                 columns.append(Column(name: "ild@\(k)", summary: MetricSummary(values: ild), perUser: ildUser))
                 columns.append(
-                    Column(name: "serendipity@\(k)", summary: MetricSummary(values: serendipity), perUser: serendipityUser))
+                    Column(
+                        name: "serendipity@\(k)", summary: MetricSummary(values: serendipity), perUser: serendipityUser)
+                )
             }
         }
         return columns

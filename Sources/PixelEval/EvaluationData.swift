@@ -1,3 +1,4 @@
+import PixelConfig
 import PixelData
 
 /// Train, validation and test interactions on one shared index space, as the evaluator needs them.
@@ -68,7 +69,7 @@ public struct EvaluationData: Sendable {
     /// validation items (`next_item`); a cold user's first `coldHistory` held-out interactions
     /// (`cold_user`, as ``TaskSetup`` takes them).
     /// Orders the interactions once per call: O(interactions · log) time.
-    public func histories(task: EvalTask, coldHistory: Int, users: Range<Int>) -> [ArraySlice<Int32>] {
+    public func histories(task: EvaluationTask, coldHistory: Int, users: Range<Int>) -> [ArraySlice<Int32>] {
         let trainTimelines = UserSequences(userCount: userCount, tables: [historyTables.train])
         let nextItemTimelines =
             task == .nextItem

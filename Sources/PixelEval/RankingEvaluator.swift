@@ -1,4 +1,5 @@
 import Foundation
+import PixelConfig
 import PixelCore
 import PixelData
 
@@ -48,8 +49,8 @@ public struct RankingOutcome: Sendable {
 
     /// User `query`'s value of `metric` at `ks[kIndex]`.
     public func value(query: Int, metric: RankingMetric, kIndex: Int) -> Double {
-        let metricIndex = RankingMetric.allCases.firstIndex(of: metric) ?? 0
-        return perUser[(query * ks.count + kIndex) * RankingMetric.allCases.count + metricIndex]
+        let metricIndex = RankingMetric.ordered.firstIndex(of: metric) ?? 0
+        return perUser[(query * ks.count + kIndex) * RankingMetric.ordered.count + metricIndex]
     }
 
     /// Mean and 95% interval of `metric` at `ks[kIndex]` over all queries.
@@ -187,7 +188,8 @@ public enum RankingEvaluator {
                     let item = queries.relevant.columns[e]
                     scratch.relevant[slot].append((row[Int(item)], item))
                 }
-                TopK.scan(row, count: n, offset: 0, k: maxK, indices: indices, values: values, stream: &scratch.streams[slot])
+                TopK.scan(
+                    row, count: n, offset: 0, k: maxK, indices: indices, values: values, stream: &scratch.streams[slot])
             }
         }
     }
@@ -215,7 +217,9 @@ public enum RankingEvaluator {
                 users: users, items: start..<end,
                 into: UnsafeMutableBufferPointer(start: scratch.scores, count: range.count * width))
             let candidateStart = candidateCursor
-            while candidateCursor < nonCandidates.count && Int(nonCandidates[candidateCursor]) < end { candidateCursor += 1 }
+            while candidateCursor < nonCandidates.count && Int(nonCandidates[candidateCursor]) < end {
+                candidateCursor += 1
+            }
             for q in range {
                 let slot = q - range.lowerBound
                 let row = scratch.scores + slot * width
@@ -362,7 +366,7 @@ public enum RankingEvaluator {
             for (kIndex, k) in options.ks.enumerated() {
                 RankingMetric.write(
                     positions: positions, relevantCount: relevantCount, k: k,
-                    into: metrics + kIndex * RankingMetric.allCases.count)
+                    into: metrics + kIndex * RankingMetric.ordered.count)
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PixelConfig
 
 /// The accuracy metrics of `docs/METRICS.md`, computed for one user from the 1-based positions of the
 /// user's relevant items in the (pessimistically tie-broken) ranking.
@@ -9,13 +10,10 @@ import Foundation
 /// - `ndcg@k = DCG / IDCG`, `DCG = Σ rel_j / log2(j + 1)`, `IDCG = Σ_{i=1}^{min(|R|,k)} 1 / log2(i + 1)`
 /// - `mrr@k = 1 / j` of the first relevant position, 0 if none within `k`
 /// - `map@k = Σ_j P@j · rel_j / min(|R|, k)`
-public enum RankingMetric: String, CaseIterable, Codable, Sendable {
-    case precision
-    case recall
-    case ndcg
-    case map
-    case mrr
-    case hitRate = "hit_rate"
+extension RankingMetric {
+    /// `allCases`, read once: the order of ``values(positions:relevantCount:k:)`` and of each per-user
+    /// metric row (the evaluator indexes with it per query).
+    static let ordered = allCases
 
     /// The name used in reports, e.g. `ndcg@10`.
     public func label(k: Int) -> String { "\(rawValue)@\(k)" }
@@ -25,7 +23,7 @@ public enum RankingMetric: String, CaseIterable, Codable, Sendable {
     ///   - positions: 1-based positions of relevant items, ascending (entries beyond `k` are ignored).
     ///   - relevantCount: `|R| > 0`.
     public static func values(positions: [Int], relevantCount: Int, k: Int) -> [Double] {
-        var output = [Double](repeating: 0, count: allCases.count)
+        var output = [Double](repeating: 0, count: ordered.count)
         output.withUnsafeMutableBufferPointer { buffer in
             positions.withUnsafeBufferPointer { positions in
                 write(positions: positions, relevantCount: relevantCount, k: k, into: buffer.baseAddress!)
@@ -35,7 +33,9 @@ public enum RankingMetric: String, CaseIterable, Codable, Sendable {
     }
 
     /// Writes the six metrics (in `allCases` order) to `output[0 ..< 6]`.
-    static func write(positions: UnsafeBufferPointer<Int>, relevantCount: Int, k: Int, into output: UnsafeMutablePointer<Double>) {
+    static func write(
+        positions: UnsafeBufferPointer<Int>, relevantCount: Int, k: Int, into output: UnsafeMutablePointer<Double>
+    ) {
         var hits = 0
         var dcg = 0.0, averagePrecision = 0.0, reciprocal = 0.0
         for position in positions where position <= k {

@@ -1,3 +1,4 @@
+import PixelConfig
 import Synchronization
 
 /// What a registered scorer factory is given to build a scorer for one evaluation.
@@ -11,7 +12,7 @@ public struct ScorerRequest: Sendable {
     /// interactions) — a model with a user tower builds user vectors from these rows.
     public let profiles: SparseMatrix
     /// The task being evaluated.
-    public let task: EvalTask
+    public let task: EvaluationTask
     /// The model checkpoint (`--checkpoint`, or `nil` for the configuration's best checkpoint).
     public let checkpoint: String?
     /// The configuration file given with `--config`, if any.
@@ -22,7 +23,7 @@ public struct ScorerRequest: Sendable {
     public let coldHistory: Int
 
     public init(
-        name: String, data: EvaluationData, profiles: SparseMatrix, task: EvalTask, checkpoint: String?,
+        name: String, data: EvaluationData, profiles: SparseMatrix, task: EvaluationTask, checkpoint: String?,
         configPath: String?, configOverrides: [String] = [], coldHistory: Int = 5
     ) {
         self.coldHistory = coldHistory

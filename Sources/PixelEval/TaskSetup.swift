@@ -1,6 +1,8 @@
+import PixelConfig
+
 /// A task turned into queries plus the profiles scorers rank from.
 public struct TaskSetup: Sendable {
-    public let task: EvalTask
+    public let task: EvaluationTask
     public let queries: EvaluationQueries
     /// `users × items`: what each user is known to have interacted with, for models that score from
     /// history (kNN, popularity of the history, a multimodal model's user tower).
@@ -13,7 +15,7 @@ public struct TaskSetup: Sendable {
     /// Builds the queries of `task` from `data`.
     /// - Parameter coldHistory: `cold_user`: interactions used as each cold user's profile.
     /// - Throws: `EvalError.nothingToEvaluate` when no user qualifies (naming why).
-    public init(task: EvalTask, data: EvaluationData, coldHistory: Int = 5) throws {
+    public init(task: EvaluationTask, data: EvaluationData, coldHistory: Int = 5) throws {
         self.task = task
         self.coldHistory = coldHistory
         var notes: [String] = []

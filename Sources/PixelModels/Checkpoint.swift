@@ -1,4 +1,5 @@
 import Foundation
+import PixelConfig
 import PixelCore
 import PixelData
 import PixelTensor
@@ -50,8 +51,8 @@ public struct CheckpointHeader: Codable, Sendable {
     /// Seed of every random stream; epoch `e`'s streams (shuffling, negatives, dropout, ID dropout) are
     /// functions of `(seed, e)`, so `(seed, epoch)` is the complete RNG state at an epoch boundary.
     public var seed: UInt64
-    /// Optimizer class (`adamw`, `adam`, `sgd`).
-    public var optimizer: String
+    /// Optimizer class (`"adamw"`, `"adam"`, `"sgd"` in the JSON).
+    public var optimizer: OptimizerType
     /// Wall-clock start of the run (names the TensorBoard event file, stable across resumes).
     public var runStarted: Double
     /// Payload layout: model tensors then optimizer vectors, little-endian Float32.

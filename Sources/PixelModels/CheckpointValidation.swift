@@ -76,18 +76,11 @@ extension ModelHyperparameters {
 
     /// Checks every field against the configuration schema's ranges and the layers' constraints
     /// (`heads` divides `embeddingDim`, …), so that the model these describe can be built and is of a
-    /// size computable without overflow.
+    /// size computable without overflow. (Names outside a setting's values fail in decoding already.)
     /// - Throws: ``FieldViolation`` naming the first bad field (`hyperparameters.<key>`).
     func validate() throws {
         func fail(_ key: String, _ reason: String) -> FieldViolation {
             FieldViolation("hyperparameters." + key, reason)
-        }
-        func oneOf<E: RawRepresentable & CaseIterable>(_ key: String, _ value: String, _: E.Type) throws
-        where E.RawValue == String {
-            guard E(rawValue: value) != nil else {
-                let known = E.allCases.map(\.rawValue).joined(separator: ", ")
-                throw fail(key, "\(quotedForMessage(value)) is not one of \(known)")
-            }
         }
         func range(_ key: String, _ value: Int, _ bounds: ClosedRange<Int>) throws {
             guard bounds.contains(value) else {
@@ -97,8 +90,6 @@ extension ModelHyperparameters {
         func probability(_ key: String, _ value: Float) throws {
             guard value.isFinite, value >= 0, value < 1 else { throw fail(key, "\(value) is outside [0, 1)") }
         }
-        try oneOf("modelClass", modelClass, ModelClass.self)
-        try oneOf("scoring", scoring, Scoring.self)
         try range("userCount", userCount, 1...Int(Int32.max))
         try range("itemCount", itemCount, 1...Int(Int32.max))
         try range("visionWidth", visionWidth, 1...Self.maximumFeatureWidth)
@@ -118,16 +109,13 @@ extension ModelHyperparameters {
         for (k, width) in fusionHiddenDims.enumerated() {
             try range("fusionHiddenDims[\(k)]", width, 1...Self.maximumWidth)
         }
-        try oneOf("activation", activation, PixelConfig.Activation.self)
         if let projectionHiddenDim { try range("projectionHiddenDim", projectionHiddenDim, 1...Self.maximumWidth) }
         guard crossModalAttentionWeight.isFinite, (0...1).contains(crossModalAttentionWeight) else {
             throw fail("crossModalAttentionWeight", "\(crossModalAttentionWeight) is outside [0, 1]")
         }
-        try oneOf("initMethod", initMethod, InitMethod.self)
         guard contrastiveTemperature.isFinite, contrastiveTemperature > 0 else {
             throw fail("contrastiveTemperature", "\(contrastiveTemperature) is not a positive number")
         }
-        try oneOf("finalActivation", finalActivation, FinalActivation.self)
         if let sequence {
             guard sequence.userEncoder != .id else {
                 throw fail("sequence.userEncoder", "'id' takes no sequence settings (sequence or hybrid)")
@@ -217,8 +205,6 @@ extension ModelHyperparameters {
 extension CheckpointHeader {
     /// Largest step count a record may carry, and so (with the epoch count) the global step.
     static let maximumSteps = 1 << 40
-    /// Optimizer names of `training.optimizer_type`.
-    static let optimizers = ["adamw", "adam", "sgd"]
 
     /// Checks every field of the header against the format's invariants and against the others, before
     /// any of them sizes an allocation or indexes the payload: hyper-parameters within the schema's
@@ -243,10 +229,6 @@ extension CheckpointHeader {
         try keys("userKeys", userKeys, count: h.userCount, "userCount")
         try keys("itemKeys", itemKeys, count: h.itemCount, "itemCount")
         try validateScalers()
-        guard Self.optimizers.contains(optimizer) else {
-            throw FieldViolation(
-                "optimizer", "\(quotedForMessage(optimizer)) is not one of \(Self.optimizers.joined(separator: ", "))")
-        }
         guard runStarted.isFinite, runStarted >= 0, runStarted < 1e11 else {
             throw FieldViolation("runStarted", "\(runStarted) is not a time in seconds since 1970")
         }
@@ -328,11 +310,11 @@ extension CheckpointHeader {
     }
 
     /// The optimizer vectors a checkpoint of `optimizer` holds for parameters `parameters`: key → length.
-    static func expectedOptimizerState(optimizer: String, parameters: [(String, [Int])]) -> [String: Int] {
+    static func expectedOptimizerState(optimizer: OptimizerType, parameters: [(String, [Int])]) -> [String: Int] {
         var out = ["learning_rate": 1]
         for (name, shape) in parameters {
             let n = elementCount(shape) ?? 0
-            if optimizer == "sgd" {
+            if optimizer == .sgd {
                 out[name + ".momentum_buffer"] = n
             } else {
                 out[name + ".exp_avg"] = n
@@ -395,7 +377,7 @@ extension CheckpointHeader {
         guard present.contains("learning_rate") else {
             throw FieldViolation("optimizerState", "'learning_rate' is missing")
         }
-        if optimizer != "sgd" {
+        if optimizer != .sgd {
             for (name, _) in parameters {
                 let parts = [".exp_avg", ".exp_avg_sq", ".step"].map { name + $0 }
                 let count = parts.filter(present.contains).count

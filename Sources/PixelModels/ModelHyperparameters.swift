@@ -2,10 +2,11 @@ import PixelConfig
 import PixelNN
 
 /// Everything that fixes a model's architecture, saved in checkpoints so a model can be rebuilt
-/// without the configuration that trained it.
+/// without the configuration that trained it. The settings' enums are stored by their YAML spelling
+/// (`"modelClass": "pretrained"`), as checkpoints have always stored them.
 public struct ModelHyperparameters: Codable, Sendable, Equatable {
-    public var modelClass: String
-    public var scoring: String
+    public var modelClass: ModelClass
+    public var scoring: Scoring
     public var userCount: Int
     public var itemCount: Int
     public var visionWidth: Int
@@ -16,16 +17,16 @@ public struct ModelHyperparameters: Codable, Sendable, Equatable {
     public var attentionDropout: Float
     public var dropout: Float
     public var fusionHiddenDims: [Int]
-    public var activation: String
+    public var activation: PixelConfig.Activation
     public var batchNorm: Bool
     public var projectionHiddenDim: Int?
     public var useCrossModalAttention: Bool
     public var crossModalAttentionWeight: Float
-    public var initMethod: String
+    public var initMethod: InitMethod
     public var itemIdDropout: Float
     public var useContrastive: Bool
     public var contrastiveTemperature: Float
-    public var finalActivation: String
+    public var finalActivation: FinalActivation
     public var seed: UInt64
     /// The sequence user encoder's architecture; `nil` for `user_encoder: id` (and in checkpoints
     /// written before sequence encoders existed).
@@ -57,8 +58,8 @@ public struct ModelHyperparameters: Codable, Sendable, Equatable {
             throw ModelError.invalidSetting(key: "model.fusion_hidden_dims", reason: "widths must be positive")
         }
         guard userCount > 0, itemCount > 0 else { throw ModelError.noData("no users or items in the training data") }
-        modelClass = model.modelClass.rawValue
-        scoring = model.scoring.rawValue
+        modelClass = model.modelClass
+        scoring = model.scoring
         self.userCount = userCount
         self.itemCount = itemCount
         self.visionWidth = visionWidth
@@ -69,16 +70,16 @@ public struct ModelHyperparameters: Codable, Sendable, Equatable {
         attentionDropout = Float(model.attentionDropout)
         dropout = Float(model.dropoutRate)
         fusionHiddenDims = model.fusionHiddenDims
-        activation = model.fusionActivation.rawValue
+        activation = model.fusionActivation
         batchNorm = model.useBatchNorm
         projectionHiddenDim = model.projectionHiddenDim
         useCrossModalAttention = model.useCrossModalAttention
         crossModalAttentionWeight = Float(model.crossModalAttentionWeight)
-        initMethod = model.initMethod.rawValue
+        initMethod = model.initMethod
         itemIdDropout = Float(model.itemIdDropout)
         useContrastive = model.useContrastive
         contrastiveTemperature = Float(model.contrastiveTemperature)
-        finalActivation = model.finalActivation.rawValue
+        finalActivation = model.finalActivation
         self.seed = seed
         itemTower = model.itemTower == .idContent ? nil : model.itemTower
         if model.userEncoder != .id {
@@ -108,19 +109,27 @@ public struct ModelHyperparameters: Codable, Sendable, Equatable {
     /// How users become vectors.
     public var userEncoder: UserEncoder { sequence?.userEncoder ?? .id }
 
-    var nnActivation: PixelNN.Activation { PixelNN.Activation(name: activation) ?? .relu }
-
-    var initializer: Initializer {
-        switch initMethod {
-        case "xavier_normal": return .xavierNormal()
-        case "kaiming_uniform": return .kaimingUniform()
-        case "kaiming_normal": return .kaimingNormal
-        default: return .xavierUniform()
+    var nnActivation: PixelNN.Activation {
+        switch activation {
+        case .relu: return .relu
+        case .gelu: return .gelu
+        case .tanh: return .tanh
+        case .leakyReLU: return .leakyRelu(negativeSlope: 0.01)
+        case .silu: return .silu
         }
     }
 
-    var isPairwise: Bool { scoring == "pairwise" }
-    var isEnhanced: Bool { modelClass == "enhanced" }
+    var initializer: Initializer {
+        switch initMethod {
+        case .xavierUniform: return .xavierUniform()
+        case .xavierNormal: return .xavierNormal()
+        case .kaimingUniform: return .kaimingUniform()
+        case .kaimingNormal: return .kaimingNormal
+        }
+    }
+
+    var isPairwise: Bool { scoring == .pairwise }
+    var isEnhanced: Bool { modelClass == .enhanced }
 }
 
 /// The sequence user encoder's settings (`model.user_encoder`, `max_seq_len`, `seq_blocks`,
@@ -133,6 +142,3 @@ public struct SequenceHyperparameters: Codable, Sendable, Equatable {
     public var heads: Int
     public var dropout: Float
 }
-
-extension UserEncoder: Codable {}
-extension ItemTower: Codable {}

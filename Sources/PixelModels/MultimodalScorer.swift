@@ -48,7 +48,7 @@ public enum MultimodalScoring {
         let users = model.userVectors(itemVectors: items, histories: ordered, users: ids)
         let coldItems = modelItem.filter { $0 < 0 }.count
         let description =
-            "multimodal(\(h.modelClass), \(h.scoring), "
+            "multimodal(\(h.modelClass.rawValue), \(h.scoring.rawValue), "
             + (h.userEncoder == .id ? "" : "users \(h.userEncoder.rawValue)(\(h.sequence?.maxLength ?? 0)), ")
             + "d=\(d), cold users \(coldUsers), content-only items \(coldItems))"
         let base = try FactorizedScorer(userVectors: users, itemVectors: items, dimension: d, description: description)

@@ -8,14 +8,14 @@ import PixelModels
 enum MultimodalRegistration {
     /// Idempotent; called before every command runs.
     static func register() {
-        ScorerRegistry.register("multimodal") { request in
+        ScorerRegistry.register(RecommenderType.multimodal.rawValue) { request in
             let given = try request.configPath.map {
                 try ConfigLoader.load(path: $0, overrides: request.configOverrides).config
             }
             let path = request.checkpoint ?? ((given ?? PixelRecConfig()).checkpointDir + "/best.ckpt")
             guard FileManager.default.fileExists(atPath: path) else {
                 throw EvalError.unavailableRecommender(
-                    name: "multimodal", reason: "no checkpoint at \(path) (run pixelrec train, or pass --checkpoint)")
+                    name: request.name, reason: "no checkpoint at \(path) (run pixelrec train, or pass --checkpoint)")
             }
             let checkpoint = try Checkpoint.read(from: path)
             // Feature stores and item table: the evaluation's configuration, else the training one.

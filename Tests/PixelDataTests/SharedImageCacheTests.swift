@@ -1,4 +1,5 @@
 import Foundation
+import PixelConfig
 import Synchronization
 import Testing
 
@@ -11,7 +12,7 @@ struct SharedImageCacheTests {
     }
 
     static func makeCache(
-        _ strategy: ImageCacheStrategy, directory: String? = nil, capacity: Int = 2, descriptor: String = "v1"
+        _ strategy: CacheStrategy, directory: String? = nil, capacity: Int = 2, descriptor: String = "v1"
     ) throws -> (SharedImageCache, Counter) {
         let counter = Counter()
         let cache = try SharedImageCache(

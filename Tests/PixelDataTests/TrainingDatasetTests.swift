@@ -1,4 +1,5 @@
 import Foundation
+import PixelConfig
 import Testing
 
 @testable import PixelData
@@ -7,8 +8,8 @@ import Testing
 struct TrainingDatasetTests {
     static let table = makeTable(users: 40, perUser: { 5 + $0 % 20 }, items: 60, seed: 9)
 
-    @Test(arguments: NegativeSampling.allCases)
-    func negativesAreNeverKnownPositives(sampling: NegativeSampling) throws {
+    @Test(arguments: NegativeSamplingStrategy.allCases)
+    func negativesAreNeverKnownPositives(sampling: NegativeSamplingStrategy) throws {
         var options = DatasetOptions(negativeRatio: 3, sampling: sampling, batchSize: 64, seed: 5)
         options.shuffle = true
         let dataset = try TrainingDataset(train: Self.table, options: options)

@@ -1,4 +1,5 @@
 import Foundation
+import PixelConfig
 import Testing
 
 @testable import PixelEval
@@ -69,8 +70,10 @@ struct EvaluatorTests {
     func sampledSeeded() throws {
         let q = try Self.queries(users: 30, items: 500, seed: 4)
         let scorer = RandomScorer(itemCount: 500, seed: 5)
-        let a = try RankingEvaluator.evaluate(scorer: scorer, queries: q, options: EvaluationOptions(ks: [10], negatives: 9, seed: 1))
-        let b = try RankingEvaluator.evaluate(scorer: scorer, queries: q, options: EvaluationOptions(ks: [10], negatives: 9, seed: 1))
+        let a = try RankingEvaluator.evaluate(
+            scorer: scorer, queries: q, options: EvaluationOptions(ks: [10], negatives: 9, seed: 1))
+        let b = try RankingEvaluator.evaluate(
+            scorer: scorer, queries: q, options: EvaluationOptions(ks: [10], negatives: 9, seed: 1))
         #expect(a.perUser == b.perUser)
         // 10 candidates, k = 10: every relevant item is a hit.
         #expect(a.summary(.hitRate, kIndex: 0).mean == 1)
@@ -147,8 +150,9 @@ struct EvaluatorTests {
         }
     }
 
-    @Test("sparse ranking of a kNN scorer equals whole-row ranking (zeros tie, lists filled by index)",
-          arguments: [1, 5, 40])
+    @Test(
+        "sparse ranking of a kNN scorer equals whole-row ranking (zeros tie, lists filled by index)",
+        arguments: [1, 5, 40])
     func sparseRows(k: Int) throws {
         var random = TestRandom(UInt64(k))
         let users = 60, items = 80
@@ -176,10 +180,12 @@ struct EvaluatorTests {
     func errors() throws {
         let q = try Self.queries(users: 3, items: 40, seed: 1)
         #expect(throws: EvalError.self) {
-            try RankingEvaluator.evaluate(scorer: ConstantScorer(itemCount: 41), queries: q, options: EvaluationOptions())
+            try RankingEvaluator.evaluate(
+                scorer: ConstantScorer(itemCount: 41), queries: q, options: EvaluationOptions())
         }
         #expect(throws: EvalError.self) {
-            try RankingEvaluator.evaluate(scorer: ConstantScorer(itemCount: 40), queries: q, options: EvaluationOptions(ks: []))
+            try RankingEvaluator.evaluate(
+                scorer: ConstantScorer(itemCount: 40), queries: q, options: EvaluationOptions(ks: []))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PixelConfig
 import Testing
 
 @testable import PixelEval

@@ -1,4 +1,5 @@
 import Foundation
+import PixelConfig
 import Testing
 
 @testable import PixelEval
@@ -76,7 +77,8 @@ struct ReferenceTests {
         let (outcome, queries) = try Self.run(f, blockSize: 16, workers: 2)
         let similarity = try EmbeddingCosine(embeddings: f.embeddings, dimension: f.dim, source: "fixture")
         for k in f.ks {
-            let coverage = BeyondAccuracy.coverage(lists: outcome.lists, width: outcome.maxK, k: k, catalogSize: f.items)
+            let coverage = BeyondAccuracy.coverage(
+                lists: outcome.lists, width: outcome.maxK, k: k, catalogSize: f.items)
             #expect(abs(coverage - (f.catalog["coverage@\(k)"] ?? .nan)) < 1e-6)
             let gini = BeyondAccuracy.gini(lists: outcome.lists, width: outcome.maxK, k: k, catalogSize: f.items)
             #expect(abs(gini - (f.catalog["gini@\(k)"] ?? .nan)) < 1e-6, "gini@\(k)")

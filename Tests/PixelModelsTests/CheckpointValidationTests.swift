@@ -241,7 +241,7 @@ struct HostileCheckpoint: CustomTestStringConvertible, Sendable {
         .init(name: "an unknown item tower") { file in
             (
                 editingHeader(file) { $0[object: "hyperparameters"]["itemTower"] = "pixels" },
-                "hyperparameters.itemTower: Cannot initialize ItemTower from invalid String value pixels"
+                "hyperparameters.itemTower: 'pixels' is not one of id_content, id, content"
             )
         },
         .init(name: "dropout of 1.5") { file in
@@ -260,6 +260,34 @@ struct HostileCheckpoint: CustomTestStringConvertible, Sendable {
             (
                 editingHeader(file) { $0[object: "hyperparameters"]["modelClass"] = "huge\nclass" },
                 "hyperparameters.modelClass: 'huge\\nclass' is not one of pretrained, enhanced"
+            )
+        },
+        .init(name: "an activation PixelNN knows but the configuration does not") { file in
+            (
+                editingHeader(file) { $0[object: "hyperparameters"]["activation"] = "swish" },
+                "hyperparameters.activation: 'swish' is not one of relu, gelu, tanh, leaky_relu, silu"
+            )
+        },
+        .init(name: "an unknown init method") { file in
+            (
+                editingHeader(file) { $0[object: "hyperparameters"]["initMethod"] = "orthogonal" },
+                "hyperparameters.initMethod: 'orthogonal' is not one of xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal"
+            )
+        },
+        .init(name: "a scoring that is not a name") { file in
+            (
+                editingHeader(file) { $0[object: "hyperparameters"]["scoring"] = 1 },
+                "hyperparameters.scoring: wrong type, expected String"
+            )
+        },
+        .init(name: "an unknown sequence user encoder") { file in
+            (
+                editingHeader(file) {
+                    $0[object: "hyperparameters"]["sequence"] = [
+                        "userEncoder": "gru", "maxLength": 8, "blocks": 1, "heads": 2, "dropout": 0,
+                    ]
+                },
+                "hyperparameters.sequence.userEncoder: 'gru' is not one of id, sequence, hybrid"
             )
         },
         .init(name: "a tensor name the model does not have") { file in

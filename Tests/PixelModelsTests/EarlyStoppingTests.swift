@@ -58,7 +58,7 @@ struct EarlyStoppingTests {
                 numericWidth: 1),
             epoch: live.epoch, globalStep: 5, learningRate: 0.05, metricName: "ndcg@10", bestMetric: live.bestMetric,
             bestEpoch: live.bestEpoch, history: live.history, finished: false, configYAML: "", userKeys: [],
-            itemKeys: [], scalers: ScalerSet(scalers: []), seed: 1, optimizer: "adamw", runStarted: 0)
+            itemKeys: [], scalers: ScalerSet(scalers: []), seed: 1, optimizer: .adamw, runStarted: 0)
         let resumed = TrainingState(resuming: header, training: t, stopping: stopping)
         #expect(resumed.plateauRate == live.plateauRate && resumed.plateau == live.plateau)
         #expect(resumed.bestEpoch == 5 && resumed.globalStep == 5)

@@ -35,7 +35,7 @@ enum ReferenceLoop {
         let dataset = try TrainingDataset(
             train: inputs.train,
             options: DatasetOptions(
-                negativeRatio: ratio, sampling: inputs.sampling.strategy == .popularity ? .popularity : .uniform,
+                negativeRatio: ratio, sampling: inputs.sampling.strategy,
                 batchSize: t.batchSize, shuffle: false, seed: seed))
         let settings = LossSettings(
             loss: t.loss, recommendationWeight: Float(t.bceWeight),

@@ -147,7 +147,8 @@ final class SequenceFixture: Sendable {
     }
 
     /// Evaluation data and the task's setup for a split folder (as `pixelrec eval` builds them).
-    func evaluation(_ folder: String, task: EvalTask, coldHistory: Int = 5) throws -> (EvaluationData, TaskSetup) {
+    func evaluation(_ folder: String, task: EvaluationTask, coldHistory: Int = 5) throws -> (EvaluationData, TaskSetup)
+    {
         func load(_ name: String) throws -> InteractionTable {
             try InteractionTable.load(path: folder + "/" + name, options: InteractionLoadOptions()).0
         }
@@ -312,8 +313,8 @@ struct SequenceCommandTests {
         // The user vectors `eval` scores with are the model's over the histories built here from the CSV files:
         // the training items in time order, then (next_item) the validation item.
         let d = 8
-        var vectors: [EvalTask: [Float]] = [:]
-        for task in [EvalTask.nextItem, .retrieval] {
+        var vectors: [EvaluationTask: [Float]] = [:]
+        for task in [EvaluationTask.nextItem, .retrieval] {
             let (data, setup) = try f.evaluation(f.split, task: task)
             let registered = try f.registeredUserVectors(data, setup, checkpoint: checkpoint)
             let histories = (0..<data.userCount).map { u -> ArraySlice<Int32> in
@@ -407,7 +408,7 @@ struct SequenceCommandTests {
             test += "\(cells.user == user ? repeated : cells.item),\(cells.user),\(cells.time)\n"
         }
         try test.write(toFile: dir + "/test.csv", atomically: true, encoding: .utf8)
-        for task in [EvalTask.nextItem, .retrieval] {
+        for task in [EvaluationTask.nextItem, .retrieval] {
             let (data, setup) = try f.evaluation(dir, task: task)
             let u = Int(try #require(data.userIds.index(of: user)))
             var items = f.trainTimeline[user] ?? []

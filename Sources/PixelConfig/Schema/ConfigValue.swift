@@ -148,7 +148,7 @@ extension Array: ConfigValue where Element: ConfigValue {
 }
 
 /// A config setting with a fixed set of values, spelled as in the YAML file (`rawValue`).
-protocol ConfigEnum: ConfigValue, CaseIterable, RawRepresentable where RawValue == String {}
+protocol ConfigEnum: ConfigValue, SettingEnum {}
 
 extension ConfigEnum {
     static var allowedValues: [String]? { allCases.map(\.rawValue) }

@@ -1,19 +1,9 @@
-/// Where `SharedImageCache` keeps preprocessed image tensors.
-public enum ImageCacheStrategy: String, Sendable, CaseIterable, Codable {
-    /// Memory LRU in front of the disk cache.
-    case hybrid
-    /// Memory LRU only (`maxMemoryItems`).
-    case memory
-    /// Disk only.
-    case disk
-    /// No caching: every request runs the preprocessing.
-    case disabled
-}
+import PixelConfig
 
 /// Options of `SharedImageCache`.
 public struct ImageCacheOptions: Sendable, Equatable {
     /// Default `.hybrid`.
-    public var strategy: ImageCacheStrategy = .hybrid
+    public var strategy: CacheStrategy = .hybrid
     /// Memory LRU capacity in entries. Default 10 000.
     public var maxMemoryItems = 10_000
     /// Disk cache directory (required by `.hybrid` and `.disk`).
@@ -23,7 +13,7 @@ public struct ImageCacheOptions: Sendable, Equatable {
     public var descriptor: String
 
     public init(
-        strategy: ImageCacheStrategy = .hybrid, maxMemoryItems: Int = 10_000, directory: String? = nil,
+        strategy: CacheStrategy = .hybrid, maxMemoryItems: Int = 10_000, directory: String? = nil,
         descriptor: String
     ) {
         self.strategy = strategy

@@ -3,7 +3,7 @@ import PixelCore
 import Synchronization
 
 /// A thread-safe cache of preprocessed image tensors (`[Float]`) keyed by image path + preprocessing
-/// descriptor, with the strategies of `ImageCacheStrategy`.
+/// descriptor, with the strategies of `CacheStrategy` (`data.image_cache_config.strategy`).
 ///
 /// The preprocessing is injected (`(path) throws -> [Float]`; the image encoder provides the real one).
 /// Disk entries are one file per key, `<directory>/<fnv64(descriptor ⧺ 0 ⧺ path)>.pxc`, laid out as

@@ -1,17 +1,13 @@
-/// How negatives are drawn for a positive (user, item).
-public enum NegativeSampling: String, Sendable, CaseIterable, Codable {
-    /// Uniform over items the user has not interacted with.
-    case uniform
-    /// ∝ `count(item)^popularityExponent` over items the user has not interacted with (harder negatives).
-    case popularity
-}
+import PixelConfig
 
 /// Options of `TrainingDataset`.
 public struct DatasetOptions: Sendable, Equatable {
     /// Negatives drawn per positive (0 = positives only). Default 4.
     public var negativeRatio = 4
+    /// How negatives are drawn for a positive (user, item), over the items the user has not interacted
+    /// with: `.uniform`, or `.popularity` ∝ `count(item)^popularityExponent` (harder negatives).
     /// Default `.uniform`.
-    public var sampling: NegativeSampling = .uniform
+    public var sampling: NegativeSamplingStrategy = .uniform
     /// Exponent α of popularity sampling (`weight = count^α`). Default 0.75.
     public var popularityExponent = 0.75
     /// Rows per mini-batch. Default 1024.
@@ -24,7 +20,8 @@ public struct DatasetOptions: Sendable, Equatable {
     public var seed: UInt64 = 42
 
     public init(
-        negativeRatio: Int = 4, sampling: NegativeSampling = .uniform, batchSize: Int = 1024, shuffle: Bool = true,
+        negativeRatio: Int = 4, sampling: NegativeSamplingStrategy = .uniform, batchSize: Int = 1024,
+        shuffle: Bool = true,
         seed: UInt64 = 42
     ) {
         self.negativeRatio = negativeRatio

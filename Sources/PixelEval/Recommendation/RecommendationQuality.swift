@@ -1,3 +1,5 @@
+import PixelConfig
+
 /// Beyond-accuracy measures of a batch of recommendation lists (definitions in `docs/METRICS.md`), and
 /// accuracy against held-out interactions when they are given.
 public struct RecommendationQuality: Sendable {

@@ -22,7 +22,7 @@ extension Trainer {
             scorer: scorer, queries: setup.queries, options: EvaluationOptions(ks: ks, workers: max(1, workers)))
         var out: [String: Double] = [:]
         for (kIndex, k) in ks.enumerated() {
-            for metric in PixelEval.RankingMetric.allCases {
+            for metric in RankingMetric.allCases {
                 out[metric.label(k: k)] = outcome.summary(metric, kIndex: kIndex).mean
             }
         }

@@ -37,7 +37,7 @@ enum TrainingPlan {
             let dataset = try TrainingDataset(
                 train: train,
                 options: DatasetOptions(
-                    negativeRatio: ratio, sampling: sampling.strategy == .popularity ? .popularity : .uniform,
+                    negativeRatio: ratio, sampling: sampling.strategy,
                     batchSize: t.batchSize, shuffle: false, seed: seed))
             self = .pairs(dataset, ratio: ratio, seed: seed)
         }

@@ -158,7 +158,7 @@ struct TrainingRun {
             learningRate: Double(nextRate), metricName: stopping.metricName, bestMetric: state.bestMetric,
             bestEpoch: state.bestEpoch, history: state.history, finished: finished, configYAML: inputs.configYAML,
             userKeys: inputs.train.userIds.keys, itemKeys: inputs.train.itemIds.keys, scalers: inputs.scalers,
-            seed: seed, optimizer: inputs.training.optimizerType.rawValue,
+            seed: seed, optimizer: inputs.training.optimizerType,
             runStarted: state.runStarted)
         // One encoding and one write: best.ckpt (when improved) is a hard link to the new last.ckpt, put in
         // place first, as a separate write was.

@@ -18,11 +18,11 @@ enum EvalCommand: Subcommand {
         arguments: CommonOptions.all + [
             .option(
                 "task", short: "t",
-                kind: .choice(["retrieval", "ranking", "next_item", "cold_user", "cold_item", "beyond_accuracy"]),
+                kind: .choice(EvaluationTask.allCases.map(\.rawValue)),
                 help: "Evaluation task.", aliases: ["eval-task"]),
             .option(
                 "recommender-type", short: "r",
-                kind: .choice(["multimodal", "random", "popularity", "item_knn", "user_knn", "content_knn"]),
+                kind: .choice(RecommenderType.allCases.map(\.rawValue)),
                 help: "What to evaluate."),
             .option("train-data", kind: .path, valueName: "csv", help: "Training interactions."),
             .option(
@@ -64,11 +64,11 @@ enum EvalCommand: Subcommand {
         }
         let config = try context.loadConfig()
         let clock = Clock()
-        let taskName = invocation.string("task") ?? config.evaluation.task.rawValue
-        guard let task = EvalTask(rawValue: taskName) else {
-            throw PixelError.invalidValue(setting: "evaluation.task", reason: "unknown task '\(taskName)'")
-        }
-        let recommender = invocation.string("recommender-type") ?? config.evaluation.recommenderType.rawValue
+        // The parser has checked both options against the enums' names.
+        let task = invocation.string("task").flatMap(EvaluationTask.init(rawValue:)) ?? config.evaluation.task
+        let recommender =
+            invocation.string("recommender-type").flatMap(RecommenderType.init(rawValue:))
+            ?? config.evaluation.recommenderType
         let ksGiven = invocation.strings("k").compactMap { Int($0) }
         let ks = Array(Set(ksGiven.isEmpty ? config.evaluation.kValues : ksGiven)).sorted()
         let negatives = invocation.int("negatives") ?? config.evaluation.negatives
@@ -83,16 +83,16 @@ enum EvalCommand: Subcommand {
         let testPath = invocation.string("test-data") ?? config.data.testDataPath
         let validationPath = resolveValidation(invocation.string("val-data"), testPath: testPath, config: config)
         let output =
-            invocation.string("output") ?? "\(config.resultsDir)/eval-\(recommender)-\(task.rawValue).json"
+            invocation.string("output") ?? "\(config.resultsDir)/eval-\(recommender.rawValue)-\(task.rawValue).json"
         let savePerUser = invocation.flag("save-per-user") || config.evaluation.savePerUser
         var paths = context.paths()
         paths.input(trainPath, context.source("train-data", else: "data.train_data_path"))
         paths.input(validationPath, invocation.isSet("val-data") ? "--val-data" : "the validation file")
         paths.input(testPath, context.source("test-data", else: "data.test_data_path"))
         let checkpoint =
-            recommender == "multimodal" ? invocation.string("checkpoint") ?? config.checkpointDir + "/best.ckpt" : nil
+            recommender == .multimodal ? invocation.string("checkpoint") ?? config.checkpointDir + "/best.ckpt" : nil
         paths.input(checkpoint, context.source("checkpoint", else: "checkpoint_dir"))
-        if recommender == "multimodal" || recommender == "content_knn" || task == .beyondAccuracy {
+        if recommender == .multimodal || recommender == .contentKNN || task == .beyondAccuracy {
             for modality in EncoderModality.allCases {
                 paths.input(ItemFeatures.storePath(config, modality), "data.feature_store_path (\(modality.rawValue))")
             }
@@ -117,14 +117,15 @@ enum EvalCommand: Subcommand {
         let setup = try TaskSetup(task: task, data: data, coldHistory: coldHistory)
         let loadSeconds = clock.lap()
 
-        let content = recommender == "content_knn" ? try requireContent(config, data: data) : nil
+        let content = recommender == .contentKNN ? try requireContent(config, data: data) : nil
         let scorer = try makeScorer(
             recommender, data: data, setup: setup, config: config, seed: seed, content: content, context: context)
         let fitSeconds = clock.lap()
         let options = EvaluationOptions(ks: ks, negatives: negatives, seed: seed)
         let progress =
             context.quiet
-            ? nil : Progress("eval \(recommender) \(task.rawValue)", total: setup.queries.count, unit: "users")
+            ? nil
+            : Progress("eval \(recommender.rawValue) \(task.rawValue)", total: setup.queries.count, unit: "users")
         let outcome = try RankingEvaluator.evaluate(
             scorer: scorer, queries: setup.queries, options: options, progress: progress)
         progress?.finish()
@@ -149,7 +150,7 @@ enum EvalCommand: Subcommand {
                 "sampled evaluation: relevant items ranked among \(negatives) sampled negatives each, not full ranking")
         }
         let report = EvaluationReport(
-            recommender: recommender, scorer: scorer.description, task: task.rawValue,
+            recommender: recommender.rawValue, scorer: scorer.description, task: task.rawValue,
             evaluationProtocol: options.protocolName, negatives: negatives, ks: ks,
             metrics: columns.map { EvaluationReport.Entry(name: $0.name, summary: $0.summary) },
             split: .init(
@@ -157,7 +158,7 @@ enum EvalCommand: Subcommand {
                 items: data.itemCount,
                 trainInteractions: data.trainInteractions, evaluatedUsers: setup.queries.count),
             config: [
-                "evaluation.task": task.rawValue, "evaluation.recommender_type": recommender,
+                "evaluation.task": task.rawValue, "evaluation.recommender_type": recommender.rawValue,
                 "evaluation.k_values": ks.map(String.init).joined(separator: " "),
                 "evaluation.negatives": String(negatives),
                 "evaluation.knn_neighbors": String(config.evaluation.knnNeighbors),
@@ -204,23 +205,25 @@ enum EvalCommand: Subcommand {
     }
 
     static func makeScorer(
-        _ name: String, data: EvaluationData, setup: TaskSetup, config: PixelRecConfig, seed: UInt64,
+        _ recommender: RecommenderType, data: EvaluationData, setup: TaskSetup, config: PixelRecConfig, seed: UInt64,
         content: ContentEmbeddings?, context: CommandContext
     ) throws -> any Scorer {
         let k = config.evaluation.knnNeighbors
         let shrinkage = Float(config.evaluation.knnShrinkage)
-        switch name {
-        case "random": return RandomScorer(itemCount: data.itemCount, seed: seed)
-        case "popularity": return PopularityScorer(train: data.train)
-        case "item_knn":
+        switch recommender {
+        case .random: return RandomScorer(itemCount: data.itemCount, seed: seed)
+        case .popularity: return PopularityScorer(train: data.train)
+        case .itemKNN:
             return try ItemKNNScorer(train: data.train, profiles: setup.profiles, k: k, shrinkage: shrinkage)
-        case "user_knn":
+        case .userKNN:
             return try UserKNNScorer(train: data.train, profiles: setup.profiles, k: k, shrinkage: shrinkage)
-        case "content_knn":
+        case .contentKNN:
             let content = try content ?? requireContent(config, data: data)
             return try ContentKNNScorer(
                 embeddings: content.rows, dimension: content.dimension, profiles: setup.profiles, k: k)
-        default:
+        case .multimodal:
+            // Registered by PixelRecCLI's MultimodalRegistration (PixelEval cannot import PixelModels).
+            let name = recommender.rawValue
             guard let factory = ScorerRegistry.factory(for: name) else {
                 throw EvalError.unavailableRecommender(
                     name: name,

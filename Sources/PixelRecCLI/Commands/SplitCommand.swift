@@ -20,7 +20,7 @@ enum SplitCommand: Subcommand {
         arguments: CommonOptions.all + [
             .option(
                 "strategy", short: "s",
-                kind: .choice(["stratified", "temporal", "leave_one_out", "user", "item"]),
+                kind: .choice(PixelData.SplitStrategy.allCases.map(\.rawValue)),
                 help: "How to split (overrides data.splitting.strategy)."),
             .option(
                 "ratios", kind: .number, valueName: "r", multiple: true,
@@ -39,7 +39,7 @@ enum SplitCommand: Subcommand {
                 help: "Sample this many users before splitting (seeded)."),
             .flag("sample-interactions", help: "With --sample-n: sample interactions instead of users."),
             .option(
-                "temporal-scope", kind: .choice(["per_user", "global"]),
+                "temporal-scope", kind: .choice(PixelData.TemporalScope.allCases.map(\.rawValue)),
                 help: "For --strategy temporal: split each user's timeline or the global one."),
             .option(
                 "seed", kind: .integer(0...Int.max), help: "Random seed (overrides data.splitting.random_state)."),
