@@ -30,14 +30,16 @@ enum DataParallelBench {
         config.useContrastive = false
         let users = 200_000, items = 100_000, positives = 256
         let hyper = try ModelHyperparameters(
-            model: config, seed: 7, userCount: users, itemCount: items, visionWidth: 192, textWidth: 512, numericWidth: 7)
+            model: config, seed: 7, userCount: users, itemCount: items, visionWidth: 192, textWidth: 512,
+            numericWidth: 7)
         let model = PretrainedMultimodalRecommender.make(hyper)
         model.startEpoch(1)
         let optimizer = AdamW(namedParameters: model.namedParameters(), learningRate: 1e-3, weightDecay: 0.01)
         var generator = RandomGenerator(seed: 3)
         func features(_ width: Int) -> [Float] { (0..<(items * width)).map { _ in generator.nextNormal() } }
         let content = try ItemContent(
-            count: items, vision: features(192), visionWidth: 192, text: features(512), textWidth: 512, numeric: features(7),
+            count: items, vision: features(192), visionWidth: 192, text: features(512), textWidth: 512,
+            numeric: features(7),
             numericWidth: 7)
         let batches = (0..<16).map { _ in
             TrainingExamples(
@@ -85,6 +87,7 @@ enum DataParallelBench {
                 + "\"w1_cpu_ms_per_step\": \(ms(cpu[1]!)), \"w2_cpu_ms_per_step\": \(ms(cpu[2]!)), "
                 + "\"w2_forward_ms\": \(ms(profile.forward / n)), \"w2_head_ms\": \(ms(profile.head / n)), "
                 + "\"w2_backward_ms\": \(ms(profile.backward / n)), \"w2_merge_ms\": \(ms(profile.merge / n)), "
-                + "\"optimizer_ms\": \(ms(optimizerSeconds / Double(max(optimizerSteps, 1)))), \"amdahl_speedup\": \(String(format: "%.3f", amdahl))}")
+                + "\"optimizer_ms\": \(ms(optimizerSeconds / Double(max(optimizerSteps, 1)))), \"amdahl_speedup\": \(String(format: "%.3f", amdahl))}"
+        )
     }
 }

@@ -26,13 +26,17 @@ enum EvalBench {
             var options = SplitOptions()
             options.strategy = SplitStrategy(rawValue: argument(2, "leave_one_out")) ?? .leaveOneOut
             let report = try Splitter.run(table, options: options, outputDirectory: argument(1, "split"))
-            print(DataBench.json([("train", report.counts.train), ("val", report.counts.val), ("test", report.counts.test)]))
+            print(
+                DataBench.json([
+                    ("train", report.counts.train), ("val", report.counts.val), ("test", report.counts.test),
+                ]))
         case "eval-full":
             try fullRanking(
                 users: Int(argument(0, "200000")) ?? 200_000, items: Int(argument(1, "100000")) ?? 100_000,
                 dimension: Int(argument(2, "128")) ?? 128, seen: Int(argument(3, "20")) ?? 20,
                 workers: Int(argument(4, "1")) ?? 1, block: Int(argument(5, "128")) ?? 128,
-                seed: UInt64(argument(6, "42")) ?? 42, kernel: FactorizedScorer.Kernel(rawValue: argument(7, "packed")) ?? .packed)
+                seed: UInt64(argument(6, "42")) ?? 42,
+                kernel: FactorizedScorer.Kernel(rawValue: argument(7, "packed")) ?? .packed)
         case "topk-micro":
             // ns per score of a top-10 scan over random rows (the ranking cost beside the products).
             let n = Int(argument(0, "100000")) ?? 100_000, rows = Int(argument(1, "2000")) ?? 2000
@@ -122,7 +126,8 @@ enum EvalBench {
         func score(users: UnsafeBufferPointer<Int32>, into scores: UnsafeMutableBufferPointer<Float>) {
             score(users: users, items: 0..<itemCount, into: scores)
         }
-        func score(users: UnsafeBufferPointer<Int32>, items: Range<Int>, into scores: UnsafeMutableBufferPointer<Float>) {
+        func score(users: UnsafeBufferPointer<Int32>, items: Range<Int>, into scores: UnsafeMutableBufferPointer<Float>)
+        {
             let start = DispatchTime.now().uptimeNanoseconds
             base.score(users: users, items: items, into: scores)
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
@@ -193,7 +198,8 @@ enum EvalBench {
         if path.hasSuffix(".csv") {
             let table = try InteractionTable.load(path: path).0
             return SparseMatrix(
-                rowCount: table.userIds.count, columnCount: table.itemIds.count, rows: table.users, columns: table.items)
+                rowCount: table.userIds.count, columnCount: table.itemIds.count, rows: table.users, columns: table.items
+            )
         }
         guard let rowBytes = FileManager.default.contents(atPath: path + ".rows"),
             let colBytes = FileManager.default.contents(atPath: path + ".cols")

@@ -25,12 +25,15 @@ final class FusionNetwork: Layer {
         numeric = Linear(inputSize: 7, outputSize: width, seed: seed + 4)
         attention = MultiHeadAttention(embedDim: width, heads: 4, seed: seed + 5)
         norm = LayerNorm(dimension: width)
-        mlp = MLP(inputSize: width, hiddenSizes: [512, 256, width], activation: .relu, batchNorm: true, dropout: 0.1, seed: seed + 6)
+        mlp = MLP(
+            inputSize: width, hiddenSizes: [512, 256, width], activation: .relu, batchNorm: true, dropout: 0.1,
+            seed: seed + 6)
     }
 
     func loss(_ batch: Batch) -> Tensor {
         let user = users(batch.userIDs)
-        let tokens = stack([user, items(batch.itemIDs), vision(batch.vision), text(batch.text), numeric(batch.numeric)], axis: 1)
+        let tokens = stack(
+            [user, items(batch.itemIDs), vision(batch.vision), text(batch.text), numeric(batch.numeric)], axis: 1)
         let h = norm(tokens + attention(tokens))
         let z = mlp(h.mean(axis: 1))
         let scores = (z * user).sum(axis: -1)

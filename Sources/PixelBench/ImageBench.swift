@@ -34,6 +34,7 @@ enum ImageBench {
         }
         print(
             "{\"images\": \(files.count), \"seconds\": \(String(format: "%.4f", best)), "
-                + "\"images_per_second\": \(String(format: "%.1f", Double(files.count) / best)), \"checksum\": \(String(format: "%.3f", checksum))}")
+                + "\"images_per_second\": \(String(format: "%.1f", Double(files.count) / best)), \"checksum\": \(String(format: "%.3f", checksum))}"
+        )
     }
 }

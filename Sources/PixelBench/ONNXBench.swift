@@ -44,8 +44,10 @@ enum ONNXBench {
                 }
                 minCosine = min(minCosine, dot / max((na * nb).squareRoot(), .leastNonzeroMagnitude))
             }
-            print(String(format: "{\"check\": \"%@\", \"shape\": \"%@\", \"max_abs_diff\": %.3e, \"min_row_cosine\": %.12f}",
-                         d.name, "\(got.shape)", maxDiff, minCosine))
+            print(
+                String(
+                    format: "{\"check\": \"%@\", \"shape\": \"%@\", \"max_abs_diff\": %.3e, \"min_row_cosine\": %.12f}",
+                    d.name, "\(got.shape)", maxDiff, minCosine))
         }
     }
 
@@ -65,7 +67,8 @@ enum ONNXBench {
             for d in model.inputs { feeds[d.name] = try NumpyArray.read("\(prefix)input_\(d.name).npy") }
             let batch = model.inputs.first.flatMap { feeds[$0.name]?.shape.first } ?? 1
             for _ in 0..<max(warmup, 1) { _ = try model.run(feeds) }
-            let profile = args.contains("--profile") || args.contains("--profile-cpu")
+            let profile =
+                args.contains("--profile") || args.contains("--profile-cpu")
                 ? OperatorProfile(threadCPUTime: args.contains("--profile-cpu")) : nil
             model.profile = profile
             var times: [Double] = [], cpu: [Double] = []
@@ -79,9 +82,11 @@ enum ONNXBench {
             times.sort()
             cpu.sort()
             let median = times[times.count / 2]
-            let line = String(format: "{\"bench\": \"onnx\", \"items_per_s\": %.3f, \"ms_per_run\": %.3f, \"min_ms\": %.3f, \"cpu_ms\": %.3f, \"batch\": %d, \"threads\": %d}",
-                              Double(batch) / median, median * 1000, (times.first ?? median) * 1000, cpu[cpu.count / 2] * 1000,
-                              batch, threads)
+            let line = String(
+                format:
+                    "{\"bench\": \"onnx\", \"items_per_s\": %.3f, \"ms_per_run\": %.3f, \"min_ms\": %.3f, \"cpu_ms\": %.3f, \"batch\": %d, \"threads\": %d}",
+                Double(batch) / median, median * 1000, (times.first ?? median) * 1000, cpu[cpu.count / 2] * 1000,
+                batch, threads)
             print(line)
             if let profile { print(profile.report(top: Int(value(args, "--top") ?? "15") ?? 15)) }
             return 0

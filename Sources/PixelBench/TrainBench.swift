@@ -9,7 +9,7 @@ import PixelOptim
 import PixelTensor
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func option(_ name: String, _ fallback: Int) -> Int {
@@ -57,7 +57,9 @@ struct Trainer {
         model = FusionNetwork(userCount: 200_000, itemCount: 100_000, seed: seed)
         optimizer = AdamW(namedParameters: model.namedParameters(), learningRate: 1e-3, weightDecay: 0.01)
         var generator = RandomGenerator(seed: seed &+ 99)
-        for _ in 0..<8 { batches.append(.random(positives: 256, userCount: 200_000, itemCount: 100_000, generator: &generator)) }
+        for _ in 0..<8 {
+            batches.append(.random(positives: 256, userCount: 200_000, itemCount: 100_000, generator: &generator))
+        }
     }
 
     /// Seconds spent in forward, backward and optimizer over all steps so far.
@@ -109,8 +111,9 @@ func gemmRate(m: Int, n: Int, k: Int, repeats: Int) -> Double {
         c.withUnsafeMutableBufferPointer { cp in
             a.withUnsafeBufferPointer { ap in
                 b.withUnsafeBufferPointer { bp in
-                    BLAS.gemm(transposeA: false, transposeB: true, m: m, n: n, k: k, a: ap.baseAddress!, lda: k,
-                              b: bp.baseAddress!, ldb: k, c: cp.baseAddress!, ldc: n)
+                    BLAS.gemm(
+                        transposeA: false, transposeB: true, m: m, n: n, k: k, a: ap.baseAddress!, lda: k,
+                        b: bp.baseAddress!, ldb: k, c: cp.baseAddress!, ldc: n)
                 }
             }
         }
@@ -147,7 +150,6 @@ func memory() {
         }
     }
 }
-
 
 /// The autograd engine's benchmarks (`make bench BENCH=train`).
 enum TrainBench {

@@ -74,6 +74,19 @@ public enum SequenceWindows: String, Sendable, CaseIterable, ConfigEnum {
     case last
 }
 
+/// `training.validation_task`: what validation during training measures.
+public enum ValidationTask: String, Sendable, CaseIterable, ConfigEnum {
+    /// From the split: `cold_user` when no validation user has training interactions (a user split),
+    /// `cold_item` when no validation item does (an item split), else `retrieval`.
+    case auto
+    /// Rank the catalog for each training user; relevant = their validation items.
+    case retrieval
+    /// Users absent from training, scored from their first held-out interactions (as `eval --task cold_user`).
+    case coldUser = "cold_user"
+    /// Items absent from training, ranked among themselves from content (as `eval --task cold_item`).
+    case coldItem = "cold_item"
+}
+
 /// `model.item_tower`: what an item vector is built from.
 public enum ItemTower: String, Sendable, CaseIterable, ConfigEnum {
     /// The item-ID embedding and the content tokens (image, text, numeric), fused.

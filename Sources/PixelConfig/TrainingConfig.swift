@@ -53,6 +53,9 @@ public struct TrainingConfig: Sendable, Equatable {
     public var threads = 0
     /// `eval_every`: evaluate on the validation split every this many epochs.
     public var evalEvery = 1
+    /// `validation_task`: what validation measures (`auto` follows the split: cold users for a user split,
+    /// cold items for an item split, else retrieval).
+    public var validationTask: ValidationTask = .auto
     /// `early_stopping_metric`: the validation measure that selects the best epoch.
     public var earlyStoppingMetric: EarlyStoppingMetric = .ranking(.ndcg, k: 10)
     /// `max_steps_per_epoch`: stop an epoch after this many steps; 0 = all batches.

@@ -40,7 +40,8 @@ public struct ContentKNNScorer: Scorer {
     ) throws {
         guard dimension > 0, embeddings.count == profiles.columnCount * dimension else {
             throw EvalError.shapeMismatch(
-                what: "content embedding values (items × dimension)", expected: profiles.columnCount * max(dimension, 1),
+                what: "content embedding values (items × dimension)",
+                expected: profiles.columnCount * max(dimension, 1),
                 found: embeddings.count)
         }
         guard k > 0 else { throw EvalError.invalidOption(name: "knn_neighbors", reason: "must be positive, got \(k)") }
@@ -61,7 +62,8 @@ public struct ContentKNNScorer: Scorer {
                 cosines.withUnsafeMutableBufferPointer { c in
                     cblas_sgemm(
                         CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(rows), Int32(dimension), 1,
-                        e.baseAddress!, Int32(dimension), e.baseAddress!, Int32(dimension), 0, c.baseAddress!, Int32(rows))
+                        e.baseAddress!, Int32(dimension), e.baseAddress!, Int32(dimension), 0, c.baseAddress!,
+                        Int32(rows))
                 }
             }
             self.similarity = cosines
@@ -120,9 +122,11 @@ public struct ContentKNNScorer: Scorer {
                             // S[m, h] = E[start..<start+m] · Hᵀ
                             cblas_sgemm(
                                 CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(h), Int32(d), 1,
-                                e.baseAddress! + start * d, Int32(d), hist.baseAddress!, Int32(d), 0, s.baseAddress!, Int32(h))
+                                e.baseAddress! + start * d, Int32(d), hist.baseAddress!, Int32(d), 0, s.baseAddress!,
+                                Int32(h))
                             for j in 0..<m {
-                                rowOut[start + j] = Self.topSum(s.baseAddress! + j * h, count: h, k: k, scratch: &scratch)
+                                rowOut[start + j] = Self.topSum(
+                                    s.baseAddress! + j * h, count: h, k: k, scratch: &scratch)
                             }
                         }
                     }

@@ -27,7 +27,8 @@ public struct EvaluationQueries: Sendable {
             throw EvalError.shapeMismatch(what: "excluded rows", expected: users.count, found: excluded.rowCount)
         }
         guard excluded.columnCount == relevant.columnCount else {
-            throw EvalError.shapeMismatch(what: "excluded items", expected: relevant.columnCount, found: excluded.columnCount)
+            throw EvalError.shapeMismatch(
+                what: "excluded items", expected: relevant.columnCount, found: excluded.columnCount)
         }
         self.users = users
         self.relevant = relevant

@@ -34,12 +34,14 @@ public struct FactorizedScorer: TiledScorer {
         guard dimension > 0 else { throw EvalError.invalidOption(name: "dimension", reason: "must be positive") }
         guard userVectors.count % dimension == 0 else {
             throw EvalError.shapeMismatch(
-                what: "user vectors (multiple of dimension \(dimension))", expected: userVectors.count / dimension * dimension,
+                what: "user vectors (multiple of dimension \(dimension))",
+                expected: userVectors.count / dimension * dimension,
                 found: userVectors.count)
         }
         guard itemVectors.count % dimension == 0 else {
             throw EvalError.shapeMismatch(
-                what: "item vectors (multiple of dimension \(dimension))", expected: itemVectors.count / dimension * dimension,
+                what: "item vectors (multiple of dimension \(dimension))",
+                expected: itemVectors.count / dimension * dimension,
                 found: itemVectors.count)
         }
         self.userVectors = userVectors
@@ -60,10 +62,13 @@ public struct FactorizedScorer: TiledScorer {
     }
 
     /// `S[:, items] = U[users] · V[items]ᵀ` (one `sgemm` on the item rows of the range).
-    public func score(users: UnsafeBufferPointer<Int32>, items: Range<Int>, into scores: UnsafeMutableBufferPointer<Float>) {
+    public func score(
+        users: UnsafeBufferPointer<Int32>, items: Range<Int>, into scores: UnsafeMutableBufferPointer<Float>
+    ) {
         let b = users.count, d = dimension, n = items.count
         guard b > 0, n > 0 else { return }
-        precondition(scores.count >= b * n && items.upperBound <= itemCount, "score buffer too small or items out of range")
+        precondition(
+            scores.count >= b * n && items.upperBound <= itemCount, "score buffer too small or items out of range")
         userVectors.withUnsafeBufferPointer { u in
             itemVectors.withUnsafeBufferPointer { v in
                 let first = Int(users[0])

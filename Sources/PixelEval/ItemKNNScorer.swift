@@ -19,7 +19,8 @@ public struct ItemKNNScorer: SparseScorer {
     ///     users their first interactions). Its column count must equal `train`'s.
     public init(train: SparseMatrix, profiles: SparseMatrix, k: Int, shrinkage: Float, workers: Int? = nil) throws {
         guard profiles.columnCount == train.columnCount else {
-            throw EvalError.shapeMismatch(what: "profile items", expected: train.columnCount, found: profiles.columnCount)
+            throw EvalError.shapeMismatch(
+                what: "profile items", expected: train.columnCount, found: profiles.columnCount)
         }
         guard k > 0 else { throw EvalError.invalidOption(name: "knn_neighbors", reason: "must be positive, got \(k)") }
         guard shrinkage >= 0, shrinkage.isFinite else {

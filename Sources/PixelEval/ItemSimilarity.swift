@@ -15,7 +15,8 @@ public struct EmbeddingCosine: ItemSimilarity {
 
     public init(embeddings: [Float], dimension: Int, source: String) throws {
         guard dimension > 0, embeddings.count % dimension == 0 else {
-            throw EvalError.shapeMismatch(what: "embedding values (multiple of \(dimension))", expected: 0, found: embeddings.count)
+            throw EvalError.shapeMismatch(
+                what: "embedding values (multiple of \(dimension))", expected: 0, found: embeddings.count)
         }
         var normalized = embeddings
         for row in 0..<embeddings.count / dimension {

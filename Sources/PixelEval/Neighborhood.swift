@@ -80,7 +80,8 @@ public struct Neighborhood: Sendable {
         let workers = max(1, workers)
         // One dense accumulator and touched list per worker.
         var accumulators = [[Float]](repeating: [Float](repeating: 0, count: candidates), count: workers)
-        let touchedBuffers = (0..<workers).map { _ in UnsafeMutablePointer<Int32>.allocate(capacity: max(1, candidates)) }
+        let touchedBuffers = (0..<workers).map { _ in UnsafeMutablePointer<Int32>.allocate(capacity: max(1, candidates))
+        }
         defer { for buffer in touchedBuffers { buffer.deallocate() } }
         counts.withUnsafeMutableBufferPointer { counts in
             slotColumns.withUnsafeMutableBufferPointer { slotColumns in
@@ -120,7 +121,8 @@ public struct Neighborhood: Sendable {
                                             // Most candidates lose to a full heap's root: test before the call.
                                             if size == k && s < values[0] { continue }
                                             guard s > 0 else { continue }
-                                            size = TopK.offer(values: values, indices: indices, size: size, k: k, score: s, index: c)
+                                            size = TopK.offer(
+                                                values: values, indices: indices, size: size, k: k, score: s, index: c)
                                         }
                                         TopK.sortHeap(values: values, indices: indices, size: size)
                                         counts[row] = size

@@ -63,4 +63,3 @@ enum Parallel {
         let value = Atomic<Int>(0)
     }
 }
-

@@ -25,7 +25,8 @@ public struct SparseMatrix: Sendable, Equatable {
     /// An empty `rowCount × columnCount` matrix.
     public init(rowCount: Int, columnCount: Int) {
         self.init(
-            rowCount: rowCount, columnCount: columnCount, offsets: [Int](repeating: 0, count: rowCount + 1), columns: [])
+            rowCount: rowCount, columnCount: columnCount, offsets: [Int](repeating: 0, count: rowCount + 1), columns: []
+        )
     }
 
     /// The matrix with a 1 at every `(rows[k], columns[k])`; repeated pairs count once.

@@ -44,12 +44,15 @@ public enum TopK {
             let c2 = raw.loadUnaligned(fromByteOffset: (i &+ 32) &* 4, as: SIMD16<Float>.self)
             let c3 = raw.loadUnaligned(fromByteOffset: (i &+ 48) &* 4, as: SIMD16<Float>.self)
             if any((c0 .>= t) .| (c1 .>= t) .| (c2 .>= t) .| (c3 .>= t)) {
-                offerEach(scores + i, count: 64, offset: offset + i, k: k, indices: indices, values: values, stream: &stream)
+                offerEach(
+                    scores + i, count: 64, offset: offset + i, k: k, indices: indices, values: values, stream: &stream)
             }
             i += 64
         }
         if i < count {
-            offerEach(scores + i, count: count - i, offset: offset + i, k: k, indices: indices, values: values, stream: &stream)
+            offerEach(
+                scores + i, count: count - i, offset: offset + i, k: k, indices: indices, values: values,
+                stream: &stream)
         }
     }
 

@@ -20,7 +20,8 @@ public struct UserKNNScorer: Scorer {
     ///   - profiles: `users × items` history each user is matched from (rows in the same user space).
     public init(train: SparseMatrix, profiles: SparseMatrix, k: Int, shrinkage: Float) throws {
         guard profiles.columnCount == train.columnCount else {
-            throw EvalError.shapeMismatch(what: "profile items", expected: train.columnCount, found: profiles.columnCount)
+            throw EvalError.shapeMismatch(
+                what: "profile items", expected: train.columnCount, found: profiles.columnCount)
         }
         guard k > 0 else { throw EvalError.invalidOption(name: "knn_neighbors", reason: "must be positive, got \(k)") }
         guard shrinkage >= 0, shrinkage.isFinite else {

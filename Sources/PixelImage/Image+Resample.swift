@@ -102,14 +102,17 @@ extension Image {
     ///
     /// A window that leaves the output is clamped to it.
     public func resampled(
-        width newWidth: Int, height newHeight: Int, filter: ResampleFilter, window: (x: Int, y: Int, width: Int, height: Int)
+        width newWidth: Int, height newHeight: Int, filter: ResampleFilter,
+        window: (x: Int, y: Int, width: Int, height: Int)
     ) -> Image {
         let outWidth = max(1, newWidth), outHeight = max(1, newHeight)
         let x0 = min(max(0, window.x), outWidth - 1), y0 = min(max(0, window.y), outHeight - 1)
         let columns = x0..<min(outWidth, x0 + max(1, window.width))
         let rows = y0..<min(outHeight, y0 + max(1, window.height))
-        let horizontal = outWidth == width ? nil : ResampleTaps(input: width, output: outWidth, filter: filter, range: columns)
-        let vertical = outHeight == height ? nil : ResampleTaps(input: height, output: outHeight, filter: filter, range: rows)
+        let horizontal =
+            outWidth == width ? nil : ResampleTaps(input: width, output: outWidth, filter: filter, range: columns)
+        let vertical =
+            outHeight == height ? nil : ResampleTaps(input: height, output: outHeight, filter: filter, range: rows)
         // Input rows the vertical pass reads.
         var rowRange = rows
         if let vertical {
@@ -124,7 +127,10 @@ extension Image {
         if let horizontal {
             middle = filteredHorizontally(rows: rowRange, taps: horizontal, outWidth: columns.count)
         } else {
-            middle = (try? cropped(x: columns.lowerBound, y: rowRange.lowerBound, width: columns.count, height: rowRange.count)) ?? self
+            middle =
+                (try? cropped(
+                    x: columns.lowerBound, y: rowRange.lowerBound, width: columns.count, height: rowRange.count))
+                ?? self
         }
         guard let vertical else { return middle }
         return middle.filteredVertically(taps: vertical, rowOffset: rowRange.lowerBound)
@@ -135,9 +141,11 @@ extension Image {
     public func resampled(shorterEdge edge: Int, filter: ResampleFilter) -> Image {
         let target = max(1, edge)
         if width <= height {
-            return resampled(width: target, height: max(1, Int(Double(target) * Double(height) / Double(width))), filter: filter)
+            return resampled(
+                width: target, height: max(1, Int(Double(target) * Double(height) / Double(width))), filter: filter)
         }
-        return resampled(width: max(1, Int(Double(target) * Double(width) / Double(height))), height: target, filter: filter)
+        return resampled(
+            width: max(1, Int(Double(target) * Double(width) / Double(height))), height: target, filter: filter)
     }
 
     /// The centred `width × height` region with offsets `(w − cw) / 2`, `(h − ch) / 2` rounded down

@@ -32,7 +32,8 @@ extension Image {
         guard edge > 0, shorter != edge else { return self }
         let scale = Double(edge) / Double(shorter)
         return resized(
-            width: max(1, Int((Double(width) * scale).rounded())), height: max(1, Int((Double(height) * scale).rounded())))
+            width: max(1, Int((Double(width) * scale).rounded())),
+            height: max(1, Int((Double(height) * scale).rounded())))
     }
 
     /// Channel-planar (`CHW`, shape `[3, height, width]`) floats, `(byte / 255 − mean[c]) / std[c]`.

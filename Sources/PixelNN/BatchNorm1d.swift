@@ -26,7 +26,8 @@ public final class BatchNorm1d: Layer {
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let collector = isTraining ? Self.statisticsCollector : nil
-        var (mean, variance) = collector?.current(self)
+        var (mean, variance) =
+            collector?.current(self)
             ?? (runningMean.value.detached(), runningVariance.value.detached())
         let y = batchNorm(
             x, weight: weight.value, bias: bias.value, runningMean: &mean, runningVariance: &variance,

@@ -34,7 +34,11 @@ public final class BatchStatistics: @unchecked Sendable {
     /// Records the layer's updated statistics (a layer run twice keeps its latest, chained update).
     func record(_ layer: BatchNorm1d, mean: Tensor, variance: Tensor) {
         let update = Update(layer: layer, mean: mean, variance: variance)
-        if let k = updates.firstIndex(where: { $0.layer === layer }) { updates[k] = update } else { updates.append(update) }
+        if let k = updates.firstIndex(where: { $0.layer === layer }) {
+            updates[k] = update
+        } else {
+            updates.append(update)
+        }
     }
 
     /// Sets each recorded layer's running statistics to the mean, over `shards` (in order), of the
@@ -44,8 +48,9 @@ public final class BatchStatistics: @unchecked Sendable {
         for (k, update) in first.updates.enumerated() {
             var mean = update.mean, variance = update.variance
             for shard in shards.dropFirst() {
-                precondition(shard.updates.count == first.updates.count && shard.updates[k].layer === update.layer,
-                             "BatchStatistics: shards ran different layers")
+                precondition(
+                    shard.updates.count == first.updates.count && shard.updates[k].layer === update.layer,
+                    "BatchStatistics: shards ran different layers")
                 mean.addInPlace(shard.updates[k].mean)
                 variance.addInPlace(shard.updates[k].variance)
             }

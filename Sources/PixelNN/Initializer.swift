@@ -26,7 +26,8 @@ public enum Initializer: Sendable, Equatable {
             let a = gain * (6 / Float(fanIn + fanOut)).squareRoot()
             return .randomUniform(shape: shape, low: -a, high: a, generator: &generator)
         case .xavierNormal(let gain):
-            return .randomNormal(shape: shape, std: gain * (2 / Float(fanIn + fanOut)).squareRoot(), generator: &generator)
+            return .randomNormal(
+                shape: shape, std: gain * (2 / Float(fanIn + fanOut)).squareRoot(), generator: &generator)
         case .kaimingUniform(let a):
             let bound = (6 / ((1 + a * a) * Float(fanIn))).squareRoot()
             return .randomUniform(shape: shape, low: -bound, high: bound, generator: &generator)

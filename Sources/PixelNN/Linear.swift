@@ -16,7 +16,8 @@ public final class Linear: Layer {
         var generator = RandomGenerator(seed: seed)
         weight = Parameter(initializer.make(shape: [outputSize, inputSize], generator: &generator))
         let bound = 1 / Float(inputSize).squareRoot()
-        self.bias = bias
+        self.bias =
+            bias
             ? Parameter(.randomUniform(shape: [outputSize], low: -bound, high: bound, generator: &generator)) : nil
     }
 

@@ -1,9 +1,9 @@
 import PixelTensor
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Loss functions; each returns a rank-0 tensor (the mean over the batch).
@@ -45,8 +45,11 @@ public enum Loss {
 
     /// Softmax cross-entropy of `[N, C]` logits against class ids: `-mean(logSoftmax(x)[i, y_i])`.
     public static func crossEntropy(_ logits: Tensor, targets: [Int32]) -> Tensor {
-        precondition(logits.rank == 2 && logits.shape[0] == targets.count, "crossEntropy: logits \(logits.shape), \(targets.count) targets")
-        let picked = logSoftmax(logits).gather(axis: 1, index: IndexTensor(shape: [targets.count, 1], indices: targets))
+        precondition(
+            logits.rank == 2 && logits.shape[0] == targets.count,
+            "crossEntropy: logits \(logits.shape), \(targets.count) targets")
+        let picked = logSoftmax(logits).gather(
+            axis: 1, index: IndexTensor(shape: [targets.count, 1], indices: targets))
         return -picked.mean()
     }
 
@@ -69,7 +72,9 @@ public enum Loss {
         queries: Tensor, positives: Tensor, negatives: Tensor, temperature: Float = 1,
         positiveLogQ: Tensor? = nil, negativeLogQ: Tensor? = nil
     ) -> Tensor {
-        precondition(queries.shape == positives.shape, "sampledSoftmax: queries \(queries.shape) vs positives \(positives.shape)")
+        precondition(
+            queries.shape == positives.shape, "sampledSoftmax: queries \(queries.shape) vs positives \(positives.shape)"
+        )
         var pos = (queries * positives).sum(axis: -1, keepDims: true)  // [B, 1]
         var neg = matmul(queries, negatives, transposeB: true)  // [B, S]
         if let positiveLogQ { pos = pos - positiveLogQ.reshaped([-1, 1]) }

@@ -21,7 +21,8 @@ public final class MultiHeadAttention: Layer {
     ///   - dropout: dropout on the attention weights (training only).
     ///   - seed: projections are xavier-uniform initialized (as PyTorch's `in_proj_weight`), biases 0.
     public init(embedDim: Int, heads: Int, dropout: Float = 0, seed: UInt64) {
-        precondition(heads > 0 && embedDim % heads == 0, "MultiHeadAttention: \(embedDim) not divisible by \(heads) heads")
+        precondition(
+            heads > 0 && embedDim % heads == 0, "MultiHeadAttention: \(embedDim) not divisible by \(heads) heads")
         func projection(_ s: UInt64) -> Linear {
             let l = Linear(inputSize: embedDim, outputSize: embedDim, initializer: .xavierUniform(), seed: s)
             l.bias?.value = Tensor(zeros: [embedDim])

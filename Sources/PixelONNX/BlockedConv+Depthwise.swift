@@ -8,8 +8,10 @@ extension BlockedConv {
         let bounds: (Float, Float)
 
         /// `w` is `[C, 1, kh, kw]` row-major; `bias` holds `C` values or is nil.
-        init(channels: Int, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?, kh: Int, kw: Int, stride: (Int, Int),
-             dilation: (Int, Int), padTop: Int, padLeft: Int, bounds: (Float, Float)) {
+        init(
+            channels: Int, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?, kh: Int, kw: Int, stride: (Int, Int),
+            dilation: (Int, Int), padTop: Int, padLeft: Int, bounds: (Float, Float)
+        ) {
             self.channels = channels
             blocks = (channels + lanes - 1) / lanes
             self.kh = kh
@@ -36,8 +38,10 @@ extension BlockedConv {
         /// Maps at most 32 wide are first copied into a zero-bordered plane (small, stays in L1), so every
         /// output position takes the register-blocked path (at 7×7 with a 5×5 kernel, only 3 of 7
         /// columns are clear of the border); the added taps multiply zeros.
-        func run(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, n: Int, ih: Int, iw: Int, oh: Int, ow: Int,
-                 settings: ExecutionSettings) {
+        func run(
+            _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, n: Int, ih: Int, iw: Int, oh: Int, ow: Int,
+            settings: ExecutionSettings
+        ) {
             let src = UncheckedSendable(x), dst = UncheckedSendable(out)
             let bordered = ow <= 32 && ow >= 4
             let ph = Swift.max((oh - 1) * sy + (kh - 1) * dy + 1, padTop + ih)
@@ -56,11 +60,16 @@ extension BlockedConv {
                             let input = src.value + t * ih * iw * lanes, output = dst.value + t * oh * ow * lanes
                             if let scratch {
                                 for y in 0..<ih {
-                                    (scratch + ((y + padTop) * pw + padLeft) * lanes).update(from: input + y * iw * lanes, count: iw * lanes)
+                                    (scratch + ((y + padTop) * pw + padLeft) * lanes).update(
+                                        from: input + y * iw * lanes, count: iw * lanes)
                                 }
-                                plane(scratch, output, taps: taps, bias: bv, ih: ph, iw: pw, oh: oh, ow: ow, padTop: 0, padLeft: 0)
+                                plane(
+                                    scratch, output, taps: taps, bias: bv, ih: ph, iw: pw, oh: oh, ow: ow, padTop: 0,
+                                    padLeft: 0)
                             } else {
-                                plane(input, output, taps: taps, bias: bv, ih: ih, iw: iw, oh: oh, ow: ow, padTop: padTop, padLeft: padLeft)
+                                plane(
+                                    input, output, taps: taps, bias: bv, ih: ih, iw: iw, oh: oh, ow: ow, padTop: padTop,
+                                    padLeft: padLeft)
                             }
                         }
                     }
@@ -70,8 +79,10 @@ extension BlockedConv {
 
         /// One channel block of one image.
         @inline(__always)
-        func plane(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, taps: UnsafePointer<Float>, bias: V,
-                   ih: Int, iw: Int, oh: Int, ow: Int, padTop: Int, padLeft: Int) {
+        func plane(
+            _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, taps: UnsafePointer<Float>, bias: V,
+            ih: Int, iw: Int, oh: Int, ow: Int, padTop: Int, padLeft: Int
+        ) {
             let lo = V(repeating: bounds.0), hi = V(repeating: bounds.1)
             // Output columns whose taps are all inside the row: ox·sx − padLeft ≥ 0 and
             // ox·sx − padLeft + (kw−1)·dx ≤ iw − 1.
@@ -87,7 +98,11 @@ extension BlockedConv {
                 let iLo = iy0 >= 0 ? 0 : (-iy0 + dy - 1) / dy
                 let iHi = iy0 > ih - 1 ? 0 : Swift.min(kh, (ih - 1 - iy0) / dy + 1)
                 let line = out + oy &* ow &* lanes
-                for ox in 0..<xLo { single(x, taps, bias, lo, hi, line + ox &* lanes, ix0: ox &* sx &- padLeft, iy0: iy0, iLo: iLo, iHi: iHi, iw: iw) }
+                for ox in 0..<xLo {
+                    single(
+                        x, taps, bias, lo, hi, line + ox &* lanes, ix0: ox &* sx &- padLeft, iy0: iy0, iLo: iLo,
+                        iHi: iHi, iw: iw)
+                }
                 var ox = xLo
                 // Eight interior positions at a time: eight independent accumulators per tap.
                 while ox &+ 8 <= xHi {
@@ -100,7 +115,8 @@ extension BlockedConv {
                         let tapRow = taps + i &* kw &* lanes
                         if unit {
                             // Stride and dilation 1: a sliding window, one new input vector per tap.
-                            var x0 = load(row), x1 = load(row + lanes), x2 = load(row + 2 * lanes), x3 = load(row + 3 * lanes)
+                            var x0 = load(row), x1 = load(row + lanes), x2 = load(row + 2 * lanes),
+                                x3 = load(row + 3 * lanes)
                             var x4 = load(row + 4 * lanes), x5 = load(row + 5 * lanes), x6 = load(row + 6 * lanes)
                             for j in 0..<kw {
                                 let t = load(tapRow + j &* lanes)
@@ -118,9 +134,11 @@ extension BlockedConv {
                         } else if sx == 2 && dx == 1 {
                             // Stride 2: tap j reads positions j, j+2, …, j+14; the even and the odd taps each
                             // slide their own window, one new input vector per tap.
-                            var e0 = load(row), e1 = load(row + 2 * lanes), e2 = load(row + 4 * lanes), e3 = load(row + 6 * lanes)
+                            var e0 = load(row), e1 = load(row + 2 * lanes), e2 = load(row + 4 * lanes),
+                                e3 = load(row + 6 * lanes)
                             var e4 = load(row + 8 * lanes), e5 = load(row + 10 * lanes), e6 = load(row + 12 * lanes)
-                            var o0 = load(row + lanes), o1 = load(row + 3 * lanes), o2 = load(row + 5 * lanes), o3 = load(row + 7 * lanes)
+                            var o0 = load(row + lanes), o1 = load(row + 3 * lanes), o2 = load(row + 5 * lanes),
+                                o3 = load(row + 7 * lanes)
                             var o4 = load(row + 9 * lanes), o5 = load(row + 11 * lanes), o6 = load(row + 13 * lanes)
                             var j = 0
                             while j < kw {
@@ -178,25 +196,40 @@ extension BlockedConv {
                     ox &+= 8
                 }
                 while ox &+ 4 <= xHi {
-                    quad(x, taps, bias, lo, hi, line + ox &* lanes, ix0: ox &* sx &- padLeft, iy0: iy0, iLo: iLo, iHi: iHi, rowStride: rowStride)
+                    quad(
+                        x, taps, bias, lo, hi, line + ox &* lanes, ix0: ox &* sx &- padLeft, iy0: iy0, iLo: iLo,
+                        iHi: iHi, rowStride: rowStride)
                     ox &+= 4
                 }
                 // The last interior columns: one more group of four ending at xHi (overlapping outputs are
                 // recomputed identically).
                 if ox < xHi && xHi &- xLo >= 4 {
-                    quad(x, taps, bias, lo, hi, line + (xHi &- 4) &* lanes, ix0: (xHi &- 4) &* sx &- padLeft, iy0: iy0, iLo: iLo, iHi: iHi,
-                         rowStride: rowStride)
+                    quad(
+                        x, taps, bias, lo, hi, line + (xHi &- 4) &* lanes, ix0: (xHi &- 4) &* sx &- padLeft, iy0: iy0,
+                        iLo: iLo, iHi: iHi,
+                        rowStride: rowStride)
                     ox = xHi
                 }
-                for ox in ox..<xHi { single(x, taps, bias, lo, hi, line + ox &* lanes, ix0: ox &* sx &- padLeft, iy0: iy0, iLo: iLo, iHi: iHi, iw: iw) }
-                for ox in xHi..<ow { single(x, taps, bias, lo, hi, line + ox &* lanes, ix0: ox &* sx &- padLeft, iy0: iy0, iLo: iLo, iHi: iHi, iw: iw) }
+                for ox in ox..<xHi {
+                    single(
+                        x, taps, bias, lo, hi, line + ox &* lanes, ix0: ox &* sx &- padLeft, iy0: iy0, iLo: iLo,
+                        iHi: iHi, iw: iw)
+                }
+                for ox in xHi..<ow {
+                    single(
+                        x, taps, bias, lo, hi, line + ox &* lanes, ix0: ox &* sx &- padLeft, iy0: iy0, iLo: iLo,
+                        iHi: iHi, iw: iw)
+                }
             }
         }
 
         /// One position, taps clipped to the image on both axes (`ix0`, `iy0`: its top-left tap).
         @inline(__always)
-        func single(_ x: UnsafePointer<Float>, _ taps: UnsafePointer<Float>, _ bias: V, _ lo: V, _ hi: V, _ out: UnsafeMutablePointer<Float>,
-                    ix0: Int, iy0: Int, iLo: Int, iHi: Int, iw: Int) {
+        func single(
+            _ x: UnsafePointer<Float>, _ taps: UnsafePointer<Float>, _ bias: V, _ lo: V, _ hi: V,
+            _ out: UnsafeMutablePointer<Float>,
+            ix0: Int, iy0: Int, iLo: Int, iHi: Int, iw: Int
+        ) {
             let (kw, dx, dy) = (self.kw, self.dx, self.dy)
             let rowStride = iw &* lanes, tapStep = dx &* lanes
             let jLo = ix0 >= 0 ? 0 : (-ix0 + dx - 1) / dx
@@ -219,8 +252,11 @@ extension BlockedConv {
 
         /// Four interior positions (all taps inside the row), four independent accumulators per tap.
         @inline(__always)
-        func quad(_ x: UnsafePointer<Float>, _ taps: UnsafePointer<Float>, _ bias: V, _ lo: V, _ hi: V, _ out: UnsafeMutablePointer<Float>,
-                  ix0: Int, iy0: Int, iLo: Int, iHi: Int, rowStride: Int) {
+        func quad(
+            _ x: UnsafePointer<Float>, _ taps: UnsafePointer<Float>, _ bias: V, _ lo: V, _ hi: V,
+            _ out: UnsafeMutablePointer<Float>,
+            ix0: Int, iy0: Int, iLo: Int, iHi: Int, rowStride: Int
+        ) {
             let (kw, dy) = (self.kw, self.dy)
             let step = sx &* lanes, tapStep = dx &* lanes
             var a0 = bias, a1 = bias, a2 = bias, a3 = bias

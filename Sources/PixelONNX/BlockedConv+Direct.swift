@@ -10,8 +10,11 @@ extension BlockedConv {
         let bounds: (Float, Float)
 
         /// `w` is `[M, C, kh, kw]` row-major; `bias` holds `M` values or is nil.
-        init(w: UnsafePointer<Float>, outChannels m: Int, inChannels c: Int, bias: UnsafePointer<Float>?, kh: Int, kw: Int,
-             stride: (Int, Int), dilation: (Int, Int), padTop: Int, padLeft: Int, bounds: (Float, Float)) {
+        init(
+            w: UnsafePointer<Float>, outChannels m: Int, inChannels c: Int, bias: UnsafePointer<Float>?, kh: Int,
+            kw: Int,
+            stride: (Int, Int), dilation: (Int, Int), padTop: Int, padLeft: Int, bounds: (Float, Float)
+        ) {
             inChannels = c
             outChannels = m
             self.kh = kh
@@ -34,8 +37,10 @@ extension BlockedConv {
         }
 
         /// `x` is `[n, C, ih, iw]`, `out` is `[⌈M/16⌉, n, oh, ow, 16]`; work items are (output row, panel).
-        func run(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, n: Int, ih: Int, iw: Int, oh: Int, ow: Int,
-                 settings: ExecutionSettings) {
+        func run(
+            _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, n: Int, ih: Int, iw: Int, oh: Int, ow: Int,
+            settings: ExecutionSettings
+        ) {
             let ph = Swift.max((oh - 1) * sy + (kh - 1) * dy + 1, padTop + ih)
             let pw = Swift.max((ow - 1) * sx + (kw - 1) * dx + 1, padLeft + iw)
             let c = inChannels, outBlocks = (outChannels + lanes - 1) / lanes, panels = self.panels
@@ -57,7 +62,8 @@ extension BlockedConv {
                     for image in 0..<n {
                         for ch in 0..<c {
                             for y in 0..<ih {
-                                (padded + (ch * ph + y + padTop) * pw + padLeft).update(from: x + ((image * c + ch) * ih + y) * iw, count: iw)
+                                (padded + (ch * ph + y + padTop) * pw + padLeft).update(
+                                    from: x + ((image * c + ch) * ih + y) * iw, count: iw)
                             }
                         }
                         settings.parallelChunks(oh * panels, minimumPerThread: 1) { range in
@@ -71,18 +77,38 @@ extension BlockedConv {
                                 for ox in starts {
                                     let xp = src.value + oy * sy * pw + ox * sx
                                     switch (wide, two, sx) {
-                                    case (true, true, 1): tile(xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: 1, Tile12x32.self)
-                                    case (true, true, 2): tile(xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: 2, Tile12x32.self)
-                                    case (true, true, _): tile(xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: sx, Tile12x32.self)
-                                    case (true, false, _): tile(xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: sx, Tile12x16.self)
-                                    case (false, true, _): tile(xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: sx, Tile4x32.self)
-                                    case (false, false, _): tile(xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: sx, Tile4x16.self)
+                                    case (true, true, 1):
+                                        tile(
+                                            xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: 1,
+                                            Tile12x32.self)
+                                    case (true, true, 2):
+                                        tile(
+                                            xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: 2,
+                                            Tile12x32.self)
+                                    case (true, true, _):
+                                        tile(
+                                            xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: sx,
+                                            Tile12x32.self)
+                                    case (true, false, _):
+                                        tile(
+                                            xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: sx,
+                                            Tile12x16.self)
+                                    case (false, true, _):
+                                        tile(
+                                            xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: sx,
+                                            Tile4x32.self)
+                                    case (false, false, _):
+                                        tile(
+                                            xp, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, sx: sx,
+                                            Tile4x16.self)
                                     }
                                 }
                                 if starts.isEmpty {
                                     // Maps under 4 columns: one column at a time through a scalar loop.
                                     for ox in 0..<ow {
-                                        narrow(src.value + oy * sy * pw + ox * sx, wp, bp, rowOut + ox * lanes, plane, ph: ph, pw: pw, two: two)
+                                        narrow(
+                                            src.value + oy * sy * pw + ox * sx, wp, bp, rowOut + ox * lanes, plane,
+                                            ph: ph, pw: pw, two: two)
                                     }
                                 }
                             }
@@ -93,8 +119,11 @@ extension BlockedConv {
         }
 
         /// One output column, 32 (or 16) channels, taps in the same order as the register block.
-        func narrow(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                    _ plane: Int, ph: Int, pw: Int, two: Bool) {
+        func narrow(
+            _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+            _ out: UnsafeMutablePointer<Float>,
+            _ plane: Int, ph: Int, pw: Int, two: Bool
+        ) {
             var a0 = V(), a1 = V()
             var bp = w
             for ch in 0..<inChannels {
@@ -117,8 +146,11 @@ extension BlockedConv {
         /// channel 0 of the bordered image, `out` at the first column in the panel's first output block
         /// (the second block `plane` floats further).
         @inline(__always)
-        func tile<S: TileShape>(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                  _ plane: Int, ph: Int, pw: Int, sx: Int, _: S.Type) {
+        func tile<S: TileShape>(
+            _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+            _ out: UnsafeMutablePointer<Float>,
+            _ plane: Int, ph: Int, pw: Int, sx: Int, _: S.Type
+        ) {
             let twelve = S.twelve, two = S.two
             var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
             var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
@@ -130,19 +162,31 @@ extension BlockedConv {
                     for j in 0..<kw {
                         let ap = row + j &* dx
                         let b0 = load(bp), b1 = two ? load(bp + lanes) : V()
-                        var s = V(repeating: ap[0]); c00 = c00.addingProduct(s, b0); if two { c01 = c01.addingProduct(s, b1) }
-                        s = V(repeating: ap[sx]); c10 = c10.addingProduct(s, b0); if two { c11 = c11.addingProduct(s, b1) }
-                        s = V(repeating: ap[2 &* sx]); c20 = c20.addingProduct(s, b0); if two { c21 = c21.addingProduct(s, b1) }
-                        s = V(repeating: ap[3 &* sx]); c30 = c30.addingProduct(s, b0); if two { c31 = c31.addingProduct(s, b1) }
+                        var s = V(repeating: ap[0]); c00 = c00.addingProduct(s, b0);
+                        if two { c01 = c01.addingProduct(s, b1) }
+                        s = V(repeating: ap[sx]); c10 = c10.addingProduct(s, b0);
+                        if two { c11 = c11.addingProduct(s, b1) }
+                        s = V(repeating: ap[2 &* sx]); c20 = c20.addingProduct(s, b0);
+                        if two { c21 = c21.addingProduct(s, b1) }
+                        s = V(repeating: ap[3 &* sx]); c30 = c30.addingProduct(s, b0);
+                        if two { c31 = c31.addingProduct(s, b1) }
                         if twelve {
-                            s = V(repeating: ap[4 &* sx]); c40 = c40.addingProduct(s, b0); if two { c41 = c41.addingProduct(s, b1) }
-                            s = V(repeating: ap[5 &* sx]); c50 = c50.addingProduct(s, b0); if two { c51 = c51.addingProduct(s, b1) }
-                            s = V(repeating: ap[6 &* sx]); c60 = c60.addingProduct(s, b0); if two { c61 = c61.addingProduct(s, b1) }
-                            s = V(repeating: ap[7 &* sx]); c70 = c70.addingProduct(s, b0); if two { c71 = c71.addingProduct(s, b1) }
-                            s = V(repeating: ap[8 &* sx]); c80 = c80.addingProduct(s, b0); if two { c81 = c81.addingProduct(s, b1) }
-                            s = V(repeating: ap[9 &* sx]); c90 = c90.addingProduct(s, b0); if two { c91 = c91.addingProduct(s, b1) }
-                            s = V(repeating: ap[10 &* sx]); ca0 = ca0.addingProduct(s, b0); if two { ca1 = ca1.addingProduct(s, b1) }
-                            s = V(repeating: ap[11 &* sx]); cb0 = cb0.addingProduct(s, b0); if two { cb1 = cb1.addingProduct(s, b1) }
+                            s = V(repeating: ap[4 &* sx]); c40 = c40.addingProduct(s, b0);
+                            if two { c41 = c41.addingProduct(s, b1) }
+                            s = V(repeating: ap[5 &* sx]); c50 = c50.addingProduct(s, b0);
+                            if two { c51 = c51.addingProduct(s, b1) }
+                            s = V(repeating: ap[6 &* sx]); c60 = c60.addingProduct(s, b0);
+                            if two { c61 = c61.addingProduct(s, b1) }
+                            s = V(repeating: ap[7 &* sx]); c70 = c70.addingProduct(s, b0);
+                            if two { c71 = c71.addingProduct(s, b1) }
+                            s = V(repeating: ap[8 &* sx]); c80 = c80.addingProduct(s, b0);
+                            if two { c81 = c81.addingProduct(s, b1) }
+                            s = V(repeating: ap[9 &* sx]); c90 = c90.addingProduct(s, b0);
+                            if two { c91 = c91.addingProduct(s, b1) }
+                            s = V(repeating: ap[10 &* sx]); ca0 = ca0.addingProduct(s, b0);
+                            if two { ca1 = ca1.addingProduct(s, b1) }
+                            s = V(repeating: ap[11 &* sx]); cb0 = cb0.addingProduct(s, b0);
+                            if two { cb1 = cb1.addingProduct(s, b1) }
                         }
                         bp += PackedGemm.columnBlock
                     }

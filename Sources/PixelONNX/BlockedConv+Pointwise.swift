@@ -6,7 +6,10 @@ extension BlockedConv {
         let weights: [Float], bias: [Float]
         let bounds: (Float, Float)
 
-        init(w: UnsafePointer<Float>, outChannels m: Int, inChannels c: Int, bias: UnsafePointer<Float>?, bounds: (Float, Float)) {
+        init(
+            w: UnsafePointer<Float>, outChannels m: Int, inChannels c: Int, bias: UnsafePointer<Float>?,
+            bounds: (Float, Float)
+        ) {
             inChannels = c
             outChannels = m
             panels = (m + PackedGemm.columnBlock - 1) / PackedGemm.columnBlock
@@ -31,8 +34,10 @@ extension BlockedConv {
         /// identical), read in place: position `q` of a tile is at a constant offset `16·q` in every channel
         /// block, so the 12 broadcasts need no packing. Work items are (8 tiles, one 32-channel panel), so
         /// a small map still splits across threads by output channels.
-        func run(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
-                 positions: Int, settings: ExecutionSettings) {
+        func run(
+            _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
+            positions: Int, settings: ExecutionSettings
+        ) {
             let n = 1, hw = positions
             if hw < 4 {
                 runPacked(x, out, residual: residual, n: n, hw: hw, settings: settings)
@@ -63,19 +68,27 @@ extension BlockedConv {
                         settings.parallelChunks(groups * panels, minimumPerThread: 1) { range in
                             for item in range {
                                 let group = item / panels, panel = item % panels
-                                let wp = UnsafePointer(w.value + panel * c * width), bp = UnsafePointer(b.value + panel * width)
+                                let wp = UnsafePointer(w.value + panel * c * width),
+                                    bp = UnsafePointer(b.value + panel * width)
                                 let two = 2 * panel + 1 < outBlocks
-                                for t in (group * tilesPerGroup)..<(group == groups - 1 ? tiles : (group + 1) * tilesPerGroup) {
+                                for t
+                                    in (group * tilesPerGroup)..<(group == groups - 1
+                                    ? tiles : (group + 1) * tilesPerGroup)
+                                {
                                     let image = t / perImage, start = st.value[t % perImage]
                                     let p0 = start >= 0 ? start : -start - 1
                                     let xp = src.value + (image * inBlocks * hw + p0) * lanes
                                     let offset = ((image * outBlocks + 2 * panel) * hw + p0) * lanes
                                     let op = dst.value + offset, rp = res.value.map { $0 + offset }
                                     switch (start >= 0, two) {
-                                    case (true, true): tile(Tile12x32.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
-                                    case (true, false): tile(Tile12x16.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
-                                    case (false, true): tile(Tile4x32.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
-                                    case (false, false): tile(Tile4x16.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
+                                    case (true, true):
+                                        tile(Tile12x32.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
+                                    case (true, false):
+                                        tile(Tile12x16.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
+                                    case (false, true):
+                                        tile(Tile4x32.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
+                                    case (false, false):
+                                        tile(Tile4x16.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
                                     }
                                 }
                             }
@@ -89,8 +102,10 @@ extension BlockedConv {
         /// first position in channel block 0 (blocks `16·hw` floats apart), `w` at the panel's `C × 32`
         /// weights, `out` (and `residual`) at the first position of the panel's first output block.
         @inline(__always)
-        func tile<S: TileShape>(_: S.Type, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
-                                _ out: UnsafeMutablePointer<Float>, _ residual: UnsafePointer<Float>?, hw: Int, inBlocks: Int) {
+        func tile<S: TileShape>(
+            _: S.Type, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+            _ out: UnsafeMutablePointer<Float>, _ residual: UnsafePointer<Float>?, hw: Int, inBlocks: Int
+        ) {
             let twelve = S.twelve, two = S.two
             var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
             var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
@@ -101,19 +116,28 @@ extension BlockedConv {
                 var ap = x + block &* blockStride
                 for _ in 0..<Swift.min(lanes, c &- block &* lanes) {
                     let b0 = load(bp), b1 = two ? load(bp + lanes) : V()
-                    var s = V(repeating: ap[0]); c00 = c00.addingProduct(s, b0); if two { c01 = c01.addingProduct(s, b1) }
+                    var s = V(repeating: ap[0]); c00 = c00.addingProduct(s, b0);
+                    if two { c01 = c01.addingProduct(s, b1) }
                     s = V(repeating: ap[16]); c10 = c10.addingProduct(s, b0); if two { c11 = c11.addingProduct(s, b1) }
                     s = V(repeating: ap[32]); c20 = c20.addingProduct(s, b0); if two { c21 = c21.addingProduct(s, b1) }
                     s = V(repeating: ap[48]); c30 = c30.addingProduct(s, b0); if two { c31 = c31.addingProduct(s, b1) }
                     if twelve {
-                        s = V(repeating: ap[64]); c40 = c40.addingProduct(s, b0); if two { c41 = c41.addingProduct(s, b1) }
-                        s = V(repeating: ap[80]); c50 = c50.addingProduct(s, b0); if two { c51 = c51.addingProduct(s, b1) }
-                        s = V(repeating: ap[96]); c60 = c60.addingProduct(s, b0); if two { c61 = c61.addingProduct(s, b1) }
-                        s = V(repeating: ap[112]); c70 = c70.addingProduct(s, b0); if two { c71 = c71.addingProduct(s, b1) }
-                        s = V(repeating: ap[128]); c80 = c80.addingProduct(s, b0); if two { c81 = c81.addingProduct(s, b1) }
-                        s = V(repeating: ap[144]); c90 = c90.addingProduct(s, b0); if two { c91 = c91.addingProduct(s, b1) }
-                        s = V(repeating: ap[160]); ca0 = ca0.addingProduct(s, b0); if two { ca1 = ca1.addingProduct(s, b1) }
-                        s = V(repeating: ap[176]); cb0 = cb0.addingProduct(s, b0); if two { cb1 = cb1.addingProduct(s, b1) }
+                        s = V(repeating: ap[64]); c40 = c40.addingProduct(s, b0);
+                        if two { c41 = c41.addingProduct(s, b1) }
+                        s = V(repeating: ap[80]); c50 = c50.addingProduct(s, b0);
+                        if two { c51 = c51.addingProduct(s, b1) }
+                        s = V(repeating: ap[96]); c60 = c60.addingProduct(s, b0);
+                        if two { c61 = c61.addingProduct(s, b1) }
+                        s = V(repeating: ap[112]); c70 = c70.addingProduct(s, b0);
+                        if two { c71 = c71.addingProduct(s, b1) }
+                        s = V(repeating: ap[128]); c80 = c80.addingProduct(s, b0);
+                        if two { c81 = c81.addingProduct(s, b1) }
+                        s = V(repeating: ap[144]); c90 = c90.addingProduct(s, b0);
+                        if two { c91 = c91.addingProduct(s, b1) }
+                        s = V(repeating: ap[160]); ca0 = ca0.addingProduct(s, b0);
+                        if two { ca1 = ca1.addingProduct(s, b1) }
+                        s = V(repeating: ap[176]); cb0 = cb0.addingProduct(s, b0);
+                        if two { cb1 = cb1.addingProduct(s, b1) }
                     }
                     ap += 1
                     bp += width
@@ -155,8 +179,10 @@ extension BlockedConv {
         }
 
         /// The packed path for fewer than 4 positions (`x` as `[n, ⌈C/16⌉, hw, 16]`; called with `n = 1`).
-        func runPacked(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
-                       n: Int, hw: Int, settings: ExecutionSettings) {
+        func runPacked(
+            _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
+            n: Int, hw: Int, settings: ExecutionSettings
+        ) {
             let c = inChannels, rowBlock = PackedGemm.rowBlock, width = PackedGemm.columnBlock
             let positions = n * hw
             let tiles = (positions + rowBlock - 1) / rowBlock
@@ -179,16 +205,19 @@ extension BlockedConv {
                             let t0 = group * tilesPerGroup, t1 = Swift.min(tiles, t0 + tilesPerGroup)
                             if group != packedGroup {
                                 for t in t0..<t1 {
-                                    pack(src.value, positions: t * rowBlock..<Swift.min(positions, (t + 1) * rowBlock), hw: hw,
-                                         inBlocks: inBlocks, into: packed + (t - t0) * c * rowBlock)
+                                    pack(
+                                        src.value, positions: t * rowBlock..<Swift.min(positions, (t + 1) * rowBlock),
+                                        hw: hw,
+                                        inBlocks: inBlocks, into: packed + (t - t0) * c * rowBlock)
                                 }
                                 packedGroup = group
                             }
                             let wp = UnsafePointer(w.value + panel * c * width)
                             for t in t0..<t1 {
                                 let p0 = t * rowBlock, rows = Swift.min(rowBlock, positions - p0)
-                                PackedGemm.block12x32(k: c, a: packed + (t - t0) * c * rowBlock, b: wp, c: tile, ldc: width,
-                                                      rows: rows, bias: nil, columnBias: b.value + panel * width, bounds: bounds)
+                                PackedGemm.block12x32(
+                                    k: c, a: packed + (t - t0) * c * rowBlock, b: wp, c: tile, ldc: width,
+                                    rows: rows, bias: nil, columnBias: b.value + panel * width, bounds: bounds)
                                 // Scatter the 12 positions × 32 channels into (up to) two channel blocks.
                                 for half in 0..<2 {
                                     let block = panel * 2 + half
@@ -211,7 +240,10 @@ extension BlockedConv {
         /// Packs `positions` (at most 12, across images) of `x` as `C × 12` (column `q` = position `q`;
         /// columns past the range are zero).
         @inline(__always)
-        func pack(_ x: UnsafePointer<Float>, positions: Range<Int>, hw: Int, inBlocks: Int, into panel: UnsafeMutablePointer<Float>) {
+        func pack(
+            _ x: UnsafePointer<Float>, positions: Range<Int>, hw: Int, inBlocks: Int,
+            into panel: UnsafeMutablePointer<Float>
+        ) {
             let c = inChannels, rowBlock = PackedGemm.rowBlock
             if positions.count < rowBlock { panel.update(repeating: 0, count: c * rowBlock) }
             for (q, p) in positions.enumerated() {

@@ -20,9 +20,13 @@ enum BlockedConv {
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
     @inline(__always)
-    static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
+    static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+    }
     @inline(__always)
-    static func clamp(_ v: V, _ lo: V, _ hi: V) -> V { v.replacing(with: lo, where: v .< lo).replacing(with: hi, where: v .> hi) }
+    static func clamp(_ v: V, _ lo: V, _ hi: V) -> V {
+        v.replacing(with: lo, where: v .< lo).replacing(with: hi, where: v .> hi)
+    }
 
     /// A register block's shape as a type, so each generic specialization has constant branches:
     /// 12 or 4 positions × 32 or 16 output channels.
@@ -36,13 +40,17 @@ enum BlockedConv {
     enum Tile4x16: TileShape { static let twelve = false, two = false }
 
     /// `[N, C, H, W]` → `[⌈C/16⌉, N, H, W, 16]`.
-    static func blockedShape(_ shape: [Int]) -> [Int] { [(shape[1] + lanes - 1) / lanes, shape[0], shape[2], shape[3], lanes] }
+    static func blockedShape(_ shape: [Int]) -> [Int] {
+        [(shape[1] + lanes - 1) / lanes, shape[0], shape[2], shape[3], lanes]
+    }
 
     // MARK: layout conversions
 
     /// NCHW → NCHW16c (`hw` positions per channel plane; the channels past `c` in the last block are zero).
-    static func toBlocked(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, c: Int, hw: Int,
-                          settings: ExecutionSettings) {
+    static func toBlocked(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, c: Int, hw: Int,
+        settings: ExecutionSettings
+    ) {
         let blocks = (c + lanes - 1) / lanes
         let src = UncheckedSendable(x), dst = UncheckedSendable(y)
         settings.parallelChunks(n * blocks, minimumPerThread: 1) { range in
@@ -67,8 +75,10 @@ enum BlockedConv {
     }
 
     /// NCHW16c → NCHW (the first `c` channels).
-    static func fromBlocked(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, c: Int, hw: Int,
-                            settings: ExecutionSettings) {
+    static func fromBlocked(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, c: Int, hw: Int,
+        settings: ExecutionSettings
+    ) {
         let blocks = (c + lanes - 1) / lanes
         let src = UncheckedSendable(x), dst = UncheckedSendable(y)
         settings.parallelChunks(n * blocks, minimumPerThread: 1) { range in

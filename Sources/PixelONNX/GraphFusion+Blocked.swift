@@ -30,8 +30,10 @@ extension GraphFusion {
         }
     }
 
-    static func blockChannels(_ nodes: inout [GraphNode], constants: [String: ONNXValue], shapes: [String: [Int]],
-                              graphOutputs: Set<String>) {
+    static func blockChannels(
+        _ nodes: inout [GraphNode], constants: [String: ONNXValue], shapes: [String: [Int]],
+        graphOutputs: Set<String>
+    ) {
         var kinds: [Int: BlockedKind] = [:]
         for (i, node) in nodes.enumerated() {
             if let kind = blockedKind(node, constants: constants, shapes: shapes) { kinds[i] = kind }
@@ -40,7 +42,9 @@ extension GraphFusion {
         var produced = Set<String>()
         for (i, _) in kinds { produced.insert(nodes[i].outputs[0]) }
         var readers: [String: [Int]] = [:]
-        for (i, n) in nodes.enumerated() { for input in Set(n.inputs) where !input.isEmpty { readers[input, default: []].append(i) } }
+        for (i, n) in nodes.enumerated() {
+            for input in Set(n.inputs) where !input.isEmpty { readers[input, default: []].append(i) }
+        }
         for (i, kind) in kinds {
             let feedsBlocked = readers[nodes[i].outputs[0], default: []].contains { kinds[$0]?.readsBlocked == true }
             switch kind {
@@ -55,17 +59,20 @@ extension GraphFusion {
         let uses = useCounts(nodes, graphOutputs)
 
         // Adds over two blocked values of one shape: fused into a pointwise producer, or kept blocked.
-        var residualOf: [Int: (conv: Int, residual: String)] = [:]   // Add index → fused conv
-        var fusedInto: [Int: Int] = [:]                               // conv index → Add index
+        var residualOf: [Int: (conv: Int, residual: String)] = [:]  // Add index → fused conv
+        var fusedInto: [Int: Int] = [:]  // conv index → Add index
         var blockedAdds = Set<Int>()
         var producer: [String: Int] = [:]
         for (i, n) in nodes.enumerated() { for o in n.outputs where !o.isEmpty { producer[o] = i } }
         for (i, n) in nodes.enumerated() where n.opType == "Add" && n.domain.isEmpty && n.inputs.count == 2 {
             let (a, b) = (n.inputs[0], n.inputs[1])
             guard a != b, blocked.contains(a), blocked.contains(b), let sa = shapes[a], sa == shapes[b],
-                  let out = n.outputs.first, shapes[out] == sa else { continue }
+                let out = n.outputs.first, shapes[out] == sa
+            else { continue }
             for (conv, residual) in [(a, b), (b, a)] {
-                guard let p = producer[conv], uses[conv] == 1, fusedInto[p] == nil, case .pointwise = kinds[p] else { continue }
+                guard let p = producer[conv], uses[conv] == 1, fusedInto[p] == nil, case .pointwise = kinds[p] else {
+                    continue
+                }
                 residualOf[i] = (p, residual)
                 fusedInto[p] = i
                 break
@@ -92,17 +99,21 @@ extension GraphFusion {
             if blocked.contains(value) || converted.contains(value) { return name }
             guard let shape = shapes[value], shape.count == 4 else { return nil }
             let ctx = context(value + "/ToNCHW16c", "ToNCHW16c", inputs: 1, settings: settings)
-            rebuilt.append(GraphNode(name: ctx.name, opType: "ToNCHW16c", domain: OperatorRegistry.fusedDomain, inputs: [value],
-                                     outputs: [name], kernel: toBlockedKernel(ctx, shape: shape), context: ctx))
+            rebuilt.append(
+                GraphNode(
+                    name: ctx.name, opType: "ToNCHW16c", domain: OperatorRegistry.fusedDomain, inputs: [value],
+                    outputs: [name], kernel: toBlockedKernel(ctx, shape: shape), context: ctx))
             converted.insert(value)
             return name
         }
         func emitPlain(_ value: String, settings: ExecutionSettings) {
             guard needsPlain.contains(value), let shape = shapes[value] else { return }
             let ctx = context(value + "/FromNCHW16c", "FromNCHW16c", inputs: 1, settings: settings)
-            rebuilt.append(GraphNode(name: ctx.name, opType: "FromNCHW16c", domain: OperatorRegistry.fusedDomain,
-                                     inputs: [value + blockedSuffix], outputs: [value], kernel: fromBlockedKernel(ctx, shape: shape),
-                                     context: ctx))
+            rebuilt.append(
+                GraphNode(
+                    name: ctx.name, opType: "FromNCHW16c", domain: OperatorRegistry.fusedDomain,
+                    inputs: [value + blockedSuffix], outputs: [value], kernel: fromBlockedKernel(ctx, shape: shape),
+                    context: ctx))
         }
         for (i, node) in nodes.enumerated() {
             guard let settings = node.context?.settings ?? nodes.lazy.compactMap({ $0.context?.settings }).first else {
@@ -110,8 +121,9 @@ extension GraphFusion {
                 continue
             }
             if let kind = kinds[i] {
-                if fusedInto[i] != nil { continue }   // emitted at its Add
-                guard let x = kind.readsBlocked ? blockedInput(node.inputs[0], settings: settings) : node.inputs[0] else {
+                if fusedInto[i] != nil { continue }  // emitted at its Add
+                guard let x = kind.readsBlocked ? blockedInput(node.inputs[0], settings: settings) : node.inputs[0]
+                else {
                     rebuilt.append(node)
                     continue
                 }
@@ -122,7 +134,8 @@ extension GraphFusion {
                 let c = nodes[conv]
                 guard let kind = kinds[conv], let x = blockedInput(c.inputs[0], settings: settings) else { continue }
                 let out = node.outputs[0]
-                var fused = blockedNode(c, kind, input: x, residual: residual + blockedSuffix, output: out, settings: settings)
+                var fused = blockedNode(
+                    c, kind, input: x, residual: residual + blockedSuffix, output: out, settings: settings)
                 fused.name += "+" + node.name
                 rebuilt.append(fused)
                 emitPlain(out, settings: settings)
@@ -140,67 +153,89 @@ extension GraphFusion {
         nodes = rebuilt
     }
 
-    private static func blockedKind(_ node: GraphNode, constants: [String: ONNXValue], shapes: [String: [Int]]) -> BlockedKind? {
-        guard node.opType == "Conv", node.domain.isEmpty, let ctx = node.context, node.inputs.count >= 2, node.outputs.count == 1,
-              let xShape = shapes[node.inputs[0]], xShape.count == 4, let out = node.outputs.first, let yShape = shapes[out],
-              yShape.count == 4, let w = constants[node.inputs[1]], w.elementType == .float, w.shape.count == 4 else { return nil }
+    private static func blockedKind(_ node: GraphNode, constants: [String: ONNXValue], shapes: [String: [Int]])
+        -> BlockedKind?
+    {
+        guard node.opType == "Conv", node.domain.isEmpty, let ctx = node.context, node.inputs.count >= 2,
+            node.outputs.count == 1,
+            let xShape = shapes[node.inputs[0]], xShape.count == 4, let out = node.outputs.first,
+            let yShape = shapes[out],
+            yShape.count == 4, let w = constants[node.inputs[1]], w.elementType == .float, w.shape.count == 4
+        else { return nil }
         var bias: ONNXValue?
         if node.inputs.count > 2, !node.inputs[2].isEmpty {
             guard let b = constants[node.inputs[2]], b.elementType == .float, b.count == w.shape[0] else { return nil }
             bias = b
         }
         guard let attributes = try? ConvGeometry.Attributes(ctx), let groups = try? ctx.int("group", 1),
-              let g = try? ConvGeometry(ctx, attributes, spatial: Array(xShape[2...]), kernelShape: Array(w.shape[2...])),
-              g.output[1] == yShape[2], g.output[2] == yShape[3], xShape[0] == yShape[0], w.shape[0] == yShape[1] else { return nil }
+            let g = try? ConvGeometry(ctx, attributes, spatial: Array(xShape[2...]), kernelShape: Array(w.shape[2...])),
+            g.output[1] == yShape[2], g.output[2] == yShape[3], xShape[0] == yShape[0], w.shape[0] == yShape[1]
+        else { return nil }
         if let ks = attributes.kernelShape, ks != Array(w.shape[2...]) { return nil }
         var bounds: (Float, Float) = (-.infinity, .infinity)
         if ctx.has(ConvOps.clampMinKey) {
-            guard let lo = try? ctx.float(ConvOps.clampMinKey, -.infinity), let hi = try? ctx.float(ConvOps.clampMaxKey, .infinity) else { return nil }
+            guard let lo = try? ctx.float(ConvOps.clampMinKey, -.infinity),
+                let hi = try? ctx.float(ConvOps.clampMaxKey, .infinity)
+            else { return nil }
             bounds = (lo, hi)
         }
         let c = xShape[1], m = w.shape[0]
         if groups == c, m == c, w.shape[1] == 1, c > 0 {
-            let dw = BlockedConv.Depthwise(channels: c, w: w.floatPointer, bias: bias?.floatPointer, kh: w.shape[2], kw: w.shape[3],
-                                           stride: (g.stride[1], g.stride[2]), dilation: (g.dilation[1], g.dilation[2]),
-                                           padTop: g.padBegin[1], padLeft: g.padBegin[2], bounds: bounds)
+            let dw = BlockedConv.Depthwise(
+                channels: c, w: w.floatPointer, bias: bias?.floatPointer, kh: w.shape[2], kw: w.shape[3],
+                stride: (g.stride[1], g.stride[2]), dilation: (g.dilation[1], g.dilation[2]),
+                padTop: g.padBegin[1], padLeft: g.padBegin[2], bounds: bounds)
             return .depthwise(dw, input: xShape, out: yShape)
         }
         if groups == 1, w.shape[1] == c, w.shape[2] == 1, w.shape[3] == 1, g.stride == [1, 1, 1],
-           g.padBegin == [0, 0, 0], g.padEnd == [0, 0, 0], c > 0, m > 0 {
-            let pw = BlockedConv.Pointwise(w: w.floatPointer, outChannels: m, inChannels: c, bias: bias?.floatPointer, bounds: bounds)
+            g.padBegin == [0, 0, 0], g.padEnd == [0, 0, 0], c > 0, m > 0
+        {
+            let pw = BlockedConv.Pointwise(
+                w: w.floatPointer, outChannels: m, inChannels: c, bias: bias?.floatPointer, bounds: bounds)
             return .pointwise(pw, out: yShape)
         }
         if groups == 1, w.shape[1] == c, c * w.shape[2] * w.shape[3] <= BlockedConv.Direct.maximumTaps, c > 0, m > 0 {
-            let direct = BlockedConv.Direct(w: w.floatPointer, outChannels: m, inChannels: c, bias: bias?.floatPointer,
-                                            kh: w.shape[2], kw: w.shape[3], stride: (g.stride[1], g.stride[2]),
-                                            dilation: (g.dilation[1], g.dilation[2]), padTop: g.padBegin[1], padLeft: g.padBegin[2],
-                                            bounds: bounds)
+            let direct = BlockedConv.Direct(
+                w: w.floatPointer, outChannels: m, inChannels: c, bias: bias?.floatPointer,
+                kh: w.shape[2], kw: w.shape[3], stride: (g.stride[1], g.stride[2]),
+                dilation: (g.dilation[1], g.dilation[2]), padTop: g.padBegin[1], padLeft: g.padBegin[2],
+                bounds: bounds)
             return .direct(direct, input: xShape, out: yShape)
         }
         return nil
     }
 
-    private static func blockedNode(_ node: GraphNode, _ kind: BlockedKind, input: String, residual: String?, output: String,
-                                    settings: ExecutionSettings) -> GraphNode {
+    private static func blockedNode(
+        _ node: GraphNode, _ kind: BlockedKind, input: String, residual: String?, output: String,
+        settings: ExecutionSettings
+    ) -> GraphNode {
         let inputs = [input] + (residual.map { [$0] } ?? [])
         switch kind {
         case .depthwise(let dw, let input, let out):
             let ctx = context(node.name, "ConvDepthwise16c", inputs: 1, settings: settings)
-            return GraphNode(name: node.name, opType: ctx.opType, domain: ctx.domain, inputs: inputs, outputs: [output + blockedSuffix],
-                             kernel: depthwiseKernel(ctx, dw, input: input, out: out), context: ctx)
+            return GraphNode(
+                name: node.name, opType: ctx.opType, domain: ctx.domain, inputs: inputs,
+                outputs: [output + blockedSuffix],
+                kernel: depthwiseKernel(ctx, dw, input: input, out: out), context: ctx)
         case .pointwise(let pw, let out):
             let ctx = context(node.name, "ConvPointwise16c", inputs: inputs.count, settings: settings)
-            return GraphNode(name: node.name, opType: ctx.opType, domain: ctx.domain, inputs: inputs, outputs: [output + blockedSuffix],
-                             kernel: pointwiseKernel(ctx, pw, out: out), context: ctx)
+            return GraphNode(
+                name: node.name, opType: ctx.opType, domain: ctx.domain, inputs: inputs,
+                outputs: [output + blockedSuffix],
+                kernel: pointwiseKernel(ctx, pw, out: out), context: ctx)
         case .direct(let direct, let input, let out):
             let ctx = context(node.name, "ConvDirect16c", inputs: 1, settings: settings)
-            return GraphNode(name: node.name, opType: ctx.opType, domain: ctx.domain, inputs: inputs, outputs: [output + blockedSuffix],
-                             kernel: directKernel(ctx, direct, input: input, out: out), context: ctx)
+            return GraphNode(
+                name: node.name, opType: ctx.opType, domain: ctx.domain, inputs: inputs,
+                outputs: [output + blockedSuffix],
+                kernel: directKernel(ctx, direct, input: input, out: out), context: ctx)
         }
     }
 
     /// Checks a blocked input has the shape the node was planned for.
-    private static func checkedInput(_ ctx: NodeContext, _ inputs: [ONNXValue?], _ i: Int, expect shape: [Int]) throws -> ONNXValue {
+    private static func checkedInput(_ ctx: NodeContext, _ inputs: [ONNXValue?], _ i: Int, expect shape: [Int]) throws
+        -> ONNXValue
+    {
         let x = try ctx.floatInput(inputs, i)
         guard x.shape == shape else { throw ctx.fail("blocked input \(i) has shape \(x.shape), planned for \(shape)") }
         return x
@@ -211,7 +246,8 @@ extension GraphFusion {
         return { inputs in
             let x = try checkedInput(ctx, inputs, 0, expect: shape)
             let out = ONNXValue(uninitialized: .float, shape: BlockedConv.blockedShape(shape))
-            BlockedConv.toBlocked(x.floatPointer, out.floatPointer, n: shape[0], c: shape[1], hw: shape[2] * shape[3], settings: settings)
+            BlockedConv.toBlocked(
+                x.floatPointer, out.floatPointer, n: shape[0], c: shape[1], hw: shape[2] * shape[3], settings: settings)
             return [out]
         }
     }
@@ -221,19 +257,24 @@ extension GraphFusion {
         return { inputs in
             let x = try checkedInput(ctx, inputs, 0, expect: BlockedConv.blockedShape(shape))
             let out = ONNXValue(uninitialized: .float, shape: shape)
-            BlockedConv.fromBlocked(x.floatPointer, out.floatPointer, n: shape[0], c: shape[1], hw: shape[2] * shape[3], settings: settings)
+            BlockedConv.fromBlocked(
+                x.floatPointer, out.floatPointer, n: shape[0], c: shape[1], hw: shape[2] * shape[3], settings: settings)
             return [out]
         }
     }
 
-    private static func depthwiseKernel(_ ctx: NodeContext, _ dw: BlockedConv.Depthwise, input: [Int], out shape: [Int]) -> Kernel {
+    private static func depthwiseKernel(_ ctx: NodeContext, _ dw: BlockedConv.Depthwise, input: [Int], out shape: [Int])
+        -> Kernel
+    {
         let settings = ctx.settings
         let inShape = BlockedConv.blockedShape(input)
         return { inputs in
             let x = try checkedInput(ctx, inputs, 0, expect: inShape)
             let out = ONNXValue(uninitialized: .float, shape: BlockedConv.blockedShape(shape))
-            dw.run(x.floatPointer, out.floatPointer, n: shape[0], ih: x.shape[2], iw: x.shape[3], oh: shape[2], ow: shape[3],
-                   settings: settings)
+            dw.run(
+                x.floatPointer, out.floatPointer, n: shape[0], ih: x.shape[2], iw: x.shape[3], oh: shape[2],
+                ow: shape[3],
+                settings: settings)
             return [out]
         }
     }
@@ -247,19 +288,23 @@ extension GraphFusion {
             let residual = inputs.count > 1 ? try checkedInput(ctx, inputs, 1, expect: outShape) : nil
             let out = ONNXValue(uninitialized: .float, shape: outShape)
             // Per channel block the positions of all images are contiguous: one image of N·H·W positions.
-            pw.run(x.floatPointer, out.floatPointer, residual: residual.map { UnsafePointer($0.floatPointer) },
-                   positions: shape[0] * shape[2] * shape[3], settings: settings)
+            pw.run(
+                x.floatPointer, out.floatPointer, residual: residual.map { UnsafePointer($0.floatPointer) },
+                positions: shape[0] * shape[2] * shape[3], settings: settings)
             return [out]
         }
     }
 
-    private static func directKernel(_ ctx: NodeContext, _ direct: BlockedConv.Direct, input: [Int], out shape: [Int]) -> Kernel {
+    private static func directKernel(_ ctx: NodeContext, _ direct: BlockedConv.Direct, input: [Int], out shape: [Int])
+        -> Kernel
+    {
         let settings = ctx.settings
         return { inputs in
             let x = try checkedInput(ctx, inputs, 0, expect: input)
             let out = ONNXValue(uninitialized: .float, shape: BlockedConv.blockedShape(shape))
-            direct.run(x.floatPointer, out.floatPointer, n: shape[0], ih: input[2], iw: input[3], oh: shape[2], ow: shape[3],
-                       settings: settings)
+            direct.run(
+                x.floatPointer, out.floatPointer, n: shape[0], ih: input[2], iw: input[3], oh: shape[2], ow: shape[3],
+                settings: settings)
             return [out]
         }
     }

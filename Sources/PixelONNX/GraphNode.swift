@@ -19,9 +19,9 @@ struct GraphNode {
 final class ExecutionPlan: @unchecked Sendable {
     struct Step {
         let node: GraphNode
-        let inputs: [Int]          // -1: omitted optional input
-        let outputs: [Int]         // -1: unused output
-        let release: [Int]         // slots whose last use is this step
+        let inputs: [Int]  // -1: omitted optional input
+        let outputs: [Int]  // -1: unused output
+        let release: [Int]  // slots whose last use is this step
     }
 
     let steps: [Step]
@@ -55,7 +55,9 @@ final class ExecutionPlan: @unchecked Sendable {
             var ins: [Int] = []
             for i in n.inputs {
                 if i.isEmpty { ins.append(-1); continue }
-                guard defined.contains(i) else { throw ONNXError.invalidGraph(reason: "node '\(n.name)' reads undefined value '\(i)'") }
+                guard defined.contains(i) else {
+                    throw ONNXError.invalidGraph(reason: "node '\(n.name)' reads undefined value '\(i)'")
+                }
                 ins.append(slotFor(i))
             }
             var outs: [Int] = []
@@ -67,7 +69,9 @@ final class ExecutionPlan: @unchecked Sendable {
             stepInputs.append(ins)
             stepOutputs.append(outs)
         }
-        for o in outputs where !defined.contains(o) { throw ONNXError.invalidGraph(reason: "graph output '\(o)' is never produced") }
+        for o in outputs where !defined.contains(o) {
+            throw ONNXError.invalidGraph(reason: "graph output '\(o)' is never produced")
+        }
         // Last use of every slot (graph outputs and constants are never released).
         var lastUse = [Int](repeating: -1, count: names.count)
         for (k, ins) in stepInputs.enumerated() { for s in ins where s >= 0 { lastUse[s] = k } }
@@ -76,7 +80,9 @@ final class ExecutionPlan: @unchecked Sendable {
         for (s, _) in constantSlots { keep.insert(s) }
         var release = [[Int]](repeating: [], count: nodes.count)
         for s in 0..<names.count where !keep.contains(s) && lastUse[s] >= 0 { release[lastUse[s]].append(s) }
-        steps = nodes.indices.map { Step(node: nodes[$0], inputs: stepInputs[$0], outputs: stepOutputs[$0], release: release[$0]) }
+        steps = nodes.indices.map {
+            Step(node: nodes[$0], inputs: stepInputs[$0], outputs: stepOutputs[$0], release: release[$0])
+        }
         slotCount = names.count
         self.constants = constantSlots
         inputSlots = inputs.map { ($0, slot[$0] ?? 0) }
@@ -94,7 +100,9 @@ final class ExecutionPlan: @unchecked Sendable {
     }
 
     /// Runs the plan; `tracker`, when given, records shape-only values for specialization.
-    func run(_ feeds: [String: ONNXValue], tracker: ShapeTracker? = nil, profile: OperatorProfile? = nil) throws -> [String: ONNXValue] {
+    func run(_ feeds: [String: ONNXValue], tracker: ShapeTracker? = nil, profile: OperatorProfile? = nil) throws
+        -> [String: ONNXValue]
+    {
         var slots = [ONNXValue?](repeating: nil, count: slotCount)
         for (s, v) in constants { slots[s] = v; tracker?.shapeOnly[s] = true }
         for (name, s) in inputSlots {
@@ -104,7 +112,8 @@ final class ExecutionPlan: @unchecked Sendable {
         for step in steps {
             let args = step.inputs.map { $0 >= 0 ? slots[$0] : nil }
             for (k, s) in step.inputs.enumerated() where s >= 0 && args[k] == nil {
-                throw ONNXError.invalidGraph(reason: "node '\(step.node.name)' reads '\(slotNames[s])' before it is computed")
+                throw ONNXError.invalidGraph(
+                    reason: "node '\(step.node.name)' reads '\(slotNames[s])' before it is computed")
             }
             let started = profile?.now() ?? 0
             let results = try step.node.kernel(args)
@@ -112,10 +121,12 @@ final class ExecutionPlan: @unchecked Sendable {
                 profile.add(step.node.opType, profile.now() &- started, args.compactMap { $0?.shape })
             }
             guard results.count >= step.outputs.filter({ $0 >= 0 }).count || results.count >= step.outputs.count else {
-                throw ONNXError.invalidNode(node: step.node.name, op: step.node.opType, reason: "produced \(results.count) outputs")
+                throw ONNXError.invalidNode(
+                    node: step.node.name, op: step.node.opType, reason: "produced \(results.count) outputs")
             }
             if let tracker {
-                let derived = step.node.opType == "Shape" || step.node.opType == "Size"
+                let derived =
+                    step.node.opType == "Shape" || step.node.opType == "Size"
                     || step.inputs.allSatisfy { $0 < 0 || tracker.shapeOnly[$0] }
                 for (k, s) in step.outputs.enumerated() where s >= 0 && k < results.count {
                     tracker.shapes[s] = results[k].shape
@@ -125,7 +136,8 @@ final class ExecutionPlan: @unchecked Sendable {
             }
             for (k, s) in step.outputs.enumerated() where s >= 0 {
                 guard k < results.count else {
-                    throw ONNXError.invalidNode(node: step.node.name, op: step.node.opType, reason: "output \(k) was not produced")
+                    throw ONNXError.invalidNode(
+                        node: step.node.name, op: step.node.opType, reason: "output \(k) was not produced")
                 }
                 slots[s] = results[k]
             }
@@ -169,7 +181,9 @@ public final class OperatorProfile: @unchecked Sendable {
     public func report(top: Int = 10) -> String {
         let total = max(nanoseconds.values.reduce(0, +), 1)
         var lines = nanoseconds.sorted { $0.value > $1.value }.map { op, ns in
-            String(format: "%-22@ %9.2f ms %5.1f%% %6d calls", op as NSString, Double(ns) / 1e6, 100 * Double(ns) / Double(total), calls[op] ?? 0)
+            String(
+                format: "%-22@ %9.2f ms %5.1f%% %6d calls", op as NSString, Double(ns) / 1e6,
+                100 * Double(ns) / Double(total), calls[op] ?? 0)
         }
         lines.append("top (op, input shapes):")
         for (k, ns) in byShape.sorted(by: { $0.value > $1.value }).prefix(top) {

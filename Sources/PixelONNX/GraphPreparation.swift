@@ -6,8 +6,10 @@ struct GraphPreparation {
     var parameterCount = 0
     var plan: ExecutionPlan
 
-    init(model: ONNXProto.Model, file: MappedFile, directory: String?, opsets: [String: Int],
-         settings: ExecutionSettings, options: ONNXModel.Options) throws {
+    init(
+        model: ONNXProto.Model, file: MappedFile, directory: String?, opsets: [String: Int],
+        settings: ExecutionSettings, options: ONNXModel.Options
+    ) throws {
         let graph = model.graph
         var external: [String: MappedFile] = [:]
         var constants: [String: ONNXValue] = [:]
@@ -33,7 +35,9 @@ struct GraphPreparation {
         outputs = graph.outputs.map(describe)
         var seenInputs = Set<String>()
         for i in inputs {
-            guard !i.name.isEmpty, seenInputs.insert(i.name).inserted else { throw ONNXError.invalidGraph(reason: "duplicate or empty input name '\(i.name)'") }
+            guard !i.name.isEmpty, seenInputs.insert(i.name).inserted else {
+                throw ONNXError.invalidGraph(reason: "duplicate or empty input name '\(i.name)'")
+            }
         }
         // Kernels (attributes validated here).
         var nodes: [GraphNode] = []
@@ -41,31 +45,42 @@ struct GraphPreparation {
             let name = n.name.isEmpty ? "\(n.opType)_\(index)" : n.name
             let domain = n.domain == "ai.onnx" ? "" : n.domain
             guard let opset = opsets[domain],
-                  let (entry, version) = OperatorRegistry.resolve(domain: domain, op: n.opType, opset: opset) else {
-                throw ONNXError.unsupportedOperator(node: name, op: n.opType, domain: domain, version: opsets[domain] ?? 0)
+                let (entry, version) = OperatorRegistry.resolve(domain: domain, op: n.opType, opset: opset)
+            else {
+                throw ONNXError.unsupportedOperator(
+                    node: name, op: n.opType, domain: domain, version: opsets[domain] ?? 0)
             }
             var attributes: [String: ONNXProto.AttributeValue] = [:]
             var tensors: [String: ONNXValue] = [:]
             for a in n.attributes {
-                if case .graph = a.value { throw ONNXError.invalidAttribute(node: name, op: n.opType, attribute: a.name, reason: "subgraphs are not supported") }
+                if case .graph = a.value {
+                    throw ONNXError.invalidAttribute(
+                        node: name, op: n.opType, attribute: a.name, reason: "subgraphs are not supported")
+                }
                 attributes[a.name] = a.value
                 if case .tensor(let t) = a.value {
-                    tensors[a.name] = try ONNXProto.value(of: t, file: file, directory: directory, externalFiles: &external)
+                    tensors[a.name] = try ONNXProto.value(
+                        of: t, file: file, directory: directory, externalFiles: &external)
                 }
             }
-            let ctx = NodeContext(name: name, opType: n.opType, domain: domain, version: version, attributes: attributes,
-                                  tensorAttributes: tensors, inputCount: n.inputs.count, outputCount: n.outputs.count,
-                                  settings: settings)
-            nodes.append(GraphNode(name: name, opType: n.opType, domain: domain, inputs: n.inputs, outputs: n.outputs,
-                                   kernel: try entry.factory(ctx), context: ctx))
+            let ctx = NodeContext(
+                name: name, opType: n.opType, domain: domain, version: version, attributes: attributes,
+                tensorAttributes: tensors, inputCount: n.inputs.count, outputCount: n.outputs.count,
+                settings: settings)
+            nodes.append(
+                GraphNode(
+                    name: name, opType: n.opType, domain: domain, inputs: n.inputs, outputs: n.outputs,
+                    kernel: try entry.factory(ctx), context: ctx))
         }
         nodes = try Self.topologicalOrder(nodes, available: Set(constants.keys).union(inputs.map(\.name)))
         try Self.foldConstants(&nodes, &constants)
         if options.fuse {
-            GraphFusion.apply(&nodes, constants: constants, graphOutputs: Set(graph.outputs.map(\.name)), settings: settings,
-                              attention: options.fuseAttention)
+            GraphFusion.apply(
+                &nodes, constants: constants, graphOutputs: Set(graph.outputs.map(\.name)), settings: settings,
+                attention: options.fuseAttention)
         }
-        plan = try ExecutionPlan(nodes: nodes, constants: constants, inputs: inputs.map(\.name), outputs: graph.outputs.map(\.name))
+        plan = try ExecutionPlan(
+            nodes: nodes, constants: constants, inputs: inputs.map(\.name), outputs: graph.outputs.map(\.name))
     }
 
     /// Kahn's algorithm; errors on cycles, undefined inputs and values defined twice.
@@ -73,7 +88,9 @@ struct GraphPreparation {
         var producer: [String: Int] = [:]
         for (i, n) in nodes.enumerated() {
             for o in n.outputs where !o.isEmpty {
-                guard producer[o] == nil, !available.contains(o) else { throw ONNXError.invalidGraph(reason: "value '\(o)' is defined twice") }
+                guard producer[o] == nil, !available.contains(o) else {
+                    throw ONNXError.invalidGraph(reason: "value '\(o)' is defined twice")
+                }
                 producer[o] = i
             }
         }
@@ -122,18 +139,23 @@ struct GraphPreparation {
     }
 
     /// A plan for one input-shape signature: values that depend only on shapes become constants.
-    static func specialize(_ plan: ExecutionPlan, tracker: ExecutionPlan.ShapeTracker, blockChannels: Bool = false) throws -> ExecutionPlan {
+    static func specialize(_ plan: ExecutionPlan, tracker: ExecutionPlan.ShapeTracker, blockChannels: Bool = false)
+        throws -> ExecutionPlan
+    {
         var constants: [String: ONNXValue] = [:]
         for (s, v) in plan.constants { constants[plan.slotNames[s]] = v }
         for (s, v) in tracker.values where tracker.shapeOnly[s] { constants[plan.slotNames[s]] = v }
-        var nodes = plan.steps.filter { step in !step.outputs.allSatisfy { $0 < 0 || tracker.shapeOnly[$0] } }.map(\.node)
+        var nodes = plan.steps.filter { step in !step.outputs.allSatisfy { $0 < 0 || tracker.shapeOnly[$0] } }.map(
+            \.node)
         GraphFusion.fusePadIntoConv(&nodes, constants: constants, graphOutputs: Set(plan.outputSlots.map(\.name)))
         if blockChannels {
             var shapes: [String: [Int]] = [:]
             for (s, shape) in tracker.shapes { shapes[plan.slotNames[s]] = shape }
-            GraphFusion.blockChannels(&nodes, constants: constants, shapes: shapes, graphOutputs: Set(plan.outputSlots.map(\.name)))
+            GraphFusion.blockChannels(
+                &nodes, constants: constants, shapes: shapes, graphOutputs: Set(plan.outputSlots.map(\.name)))
         }
-        return try ExecutionPlan(nodes: nodes, constants: constants, inputs: plan.inputSlots.map(\.name),
-                                 outputs: plan.outputSlots.map(\.name))
+        return try ExecutionPlan(
+            nodes: nodes, constants: constants, inputs: plan.inputSlots.map(\.name),
+            outputs: plan.outputSlots.map(\.name))
     }
 }

@@ -14,15 +14,20 @@ public enum ONNXInspection {
         var lines: [String] = []
         lines.append("model: \(model.path)")
         lines.append("producer: \(model.producer.isEmpty ? "unknown" : model.producer), IR version \(model.irVersion)")
-        let opsets = model.opsets.sorted { $0.key < $1.key }.map { "\($0.key.isEmpty ? "ai.onnx" : $0.key) \($0.value)" }
+        let opsets = model.opsets.sorted { $0.key < $1.key }.map {
+            "\($0.key.isEmpty ? "ai.onnx" : $0.key) \($0.value)"
+        }
         lines.append("opset: \(opsets.joined(separator: ", "))")
         lines.append("inputs:")
         for i in model.inputs { lines.append("  \(i.name): \(i.typeDescription)") }
         lines.append("outputs:")
         for o in model.outputs { lines.append("  \(o.name): \(o.typeDescription)") }
         let total = model.operatorCounts.values.reduce(0, +)
-        lines.append("operators (\(total) nodes, \(model.operatorCounts.count) types; \(model.preparedNodeCount) after folding and fusion):")
-        for (op, n) in model.operatorCounts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+        lines.append(
+            "operators (\(total) nodes, \(model.operatorCounts.count) types; \(model.preparedNodeCount) after folding and fusion):"
+        )
+        for (op, n) in model.operatorCounts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key })
+        {
             lines.append("  \(op.padding(toLength: max(op.count, 20), withPad: " ", startingAt: 0)) \(n)")
         }
         lines.append("parameters: \(model.parameterCount) (\(formatCount(model.parameterCount)))")
@@ -39,7 +44,9 @@ public enum ONNXInspection {
     /// (characters other than letters, digits, `-`, `_`, `.` in output names become `_`).
     /// Returns the written paths in output order.
     @discardableResult
-    public static func run(modelPath: String, inputs: [String: String], outputDirectory: String, threads: Int = 1) throws -> [String] {
+    public static func run(modelPath: String, inputs: [String: String], outputDirectory: String, threads: Int = 1)
+        throws -> [String]
+    {
         let model = try ONNXModel(contentsOf: modelPath)
         model.threads = threads
         var feeds: [String: ONNXValue] = [:]
@@ -64,7 +71,8 @@ public enum ONNXInspection {
         var written: [String] = []
         for d in model.outputs {
             guard let v = outputs[d.name] else { continue }
-            let safe = String(d.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+            let safe = String(
+                d.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
             let path = (outputDirectory as NSString).appendingPathComponent(safe + ".npy")
             try NumpyArray.write(v, to: path)
             written.append(path)

@@ -246,7 +246,9 @@ enum ONNXProto {
             }
         }
         if t.dataLocationExternal {
-            guard let location = external["location"] else { throw r.fail("tensor '\(t.name)': external data without a location") }
+            guard let location = external["location"] else {
+                throw r.fail("tensor '\(t.name)': external data without a location")
+            }
             let offset = Int(external["offset"] ?? "0") ?? -1
             let length = external["length"].map { Int($0) ?? -1 }
             guard offset >= 0, (length ?? 0) >= 0 else {

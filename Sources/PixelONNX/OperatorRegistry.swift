@@ -15,7 +15,9 @@ enum OperatorRegistry {
     static let standard: [String: Entry] = {
         typealias E = ElementwiseOps
         var t: [String: Entry] = [:]
-        func add(_ op: String, _ versions: [Int], _ f: @escaping Factory) { t[op] = Entry(versions: versions, factory: f) }
+        func add(_ op: String, _ versions: [Int], _ f: @escaping Factory) {
+            t[op] = Entry(versions: versions, factory: f)
+        }
         add("Add", [7, 13, 14]) { try E.arithmetic($0, .add) }
         add("Sub", [7, 13, 14]) { try E.arithmetic($0, .sub) }
         add("Mul", [7, 13, 14]) { try E.arithmetic($0, .mul) }

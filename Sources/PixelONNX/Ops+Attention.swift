@@ -34,16 +34,20 @@ enum AttentionOps {
         let settings = ctx.settings
         return { inputs in
             guard inputs.count >= 3, let q = inputs[0], let k = inputs[1], let v = inputs[2],
-                  q.elementType == .float, k.elementType == .float, v.elementType == .float,
-                  q.shape.count == 4, k.shape.count == 4, v.shape.count == 4 else { return try pattern.fallback(inputs) }
+                q.elementType == .float, k.elementType == .float, v.elementType == .float,
+                q.shape.count == 4, k.shape.count == 4, v.shape.count == 4
+            else { return try pattern.fallback(inputs) }
             let mask = pattern.hasMask && inputs.count > 3 ? inputs[3] : nil
             if pattern.hasMask && mask == nil { return try pattern.fallback(inputs) }
-            let (B, H, S, D) = pattern.query == .headsFirst
+            let (B, H, S, D) =
+                pattern.query == .headsFirst
                 ? (q.shape[0], q.shape[1], q.shape[2], q.shape[3]) : (q.shape[0], q.shape[2], q.shape[1], q.shape[3])
-            let kShape = pattern.key == .transposed
+            let kShape =
+                pattern.key == .transposed
                 ? (k.shape[0], k.shape[1], k.shape[2], k.shape[3]) : (k.shape[0], k.shape[2], k.shape[3], k.shape[1])
             let (kB, kH, kD, Sk) = kShape
-            let (vB, vH, vS, Dv) = pattern.value == .headsFirst
+            let (vB, vH, vS, Dv) =
+                pattern.value == .headsFirst
                 ? (v.shape[0], v.shape[1], v.shape[2], v.shape[3]) : (v.shape[0], v.shape[2], v.shape[1], v.shape[3])
             guard kB == B, kH == H, kD == D, vB == B, vH == H, vS == Sk else { return try pattern.fallback(inputs) }
             // The mask must broadcast into the scores' [B, H, S, Sk] without enlarging it.
@@ -52,7 +56,9 @@ enum AttentionOps {
                 guard mask.elementType == .float, mask.shape.count <= 4 else { return try pattern.fallback(inputs) }
                 let padded = [Int](repeating: 1, count: 4 - mask.shape.count) + mask.shape
                 let target = [B, H, S, Sk]
-                guard zip(padded, target).allSatisfy({ $0 == $1 || $0 == 1 }) else { return try pattern.fallback(inputs) }
+                guard zip(padded, target).allSatisfy({ $0 == $1 || $0 == 1 }) else {
+                    return try pattern.fallback(inputs)
+                }
                 maskStrides = broadcastStrides(padded, to: target)
             }
             let outShape = pattern.output == .headsFirst ? [B, H, S, Dv] : [B, S, H, Dv]
@@ -60,7 +66,8 @@ enum AttentionOps {
             let out = ONNXValue(uninitialized: .float, shape: outShape)
             if out.count == 0 { return [out] }
             let padded = (Sk + 15) & ~15
-            let qp = UncheckedSendable(UnsafePointer(q.floatPointer)), kp = UncheckedSendable(UnsafePointer(k.floatPointer))
+            let qp = UncheckedSendable(UnsafePointer(q.floatPointer)),
+                kp = UncheckedSendable(UnsafePointer(k.floatPointer))
             let vp = UncheckedSendable(UnsafePointer(v.floatPointer)), op = UncheckedSendable(out.floatPointer)
             let mp = UncheckedSendable(mask.map { UnsafePointer($0.floatPointer) })
             let scale = pattern.scale, divides = pattern.divides
@@ -85,7 +92,9 @@ enum AttentionOps {
                     // Kᵀ of this head, `D × padded` (columns past Sk stay zero).
                     switch key {
                     case .transposed:
-                        for t in 0..<D { (kt + t * padded).update(from: kp.value + ((b * H + h) * D + t) * Sk, count: Sk) }
+                        for t in 0..<D {
+                            (kt + t * padded).update(from: kp.value + ((b * H + h) * D + t) * Sk, count: Sk)
+                        }
                     case .sequenceFirst:
                         for j in 0..<Sk {
                             let kRow = kp.value + ((b * Sk + j) * H + h) * D
@@ -102,14 +111,19 @@ enum AttentionOps {
                             var acc = V()
                             var kv = UnsafePointer(kt + c)
                             for t in 0..<D {
-                                acc = acc.addingProduct(V(repeating: qRow[t]), UnsafeRawPointer(kv).loadUnaligned(as: V.self))
+                                acc = acc.addingProduct(
+                                    V(repeating: qRow[t]), UnsafeRawPointer(kv).loadUnaligned(as: V.self))
                                 kv += padded
                             }
                             UnsafeMutableRawPointer(scores + c).storeBytes(of: acc, as: V.self)
                             c += 16
                         }
                         if let scale {
-                            if divides { for j in 0..<Sk { scores[j] = scores[j] / scale } } else { for j in 0..<Sk { scores[j] = scores[j] * scale } }
+                            if divides {
+                                for j in 0..<Sk { scores[j] = scores[j] / scale }
+                            } else {
+                                for j in 0..<Sk { scores[j] = scores[j] * scale }
+                            }
                         }
                         if let m = mp.value {
                             let row = m + b * m0 + h * m1 + i * m2
@@ -135,7 +149,8 @@ enum AttentionOps {
                             var acc = V()
                             var vRow = vBase + d
                             for j in 0..<Sk {
-                                acc = acc.addingProduct(V(repeating: probabilities[j]), UnsafeRawPointer(vRow).loadUnaligned(as: V.self))
+                                acc = acc.addingProduct(
+                                    V(repeating: probabilities[j]), UnsafeRawPointer(vRow).loadUnaligned(as: V.self))
                                 vRow += vRowStride
                             }
                             UnsafeMutableRawPointer(oRow + d).storeBytes(of: acc, as: V.self)
@@ -158,7 +173,8 @@ enum AttentionOps {
     /// ``ReduceOps/softmaxRow(_:_:_:log:)`` on whole zero-padded vectors; rows whose maximum is not finite
     /// go through that function.
     @inline(__always)
-    static func softmax(_ scores: UnsafeMutablePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ n: Int, padded: Int) {
+    static func softmax(_ scores: UnsafeMutablePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ n: Int, padded: Int)
+    {
         typealias V = VectorMath.V
         var m = -Float.infinity
         for j in 0..<n { m = Swift.max(m, scores[j]) }
@@ -184,7 +200,8 @@ enum AttentionOps {
         let inv = V(repeating: 1 / total.sum())
         c = 0
         while c < padded {
-            UnsafeMutableRawPointer(p + c).storeBytes(of: UnsafeRawPointer(p + c).loadUnaligned(as: V.self) * inv, as: V.self)
+            UnsafeMutableRawPointer(p + c).storeBytes(
+                of: UnsafeRawPointer(p + c).loadUnaligned(as: V.self) * inv, as: V.self)
             c += 16
         }
     }

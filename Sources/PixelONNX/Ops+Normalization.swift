@@ -43,14 +43,18 @@ enum NormalizationOps {
 
     static func batchNorm(_ ctx: NodeContext) throws -> Kernel {
         let epsilon = try ctx.float("epsilon", 1e-5)
-        if try ctx.int("training_mode", 0) != 0 { throw ctx.attributeError("training_mode", "training mode is not supported") }
+        if try ctx.int("training_mode", 0) != 0 {
+            throw ctx.attributeError("training_mode", "training mode is not supported")
+        }
         return { inputs in
             let x = try ctx.floatInput(inputs, 0)
             let scale = try ctx.floatInput(inputs, 1), bias = try ctx.floatInput(inputs, 2)
             let mean = try ctx.floatInput(inputs, 3), variance = try ctx.floatInput(inputs, 4)
             guard x.shape.count >= 2 else { throw ctx.fail("input must have rank >= 2") }
             let n = x.shape[0], c = x.shape[1], spatial = x.shape[2...].reduce(1, *)
-            guard [scale, bias, mean, variance].allSatisfy({ $0.count == c }) else { throw ctx.fail("parameters must hold \(c) values") }
+            guard [scale, bias, mean, variance].allSatisfy({ $0.count == c }) else {
+                throw ctx.fail("parameters must hold \(c) values")
+            }
             let out = ONNXValue(uninitialized: .float, shape: x.shape)
             for ch in 0..<c {
                 let inv = 1 / (variance.floatPointer[ch] + epsilon).squareRoot()

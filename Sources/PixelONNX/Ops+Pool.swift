@@ -35,7 +35,11 @@ enum PoolOps {
                                             let ix = xo * g.stride[2] - g.padBegin[2] + kw * g.dilation[2]
                                             if iz < 0 || iz >= id || iy < 0 || iy >= ih || ix < 0 || ix >= iw {
                                                 // Count padding cells that lie inside the padded extent.
-                                                if iz < id + g.padEnd[0] && iy < ih + g.padEnd[1] && ix < iw + g.padEnd[2] { padded += 1 }
+                                                if iz < id + g.padEnd[0] && iy < ih + g.padEnd[1]
+                                                    && ix < iw + g.padEnd[2]
+                                                {
+                                                    padded += 1
+                                                }
                                                 continue
                                             }
                                             let v = src[(iz * ih + iy) * iw + ix]
@@ -63,7 +67,8 @@ enum PoolOps {
             let x = try ctx.floatInput(inputs, 0)
             guard x.shape.count >= 3 else { throw ctx.fail("input must be N×C×spatial") }
             let planes = x.shape[0] * x.shape[1], spatial = x.shape[2...].reduce(1, *)
-            let out = ONNXValue(uninitialized: .float, shape: Array(x.shape[0..<2]) + [Int](repeating: 1, count: x.shape.count - 2))
+            let out = ONNXValue(
+                uninitialized: .float, shape: Array(x.shape[0..<2]) + [Int](repeating: 1, count: x.shape.count - 2))
             for p in 0..<planes {
                 let src = x.floatPointer + p * spatial
                 if max {

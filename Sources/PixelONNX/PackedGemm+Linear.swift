@@ -34,8 +34,10 @@ extension PackedGemm {
     /// `C[m×n] = X[m×k] · W + bias` (row-major) with `W` packed by ``PackedColumns``: the rows of `X` are
     /// packed once into 12-row panels, then every 32-column panel of `W` (read from memory once per call,
     /// unlike sgemm's per-call repacking) passes over all of them; the bias (and GELU) applied in registers.
-    static func multiplyRows(_ x: UnsafePointer<Float>, m: Int, _ w: PackedColumns, c: UnsafeMutablePointer<Float>,
-                             gelu: Bool = false, settings: ExecutionSettings) {
+    static func multiplyRows(
+        _ x: UnsafePointer<Float>, m: Int, _ w: PackedColumns, c: UnsafeMutablePointer<Float>,
+        gelu: Bool = false, settings: ExecutionSettings
+    ) {
         let k = w.k, n = w.n
         if m == 0 || n == 0 { return }
         let panels = (m + rowBlock - 1) / rowBlock
@@ -69,16 +71,20 @@ extension PackedGemm {
                         // A short last panel (m = 50 tokens: 2 rows of 12): 4 rows at a time, not 12.
                         var r = 0
                         while r < rows {
-                            block4x32(k: k, a: ap + r, b: bp, c: out + r * ldc, ldc: ldc, rows: Swift.min(4, rows - r),
-                                      columnBias: bias, gelu: gelu)
+                            block4x32(
+                                k: k, a: ap + r, b: bp, c: out + r * ldc, ldc: ldc, rows: Swift.min(4, rows - r),
+                                columnBias: bias, gelu: gelu)
                             r += 4
                         }
                     } else {
-                        block12x32(k: k, a: ap, b: bp, c: out, ldc: ldc, rows: rows, bias: nil,
-                                   columnBias: bias, gelu: gelu, bounds: (-.infinity, .infinity))
+                        block12x32(
+                            k: k, a: ap, b: bp, c: out, ldc: ldc, rows: rows, bias: nil,
+                            columnBias: bias, gelu: gelu, bounds: (-.infinity, .infinity))
                     }
                     if !full {
-                        for r in 0..<rows { (cs.value + (row0 + r) * n + j0).update(from: tile + r * columnBlock, count: width) }
+                        for r in 0..<rows {
+                            (cs.value + (row0 + r) * n + j0).update(from: tile + r * columnBlock, count: width)
+                        }
                     }
                 }
             }
@@ -91,8 +97,10 @@ extension PackedGemm {
     /// 12-row panel, with a column bias and no clamp: 8 accumulators, the same operations per element in
     /// the same order, so the results are the same bits.
     @inline(__always)
-    static func block4x32(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
-                          rows: Int, columnBias: UnsafePointer<Float>, gelu: Bool) {
+    static func block4x32(
+        k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+        rows: Int, columnBias: UnsafePointer<Float>, gelu: Bool
+    ) {
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
         var ap = a, bp = b
         for _ in 0..<k {

@@ -52,9 +52,11 @@ enum PackedGemm {
     /// GotoBLAS order: the columns are cut into blocks whose packed `B` fits in L2; every 12-row panel of
     /// `A` (L1-sized) then passes over all 32-column tiles of the block, so `A` is read once per block
     /// rather than once per tile (for 7×7 maps the weight is larger than the activations).
-    static func multiply(_ a: PackedA, b: UnsafePointer<Float>, bLayout: Layout, n: Int,
-                         c: UnsafeMutablePointer<Float>, cLayout: Layout, bias: UnsafePointer<Float>?,
-                         bounds: (Float, Float), settings: ExecutionSettings) {
+    static func multiply(
+        _ a: PackedA, b: UnsafePointer<Float>, bLayout: Layout, n: Int,
+        c: UnsafeMutablePointer<Float>, cLayout: Layout, bias: UnsafePointer<Float>?,
+        bounds: (Float, Float), settings: ExecutionSettings
+    ) {
         let k = a.k
         if n == 0 || a.m == 0 { return }
         let tilesPerBlock = Swift.max(1, blockBytes / (Swift.max(k, 1) * columnBlock * 4))
@@ -62,13 +64,17 @@ enum PackedGemm {
         let blocks = (tiles + tilesPerBlock - 1) / tilesPerBlock
         let threads = settings.threads
         let bPtr = UncheckedSendable(b), cPtr = UncheckedSendable(c), biasPtr = UncheckedSendable(bias)
-        func run(block: Int, panels: Range<Int>, packed: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>, pack: Bool) {
+        func run(
+            block: Int, panels: Range<Int>, packed: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>,
+            pack: Bool
+        ) {
             let t0 = block * tilesPerBlock, t1 = Swift.min(tiles, t0 + tilesPerBlock)
             if pack {
                 for t in t0..<t1 {
                     let j0 = t * columnBlock
-                    packColumns(bPtr.value, bLayout, j0: j0, width: Swift.min(columnBlock, n - j0), k: k,
-                                into: packed + (t - t0) * k * columnBlock)
+                    packColumns(
+                        bPtr.value, bLayout, j0: j0, width: Swift.min(columnBlock, n - j0), k: k,
+                        into: packed + (t - t0) * k * columnBlock)
                 }
             }
             for p in panels {
@@ -81,12 +87,16 @@ enum PackedGemm {
                     let image = j0 / cLayout.columnsPerImage, position = j0 % cLayout.columnsPerImage
                     // Output columns contiguous (one image, full width): store straight into C.
                     if width == columnBlock && position + columnBlock <= cLayout.columnsPerImage {
-                        block12x32(k: k, a: ap, b: bp,
-                                   c: cPtr.value + image * cLayout.imageStride + row0 * cLayout.rowStride + position,
-                                   ldc: cLayout.rowStride, rows: rows, bias: rowBias, bounds: bounds)
+                        block12x32(
+                            k: k, a: ap, b: bp,
+                            c: cPtr.value + image * cLayout.imageStride + row0 * cLayout.rowStride + position,
+                            ldc: cLayout.rowStride, rows: rows, bias: rowBias, bounds: bounds)
                     } else {
-                        block12x32(k: k, a: ap, b: bp, c: tile, ldc: columnBlock, rows: rows, bias: rowBias, bounds: bounds)
-                        scatter(tile, rows: rows, j0: j0, width: width, into: cPtr.value + row0 * cLayout.rowStride, cLayout)
+                        block12x32(
+                            k: k, a: ap, b: bp, c: tile, ldc: columnBlock, rows: rows, bias: rowBias, bounds: bounds)
+                        scatter(
+                            tile, rows: rows, j0: j0, width: width, into: cPtr.value + row0 * cLayout.rowStride, cLayout
+                        )
                     }
                 }
             }
@@ -113,8 +123,9 @@ enum PackedGemm {
             settings.parallelChunks(t1 - t0, minimumPerThread: 1) { range in
                 for t in (t0 + range.lowerBound)..<(t0 + range.upperBound) {
                     let j0 = t * columnBlock
-                    packColumns(bPtr.value, bLayout, j0: j0, width: Swift.min(columnBlock, n - j0), k: k,
-                                into: shared.value + (t - t0) * k * columnBlock)
+                    packColumns(
+                        bPtr.value, bLayout, j0: j0, width: Swift.min(columnBlock, n - j0), k: k,
+                        into: shared.value + (t - t0) * k * columnBlock)
                 }
             }
             settings.parallelChunks(a.panels, minimumPerThread: 1) { panels in
@@ -126,8 +137,10 @@ enum PackedGemm {
     }
 
     /// Copies columns `j0..<j0+width` of `B` (all `k` rows) into `panel` (`k × 32`, zero past `width`).
-    static func packColumns(_ b: UnsafePointer<Float>, _ layout: Layout, j0: Int, width: Int, k: Int,
-                            into panel: UnsafeMutablePointer<Float>) {
+    static func packColumns(
+        _ b: UnsafePointer<Float>, _ layout: Layout, j0: Int, width: Int, k: Int,
+        into panel: UnsafeMutablePointer<Float>
+    ) {
         if width < columnBlock { panel.update(repeating: 0, count: k * columnBlock) }
         var j = j0, offset = 0
         while offset < width {
@@ -137,8 +150,10 @@ enum PackedGemm {
             var dst = panel + offset
             if length == columnBlock {
                 for _ in 0..<k {
-                    UnsafeMutableRawPointer(dst).storeBytes(of: UnsafeRawPointer(src).loadUnaligned(as: V.self), as: V.self)
-                    UnsafeMutableRawPointer(dst + 16).storeBytes(of: UnsafeRawPointer(src + 16).loadUnaligned(as: V.self), as: V.self)
+                    UnsafeMutableRawPointer(dst).storeBytes(
+                        of: UnsafeRawPointer(src).loadUnaligned(as: V.self), as: V.self)
+                    UnsafeMutableRawPointer(dst + 16).storeBytes(
+                        of: UnsafeRawPointer(src + 16).loadUnaligned(as: V.self), as: V.self)
                     src += layout.rowStride
                     dst += columnBlock
                 }
@@ -155,14 +170,18 @@ enum PackedGemm {
     }
 
     /// Writes the first `width` columns of a `rows × 32` tile to columns `j0...` of `C` (rows from `c`).
-    static func scatter(_ tile: UnsafePointer<Float>, rows: Int, j0: Int, width: Int, into c: UnsafeMutablePointer<Float>,
-                        _ layout: Layout) {
+    static func scatter(
+        _ tile: UnsafePointer<Float>, rows: Int, j0: Int, width: Int, into c: UnsafeMutablePointer<Float>,
+        _ layout: Layout
+    ) {
         var j = j0, offset = 0
         while offset < width {
             let image = j / layout.columnsPerImage, position = j % layout.columnsPerImage
             let length = Swift.min(width - offset, layout.columnsPerImage - position)
             let dst = c + image * layout.imageStride + position
-            for r in 0..<rows { (dst + r * layout.rowStride).update(from: tile + r * columnBlock + offset, count: length) }
+            for r in 0..<rows {
+                (dst + r * layout.rowStride).update(from: tile + r * columnBlock + offset, count: length)
+            }
             j += length
             offset += length
         }
@@ -175,9 +194,11 @@ enum PackedGemm {
     /// of `A` per step; bias (`bias[r]` per row and/or `columnBias[0..<32]` per column), clamp and store of
     /// the first `rows` rows at the end (with `gelu`, ``VectorMath/gelu(_:)`` after the bias).
     @inline(__always)
-    static func block12x32(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
-                      rows: Int, bias: UnsafePointer<Float>?, columnBias: UnsafePointer<Float>? = nil,
-                      gelu: Bool = false, bounds: (Float, Float)) {
+    static func block12x32(
+        k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+        rows: Int, bias: UnsafePointer<Float>?, columnBias: UnsafePointer<Float>? = nil,
+        gelu: Bool = false, bounds: (Float, Float)
+    ) {
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
         var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
         var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
@@ -244,7 +265,8 @@ final class PackCache<Packed>: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let packed, sources.count == inputs.count, zip(sources, inputs).allSatisfy({ $0 === $1.buffer }),
-           shapes == inputs.map(\.shape) {
+            shapes == inputs.map(\.shape)
+        {
             return packed
         }
         let fresh = pack()

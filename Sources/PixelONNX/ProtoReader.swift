@@ -121,7 +121,9 @@ struct ProtoReader {
         if wire == 2 {
             var inner = try readMessage()
             let n = (inner.end - inner.position) / 4
-            guard n * 4 == inner.end - inner.position else { throw fail("packed float field length is not a multiple of 4") }
+            guard n * 4 == inner.end - inner.position else {
+                throw fail("packed float field length is not a multiple of 4")
+            }
             values.reserveCapacity(values.count + n)
             while !inner.isAtEnd { values.append(try inner.readFloat()) }
         } else if wire == 5 {
@@ -135,7 +137,9 @@ struct ProtoReader {
     mutating func readRepeatedDouble(wire: Int, into values: inout [Double]) throws {
         if wire == 2 {
             var inner = try readMessage()
-            guard (inner.end - inner.position) % 8 == 0 else { throw fail("packed double field length is not a multiple of 8") }
+            guard (inner.end - inner.position) % 8 == 0 else {
+                throw fail("packed double field length is not a multiple of 8")
+            }
             while !inner.isAtEnd { values.append(Double(bitPattern: try inner.readFixed64())) }
         } else if wire == 1 {
             values.append(Double(bitPattern: try readFixed64()))

@@ -10,15 +10,21 @@ enum SmallGemm {
     /// Adds `A·B` to `c` (which holds the bias or zeros). Each 64-column block of `B` is streamed once per
     /// group of 4 rows of `A`, with the 4×64 outputs in registers (rows past `m` repeat the last row and
     /// are not stored).
-    static func multiply(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                         c: UnsafeMutablePointer<Float>, accumulate: Bool, settings: ExecutionSettings) {
+    static func multiply(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, accumulate: Bool, settings: ExecutionSettings
+    ) {
         let blocks = (n + 63) / 64
         settings.parallelChunks(blocks, minimumPerThread: 2) { range in
             for block in range {
                 let j = block * 64
                 var i = 0
                 while i < m {
-                    if n - j >= 64 { rows4x64(i, m, j, k, a, b + j, b + j + 32, n, c, n) } else { rows4x16(i, m, j, n - j, k, a, b + j, n, c, n) }
+                    if n - j >= 64 {
+                        rows4x64(i, m, j, k, a, b + j, b + j + 32, n, c, n)
+                    } else {
+                        rows4x16(i, m, j, n - j, k, a, b + j, n, c, n)
+                    }
                     i += 4
                 }
             }
@@ -28,8 +34,10 @@ enum SmallGemm {
     /// Same product with `B` pre-packed as ``PackedGemm/PackedColumns`` (32-column panels of `k × 32`
     /// values, read sequentially): each 64-column block is two adjacent panels. Every output element gets
     /// the same operations in the same order as the unpacked kernel, so the results are the same bits.
-    static func multiply(m: Int, a: UnsafePointer<Float>, columns: PackedGemm.PackedColumns, c: UnsafeMutablePointer<Float>,
-                         settings: ExecutionSettings) {
+    static func multiply(
+        m: Int, a: UnsafePointer<Float>, columns: PackedGemm.PackedColumns, c: UnsafeMutablePointer<Float>,
+        settings: ExecutionSettings
+    ) {
         let n = columns.n, k = columns.k, b = UnsafePointer(columns.values), panel = PackedGemm.columnBlock
         let blocks = (n + 63) / 64
         settings.parallelChunks(blocks, minimumPerThread: 2) { range in
@@ -45,7 +53,8 @@ enum SmallGemm {
                         var q = 0
                         while q < width {
                             let column = j + q
-                            rows4x16(i, m, column, 16, k, a, b + (column / panel) * k * panel + column % panel, panel, c, n)
+                            rows4x16(
+                                i, m, column, 16, k, a, b + (column / panel) * k * panel + column % panel, panel, c, n)
                             q += 16
                         }
                     }
@@ -64,8 +73,10 @@ enum SmallGemm {
     }
 
     @inline(__always)
-    static func rows4x64(_ i: Int, _ m: Int, _ j: Int, _ k: Int, _ a: UnsafePointer<Float>, _ low: UnsafePointer<Float>,
-                         _ high: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ n: Int) {
+    static func rows4x64(
+        _ i: Int, _ m: Int, _ j: Int, _ k: Int, _ a: UnsafePointer<Float>, _ low: UnsafePointer<Float>,
+        _ high: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ n: Int
+    ) {
         let last = m - 1
         let a0 = a + Swift.min(i, last) * k, a1 = a + Swift.min(i + 1, last) * k
         let a2 = a + Swift.min(i + 2, last) * k, a3 = a + Swift.min(i + 3, last) * k
@@ -78,10 +89,14 @@ enum SmallGemm {
             let w0 = load(bp), w1 = load(bp + 16), w2 = load(hp), w3 = load(hp + 16)
             // Fused multiply-adds (`acc += s * w` would compile to a separate multiply and add).
             let s0 = V(repeating: a0[p]), s1 = V(repeating: a1[p]), s2 = V(repeating: a2[p]), s3 = V(repeating: a3[p])
-            x0 = x0.addingProduct(s0, w0); x1 = x1.addingProduct(s0, w1); x2 = x2.addingProduct(s0, w2); x3 = x3.addingProduct(s0, w3)
-            y0 = y0.addingProduct(s1, w0); y1 = y1.addingProduct(s1, w1); y2 = y2.addingProduct(s1, w2); y3 = y3.addingProduct(s1, w3)
-            z0 = z0.addingProduct(s2, w0); z1 = z1.addingProduct(s2, w1); z2 = z2.addingProduct(s2, w2); z3 = z3.addingProduct(s2, w3)
-            u0 = u0.addingProduct(s3, w0); u1 = u1.addingProduct(s3, w1); u2 = u2.addingProduct(s3, w2); u3 = u3.addingProduct(s3, w3)
+            x0 = x0.addingProduct(s0, w0); x1 = x1.addingProduct(s0, w1); x2 = x2.addingProduct(s0, w2);
+            x3 = x3.addingProduct(s0, w3)
+            y0 = y0.addingProduct(s1, w0); y1 = y1.addingProduct(s1, w1); y2 = y2.addingProduct(s1, w2);
+            y3 = y3.addingProduct(s1, w3)
+            z0 = z0.addingProduct(s2, w0); z1 = z1.addingProduct(s2, w1); z2 = z2.addingProduct(s2, w2);
+            z3 = z3.addingProduct(s2, w3)
+            u0 = u0.addingProduct(s3, w0); u1 = u1.addingProduct(s3, w1); u2 = u2.addingProduct(s3, w2);
+            u3 = u3.addingProduct(s3, w3)
             bp += ldb
             hp += ldb
         }
@@ -101,8 +116,10 @@ enum SmallGemm {
 
     /// The column tail (`width` a multiple of 16, below 64), one vector at a time.
     @inline(__always)
-    static func rows4x16(_ i: Int, _ m: Int, _ j: Int, _ width: Int, _ k: Int, _ a: UnsafePointer<Float>,
-                         _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ n: Int) {
+    static func rows4x16(
+        _ i: Int, _ m: Int, _ j: Int, _ width: Int, _ k: Int, _ a: UnsafePointer<Float>,
+        _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ n: Int
+    ) {
         let rows = Swift.min(4, m - i)
         var q = 0
         while q < width {

@@ -19,8 +19,9 @@ enum VectorKernels {
         var acc = SIMD16<Float>()
         var i = 0
         while i &+ 16 <= n {
-            acc = acc.addingProduct(UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self),
-                                    UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self))
+            acc = acc.addingProduct(
+                UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self),
+                UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self))
             i &+= 16
         }
         var s = acc.sum()
@@ -49,7 +50,9 @@ enum VectorKernels {
     static func add(_ y: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {
         var i = 0
         while i &+ 16 <= n {
-            let v = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self) + UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
+            let v =
+                UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
+                + UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
             UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: SIMD16<Float>.self)
             i &+= 16
         }

@@ -62,7 +62,8 @@ final class WorkerPool: @unchecked Sendable {
     /// caller's included); returns when all have finished.
     func run(parts: Int, _ body: (Int) -> Void) {
         if parts <= 1 || parts > Self.maximumParts
-            || !owned.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
+            || !owned.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        {
             for p in 0..<parts { body(p) }
             return
         }
@@ -100,8 +101,9 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             let parts = (current >> 16) & 0xFFFF, next = current & 0xFFFF
             if current >> 32 != generation || next >= parts { return nil }
-            let (exchanged, original) = word.compareExchange(expected: current, desired: current + 1,
-                                                             ordering: .acquiringAndReleasing)
+            let (exchanged, original) = word.compareExchange(
+                expected: current, desired: current + 1,
+                ordering: .acquiringAndReleasing)
             if exchanged { return next }
             current = original
         }

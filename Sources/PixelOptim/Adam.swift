@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
 import PixelTensor
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Adam (PyTorch `Adam`, L2 weight decay added to the gradient) and, with `decoupledWeightDecay`,
 /// AdamW (`θ ← θ(1 - ηλ)` before the update). Per parameter, at step `t`:
@@ -59,15 +60,20 @@ public class Adam: Optimizer {
             let id = ObjectIdentifier(parameter)
             let t = (steps[id] ?? 0) + 1
             steps[id] = t
-            let (m, v) = moments.removeValue(forKey: id) ?? (Tensor(zeros: parameter.shape), Tensor(zeros: parameter.shape))
+            let (m, v) =
+                moments.removeValue(forKey: id) ?? (Tensor(zeros: parameter.shape), Tensor(zeros: parameter.shape))
             jobs.append(Job(parameter: parameter, grad: grad, m: m, v: v, t: t))
         }
         jobs.withUnsafeMutableBufferPointer { buffer in
             if workers > 1 && buffer.count > 1 {
                 // Largest first, pulled by the workers in turn: each job writes only its own slot.
-                let order = buffer.indices.sorted { buffer[$0].parameter.shape.reduce(1, *) > buffer[$1].parameter.shape.reduce(1, *) }
+                let order = buffer.indices.sorted {
+                    buffer[$0].parameter.shape.reduce(1, *) > buffer[$1].parameter.shape.reduce(1, *)
+                }
                 let shared = UncheckedJobs(optimizer: self, buffer: buffer)
-                DispatchQueue.concurrentPerform(iterations: order.count) { k in shared.optimizer.apply(&shared.buffer[order[k]]) }
+                DispatchQueue.concurrentPerform(iterations: order.count) { k in
+                    shared.optimizer.apply(&shared.buffer[order[k]])
+                }
             } else {
                 for k in buffer.indices { apply(&buffer[k]) }
             }
@@ -93,7 +99,8 @@ public class Adam: Optimizer {
                 job.v.withUnsafeMutableBufferPointer { vp in
                     let pp = p.baseAddress!, mm = mp.baseAddress!, vv = vp.baseAddress!
                     let decay: Float = decoupled ? 1 - lr * wd : 1, l2: Float = decoupled ? 0 : wd
-                    let rule = AdamRule(decay: decay, l2: l2, beta1: b1, beta2: b2, stepSize: stepSize, bc2Sqrt: bc2Sqrt, epsilon: eps)
+                    let rule = AdamRule(
+                        decay: decay, l2: l2, beta1: b1, beta2: b2, stepSize: stepSize, bc2Sqrt: bc2Sqrt, epsilon: eps)
                     func apply(_ offset: Int, _ g: UnsafePointer<Float>, _ n: Int) {
                         rule.apply(p: pp + offset, m: mm + offset, v: vv + offset, g: g, count: n)
                     }
@@ -120,18 +127,26 @@ public class Adam: Optimizer {
 
     public func load(stateDict state: [String: [Float]]) throws {
         for key in state.keys where key != "learning_rate" {
-            guard named.contains(where: { key == "\($0.0).exp_avg" || key == "\($0.0).exp_avg_sq" || key == "\($0.0).step" }) else {
+            guard
+                named.contains(where: {
+                    key == "\($0.0).exp_avg" || key == "\($0.0).exp_avg_sq" || key == "\($0.0).step"
+                })
+            else {
                 throw OptimError.unknownStateKey(key)
             }
         }
         var restored: [(ObjectIdentifier, Tensor, Tensor, Int)] = []
         for (name, p) in named {
-            guard let m = state["\(name).exp_avg"], let v = state["\(name).exp_avg_sq"], let t = state["\(name).step"] else { continue }
+            guard let m = state["\(name).exp_avg"], let v = state["\(name).exp_avg_sq"], let t = state["\(name).step"]
+            else { continue }
             let n = p.shape.reduce(1, *)
-            for (suffix, values, expected) in [("exp_avg", m, n), ("exp_avg_sq", v, n), ("step", t, 1)] where values.count != expected {
+            for (suffix, values, expected) in [("exp_avg", m, n), ("exp_avg_sq", v, n), ("step", t, 1)]
+            where values.count != expected {
                 throw OptimError.stateSizeMismatch(key: "\(name).\(suffix)", expected: expected, found: values.count)
             }
-            restored.append((ObjectIdentifier(p), Tensor(shape: p.shape, scalars: m), Tensor(shape: p.shape, scalars: v), Int(t[0])))
+            restored.append(
+                (ObjectIdentifier(p), Tensor(shape: p.shape, scalars: m), Tensor(shape: p.shape, scalars: v), Int(t[0]))
+            )
         }
         for (id, m, v, t) in restored {
             moments[id] = (m, v)
@@ -153,7 +168,10 @@ struct AdamRule {
     let decay: Float, l2: Float, beta1: Float, beta2: Float, stepSize: Float, bc2Sqrt: Float, epsilon: Float
 
     @inline(__always)
-    func apply(p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, count n: Int) {
+    func apply(
+        p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+        g: UnsafePointer<Float>, count n: Int
+    ) {
         let oneMinusB1 = 1 - beta1, oneMinusB2 = 1 - beta2
         let (decay, l2, beta2, stepSize, bc2Sqrt, epsilon) = (decay, l2, beta2, stepSize, bc2Sqrt, epsilon)
         for j in 0..<n {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Linear warmup then cosine decay (the `get_cosine_schedule_with_warmup` shape, with a floor):

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Step decay (PyTorch `StepLR`): `η_e = η₀ · γ^⌊e / stepSize⌋` at epoch `e`.

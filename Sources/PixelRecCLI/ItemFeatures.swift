@@ -88,7 +88,8 @@ public enum ItemFeatures {
                     path: storePath(config, .image), identity: encoder.identity, ids: items.ids,
                     hasInput: paths.map { $0 != nil }, force: force
                 ) { indices in
-                    try runner.encodeImages(paths: indices.map { paths[$0] ?? "" }, with: encoder, title: "encode images")
+                    try runner.encodeImages(
+                        paths: indices.map { paths[$0] ?? "" }, with: encoder, title: "encode images")
                 })
         }
         if modalities.contains(.text) {

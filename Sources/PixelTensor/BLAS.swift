@@ -1,7 +1,7 @@
 import CBLAS
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// OpenBLAS controls and the one `sgemm` entry point every matrix product goes through.
@@ -34,7 +34,9 @@ public enum BLAS {
             let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             guard text.hasPrefix("flags") else { continue }
             let flags = Set(text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }))
-            if flags.contains("avx512f") && flags.contains("avx512vl") && flags.contains("avx512bw") { return "SkylakeX" }
+            if flags.contains("avx512f") && flags.contains("avx512vl") && flags.contains("avx512bw") {
+                return "SkylakeX"
+            }
             if flags.contains("avx2") && flags.contains("fma") { return "Haswell" }
             return nil
         }
@@ -65,8 +67,9 @@ public enum BLAS {
     ) {
         if m == 0 || n == 0 { return }
         if m * n * k <= smallProduct {
-            smallGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            smallGemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
         cblas_sgemm(

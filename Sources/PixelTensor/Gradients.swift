@@ -42,11 +42,11 @@ public struct Gradients: Sendable {
     public mutating func formSum(with other: Gradients) {
         for (key, grad) in other.store {
             if var old = store.removeValue(forKey: key) {
-            old.add(grad)
-            store[key] = old
-        } else {
-            store[key] = grad
-        }
+                old.add(grad)
+                store[key] = old
+            } else {
+                store[key] = grad
+            }
         }
     }
 

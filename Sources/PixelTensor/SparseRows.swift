@@ -26,7 +26,9 @@ public struct SparseRows: Sendable {
         let n = self.values.count
         values.withUnsafeMutableBufferPointer { out in
             self.values.withUnsafeBufferPointer { out.baseAddress!.update(from: $0.baseAddress!, count: n) }
-            other.values.withUnsafeBufferPointer { (out.baseAddress! + n).update(from: $0.baseAddress!, count: $0.count) }
+            other.values.withUnsafeBufferPointer {
+                (out.baseAddress! + n).update(from: $0.baseAddress!, count: $0.count)
+            }
         }
         return SparseRows(indices: indices + other.indices, values: values, rowCount: rowCount)
     }

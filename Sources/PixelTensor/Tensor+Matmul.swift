@@ -19,7 +19,9 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     let k = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1]
     let kb = transposeB ? b.shape[b.rank - 1] : b.shape[b.rank - 2]
     let n = transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1]
-    precondition(k == kb, "matmul: inner extents differ (\(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : ""))")
+    precondition(
+        k == kb,
+        "matmul: inner extents differ (\(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : ""))")
     let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
     precondition(batchA == batchB || batchA.isEmpty || batchB.isEmpty, "matmul: batch axes \(batchA) vs \(batchB)")
     let batch = batchA.isEmpty ? batchB : batchA
@@ -40,12 +42,14 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
         out.recordOp(inputs: nodes) { g in
             var da: Tensor? = nil, db: Tensor? = nil
             if nodes[0] != nil {
-                da = transposeA
+                da =
+                    transposeA
                     ? matmul(bd, g, transposeA: transposeB, transposeB: true)
                     : matmul(g, bd, transposeB: !transposeB)
             }
             if nodes[1] != nil {
-                db = transposeB
+                db =
+                    transposeB
                     ? matmul(g, ad, transposeA: true, transposeB: transposeA)
                     : matmul(ad, g, transposeA: !transposeA)
             }

@@ -52,7 +52,11 @@ public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Floa
                                     dwp[j] += gr[j] * hr[j]
                                     dbp[j] += gr[j]
                                 }
-                                if let pw { for j in 0..<d { ghp[j] = gr[j] * pw[j] } } else { ghp.update(from: gr, count: d) }
+                                if let pw {
+                                    for j in 0..<d { ghp[j] = gr[j] * pw[j] }
+                                } else {
+                                    ghp.update(from: gr, count: d)
+                                }
                                 let meanG = Kernels.sum(ghp, d) / Float(d)
                                 let meanGH = Kernels.dot(ghp, hr, d) / Float(d)
                                 let rs = rstd[r]
@@ -160,7 +164,9 @@ public func batchNorm(
                             for r in 0..<n {
                                 let gr = pg + r * c, hr = ph + r * c, dr = d.baseAddress! + r * c
                                 if training {
-                                    for j in 0..<c { dr[j] = pw[j] * s[j] * (gr[j] - invN * sg[j] - hr[j] * invN * sh[j]) }
+                                    for j in 0..<c {
+                                        dr[j] = pw[j] * s[j] * (gr[j] - invN * sg[j] - hr[j] * invN * sh[j])
+                                    }
                                 } else {
                                     for j in 0..<c { dr[j] = gr[j] * pw[j] * s[j] }
                                 }

@@ -97,7 +97,8 @@ extension Tensor {
                 let pg = g.storage.pointer
                 dx.withUnsafeMutableBufferPointer { d in
                     for i in 0..<outer {
-                        (d.baseAddress! + (i * n + range.lowerBound) * inner).update(from: pg + i * m * inner, count: m * inner)
+                        (d.baseAddress! + (i * n + range.lowerBound) * inner).update(
+                            from: pg + i * m * inner, count: m * inner)
                     }
                 }
                 return [.dense(dx)]
@@ -148,7 +149,9 @@ extension Tensor {
     public func gather(axis: Int, index: IndexTensor) -> Tensor {
         let a = normalizedAxis(axis)
         precondition(index.shape.count == rank, "gather: index rank \(index.shape.count) ≠ \(rank)")
-        for d in 0..<rank where d != a { precondition(index.shape[d] == shape[d], "gather: index shape \(index.shape) vs \(shape)") }
+        for d in 0..<rank where d != a {
+            precondition(index.shape[d] == shape[d], "gather: index shape \(index.shape) vs \(shape)")
+        }
         let (outer, n, inner) = axisView(a)
         let m = index.shape[a]
         var out = Tensor(uninitializedShape: index.shape)
@@ -196,7 +199,9 @@ public func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
     outShape[a] = tensors.reduce(0) { $0 + $1.shape[a] }
     for t in tensors {
         precondition(t.rank == first.rank, "concat: ranks differ")
-        for d in 0..<first.rank where d != a { precondition(t.shape[d] == first.shape[d], "concat: \(t.shape) vs \(first.shape)") }
+        for d in 0..<first.rank where d != a {
+            precondition(t.shape[d] == first.shape[d], "concat: \(t.shape) vs \(first.shape)")
+        }
     }
     let outer = first.shape[..<a].reduce(1, *), inner = first.shape[(a + 1)...].reduce(1, *)
     let total = outShape[a]

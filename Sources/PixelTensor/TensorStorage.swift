@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The reference-counted, 64-byte-aligned Float32 buffer behind a ``Tensor``.
@@ -45,13 +45,13 @@ public final class TensorStorage: @unchecked Sendable {
     /// of a training process; a no-op off glibc.
     public static func retainFreedMemory() {
         #if canImport(Glibc)
-        // <malloc.h> is not part of the Glibc module: look `mallopt` up by symbol.
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        guard let symbol = dlsym(nil, "mallopt") else { return }
-        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-        let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3  // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
-        _ = mallopt(mmapThreshold, 32 << 20)
-        _ = mallopt(trimThreshold, 256 << 20)
+            // <malloc.h> is not part of the Glibc module: look `mallopt` up by symbol.
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            guard let symbol = dlsym(nil, "mallopt") else { return }
+            let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+            let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3  // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
+            _ = mallopt(mmapThreshold, 32 << 20)
+            _ = mallopt(trimThreshold, 256 << 20)
         #endif
     }
 }

@@ -33,9 +33,12 @@ struct DefaultsTests {
         }
         // The shipped validated config sets the same model and schedule as the defaults.
         let shipped = try ConfigLoader.load(path: shippedConfigPath("ml100k_sequence.yaml")).config
-        #expect(shipped.model.userEncoder == ours.model.userEncoder && shipped.model.embeddingDim == ours.model.embeddingDim)
+        #expect(
+            shipped.model.userEncoder == ours.model.userEncoder && shipped.model.embeddingDim == ours.model.embeddingDim
+        )
         #expect(shipped.model.fusionHiddenDims == ours.model.fusionHiddenDims)
-        #expect(shipped.model.dropoutRate == ours.model.dropoutRate && shipped.model.seqDropout == ours.model.seqDropout)
+        #expect(
+            shipped.model.dropoutRate == ours.model.dropoutRate && shipped.model.seqDropout == ours.model.seqDropout)
         #expect(shipped.training.loss == ours.training.loss && shipped.training.batchSize == ours.training.batchSize)
         #expect(shipped.training.learningRate == ours.training.learningRate)
         #expect(shipped.training.patience == ours.training.patience && shipped.training.epochs == ours.training.epochs)

@@ -170,6 +170,26 @@ struct SeedCompatibilityTests {
         #expect(try ConfigLoader.load(yaml: "model:\n  freeze_vision: true\n", sourceName: "g.yaml").warnings.isEmpty)
     }
 
+    @Test("a key that only acts with another setting warns when set while that setting leaves it idle")
+    func dependentKeysWarn() throws {
+        let idle = try ConfigLoader.load(
+            yaml: "model:\n  user_encoder: id\n  max_seq_len: 20\ntraining:\n  lr_scheduler_type: cosine\n",
+            sourceName: "d.yaml")
+        #expect(
+            idle.warnings == [
+                "d.yaml:5:22: training.lr_scheduler_type has no effect: training.use_lr_scheduler is false (the default; set it to true to schedule the rate)",
+                "d.yaml:3:16: model.max_seq_len has no effect: model.user_encoder is id (set it to sequence or hybrid for a sequence user encoder)",
+            ])
+        // Active groups, and idle keys written at their defaults (as `config show` prints them), are silent.
+        let active = try ConfigLoader.load(
+            yaml: "model:\n  max_seq_len: 20\ntraining:\n  use_lr_scheduler: true\n  lr_scheduler_type: cosine\n",
+            sourceName: "e.yaml")
+        #expect(active.warnings.isEmpty, "\(active.warnings)")
+        let written = try ConfigLoader.load(
+            yaml: "model:\n  user_encoder: id\n  max_seq_len: 50\n", sourceName: "f.yaml")
+        #expect(written.warnings.isEmpty, "\(written.warnings)")
+    }
+
     /// Every key the seed file has must be a key here or an ignored one: none may be silently dropped.
     @Test("every seed key path is known")
     func everySeedKeyKnown() throws {

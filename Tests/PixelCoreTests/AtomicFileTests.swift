@@ -63,7 +63,9 @@ struct AtomicFileTests {
         let last = directory + "/last.ckpt", best = directory + "/best.ckpt"
         try AtomicFile.write(Data("epoch 1".utf8), to: last, alsoAs: [best])
         #expect(try String(contentsOfFile: best, encoding: .utf8) == "epoch 1")
-        let inode = { (path: String) in try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int }
+        let inode = { (path: String) in
+            try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int
+        }
         #expect(try inode(last) == inode(best))
         try AtomicFile.write(Data("epoch 2".utf8), to: last)
         #expect(try String(contentsOfFile: last, encoding: .utf8) == "epoch 2")

@@ -106,7 +106,8 @@ struct SplitterTests {
             heldOut.insert(keys[row])
         }
         #expect(heldOut.count == Int((Double(eligible) * 0.1).rounded()))
-        #expect(report.holdout == SplitReport.Holdout(minInteractions: minimum, eligible: eligible, present: degree.count))
+        #expect(
+            report.holdout == SplitReport.Holdout(minInteractions: minimum, eligible: eligible, present: degree.count))
         #expect(throws: DataError.self) {
             try Splitter.assign(table, options: SplitOptions(strategy: strategy, holdoutMinInteractions: -1))
         }

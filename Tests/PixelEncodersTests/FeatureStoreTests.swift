@@ -37,13 +37,20 @@ struct FeatureStoreTests {
         let folder = try SharedFixtures.temporaryDirectory("bad")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("s.pxfs").path
-        try FeatureStore.write(identity: identity, ids: ["a", "b"], rows: [Float](repeating: 1, count: 6), missing: [false, false], to: path)
+        try FeatureStore.write(
+            identity: identity, ids: ["a", "b"], rows: [Float](repeating: 1, count: 6), missing: [false, false],
+            to: path)
         let good = try Data(contentsOf: URL(fileURLWithPath: path))
         let cases: [(String, Data)] = [
             ("magic", Data("NOTSTORE".utf8) + good.dropFirst(8)),
             ("truncated", good.prefix(good.count - 3)),
             ("trailing", good + Data([0])),
-            ("version", { var d = good; d[8] = 9; return d }()),
+            (
+                "version",
+                {
+                    var d = good; d[8] = 9; return d
+                }()
+            ),
             ("empty", Data()),
         ]
         for (name, bytes) in cases {
@@ -97,7 +104,9 @@ struct FeatureStoreTests {
         // Failed encodes are stored as missing and reported.
         let sixth = try FeatureStoreBuilder.update(
             path: path, identity: identity, ids: ["x", "y"], hasInput: [true, true]
-        ) { indices in FeatureStoreBuilder.Encoded(rows: [Float](repeating: 1, count: 3 * indices.count), failed: [1: "corrupt"]) }
+        ) { indices in
+            FeatureStoreBuilder.Encoded(rows: [Float](repeating: 1, count: 3 * indices.count), failed: [1: "corrupt"])
+        }
         #expect(sixth.failures == ["y": "corrupt"] && sixth.missing == 1 && sixth.encoded == 1)
     }
 }
@@ -115,14 +124,17 @@ struct BuiltinEncoderTests {
             try EncoderRegistry.shared.imageEncoder(named: "bert")
         }
         let registry = EncoderRegistry()
-        registry.register(EncoderEntry(name: "mine", summary: "test", text: { _ in HashedTFIDFEncoder(name: "mine", dimension: 16) }))
+        registry.register(
+            EncoderEntry(name: "mine", summary: "test", text: { _ in HashedTFIDFEncoder(name: "mine", dimension: 16) }))
         #expect(try registry.textEncoder(named: "mine").identity.dimension == 16)
     }
 
     @Test("Hashed TF-IDF: unit norm, deterministic, similar texts closer, IDF fit changes the hash")
     func tfidf() throws {
         let encoder = try EncoderRegistry.shared.textEncoder(named: "builtin")
-        let texts = ["A red cotton summer dress", "red cotton dress for summer", "wireless noise cancelling headphones", ""]
+        let texts = [
+            "A red cotton summer dress", "red cotton dress for summer", "wireless noise cancelling headphones", "",
+        ]
         let rows = try encoder.encode(texts)
         let d = encoder.identity.dimension
         func row(_ i: Int) -> ArraySlice<Float> { rows[(i * d)..<((i + 1) * d)] }
@@ -163,12 +175,14 @@ struct BuiltinEncoderTests {
         }
         try Data("not an image".utf8).write(to: URL(fileURLWithPath: paths[3]))
         let encoder = HistogramImageEncoder()
-        let result = try ItemEncoder(batchSize: 3, threads: 2, progressStyle: .quiet).encodeImages(paths: paths, with: encoder)
+        let result = try ItemEncoder(batchSize: 3, threads: 2, progressStyle: .quiet).encodeImages(
+            paths: paths, with: encoder)
         #expect(Set(result.failed.keys) == [3])
         let expected = encoder.prepare(try ImageCodec.decode(contentsOf: paths[5]))
         #expect(Array(result.rows[(5 * 192)..<(6 * 192)]) == expected)
         let texts = (0..<9).map { "item \($0) " + String(repeating: "word ", count: $0) }
-        let textRows = try ItemEncoder(batchSize: 2, progressStyle: .quiet).encodeTexts(texts, with: HashedTFIDFEncoder())
+        let textRows = try ItemEncoder(batchSize: 2, progressStyle: .quiet).encodeTexts(
+            texts, with: HashedTFIDFEncoder())
         #expect(textRows.rows == (try HashedTFIDFEncoder().encode(texts)))
     }
 }

@@ -12,7 +12,8 @@ struct ImagePreprocessorTests {
             print(SharedFixtures.skipMessage("images"))
             return
         }
-        let reference = try NpyArray(contentsOf: images.appendingPathComponent("franz-kafka_clip_preprocessed_1x3x224x224.npy"))
+        let reference = try NpyArray(
+            contentsOf: images.appendingPathComponent("franz-kafka_clip_preprocessed_1x3x224x224.npy"))
         #expect(reference.shape == [1, 3, 224, 224])
         let image = try ImageCodec.decode(contentsOf: images.appendingPathComponent("franz-kafka.jpg").path)
         let ours = ImagePreprocessor.clip().pixelValues(image)
@@ -24,7 +25,9 @@ struct ImagePreprocessorTests {
             sumDiff += Double(d)
         }
         let meanDiff = sumDiff / Double(ours.count)
-        print("kafka CLIP preprocessing: max abs diff \(maxDiff), mean abs diff \(meanDiff) (image \(image.width)x\(image.height))")
+        print(
+            "kafka CLIP preprocessing: max abs diff \(maxDiff), mean abs diff \(meanDiff) (image \(image.width)x\(image.height))"
+        )
         // Tolerances from issue 5: JPEG decoders (libjpeg-turbo vs Pillow's libjpeg) may differ by a level.
         #expect(maxDiff <= 2e-2)
         #expect(meanDiff <= 2e-3)
@@ -52,9 +55,10 @@ struct ImagePreprocessorTests {
             for (w, h) in [(5, 7), (80, 50), (37, 9), (224, 224)] {
                 let out = image.resampled(width: w, height: h, filter: filter)
                 #expect(out.width == w && out.height == h)
-                #expect(stride(from: 0, to: out.pixels.count, by: 3).allSatisfy {
-                    out.pixels[$0] == 12 && out.pixels[$0 + 1] == 200 && out.pixels[$0 + 2] == 99
-                })
+                #expect(
+                    stride(from: 0, to: out.pixels.count, by: 3).allSatisfy {
+                        out.pixels[$0] == 12 && out.pixels[$0 + 1] == 200 && out.pixels[$0 + 2] == 99
+                    })
             }
         }
         #expect(image.resampled(width: 37, height: 23, filter: .bicubic) == image)
@@ -81,7 +85,8 @@ struct ImagePreprocessorTests {
         let folder = try SharedFixtures.temporaryDirectory("pre")
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("preprocessor_config.json")
-        try #"{"do_resize": true, "size": {"shortest_edge": 256}, "resample": 2, "crop_size": {"height": 224, "width": 224}, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.25, 0.25, 0.25], "rescale_factor": 0.00392156862745098}"#
+        try
+            #"{"do_resize": true, "size": {"shortest_edge": 256}, "resample": 2, "crop_size": {"height": 224, "width": 224}, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.25, 0.25, 0.25], "rescale_factor": 0.00392156862745098}"#
             .write(to: file, atomically: true, encoding: .utf8)
         let loaded = try ImagePreprocessor.load(contentsOf: file.path, defaults: .clip())
         #expect(loaded.resize == .shortestEdge(256))
@@ -105,7 +110,10 @@ struct WindowedResampleTests {
             pixels[i] = UInt8(truncatingIfNeeded: state >> 56)
         }
         let image = try Image(width: 57, height: 83, pixels: pixels)
-        for (w, h, window) in [(40, 61, (3, 7, 30, 40)), (120, 150, (10, 0, 100, 150)), (57, 30, (5, 2, 40, 20)), (20, 83, (0, 10, 20, 50))] {
+        for (w, h, window) in [
+            (40, 61, (3, 7, 30, 40)), (120, 150, (10, 0, 100, 150)), (57, 30, (5, 2, 40, 20)),
+            (20, 83, (0, 10, 20, 50)),
+        ] {
             let full = image.resampled(width: w, height: h, filter: filter)
             let expected = try full.cropped(x: window.0, y: window.1, width: window.2, height: window.3)
             let fused = image.resampled(width: w, height: h, filter: filter, window: window)

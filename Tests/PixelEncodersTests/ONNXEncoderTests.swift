@@ -34,7 +34,8 @@ struct ONNXEncoderTests {
             print(SharedFixtures.skipMessage("real/minilm-l6-v2"))
             return
         }
-        let encoder = try EncoderRegistry.shared.textEncoder(named: "sentence-bert", options: EncoderOptions(modelDirectory: dir.path))
+        let encoder = try EncoderRegistry.shared.textEncoder(
+            named: "sentence-bert", options: EncoderOptions(modelDirectory: dir.path))
         #expect(encoder.identity.dimension == 384)
         let texts = Array(check.prefix(32).map(\.0))
         let ours = try encoder.encode(texts)
@@ -46,7 +47,8 @@ struct ONNXEncoderTests {
         // The masked-mean path on last_hidden_state (what int8 / optimum exports without a pooled output use).
         let tokenizer = try TextTokenizer.load(directory: dir.path)
         let meanPool = try ONNXTextEncoder(
-            name: "sentence-bert", modelPath: dir.appendingPathComponent("all-MiniLM-L6-v2.onnx").path, tokenizer: tokenizer,
+            name: "sentence-bert", modelPath: dir.appendingPathComponent("all-MiniLM-L6-v2.onnx").path,
+            tokenizer: tokenizer,
             outputs: [ModelSpec.Output("last_hidden_state", .maskedMean)], normalize: true)
         let pooled = try meanPool.encode(texts)
         let (poolCosine, poolAbs) = Self.compare(pooled, reference.floats, dimension: 384)
@@ -60,7 +62,8 @@ struct ONNXEncoderTests {
             print(SharedFixtures.skipMessage("real/efficientnet-lite0"))
             return
         }
-        let encoder = try EncoderRegistry.shared.imageEncoder(named: "efficientnet", options: EncoderOptions(modelDirectory: dir.path))
+        let encoder = try EncoderRegistry.shared.imageEncoder(
+            named: "efficientnet", options: EncoderOptions(modelDirectory: dir.path))
         #expect(encoder.identity.dimension == 1280)
         // Full path: PNG → preprocessing (224 already: resize and crop are identity) → model.
         let image = try ImageCodec.decode(contentsOf: dir.appendingPathComponent("test_image_224.png").path)
@@ -76,22 +79,28 @@ struct ONNXEncoderTests {
         let batch = try encoder.encode(prepared: Array(batchInput.floats.prefix(4 * 3 * 224 * 224)), count: 4)
         let batchReference = try NpyArray(contentsOf: dir.appendingPathComponent("batch32_output_features.npy"))
         let (c32, a32) = Self.compare(batch, Array(batchReference.floats.prefix(4 * 1280)), dimension: 1280)
-        print("EfficientNet-Lite0 features: single cosine \(c1) max abs \(a1); batch (4 of 32) min cosine \(c32) max abs \(a32)")
+        print(
+            "EfficientNet-Lite0 features: single cosine \(c1) max abs \(a1); batch (4 of 32) min cosine \(c32) max abs \(a32)"
+        )
         #expect(c1 >= 0.99999 && c32 >= 0.99999)
         #expect(a1 <= 1e-3 && a32 <= 1e-3)
     }
 
     /// A model folder for a tiny export: the `.onnx` linked under `fileName`, plus a preprocessor config
     /// for 32×32 images.
-    static func tinyFolder(_ model: String, onnx: String, fileName: String, mean: [Double], std: [Double]) throws -> URL? {
+    static func tinyFolder(_ model: String, onnx: String, fileName: String, mean: [Double], std: [Double]) throws
+        -> URL?
+    {
         guard let source = SharedFixtures.model("tiny/\(model)/\(onnx)") else { return nil }
         let folder = try SharedFixtures.temporaryDirectory("tiny-\(model)")
-        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent(fileName), withDestinationURL: source)
+        try FileManager.default.createSymbolicLink(
+            at: folder.appendingPathComponent(fileName), withDestinationURL: source)
         let config: [String: Any] = [
             "size": ["shortest_edge": 32], "crop_size": ["height": 32, "width": 32], "resample": 3,
             "image_mean": mean, "image_std": std, "do_center_crop": true,
         ]
-        try JSONSerialization.data(withJSONObject: config).write(to: folder.appendingPathComponent("preprocessor_config.json"))
+        try JSONSerialization.data(withJSONObject: config).write(
+            to: folder.appendingPathComponent("preprocessor_config.json"))
         return folder
     }
 
@@ -101,13 +110,18 @@ struct ONNXEncoderTests {
     @Test(
         "tiny vision exports through their registry entries: PNG → preprocess → ONNX → pooled",
         arguments: [
-            ("clip", "clip", "tiny-clip-vision.onnx", "vision_model.onnx", "vision_single_output_image_embeds.npy", "vision_batch4"),
+            (
+                "clip", "clip", "tiny-clip-vision.onnx", "vision_model.onnx", "vision_single_output_image_embeds.npy",
+                "vision_batch4"
+            ),
             ("dino", "dinov2", "tiny-dinov2.onnx", "model.onnx", "single_output_pooled.npy", "batch4"),
             ("dino", "vit", "tiny-vit.onnx", "model.onnx", "single_output_pooled.npy", "batch4"),
             ("resnet", "resnet", "tiny-resnet.onnx", "model.onnx", "single_output_pooled.npy", "batch4"),
             ("convnext", "convnext", "tiny-convnext.onnx", "model.onnx", "single_output_pooled.npy", "batch4"),
         ])
-    func tinyVision(entry: String, model: String, onnx: String, fileName: String, output: String, batchPrefix: String) throws {
+    func tinyVision(entry: String, model: String, onnx: String, fileName: String, output: String, batchPrefix: String)
+        throws
+    {
         let stats = model == "clip" ? Self.clipStats : Self.imagenet
         guard let folder = try Self.tinyFolder(model, onnx: onnx, fileName: fileName, mean: stats.0, std: stats.1),
             let images = SharedFixtures.model("images"), let dir = SharedFixtures.model("tiny/\(model)")
@@ -116,7 +130,8 @@ struct ONNXEncoderTests {
             return
         }
         defer { try? FileManager.default.removeItem(at: folder) }
-        let encoder = try EncoderRegistry.shared.imageEncoder(named: entry, options: EncoderOptions(modelDirectory: folder.path))
+        let encoder = try EncoderRegistry.shared.imageEncoder(
+            named: entry, options: EncoderOptions(modelDirectory: folder.path))
         let reference = try NpyArray(contentsOf: dir.appendingPathComponent(output))
         let d = reference.shape.last ?? 0
         #expect(encoder.identity.dimension == d)
@@ -125,10 +140,14 @@ struct ONNXEncoderTests {
         let (cosine, maxAbs) = Self.compare(ours, reference.floats, dimension: d)
         // Batch of 4 from the reference pixel values.
         let batchInput = try NpyArray(contentsOf: dir.appendingPathComponent("\(batchPrefix)_input_pixel_values.npy"))
-        let batchOutput = try NpyArray(contentsOf: dir.appendingPathComponent(output.replacingOccurrences(of: model == "clip" ? "vision_single" : "single", with: batchPrefix)))
+        let batchOutput = try NpyArray(
+            contentsOf: dir.appendingPathComponent(
+                output.replacingOccurrences(of: model == "clip" ? "vision_single" : "single", with: batchPrefix)))
         let batch = try encoder.encode(prepared: batchInput.floats, count: 4)
         let (batchCosine, batchAbs) = Self.compare(batch, batchOutput.floats, dimension: d)
-        print("tiny \(model) via '\(entry)': single cosine \(cosine) max abs \(maxAbs); batch4 min cosine \(batchCosine) max abs \(batchAbs)")
+        print(
+            "tiny \(model) via '\(entry)': single cosine \(cosine) max abs \(maxAbs); batch4 min cosine \(batchCosine) max abs \(batchAbs)"
+        )
         #expect(cosine >= 0.99999 && batchCosine >= 0.99999)
         #expect(maxAbs <= 1e-4 && batchAbs <= 1e-4)
     }
@@ -179,7 +198,9 @@ struct ONNXEncoderTests {
             expected = (0..<reference.shape[0]).flatMap { Array(reference.floats[($0 * s * d)..<($0 * s * d + d)]) }
         }
         let (cosine, maxAbs) = Self.compare(ours, expected, dimension: d)
-        print("tiny \(model) via '\(entry)' (\(encoder.output.name), \(encoder.output.pooling)): min cosine \(cosine), max abs \(maxAbs)")
+        print(
+            "tiny \(model) via '\(entry)' (\(encoder.output.name), \(encoder.output.pooling)): min cosine \(cosine), max abs \(maxAbs)"
+        )
         #expect(cosine >= 0.99999)
         #expect(maxAbs <= 1e-4)
     }

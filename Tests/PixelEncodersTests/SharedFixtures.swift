@@ -31,7 +31,8 @@ enum SharedFixtures {
 
     /// A fresh temporary directory.
     static func temporaryDirectory(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pixelrec-enc-\(name)-\(UUID().uuidString)")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pixelrec-enc-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
@@ -65,7 +66,8 @@ struct NpyArray {
         }
         let header = String(decoding: data[headerStart..<(headerStart + headerLength)], as: UTF8.self)
         guard !header.contains("'fortran_order': True") else { throw FormatError(description: "Fortran order") }
-        guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
+        guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")")
+        else {
             throw FormatError(description: "\(url.path): no shape")
         }
         shape = header[open.upperBound..<close].split(separator: ",").compactMap {

@@ -10,7 +10,8 @@ struct TokenizerTests {
     /// `real/clip-tokenizer/tokenizer_check.json`.
     static func clipCheck() throws -> [(String, [Int])]? {
         guard let dir = SharedFixtures.model("real/clip-tokenizer") else { return nil }
-        let root = try #require(try SharedFixtures.json(dir.appendingPathComponent("tokenizer_check.json")) as? [String: Any])
+        let root = try #require(
+            try SharedFixtures.json(dir.appendingPathComponent("tokenizer_check.json")) as? [String: Any])
         let texts = try #require(root["texts"] as? [String: Any])
         // JSONSerialization loses key order; re-read the keys in file order.
         let raw = try String(contentsOf: dir.appendingPathComponent("tokenizer_check.json"), encoding: .utf8)
@@ -20,7 +21,8 @@ struct TokenizerTests {
             ordered.append((text, try #require(entry["ids"] as? [Int])))
         }
         func position(_ text: String) -> Int {
-            let escaped = String(data: (try? JSONSerialization.data(withJSONObject: [text])) ?? Data(), encoding: .utf8) ?? ""
+            let escaped =
+                String(data: (try? JSONSerialization.data(withJSONObject: [text])) ?? Data(), encoding: .utf8) ?? ""
             let needle = String(escaped.dropFirst().dropLast())
             return raw.range(of: needle).map { raw.distance(from: raw.startIndex, to: $0.lowerBound) } ?? Int.max
         }
@@ -41,7 +43,8 @@ struct TokenizerTests {
         let plain = try SharedFixtures.temporaryDirectory("clip")
         defer { try? FileManager.default.removeItem(at: plain) }
         for name in ["vocab.json", "merges.txt"] {
-            try FileManager.default.copyItem(at: dir.appendingPathComponent(name), to: plain.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: dir.appendingPathComponent(name), to: plain.appendingPathComponent(name))
         }
         let fromFiles = try TextTokenizer.load(directory: plain.path)
         #expect(fromFiles.kind == .clip)
@@ -76,7 +79,8 @@ struct TokenizerTests {
         let plain = try SharedFixtures.temporaryDirectory("bert")
         defer { try? FileManager.default.removeItem(at: plain) }
         for name in ["vocab.txt", "tokenizer_config.json", "sentence_bert_config.json"] {
-            try FileManager.default.copyItem(at: dir.appendingPathComponent(name), to: plain.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: dir.appendingPathComponent(name), to: plain.appendingPathComponent(name))
         }
         return [fromJSON, try TextTokenizer.load(directory: plain.path)]
     }
@@ -122,7 +126,9 @@ struct TokenizerTests {
             let characters = try cjk.unicodeScalars.map { try #require(vocabulary[String($0)]) }
             let expected = [101] + characters + [102]
             #expect(t.encode(cjk) == expected)
-            #expect(t.encode("東京tokyo") == [101, vocabulary["東"] ?? -1, vocabulary["京"] ?? -1] + t.tokenIDs("tokyo") + [102])
+            #expect(
+                t.encode("東京tokyo") == [101, vocabulary["東"] ?? -1, vocabulary["京"] ?? -1] + t.tokenIDs("tokyo") + [102]
+            )
             // Emoji is not in the vocabulary: one [UNK] per word.
             #expect(t.encode("I love 🍕!") == [101] + t.tokenIDs("i love") + [100, vocabulary["!"] ?? -1, 102])
             // Punctuation isolated, control characters dropped, whitespace collapsed.
@@ -145,7 +151,8 @@ struct TokenizerTests {
     func casedBert() throws {
         let vocabulary = ["[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "Café": 4, "café": 5, "cafe": 6, "##s": 7]
         let cased = try TextTokenizer.wordPiece(
-            vocabulary: vocabulary, kind: .bert, lowercase: false, stripAccents: nil, handleChinese: true, maxLength: 16,
+            vocabulary: vocabulary, kind: .bert, lowercase: false, stripAccents: nil, handleChinese: true,
+            maxLength: 16,
             source: "test")
         #expect(cased.encode("Café Cafés") == [2, 4, 4, 7, 3])
         let uncased = try TextTokenizer.wordPiece(
@@ -153,7 +160,8 @@ struct TokenizerTests {
             source: "test")
         #expect(uncased.encode("Café") == [2, 6, 3])
         let keepAccents = try TextTokenizer.wordPiece(
-            vocabulary: vocabulary, kind: .bert, lowercase: true, stripAccents: false, handleChinese: true, maxLength: 16,
+            vocabulary: vocabulary, kind: .bert, lowercase: true, stripAccents: false, handleChinese: true,
+            maxLength: 16,
             source: "test")
         #expect(keepAccents.encode("Café") == [2, 5, 3])
     }
@@ -171,7 +179,8 @@ struct TokenizerTests {
         var lines = ["<s>", "<pad>", "</s>", "<unk>"]
         bert.enumerateLines { line, _ in lines.append(line) }
         lines.append("<mask>")
-        try lines.joined(separator: "\n").write(to: folder.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
+        try lines.joined(separator: "\n").write(
+            to: folder.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
         try #"{"tokenizer_class": "MPNetTokenizer", "do_lower_case": true, "model_max_length": 512}"#
             .write(to: folder.appendingPathComponent("tokenizer_config.json"), atomically: true, encoding: .utf8)
         let tokenizer = try TextTokenizer.load(directory: folder.path)
@@ -192,8 +201,9 @@ struct TokenizerTests {
         #expect(split("I'm here   ") == ["I", "'m", " here", "   "])
         #expect(split("a\nb") == ["a", "\n", "b"])
         #expect(split("") == [])
-        #expect(BytePairPreTokenizer.clip.pieces("men's  12.5%").map { String(decoding: $0, as: UTF8.self) }
-            == ["men", "'s", "1", "2", ".", "5", "%"])
+        #expect(
+            BytePairPreTokenizer.clip.pieces("men's  12.5%").map { String(decoding: $0, as: UTF8.self) }
+                == ["men", "'s", "1", "2", ".", "5", "%"])
     }
 
     @Test("RoBERTa byte-level BPE on a small vocabulary: merges by rank, Ġ for spaces, bytes for emoji")

@@ -79,8 +79,12 @@ struct ContentKNNTests {
     @Test("bad shapes and k are rejected")
     func badInput() {
         let profiles = sparse([[0]], columns: 5)
-        #expect(throws: EvalError.self) { try ContentKNNScorer(embeddings: [1, 2, 3], dimension: 2, profiles: profiles, k: 2) }
-        #expect(throws: EvalError.self) { try ContentKNNScorer(embeddings: Self.embeddings, dimension: 2, profiles: profiles, k: 0) }
+        #expect(throws: EvalError.self) {
+            try ContentKNNScorer(embeddings: [1, 2, 3], dimension: 2, profiles: profiles, k: 2)
+        }
+        #expect(throws: EvalError.self) {
+            try ContentKNNScorer(embeddings: Self.embeddings, dimension: 2, profiles: profiles, k: 0)
+        }
     }
 
     @Test("ILD and serendipity from content embeddings equal a hand computation")

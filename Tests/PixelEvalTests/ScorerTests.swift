@@ -89,7 +89,9 @@ struct ScorerTests {
         let scorer = try FactorizedScorer(userVectors: u, itemVectors: v, dimension: d, kernel: kernel)
         for ids: [Int32] in [[2, 3, 4], [8, 0, 5, 5], (0..<19).map { Int32($0) }] {
             var out = [Float](repeating: 0, count: ids.count * items)
-            ids.withUnsafeBufferPointer { ids in out.withUnsafeMutableBufferPointer { scorer.score(users: ids, into: $0) } }
+            ids.withUnsafeBufferPointer { ids in
+                out.withUnsafeMutableBufferPointer { scorer.score(users: ids, into: $0) }
+            }
             for (r, user) in ids.enumerated() {
                 for i in 0..<items {
                     var dot: Float = 0
@@ -107,7 +109,9 @@ struct ScorerTests {
                 for i in tile { #expect(abs(part[r * tile.count + i - 5] - out[r * items + i]) < 1e-5) }
             }
         }
-        #expect(throws: EvalError.self) { try FactorizedScorer(userVectors: [1, 2, 3], itemVectors: [1, 2], dimension: 2) }
+        #expect(throws: EvalError.self) {
+            try FactorizedScorer(userVectors: [1, 2, 3], itemVectors: [1, 2], dimension: 2)
+        }
     }
 
     @Test("popularity and random scorers")
@@ -118,7 +122,9 @@ struct ScorerTests {
         let a = Self.scores(random, users: 3)
         // Row 2 alone equals row 2 of the block: independent of blocking.
         var single = [Float](repeating: 0, count: 50)
-        [Int32(2)].withUnsafeBufferPointer { u in single.withUnsafeMutableBufferPointer { random.score(users: u, into: $0) } }
+        [Int32(2)].withUnsafeBufferPointer { u in
+            single.withUnsafeMutableBufferPointer { random.score(users: u, into: $0) }
+        }
         #expect(Array(a[100..<150]) == single)
         #expect(a.allSatisfy { $0 >= 0 && $0 < 1 })
     }

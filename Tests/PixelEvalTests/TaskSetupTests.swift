@@ -79,7 +79,8 @@ struct TaskSetupTests {
         let setup = try TaskSetup(task: .retrieval, data: d)
         let options = EvaluationOptions(ks: [5])
         let knn = try RankingEvaluator.evaluate(
-            scorer: try ItemKNNScorer(train: d.train, profiles: setup.profiles, k: 10, shrinkage: 0), queries: setup.queries,
+            scorer: try ItemKNNScorer(train: d.train, profiles: setup.profiles, k: 10, shrinkage: 0),
+            queries: setup.queries,
             options: options)
         let rnd = try RankingEvaluator.evaluate(
             scorer: RandomScorer(itemCount: d.itemCount, seed: 1), queries: setup.queries, options: options)

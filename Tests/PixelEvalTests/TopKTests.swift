@@ -50,7 +50,8 @@ struct TopKTests {
             var values = [Float](repeating: 0, count: k), indices = [Int32](repeating: 0, count: k)
             var size = 0
             for i in (0..<count).shuffled(using: &random.generator) {
-                size = TopK.offer(values: &values, indices: &indices, size: size, k: k, score: scores[i], index: Int32(i))
+                size = TopK.offer(
+                    values: &values, indices: &indices, size: size, k: k, score: scores[i], index: Int32(i))
             }
             TopK.sortHeap(values: &values, indices: &indices, size: size)
             #expect(indices.prefix(size).map { Int($0) } == Self.fullSort(scores, k: k))

@@ -18,7 +18,10 @@ struct TensorBoardTests {
     func eventBytes() {
         let bytes = TensorBoardWriter.event(wallTime: 1.5, step: 3, scalars: [("a", 2)])
         // 09 <1.5 as LE double> 10 03 | 2a 0a (Summary, 10 bytes) | 0a 08 (Value, 8 bytes) | 0a 01 'a' | 15 <2.0 as LE float>
-        let expected: [UInt8] = [0x09, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F, 0x10, 0x03, 0x2A, 0x0A, 0x0A, 0x08, 0x0A, 0x01, 0x61, 0x15, 0, 0, 0, 0x40]
+        let expected: [UInt8] = [
+            0x09, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F, 0x10, 0x03, 0x2A, 0x0A, 0x0A, 0x08, 0x0A, 0x01, 0x61, 0x15, 0, 0, 0,
+            0x40,
+        ]
         #expect(bytes == expected)
         let record = TensorBoardWriter.record(bytes)
         #expect(record.count == 8 + 4 + bytes.count + 4)

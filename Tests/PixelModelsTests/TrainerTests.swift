@@ -8,8 +8,9 @@ import Testing
 /// The training loop: exact resume, checkpoint integrity, loss decrease, gradients.
 @Suite("Trainer and checkpoints")
 struct TrainerTests {
-    @Test("train 5 epochs == train 2, stop, resume to 5: identical metrics and weights (1 thread)",
-          arguments: ["pretrained", "enhanced"])
+    @Test(
+        "train 5 epochs == train 2, stop, resume to 5: identical metrics and weights (1 thread)",
+        arguments: ["pretrained", "enhanced"])
     func resumeIsExact(_ modelClass: String) throws {
         var config = smallConfig(epochs: 5)
         config.model.modelClass = ModelClass(rawValue: modelClass)!
@@ -24,10 +25,14 @@ struct TrainerTests {
         _ = try Trainer(inputs: inputs, options: .init(checkpointDirectory: parts, stopAfterEpochs: 2)).run()
         let interrupted = try Checkpoint.read(from: parts + "/last.ckpt")
         #expect(interrupted.header.epoch == 2 && !interrupted.header.finished)
-        let resumed = try Trainer(inputs: inputs, options: .init(checkpointDirectory: parts, resume: parts + "/last.ckpt")).run()
+        let resumed = try Trainer(
+            inputs: inputs, options: .init(checkpointDirectory: parts, resume: parts + "/last.ckpt")
+        ).run()
         #expect(resumed.history.count == 5)
         for (a, b) in zip(uninterrupted.history, resumed.history) {
-            #expect(a.trainLoss == b.trainLoss && a.validation == b.validation && a.learningRate == b.learningRate, "epoch \(a.epoch)")
+            #expect(
+                a.trainLoss == b.trainLoss && a.validation == b.validation && a.learningRate == b.learningRate,
+                "epoch \(a.epoch)")
         }
         let x = try Checkpoint.read(from: full + "/last.ckpt"), y = try Checkpoint.read(from: parts + "/last.ckpt")
         #expect(x.tensors.keys.sorted() == y.tensors.keys.sorted())
@@ -54,12 +59,15 @@ struct TrainerTests {
         bytes[bytes.count - 5] ^= 0x40
         #expect(throws: ModelError.self) { try Checkpoint.decode(Data(bytes), path: "flipped") }
         let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        #expect(throws: ModelError.self) { try Checkpoint.decode(Data(original.prefix(original.count - 7)), path: "cut") }
+        #expect(throws: ModelError.self) {
+            try Checkpoint.decode(Data(original.prefix(original.count - 7)), path: "cut")
+        }
         #expect(throws: ModelError.self) { try Checkpoint.decode(Data(original.prefix(40)), path: "cut") }
         #expect(throws: ModelError.self) { try Checkpoint.decode(Data("PXCKPT01garbage!".utf8), path: "junk") }
     }
 
-    @Test("a version-1 checkpoint (byte-wise FNV-1a) still reads; the version-2 checksum ignores how the payload is cut")
+    @Test(
+        "a version-1 checkpoint (byte-wise FNV-1a) still reads; the version-2 checksum ignores how the payload is cut")
     func checkpointVersions() throws {
         let config = smallConfig(epochs: 1)
         let inputs = try memoryInputs(config: config)
@@ -103,7 +111,9 @@ struct TrainerTests {
         }
     }
 
-    @Test("the loss falls when fitting one fixed batch", arguments: ["pretrained", "enhanced"], ["bce", "bpr", "sampled_softmax"])
+    @Test(
+        "the loss falls when fitting one fixed batch", arguments: ["pretrained", "enhanced"],
+        ["bce", "bpr", "sampled_softmax"])
     func lossDecreases(_ modelClass: String, _ loss: String) throws {
         var config = smallConfig()
         config.model.modelClass = ModelClass(rawValue: modelClass)!
@@ -138,22 +148,30 @@ struct TrainerTests {
         config.model.itemIdDropout = 0
         config.model.useBatchNorm = false
         let (_, content, _, model) = try memoryModel(config: config, seed: 9)
-        let examples = TrainingExamples(users: [0, 1, 2, 3], positives: [0, 1, 2, 3], negatives: [4, 5, 6, 7], ratio: 1)
+        let examples = TrainingExamples(
+            users: [0, 1, 2, 3], positives: [0, 1, 2, 3], negatives: [4, 5, 6, 7], ratio: 1)
         let settings = LossSettings(loss: .bpr, contrastiveWeight: 0.5)
         let named = Dictionary(uniqueKeysWithValues: model.namedParameters())
         let grads = model.loss(examples, content: content, settings: settings).total.gradients()
-        for (name, index) in [("vision_projection.0.weight", 5), ("user_embedding.weight", 3), ("fusion.layers.0.linear.weight", 17)] {
+        for (name, index) in [
+            ("vision_projection.0.weight", 5), ("user_embedding.weight", 3), ("fusion.layers.0.linear.weight", 17),
+        ] {
             let p = try #require(named[name])
             let analytic = try #require(grads[p]).dense.scalars[index]
             let eps: Float = 1e-2
             func lossAt(_ delta: Float) -> Double {
                 p.update { $0[index] += delta }
                 defer { p.update { $0[index] -= delta } }
-                return Double(Autograd.withoutRecording { model.loss(examples, content: content, settings: settings).total.scalar })
+                return Double(
+                    Autograd.withoutRecording {
+                        model.loss(examples, content: content, settings: settings).total.scalar
+                    })
             }
             let numeric = (lossAt(eps) - lossAt(-eps)) / Double(2 * eps)
             // Float32 forward passes: agreement to 2e-3 absolute + 5% relative.
-            #expect(abs(Double(analytic) - numeric) <= 2e-3 + 0.05 * abs(numeric), "\(name)[\(index)]: \(analytic) vs \(numeric)")
+            #expect(
+                abs(Double(analytic) - numeric) <= 2e-3 + 0.05 * abs(numeric),
+                "\(name)[\(index)]: \(analytic) vs \(numeric)")
         }
     }
 }

@@ -9,7 +9,7 @@ import Testing
 struct BlockedConvTests {
     struct Case: CustomStringConvertible, Sendable {
         var n: Int, c: Int, m: Int, h: Int, w: Int, kh: Int, kw: Int
-        var stride: (Int, Int), dilation: (Int, Int), pads: [Int]   // top, left, bottom, right
+        var stride: (Int, Int), dilation: (Int, Int), pads: [Int]  // top, left, bottom, right
         var clip: (Float, Float)?
         /// Input channels of a 3×3 stride-2 stem convolution in front (input `2h × 2w`, pads 1 top/left).
         var stem: Int? = nil
@@ -23,23 +23,52 @@ struct BlockedConvTests {
     }
 
     static let cases: [Case] = [
-        Case(n: 1, c: 16, m: 32, h: 7, w: 7, kh: 3, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [1, 1, 1, 1], clip: (0, 6)),
-        Case(n: 2, c: 23, m: 40, h: 14, w: 13, kh: 5, kw: 5, stride: (2, 2), dilation: (1, 1), pads: [1, 2, 2, 1], clip: (0, 6)),
-        Case(n: 3, c: 5, m: 19, h: 9, w: 11, kh: 3, kw: 3, stride: (1, 2), dilation: (2, 1), pads: [2, 0, 1, 3], clip: nil),
-        Case(n: 1, c: 37, m: 16, h: 28, w: 29, kh: 3, kw: 5, stride: (2, 1), dilation: (1, 2), pads: [0, 4, 1, 0], clip: (-0.5, 0.75)),
-        Case(n: 2, c: 1, m: 3, h: 5, w: 4, kh: 1, kw: 1, stride: (1, 1), dilation: (1, 1), pads: [0, 0, 0, 0], clip: nil),
-        Case(n: 4, c: 24, m: 48, h: 3, w: 1, kh: 3, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [1, 1, 1, 1], clip: (0, 6)),
-        Case(n: 2, c: 17, m: 33, h: 1, w: 2, kh: 3, kw: 3, stride: (2, 2), dilation: (1, 1), pads: [1, 1, 1, 1], clip: nil),
-        Case(n: 1, c: 48, m: 96, h: 20, w: 17, kh: 5, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [2, 1, 2, 1], clip: (0, 6)),
+        Case(
+            n: 1, c: 16, m: 32, h: 7, w: 7, kh: 3, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [1, 1, 1, 1],
+            clip: (0, 6)),
+        Case(
+            n: 2, c: 23, m: 40, h: 14, w: 13, kh: 5, kw: 5, stride: (2, 2), dilation: (1, 1), pads: [1, 2, 2, 1],
+            clip: (0, 6)),
+        Case(
+            n: 3, c: 5, m: 19, h: 9, w: 11, kh: 3, kw: 3, stride: (1, 2), dilation: (2, 1), pads: [2, 0, 1, 3],
+            clip: nil),
+        Case(
+            n: 1, c: 37, m: 16, h: 28, w: 29, kh: 3, kw: 5, stride: (2, 1), dilation: (1, 2), pads: [0, 4, 1, 0],
+            clip: (-0.5, 0.75)),
+        Case(
+            n: 2, c: 1, m: 3, h: 5, w: 4, kh: 1, kw: 1, stride: (1, 1), dilation: (1, 1), pads: [0, 0, 0, 0], clip: nil),
+        Case(
+            n: 4, c: 24, m: 48, h: 3, w: 1, kh: 3, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [1, 1, 1, 1],
+            clip: (0, 6)),
+        Case(
+            n: 2, c: 17, m: 33, h: 1, w: 2, kh: 3, kw: 3, stride: (2, 2), dilation: (1, 1), pads: [1, 1, 1, 1],
+            clip: nil),
+        Case(
+            n: 1, c: 48, m: 96, h: 20, w: 17, kh: 5, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [2, 1, 2, 1],
+            clip: (0, 6)),
         // Wide maps: the eight-position register blocks (stride 1 and 2 sliding windows), bordered and not.
-        Case(n: 2, c: 20, m: 24, h: 12, w: 40, kh: 3, kw: 5, stride: (2, 2), dilation: (1, 1), pads: [1, 2, 1, 2], clip: (0, 6)),
-        Case(n: 1, c: 33, m: 17, h: 9, w: 81, kh: 5, kw: 4, stride: (1, 2), dilation: (1, 1), pads: [2, 1, 2, 2], clip: nil),
-        Case(n: 1, c: 16, m: 16, h: 5, w: 70, kh: 3, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [1, 1, 1, 1], clip: (0, 6)),
-        Case(n: 3, c: 8, m: 40, h: 6, w: 50, kh: 1, kw: 7, stride: (1, 2), dilation: (1, 2), pads: [0, 6, 0, 5], clip: (-1, 1)),
+        Case(
+            n: 2, c: 20, m: 24, h: 12, w: 40, kh: 3, kw: 5, stride: (2, 2), dilation: (1, 1), pads: [1, 2, 1, 2],
+            clip: (0, 6)),
+        Case(
+            n: 1, c: 33, m: 17, h: 9, w: 81, kh: 5, kw: 4, stride: (1, 2), dilation: (1, 1), pads: [2, 1, 2, 2],
+            clip: nil),
+        Case(
+            n: 1, c: 16, m: 16, h: 5, w: 70, kh: 3, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [1, 1, 1, 1],
+            clip: (0, 6)),
+        Case(
+            n: 3, c: 8, m: 40, h: 6, w: 50, kh: 1, kw: 7, stride: (1, 2), dilation: (1, 2), pads: [0, 6, 0, 5],
+            clip: (-1, 1)),
         // A stem convolution (plain input, blocked output) in front: 12-, 4- and 1-column paths.
-        Case(n: 2, c: 32, m: 16, h: 28, w: 29, kh: 3, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [1, 1, 1, 1], clip: (0, 6), stem: 3),
-        Case(n: 1, c: 24, m: 8, h: 5, w: 6, kh: 3, kw: 3, stride: (2, 2), dilation: (1, 1), pads: [1, 1, 1, 1], clip: nil, stem: 5),
-        Case(n: 2, c: 16, m: 16, h: 3, w: 2, kh: 3, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [1, 1, 1, 1], clip: (0, 6), stem: 2),
+        Case(
+            n: 2, c: 32, m: 16, h: 28, w: 29, kh: 3, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [1, 1, 1, 1],
+            clip: (0, 6), stem: 3),
+        Case(
+            n: 1, c: 24, m: 8, h: 5, w: 6, kh: 3, kw: 3, stride: (2, 2), dilation: (1, 1), pads: [1, 1, 1, 1],
+            clip: nil, stem: 5),
+        Case(
+            n: 2, c: 16, m: 16, h: 3, w: 2, kh: 3, kw: 3, stride: (1, 1), dilation: (1, 1), pads: [1, 1, 1, 1],
+            clip: (0, 6), stem: 2),
     ]
 
     /// SplitMix64: reproducible test data.
@@ -61,8 +90,10 @@ struct BlockedConvTests {
     }
 
     /// The test graph, its weights and the input.
-    static func build(_ t: Case, seed: UInt64) -> (model: [UInt8], x: [Float], ws: [Float], bs: [Float], wd: [Float], bd: [Float],
-                                                    wp: [Float], bp: [Float], wq: [Float], bq: [Float]) {
+    static func build(_ t: Case, seed: UInt64) -> (
+        model: [UInt8], x: [Float], ws: [Float], bs: [Float], wd: [Float], bd: [Float],
+        wp: [Float], bp: [Float], wq: [Float], bq: [Float]
+    ) {
         typealias W = ProtoWriter
         var r = Random(state: seed)
         let x = r.array(t.inputShape.reduce(1, *))
@@ -82,23 +113,34 @@ struct BlockedConvTests {
         var nodes: [[UInt8]] = []
         var dwInput = "x"
         if let stem = t.stem {
-            initializers += [W.tensor("ws", dims: [Int64(t.c), Int64(stem), 3, 3], type: f, floats: ws),
-                             W.tensor("bs", dims: [Int64(t.c)], type: f, floats: bs)]
-            nodes.append(W.node("Conv", ["x", "ws", "bs"], ["s"], attributes: [
-                W.intsAttribute("strides", [2, 2]), W.intsAttribute("pads", [1, 1, 0, 0]),
-            ], name: "stem"))
+            initializers += [
+                W.tensor("ws", dims: [Int64(t.c), Int64(stem), 3, 3], type: f, floats: ws),
+                W.tensor("bs", dims: [Int64(t.c)], type: f, floats: bs),
+            ]
+            nodes.append(
+                W.node(
+                    "Conv", ["x", "ws", "bs"], ["s"],
+                    attributes: [
+                        W.intsAttribute("strides", [2, 2]), W.intsAttribute("pads", [1, 1, 0, 0]),
+                    ], name: "stem"))
             dwInput = "s"
         }
-        nodes += [W.node("Conv", [dwInput, "wd", "bd"], ["d"], attributes: [
-            intAttribute("group", Int64(t.c)),
-            W.intsAttribute("kernel_shape", [Int64(t.kh), Int64(t.kw)]),
-            W.intsAttribute("strides", [Int64(t.stride.0), Int64(t.stride.1)]),
-            W.intsAttribute("dilations", [Int64(t.dilation.0), Int64(t.dilation.1)]),
-            W.intsAttribute("pads", t.pads.map { Int64($0) }),
-        ], name: "dw")]
+        nodes += [
+            W.node(
+                "Conv", [dwInput, "wd", "bd"], ["d"],
+                attributes: [
+                    intAttribute("group", Int64(t.c)),
+                    W.intsAttribute("kernel_shape", [Int64(t.kh), Int64(t.kw)]),
+                    W.intsAttribute("strides", [Int64(t.stride.0), Int64(t.stride.1)]),
+                    W.intsAttribute("dilations", [Int64(t.dilation.0), Int64(t.dilation.1)]),
+                    W.intsAttribute("pads", t.pads.map { Int64($0) }),
+                ], name: "dw")
+        ]
         var activated = "d"
         if let (lo, hi) = t.clip {
-            initializers += [W.tensor("lo", dims: [], type: f, floats: [lo]), W.tensor("hi", dims: [], type: f, floats: [hi])]
+            initializers += [
+                W.tensor("lo", dims: [], type: f, floats: [lo]), W.tensor("hi", dims: [], type: f, floats: [hi]),
+            ]
             nodes.append(W.node("Clip", ["d", "lo", "hi"], ["a"], name: "clip"))
             activated = "a"
         }
@@ -107,17 +149,21 @@ struct BlockedConvTests {
             W.node("Conv", ["p", "wq", "bq"], ["q"], name: "project"),
             W.node("Add", ["q", activated], ["y"], name: "residual"),
         ]
-        let model = W.model(nodes: nodes, initializers: initializers,
-                            inputs: [W.valueInfo("x", type: f, dims: t.inputShape)],
-                            outputs: [W.valueInfo("p", type: f, dims: [t.n, t.m, t.oh, t.ow]),
-                                      W.valueInfo("y", type: f, dims: [t.n, t.c, t.oh, t.ow])])
+        let model = W.model(
+            nodes: nodes, initializers: initializers,
+            inputs: [W.valueInfo("x", type: f, dims: t.inputShape)],
+            outputs: [
+                W.valueInfo("p", type: f, dims: [t.n, t.m, t.oh, t.ow]),
+                W.valueInfo("y", type: f, dims: [t.n, t.c, t.oh, t.ow]),
+            ])
         return (model, x, ws, bs, wd, bd, wp, bp, wq, bq)
     }
 
     /// Direct evaluation in double precision: (p, y).
-    static func reference(_ t: Case, input: [Float], ws: [Float], bs: [Float], wd: [Float], bd: [Float], wp: [Float], bp: [Float],
-                          wq: [Float], bq: [Float]) -> ([Double], [Double])
-    {
+    static func reference(
+        _ t: Case, input: [Float], ws: [Float], bs: [Float], wd: [Float], bd: [Float], wp: [Float], bp: [Float],
+        wq: [Float], bq: [Float]
+    ) -> ([Double], [Double]) {
         let (oh, ow) = (t.oh, t.ow), hw = oh * ow
         var x = input.map { Double($0) }
         if let stem = t.stem {
@@ -133,7 +179,9 @@ struct BlockedConvTests {
                                     for j in 0..<3 {
                                         let iy = 2 * y - 1 + i, ix = 2 * z - 1 + j
                                         guard iy >= 0, iy < 2 * t.h, ix >= 0, ix < 2 * t.w else { continue }
-                                        acc += Double(ws[((o * stem + ci) * 3 + i) * 3 + j]) * x[((b * stem + ci) * 2 * t.h + iy) * 2 * t.w + ix]
+                                        acc +=
+                                            Double(ws[((o * stem + ci) * 3 + i) * 3 + j])
+                                            * x[((b * stem + ci) * 2 * t.h + iy) * 2 * t.w + ix]
                                     }
                                 }
                             }
@@ -183,14 +231,15 @@ struct BlockedConvTests {
         return (p, y)
     }
 
-    @Test("blocked depthwise, 1×1 and residual match a direct reference and the plain kernels", arguments: cases.indices)
+    @Test(
+        "blocked depthwise, 1×1 and residual match a direct reference and the plain kernels", arguments: cases.indices)
     func matchesReference(_ index: Int) throws {
         let t = Self.cases[index]
         let g = Self.build(t, seed: 0x5EED + UInt64(index))
         let blocked = try ONNXModel(bytes: g.model)
         let plain = try ONNXModel(bytes: g.model, options: .init(blockChannels: false))
         let feeds = ["x": try ONNXValue(floats: g.x, shape: t.inputShape)]
-        _ = try blocked.run(feeds)   // builds the shape-specialized (blocked) plan
+        _ = try blocked.run(feeds)  // builds the shape-specialized (blocked) plan
         let profile = OperatorProfile()
         blocked.profile = profile
         let got = try blocked.run(feeds)
@@ -204,14 +253,17 @@ struct BlockedConvTests {
         #expect(profile.calls["ConvPointwise16c"] == 2, "\(t): \(profile.calls)")
         #expect(profile.calls["ConvDirect16c"] == (t.stem == nil ? nil : 1), "\(t): \(profile.calls)")
         #expect(profile.calls["Add"] == nil && profile.calls["Conv"] == nil, "\(t): \(profile.calls)")
-        let (p, y) = Self.reference(t, input: g.x, ws: g.ws, bs: g.bs, wd: g.wd, bd: g.bd, wp: g.wp, bp: g.bp, wq: g.wq, bq: g.bq)
+        let (p, y) = Self.reference(
+            t, input: g.x, ws: g.ws, bs: g.bs, wd: g.wd, bd: g.bd, wp: g.wp, bp: g.bp, wq: g.wq, bq: g.bq)
         for (name, ref) in [("p", p), ("y", y)] {
             let out = try #require(got[name]), plainOut = try #require(want[name])
             #expect(out.shape == [t.n, name == "p" ? t.m : t.c, t.oh, t.ow], "\(t) \(name): shape \(out.shape)")
             let values = out.floats
             #expect(values.count == ref.count)
             var worst = 0.0
-            for i in 0..<min(values.count, ref.count) { worst = max(worst, abs(Double(values[i]) - ref[i]) / (1 + abs(ref[i]))) }
+            for i in 0..<min(values.count, ref.count) {
+                worst = max(worst, abs(Double(values[i]) - ref[i]) / (1 + abs(ref[i])))
+            }
             #expect(worst <= 1e-5, "\(t) \(name): max relative diff \(worst) vs the double reference")
             #expect(try #require(twoThreads[name]).floats == values, "\(t) \(name): two threads differ from one")
             let vsPlain = Compare.maxAbsDiff(values, plainOut.floats)

@@ -23,16 +23,20 @@ enum NodeTestRunner {
             for (i, d) in model.outputs.enumerated() {
                 let expected = try ONNXTensorFile.read(data + "/output_\(i).pb").value
                 guard let got = outputs[d.name] else { return .failed("output \(d.name) missing") }
-                guard got.shape == expected.shape else { return .failed("output \(d.name): shape \(got.shape), expected \(expected.shape)") }
+                guard got.shape == expected.shape else {
+                    return .failed("output \(d.name): shape \(got.shape), expected \(expected.shape)")
+                }
                 guard got.elementType == expected.elementType else {
                     return .failed("output \(d.name): type \(got.elementType), expected \(expected.elementType)")
                 }
                 switch got.elementType {
                 case .float:
                     if !Compare.allClose(got.floats, expected.floats) {
-                        return .failed("output \(d.name): max abs diff \(Compare.maxAbsDiff(got.floats, expected.floats))")
+                        return .failed(
+                            "output \(d.name): max abs diff \(Compare.maxAbsDiff(got.floats, expected.floats))")
                     }
-                case .int64: if got.int64s != expected.int64s { return .failed("output \(d.name): int64 values differ") }
+                case .int64:
+                    if got.int64s != expected.int64s { return .failed("output \(d.name): int64 values differ") }
                 case .bool: if got.bools != expected.bools { return .failed("output \(d.name): bool values differ") }
                 }
             }
@@ -55,7 +59,9 @@ struct ConformanceTests {
     @Test("official node test passes at 1e-4 abs+rel", arguments: ConformanceAllowList.cases)
     func nodeTest(_ name: String) throws {
         guard Self.available else {
-            print("skipped: \(TestPaths.nodeTests) is absent (install the Debian package libonnx-testdata; make test does)")
+            print(
+                "skipped: \(TestPaths.nodeTests) is absent (install the Debian package libonnx-testdata; make test does)"
+            )
             return
         }
         let outcome = NodeTestRunner.run(TestPaths.nodeTests + "/" + name)

@@ -9,8 +9,9 @@ struct LoaderTests {
 
     /// `y = x + w` with `w` given in the requested encoding.
     static func addModel(_ w: [UInt8]) -> [UInt8] {
-        W.model(nodes: [W.node("Add", ["x", "w"], ["y"])], initializers: [w],
-                inputs: [W.valueInfo("x", type: 1, dims: ["n", 3])], outputs: [W.valueInfo("y", type: 1, dims: ["n", 3])])
+        W.model(
+            nodes: [W.node("Add", ["x", "w"], ["y"])], initializers: [w],
+            inputs: [W.valueInfo("x", type: 1, dims: ["n", 3])], outputs: [W.valueInfo("y", type: 1, dims: ["n", 3])])
     }
 
     @Test("raw, typed, packed and unpacked initializers decode to the same values")
@@ -36,7 +37,8 @@ struct LoaderTests {
                 nodes: [W.node("Reshape", ["x", "s"], ["y"])],
                 initializers: [W.tensor("s", dims: [2], type: 7, int64s: [-1, 2], packed: packed)],
                 inputs: [W.valueInfo("x", type: 1, dims: [2, 3])], outputs: [W.valueInfo("y", type: 1, dims: [3, 2])])
-            let y = try #require(try ONNXModel(bytes: model).run(["x": ONNXValue(floats: [1, 2, 3, 4, 5, 6], shape: [2, 3])])["y"])
+            let y = try #require(
+                try ONNXModel(bytes: model).run(["x": ONNXValue(floats: [1, 2, 3, 4, 5, 6], shape: [2, 3])])["y"])
             #expect(y.shape == [3, 2])
         }
     }
@@ -56,12 +58,14 @@ struct LoaderTests {
 
     @Test("external data is read relative to the model and may not escape its directory")
     func externalData() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pixelrec-onnx-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pixelrec-onnx-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         // 8 junk bytes, then the three floats.
         try Data([0, 0, 0, 0, 0, 0, 0, 0] + W.floatBytes([1, 2, 3])).write(to: dir.appendingPathComponent("w.bin"))
-        let good = Self.addModel(W.tensor("w", dims: [3], type: 1, external: [("location", "w.bin"), ("offset", "8"), ("length", "12")]))
+        let good = Self.addModel(
+            W.tensor("w", dims: [3], type: 1, external: [("location", "w.bin"), ("offset", "8"), ("length", "12")]))
         try Data(good).write(to: dir.appendingPathComponent("good.onnx"))
         let model = try ONNXModel(contentsOf: dir.appendingPathComponent("good.onnx").path)
         let y = try #require(try model.run(["x": ONNXValue(floats: [0, 0, 0], shape: [1, 3])])["y"])
@@ -71,22 +75,33 @@ struct LoaderTests {
             try Data(bad).write(to: dir.appendingPathComponent("bad.onnx"))
             #expect(throws: ONNXError.self) { try ONNXModel(contentsOf: dir.appendingPathComponent("bad.onnx").path) }
         }
-        let pastEnd = Self.addModel(W.tensor("w", dims: [3], type: 1, external: [("location", "w.bin"), ("offset", "16")]))
+        let pastEnd = Self.addModel(
+            W.tensor("w", dims: [3], type: 1, external: [("location", "w.bin"), ("offset", "16")]))
         try Data(pastEnd).write(to: dir.appendingPathComponent("past.onnx"))
         #expect(throws: ONNXError.self) { try ONNXModel(contentsOf: dir.appendingPathComponent("past.onnx").path) }
     }
 
     @Test("unknown operators and bad attributes are rejected at load, naming the node")
     func loadTimeValidation() throws {
-        let unknown = W.model(nodes: [W.node("FancyOp", ["x"], ["y"], name: "n1")], initializers: [],
-                              inputs: [W.valueInfo("x", type: 1, dims: [1])], outputs: [W.valueInfo("y", type: 1, dims: [1])])
-        #expect(throws: ONNXError.unsupportedOperator(node: "n1", op: "FancyOp", domain: "", version: 17)) { try ONNXModel(bytes: unknown) }
+        let unknown = W.model(
+            nodes: [W.node("FancyOp", ["x"], ["y"], name: "n1")], initializers: [],
+            inputs: [W.valueInfo("x", type: 1, dims: [1])], outputs: [W.valueInfo("y", type: 1, dims: [1])])
+        #expect(throws: ONNXError.unsupportedOperator(node: "n1", op: "FancyOp", domain: "", version: 17)) {
+            try ONNXModel(bytes: unknown)
+        }
         let badPads = W.model(
-            nodes: [W.node("MaxPool", ["x"], ["y"], attributes: [W.intsAttribute("kernel_shape", [2, 2]), W.intsAttribute("pads", [-1, 0, 0, 0])], name: "p")],
-            initializers: [], inputs: [W.valueInfo("x", type: 1, dims: [1, 1, 4, 4])], outputs: [W.valueInfo("y", type: 1, dims: [1, 1, 3, 3])])
+            nodes: [
+                W.node(
+                    "MaxPool", ["x"], ["y"],
+                    attributes: [W.intsAttribute("kernel_shape", [2, 2]), W.intsAttribute("pads", [-1, 0, 0, 0])],
+                    name: "p")
+            ],
+            initializers: [], inputs: [W.valueInfo("x", type: 1, dims: [1, 1, 4, 4])],
+            outputs: [W.valueInfo("y", type: 1, dims: [1, 1, 3, 3])])
         #expect(throws: ONNXError.self) { try ONNXModel(bytes: badPads) }
-        let cycle = W.model(nodes: [W.node("Relu", ["b"], ["a"]), W.node("Relu", ["a"], ["b"])], initializers: [],
-                            inputs: [W.valueInfo("x", type: 1, dims: [1])], outputs: [W.valueInfo("a", type: 1, dims: [1])])
+        let cycle = W.model(
+            nodes: [W.node("Relu", ["b"], ["a"]), W.node("Relu", ["a"], ["b"])], initializers: [],
+            inputs: [W.valueInfo("x", type: 1, dims: [1])], outputs: [W.valueInfo("a", type: 1, dims: [1])])
         #expect(throws: ONNXError.self) { try ONNXModel(bytes: cycle) }
     }
 
@@ -106,12 +121,19 @@ struct LoaderTests {
     @Test("shape folding: a Shape→Gather→Concat→Reshape chain gives the same result on every run and batch size")
     func shapeFolding() throws {
         let model = W.model(
-            nodes: [W.node("Shape", ["x"], ["s"]), W.node("Gather", ["s", "i0"], ["g"]), W.node("Unsqueeze", ["g", "ax"], ["u"]),
-                    W.node("Concat", ["u", "m1"], ["shape"], attributes: [W.string(1, "axis") + W.int(20, 2) + W.int(3, 0)]),
-                    W.node("Reshape", ["x", "shape"], ["y"])],
-            initializers: [W.tensor("i0", dims: [], type: 7, int64s: [0]), W.tensor("ax", dims: [1], type: 7, int64s: [0]),
-                           W.tensor("m1", dims: [1], type: 7, int64s: [-1])],
-            inputs: [W.valueInfo("x", type: 1, dims: ["a", 2, 3])], outputs: [W.valueInfo("y", type: 1, dims: ["a", 6])])
+            nodes: [
+                W.node("Shape", ["x"], ["s"]), W.node("Gather", ["s", "i0"], ["g"]),
+                W.node("Unsqueeze", ["g", "ax"], ["u"]),
+                W.node(
+                    "Concat", ["u", "m1"], ["shape"], attributes: [W.string(1, "axis") + W.int(20, 2) + W.int(3, 0)]),
+                W.node("Reshape", ["x", "shape"], ["y"]),
+            ],
+            initializers: [
+                W.tensor("i0", dims: [], type: 7, int64s: [0]), W.tensor("ax", dims: [1], type: 7, int64s: [0]),
+                W.tensor("m1", dims: [1], type: 7, int64s: [-1]),
+            ],
+            inputs: [W.valueInfo("x", type: 1, dims: ["a", 2, 3])],
+            outputs: [W.valueInfo("y", type: 1, dims: ["a", 6])])
         let m = try ONNXModel(bytes: model)
         for batch in [1, 3, 1, 3] {
             let x = try ONNXValue(floats: (0..<(batch * 6)).map(Float.init), shape: [batch, 2, 3])
@@ -169,7 +191,10 @@ struct InspectionTests {
             return
         }
         let report = try ONNXInspection.report(path)
-        for needle in ["inputs:", "input_ids: int64[", "outputs:", "last_hidden_state: float32[", "opset: ai.onnx 17", "MatMul", "parameters:"] {
+        for needle in [
+            "inputs:", "input_ids: int64[", "outputs:", "last_hidden_state: float32[", "opset: ai.onnx 17", "MatMul",
+            "parameters:",
+        ] {
             #expect(report.contains(needle), "report lacks \(needle)")
         }
         let dir = NSTemporaryDirectory() + "pixelrec-onnx-run-\(getpid())"
@@ -177,10 +202,14 @@ struct InspectionTests {
         let folder = TestPaths.models + "/tiny/bert"
         let written = try ONNXInspection.run(
             modelPath: path,
-            inputs: ["input_ids": folder + "/single_input_input_ids.npy", "attention_mask": folder + "/single_input_attention_mask.npy",
-                     "token_type_ids": folder + "/single_input_token_type_ids.npy"],
+            inputs: [
+                "input_ids": folder + "/single_input_input_ids.npy",
+                "attention_mask": folder + "/single_input_attention_mask.npy",
+                "token_type_ids": folder + "/single_input_token_type_ids.npy",
+            ],
             outputDirectory: dir)
-        #expect(written.map { ($0 as NSString).lastPathComponent } == ["last_hidden_state.npy", "sentence_embedding.npy"])
+        #expect(
+            written.map { ($0 as NSString).lastPathComponent } == ["last_hidden_state.npy", "sentence_embedding.npy"])
         let ours = try NumpyArray.read(dir + "/sentence_embedding.npy")
         let reference = try NumpyArray.read(folder + "/single_output_sentence_embedding.npy")
         #expect(ours.shape == reference.shape)

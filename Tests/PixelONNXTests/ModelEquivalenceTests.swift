@@ -13,19 +13,24 @@ struct ReferenceCase: CustomStringConvertible, Sendable {
 
     static let all: [ReferenceCase] = {
         var cases: [ReferenceCase] = []
-        for m in ["tiny/bert/tiny-bert.onnx", "tiny/mpnet/tiny-mpnet.onnx", "tiny/roberta/tiny-roberta.onnx",
-                  "tiny/vit/tiny-vit.onnx", "tiny/dinov2/tiny-dinov2.onnx", "tiny/convnext/tiny-convnext.onnx",
-                  "tiny/resnet/tiny-resnet.onnx"] {
+        for m in [
+            "tiny/bert/tiny-bert.onnx", "tiny/mpnet/tiny-mpnet.onnx", "tiny/roberta/tiny-roberta.onnx",
+            "tiny/vit/tiny-vit.onnx", "tiny/dinov2/tiny-dinov2.onnx", "tiny/convnext/tiny-convnext.onnx",
+            "tiny/resnet/tiny-resnet.onnx",
+        ] {
             cases += [ReferenceCase(model: m, prefix: "single_"), ReferenceCase(model: m, prefix: "batch4_")]
         }
         for (m, tag) in [("tiny/clip/tiny-clip-text.onnx", "text_"), ("tiny/clip/tiny-clip-vision.onnx", "vision_")] {
-            cases += [ReferenceCase(model: m, prefix: tag + "single_"), ReferenceCase(model: m, prefix: tag + "batch4_")]
+            cases += [
+                ReferenceCase(model: m, prefix: tag + "single_"), ReferenceCase(model: m, prefix: tag + "batch4_"),
+            ]
         }
         for m in ["real/minilm-l6-v2/all-MiniLM-L6-v2.onnx", "real/efficientnet-lite0/efficientnet-lite0.onnx"] {
             cases += [ReferenceCase(model: m, prefix: "single_"), ReferenceCase(model: m, prefix: "batch32_")]
         }
         // Full-size CLIP ViT-B/32 vision tower (random weights, exact architecture).
-        cases.append(ReferenceCase(model: TestPaths.clipBase + "/clip-vit-b32-random-vision.onnx", prefix: "vision_single_"))
+        cases.append(
+            ReferenceCase(model: TestPaths.clipBase + "/clip-vit-b32-random-vision.onnx", prefix: "vision_single_"))
         return cases
     }()
 
@@ -38,7 +43,9 @@ struct ReferenceCase: CustomStringConvertible, Sendable {
         return feeds
     }
 
-    func expected(_ name: String) throws -> ONNXValue { try NumpyArray.read("\(directory)/\(prefix)output_\(name).npy") }
+    func expected(_ name: String) throws -> ONNXValue {
+        try NumpyArray.read("\(directory)/\(prefix)output_\(name).npy")
+    }
 }
 
 @Suite("ONNX models reproduce onnxruntime")
@@ -73,7 +80,9 @@ struct ModelEquivalenceTests {
     }
 
     /// Fusion and shape folding must not change results: compare with an unoptimized run.
-    @Test("fused and shape-folded graphs equal the plain graph", arguments: ReferenceCase.all.filter { $0.model.hasPrefix("tiny/") })
+    @Test(
+        "fused and shape-folded graphs equal the plain graph",
+        arguments: ReferenceCase.all.filter { $0.model.hasPrefix("tiny/") })
     func optimizationsPreserveResults(_ c: ReferenceCase) throws {
         guard TestPaths.exists(c.modelPath) else {
             print("skipped \(c): \(c.modelPath) is absent")
@@ -96,12 +105,14 @@ struct ModelEquivalenceTests {
 
     /// The attention fusion (MatMul → scale → +mask → Softmax → MatMul with the head Transposes) fires once
     /// per layer and keeps the outputs within 1e-5 (max abs) of the same graph without it (other fusions on).
-    @Test("attention fusion matches the unfused graph", arguments: [
-        ReferenceCase(model: "real/minilm-l6-v2/all-MiniLM-L6-v2.onnx", prefix: "single_"),
-        ReferenceCase(model: "real/minilm-l6-v2/all-MiniLM-L6-v2.onnx", prefix: "batch32_"),
-        ReferenceCase(model: "tiny/bert/tiny-bert.onnx", prefix: "batch4_"),
-        ReferenceCase(model: "tiny/clip/tiny-clip-vision.onnx", prefix: "vision_batch4_"),
-    ])
+    @Test(
+        "attention fusion matches the unfused graph",
+        arguments: [
+            ReferenceCase(model: "real/minilm-l6-v2/all-MiniLM-L6-v2.onnx", prefix: "single_"),
+            ReferenceCase(model: "real/minilm-l6-v2/all-MiniLM-L6-v2.onnx", prefix: "batch32_"),
+            ReferenceCase(model: "tiny/bert/tiny-bert.onnx", prefix: "batch4_"),
+            ReferenceCase(model: "tiny/clip/tiny-clip-vision.onnx", prefix: "vision_batch4_"),
+        ])
     func attentionFusion(_ c: ReferenceCase) throws {
         guard TestPaths.exists(c.modelPath) else {
             print("skipped \(c): \(c.modelPath) is absent")
@@ -111,8 +122,9 @@ struct ModelEquivalenceTests {
         let fused = try ONNXModel(contentsOf: c.modelPath)
         #expect(plain.preparedOperatorCounts["Attention"] == nil)
         let layers = plain.operatorCounts["Softmax"] ?? 0
-        #expect(layers > 0 && fused.preparedOperatorCounts["Attention"] == layers,
-                "\(c): \(fused.preparedOperatorCounts["Attention"] ?? 0) fused attention nodes for \(layers) Softmax")
+        #expect(
+            layers > 0 && fused.preparedOperatorCounts["Attention"] == layers,
+            "\(c): \(fused.preparedOperatorCounts["Attention"] ?? 0) fused attention nodes for \(layers) Softmax")
         #expect(fused.preparedNodeCount < plain.preparedNodeCount)
         let feeds = try c.inputs(for: plain)
         let a = try plain.run(feeds)

@@ -31,12 +31,14 @@ struct SmallGemmTests {
                 a.withUnsafeBufferPointer { ap in
                     w.withUnsafeBufferPointer { wp in
                         plain.withUnsafeMutableBufferPointer { cp in
-                            SmallGemm.multiply(m: m, n: n, k: k, a: ap.baseAddress!, b: wp.baseAddress!, c: cp.baseAddress!,
-                                               accumulate: true, settings: settings)
+                            SmallGemm.multiply(
+                                m: m, n: n, k: k, a: ap.baseAddress!, b: wp.baseAddress!, c: cp.baseAddress!,
+                                accumulate: true, settings: settings)
                         }
                     }
                     packed.withUnsafeMutableBufferPointer { cp in
-                        SmallGemm.multiply(m: m, a: ap.baseAddress!, columns: columns, c: cp.baseAddress!, settings: settings)
+                        SmallGemm.multiply(
+                            m: m, a: ap.baseAddress!, columns: columns, c: cp.baseAddress!, settings: settings)
                     }
                 }
                 let differing = (0..<(m * n)).filter { plain[$0].bitPattern != packed[$0].bitPattern }

@@ -39,7 +39,9 @@ struct WorkerPoolTests {
                     }
                     let seen = hits.withLock { $0 }
                     let wrong = (0..<count).filter { seen[$0] != 1 }
-                    #expect(wrong.isEmpty, "threads \(threads) count \(count) minimum \(minimum): indices \(wrong.prefix(5)) not hit once")
+                    #expect(
+                        wrong.isEmpty,
+                        "threads \(threads) count \(count) minimum \(minimum): indices \(wrong.prefix(5)) not hit once")
                     #expect(chunks.load(ordering: .relaxed) <= Swift.max(threads, 1))
                 }
             }
@@ -85,14 +87,16 @@ struct WorkerPoolTests {
 struct ThreadCountEquivalenceTests {
     /// Every kernel's chunks write disjoint outputs computed the same way whichever thread runs them, so the
     /// outputs at 2 threads equal those at 1 thread bit for bit.
-    @Test("2 threads give the same outputs as 1 thread", arguments: [
-        ReferenceCase(model: "real/minilm-l6-v2/all-MiniLM-L6-v2.onnx", prefix: "single_"),
-        ReferenceCase(model: "real/minilm-l6-v2/all-MiniLM-L6-v2.onnx", prefix: "batch32_"),
-        ReferenceCase(model: "real/efficientnet-lite0/efficientnet-lite0.onnx", prefix: "single_"),
-        ReferenceCase(model: "tiny/clip/tiny-clip-vision.onnx", prefix: "vision_batch4_"),
-        ReferenceCase(model: "tiny/resnet/tiny-resnet.onnx", prefix: "batch4_"),
-        ReferenceCase(model: "tiny/vit/tiny-vit.onnx", prefix: "batch4_"),
-    ])
+    @Test(
+        "2 threads give the same outputs as 1 thread",
+        arguments: [
+            ReferenceCase(model: "real/minilm-l6-v2/all-MiniLM-L6-v2.onnx", prefix: "single_"),
+            ReferenceCase(model: "real/minilm-l6-v2/all-MiniLM-L6-v2.onnx", prefix: "batch32_"),
+            ReferenceCase(model: "real/efficientnet-lite0/efficientnet-lite0.onnx", prefix: "single_"),
+            ReferenceCase(model: "tiny/clip/tiny-clip-vision.onnx", prefix: "vision_batch4_"),
+            ReferenceCase(model: "tiny/resnet/tiny-resnet.onnx", prefix: "batch4_"),
+            ReferenceCase(model: "tiny/vit/tiny-vit.onnx", prefix: "batch4_"),
+        ])
     func sameOutputs(_ c: ReferenceCase) throws {
         guard TestPaths.exists(c.modelPath) else {
             print("skipped \(c): \(c.modelPath) is absent (set PIXELREC_SHARED)")

@@ -12,7 +12,8 @@ struct EmbedONNXTests {
             ?? URL(fileURLWithPath: packageRoot).deletingLastPathComponent().appendingPathComponent("shared").path
     }
 
-    @Test("embed --encoder sentence-bert with real MiniLM-L6 equals onnxruntime's sentence_embedding (cosine ≥ 0.99999)")
+    @Test(
+        "embed --encoder sentence-bert with real MiniLM-L6 equals onnxruntime's sentence_embedding (cosine ≥ 0.99999)")
     func miniLM() throws {
         let model = Self.shared + "/models/real/minilm-l6-v2"
         guard FileManager.default.fileExists(atPath: model) else {
@@ -23,7 +24,8 @@ struct EmbedONNXTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let output = directory + "/e.npy"
         let result = runTool([
-            "embed", "--encoder", "sentence-bert", "--model", model, "--text", "a red cotton summer dress", "--output", output,
+            "embed", "--encoder", "sentence-bert", "--model", model, "--text", "a red cotton summer dress", "--output",
+            output,
         ])
         #expect(result.status == 0, "\(result.error)")
         let ours = try NumpyArray.read(output)

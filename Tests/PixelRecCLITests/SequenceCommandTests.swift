@@ -243,7 +243,8 @@ struct SequenceCommandTests {
         #expect(shown.training.sampledNegatives == 7)
         // Its trailing comments list every default that departs from the framework's, with both values.
         for d in PixelRecConfig.departures {
-            let line = "#   \(d.key): pixelrec \(PixelRecConfig().yamlValue(forKeyPath: d.key)!), framework \(d.framework) — "
+            let line =
+                "#   \(d.key): pixelrec \(PixelRecConfig().yamlValue(forKeyPath: d.key)!), framework \(d.framework) — "
             #expect(show.output.contains(line), "\(d.key)")
         }
         #expect(show.output.contains("#   model.user_encoder: pixelrec hybrid, framework id — "))

@@ -58,12 +58,16 @@ struct GradientCheck {
         _ f: () -> Tensor
     ) {
         let problems = mismatches(parameters, seed: seed, f)
-        #expect(problems.isEmpty, "\(problems.count) gradient mismatches: \(problems.prefix(5))", sourceLocation: sourceLocation)
+        #expect(
+            problems.isEmpty, "\(problems.count) gradient mismatches: \(problems.prefix(5))",
+            sourceLocation: sourceLocation)
     }
 }
 
 /// A parameter of random normal values (optionally kept away from 0 by `margin`, for kinks and logs).
-func randomParameter(_ shape: [Int], seed: UInt64, scale: Float = 1, margin: Float = 0, positive: Bool = false) -> Parameter {
+func randomParameter(_ shape: [Int], seed: UInt64, scale: Float = 1, margin: Float = 0, positive: Bool = false)
+    -> Parameter
+{
     var generator = RandomGenerator(seed: seed)
     let t = Tensor.randomNormal(shape: shape, std: scale, generator: &generator).map { v in
         let m = abs(v) + margin

@@ -85,7 +85,9 @@ struct StructuralGradientTests {
 struct MatmulGradientTests {
     let check = GradientCheck(eps: 1e-2, rtol: 1e-2, atol: 3e-3)
 
-    @Test("2-D products with every transpose combination", arguments: [(false, false), (true, false), (false, true), (true, true)])
+    @Test(
+        "2-D products with every transpose combination",
+        arguments: [(false, false), (true, false), (false, true), (true, true)])
     func matrices(flags: (Bool, Bool)) {
         let (ta, tb) = flags
         let a = randomParameter(ta ? [4, 3] : [3, 4], seed: 11)
@@ -145,11 +147,13 @@ struct FusedGradientTests {
         check.expectPasses([x]) { layerNorm(x.value, weight: nil, bias: nil) }
         check.expectPasses([x, w, b]) {
             var rm = Tensor(zeros: [6]), rv = Tensor(repeating: 1, shape: [6])
-            return batchNorm(x.value, weight: w.value, bias: b.value, runningMean: &rm, runningVariance: &rv, training: true)
+            return batchNorm(
+                x.value, weight: w.value, bias: b.value, runningMean: &rm, runningVariance: &rv, training: true)
         }
         check.expectPasses([x, w, b]) {
             var rm = Tensor(repeating: 0.3, shape: [6]), rv = Tensor(repeating: 2, shape: [6])
-            return batchNorm(x.value, weight: w.value, bias: b.value, runningMean: &rm, runningVariance: &rv, training: false)
+            return batchNorm(
+                x.value, weight: w.value, bias: b.value, runningMean: &rm, runningVariance: &rv, training: false)
         }
         check.expectPasses([x]) { l2Normalize(x.value) }
         let y = randomParameter([1, 6], seed: 25)

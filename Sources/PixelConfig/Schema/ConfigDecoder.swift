@@ -112,6 +112,11 @@ struct ConfigDecoder {
         for (path, holds, reason) in Self.inertValues where holds(config) {
             warnings.append("\(origin(of: [path])): \(path) has no effect in pixelrec: \(reason)")
         }
+        for (keys, idle, reason) in Self.dependentKeys where idle(config) {
+            for (path, changed) in keys where origins[path] != nil && changed(config) {
+                warnings.append("\(origin(of: [path])): \(path) has no effect: \(reason)")
+            }
+        }
         for field in ConfigSchema.fields {
             if let (requirement, found) = field.violation(config) {
                 throw .outOfRange(origin(of: [field.path]), key: field.path, requirement: requirement, found: found)
@@ -169,6 +174,55 @@ struct ConfigDecoder {
                 + "`pixelrec encode`); the trained item tower adapts them (model.item_tower)"
         ),
     ]
+
+    /// Keys that only act together with another setting: (each key with whether the config moves it off its
+    /// default, whether the config leaves the group idle, why). A config that sets one of them to a value of its
+    /// own while the group is idle gets a warning at the key; writing the default (as `config show` does) is
+    /// silent.
+    static let dependentKeys:
+        [([(String, @Sendable (PixelRecConfig) -> Bool)], @Sendable (PixelRecConfig) -> Bool, String)] = {
+            let training = TrainingConfig()
+            let model = ModelConfig()
+            return [
+                (
+                    [
+                        ("training.lr_scheduler_type", { $0.training.lrSchedulerType != training.lrSchedulerType }),
+                        (
+                            "training.lr_scheduler_patience",
+                            { $0.training.lrSchedulerPatience != training.lrSchedulerPatience }
+                        ),
+                        (
+                            "training.lr_scheduler_factor",
+                            { $0.training.lrSchedulerFactor != training.lrSchedulerFactor }
+                        ),
+                        ("training.lr_scheduler_min_lr", { $0.training.lrSchedulerMinLR != training.lrSchedulerMinLR }),
+                        (
+                            "training.lr_scheduler_step_size",
+                            { $0.training.lrSchedulerStepSize != training.lrSchedulerStepSize }
+                        ),
+                        ("training.lr_scheduler_gamma", { $0.training.lrSchedulerGamma != training.lrSchedulerGamma }),
+                    ],
+                    { !$0.training.useLRScheduler },
+                    "training.use_lr_scheduler is false (the default; set it to true to schedule the rate)"
+                ),
+                (
+                    [
+                        ("model.max_seq_len", { $0.model.maxSeqLen != model.maxSeqLen }),
+                        ("model.seq_blocks", { $0.model.seqBlocks != model.seqBlocks }),
+                        ("model.seq_heads", { $0.model.seqHeads != model.seqHeads }),
+                        ("model.seq_dropout", { $0.model.seqDropout != model.seqDropout }),
+                        ("training.sequence_windows", { $0.training.sequenceWindows != training.sequenceWindows }),
+                        (
+                            "training.full_softmax_max_items",
+                            { $0.training.fullSoftmaxMaxItems != training.fullSoftmaxMaxItems }
+                        ),
+                        ("training.sampled_negatives", { $0.training.sampledNegatives != training.sampledNegatives }),
+                    ],
+                    { $0.model.userEncoder == .id },
+                    "model.user_encoder is id (set it to sequence or hybrid for a sequence user encoder)"
+                ),
+            ]
+        }()
 
     private func origin(of keys: [String]) -> SourceLocation {
         keys.compactMap { origins[$0] }.max { $0.order < $1.order }?.location ?? SourceLocation(source: "defaults")

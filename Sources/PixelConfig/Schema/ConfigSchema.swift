@@ -135,6 +135,9 @@ enum ConfigSchema {
             "training.max_steps_per_epoch", \.training.maxStepsPerEpoch,
             "stop each epoch after this many steps; 0 = all batches", .atLeast(0)),
         F(
+            "training.validation_task", \.training.validationTask,
+            "what validation measures: auto = cold_user for a user split, cold_item for an item split, else retrieval"),
+        F(
             "training.sequence_windows", \.training.sequenceWindows,
             "sequence models: all = every interaction in windows of max_seq_len + 1; last = the newest window per user"),
         F(

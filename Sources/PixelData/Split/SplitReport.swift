@@ -63,7 +63,8 @@ public struct SplitReport: Sendable, Equatable, Codable {
     public var seconds: [String: Double] = [:]
 
     enum CodingKeys: String, CodingKey {
-        case format, version, input, strategy, seed, ratios, sample, holdout, filters, counts, users, items, leakage, seconds
+        case format, version, input, strategy, seed, ratios, sample, holdout, filters, counts, users, items, leakage,
+            seconds
         case temporalScope = "temporal_scope"
     }
 }

@@ -19,7 +19,8 @@ public struct HistogramImageEncoder: ImageEncoder {
     public let identity: EncoderIdentity
 
     public init(name: String = "builtin") {
-        identity = EncoderIdentity(name: name, modality: .image, dimension: Self.dimension, modelHash: "histogram-v1-64px-192d")
+        identity = EncoderIdentity(
+            name: name, modality: .image, dimension: Self.dimension, modelHash: "histogram-v1-64px-192d")
     }
 
     public var preparedCount: Int { Self.dimension }
@@ -34,7 +35,8 @@ public struct HistogramImageEncoder: ImageEncoder {
 
     public func prepare(_ image: Image) -> [Float] {
         let side = Self.side
-        let small = image.resampled(shorterEdge: side, filter: .bilinear).centerCroppedOrPadded(width: side, height: side)
+        let small = image.resampled(shorterEdge: side, filter: .bilinear).centerCroppedOrPadded(
+            width: side, height: side)
         var colour = [Float](repeating: 0, count: 128)
         var orientation = [Float](repeating: 0, count: 32)
         var lumaHistogram = [Float](repeating: 0, count: 16)
@@ -60,7 +62,8 @@ public struct HistogramImageEncoder: ImageEncoder {
                         }
                     }
                     let saturation = maxC > 0 ? delta / maxC : 0
-                    let hBin = min(7, Int(hue / 6 * 8)), sBin = min(3, Int(saturation * 4)), vBin = min(3, Int(maxC * 4))
+                    let hBin = min(7, Int(hue / 6 * 8)), sBin = min(3, Int(saturation * 4)),
+                        vBin = min(3, Int(maxC * 4))
                     colour[(hBin * 4 + sBin) * 4 + vBin] += 1
                     let l = 0.299 * r + 0.587 * g + 0.114 * b
                     luma[y * side + x] = l
@@ -100,7 +103,8 @@ public struct HistogramImageEncoder: ImageEncoder {
         let rgMean = rgSum / n, ybMean = ybSum / n
         let rgStd = max(0, rgSquares / n - rgMean * rgMean).squareRoot()
         let ybStd = max(0, ybSquares / n - ybMean * ybMean).squareRoot()
-        let colourfulness = (rgStd * rgStd + ybStd * ybStd).squareRoot() + 0.3 * (rgMean * rgMean + ybMean * ybMean).squareRoot()
+        let colourfulness =
+            (rgStd * rgStd + ybStd * ybStd).squareRoot() + 0.3 * (rgMean * rgMean + ybMean * ybMean).squareRoot()
         for k in 0..<12 { cellMeans[k] /= n / 4 }
         var feature: [Float] = []
         feature.reserveCapacity(Self.dimension)

@@ -12,11 +12,14 @@ extension FeatureStore {
     ) throws {
         let n = ids.count, d = identity.dimension
         guard rows.count == n * d, missing.count == n, d > 0 else {
-            throw EncoderError.invalidArgument("feature store: \(rows.count) floats / \(missing.count) flags for \(n) × \(d)")
+            throw EncoderError.invalidArgument(
+                "feature store: \(rows.count) floats / \(missing.count) flags for \(n) × \(d)")
         }
         guard Set(ids).count == n else { throw EncoderError.invalidArgument("feature store: duplicate item ids") }
         let name = Array(identity.name.utf8), hash = Array(identity.modelHash.utf8)
-        guard name.count < 65536, hash.count < 65536 else { throw EncoderError.invalidArgument("feature store: name too long") }
+        guard name.count < 65536, hash.count < 65536 else {
+            throw EncoderError.invalidArgument("feature store: name too long")
+        }
         let rowsOffset = (64 + name.count + hash.count + 63) / 64 * 64
         let flagsOffset = rowsOffset + 4 * n * d
         let idsOffset = flagsOffset + n
@@ -46,7 +49,9 @@ extension FeatureStore {
         for id in ids {
             let bytes = Array(id.utf8)
             let count = UInt32(bytes.count)
-            tail.append(contentsOf: [UInt8(count & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count >> 16 & 0xFF), UInt8(count >> 24)])
+            tail.append(contentsOf: [
+                UInt8(count & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count >> 16 & 0xFF), UInt8(count >> 24),
+            ])
             tail.append(contentsOf: bytes)
         }
         try AtomicFile.write(to: path) { handle in

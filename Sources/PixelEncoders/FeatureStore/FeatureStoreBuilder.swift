@@ -92,7 +92,8 @@ public enum FeatureStoreBuilder {
         if !toEncode.isEmpty {
             let encoded = try encode(toEncode)
             guard encoded.rows.count == toEncode.count * d else {
-                throw EncoderError.invalidArgument("encoder returned \(encoded.rows.count) floats for \(toEncode.count) × \(d)")
+                throw EncoderError.invalidArgument(
+                    "encoder returned \(encoded.rows.count) floats for \(toEncode.count) × \(d)")
             }
             for (k, i) in toEncode.enumerated() {
                 if let reason = encoded.failed[k] {
@@ -105,7 +106,8 @@ public enum FeatureStoreBuilder {
             report.encoded = toEncode.count - encoded.failed.count
         }
         report.missing = missing.filter { $0 }.count
-        let unchanged = existing.map { $0.ids == ids && toEncode.isEmpty && $0.flags.map { $0 != 0 } == missing } ?? false
+        let unchanged =
+            existing.map { $0.ids == ids && toEncode.isEmpty && $0.flags.map { $0 != 0 } == missing } ?? false
         if !unchanged {
             try FeatureStore.write(identity: identity, ids: ids, rows: rows, missing: missing, to: path)
         }

@@ -40,7 +40,9 @@ extension ImagePreprocessor {
         if root["do_center_crop"] as? Bool == false {
             result.cropWidth = nil
             result.cropHeight = nil
-        } else if let crop = root["crop_size"] as? [String: Any], let h = crop["height"] as? Int, let w = crop["width"] as? Int {
+        } else if let crop = root["crop_size"] as? [String: Any], let h = crop["height"] as? Int,
+            let w = crop["width"] as? Int
+        {
             result.cropWidth = w
             result.cropHeight = h
         } else if let crop = root["crop_size"] as? Int {

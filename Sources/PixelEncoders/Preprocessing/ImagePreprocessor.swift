@@ -28,7 +28,8 @@ public struct ImagePreprocessor: Sendable, Equatable {
     public var std: [Double]
 
     public init(
-        resize: Resize, filter: ResampleFilter = .bicubic, crop: (width: Int, height: Int)?, rescale: Double = 1.0 / 255,
+        resize: Resize, filter: ResampleFilter = .bicubic, crop: (width: Int, height: Int)?,
+        rescale: Double = 1.0 / 255,
         mean: [Double], std: [Double]
     ) {
         self.resize = resize
@@ -50,7 +51,9 @@ public struct ImagePreprocessor: Sendable, Equatable {
 
     /// ImageNet CNN/ViT convention: shortest edge `resize` (bilinear unless given), crop `size`,
     /// mean `(0.485, 0.456, 0.406)`, std `(0.229, 0.224, 0.225)`.
-    public static func imagenet(size: Int = 224, resize: Int? = nil, filter: ResampleFilter = .bilinear) -> ImagePreprocessor {
+    public static func imagenet(size: Int = 224, resize: Int? = nil, filter: ResampleFilter = .bilinear)
+        -> ImagePreprocessor
+    {
         ImagePreprocessor(
             resize: .shortestEdge(resize ?? size), filter: filter, crop: (size, size), mean: [0.485, 0.456, 0.406],
             std: [0.229, 0.224, 0.225])
@@ -80,7 +83,9 @@ public struct ImagePreprocessor: Sendable, Equatable {
         case let .shortestEdge(edge): current = current.resampled(shorterEdge: edge, filter: filter)
         case let .exact(width, height): current = current.resampled(width: width, height: height, filter: filter)
         }
-        if let cropWidth, let cropHeight { current = current.centerCroppedOrPadded(width: cropWidth, height: cropHeight) }
+        if let cropWidth, let cropHeight {
+            current = current.centerCroppedOrPadded(width: cropWidth, height: cropHeight)
+        }
         return current
     }
 

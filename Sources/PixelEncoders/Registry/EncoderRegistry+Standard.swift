@@ -4,9 +4,12 @@ extension EncoderRegistry {
         var entries = [
             EncoderEntry(
                 name: "builtin",
-                summary: "No weights: colour/texture histograms (images, 192-d), hashed TF-IDF of words and bigrams (texts, 512-d).",
+                summary:
+                    "No weights: colour/texture histograms (images, 192-d), hashed TF-IDF of words and bigrams (texts, 512-d).",
                 image: { _ in HistogramImageEncoder() },
-                text: { options in HashedTFIDFEncoder(dimension: options.dimension ?? HashedTFIDFEncoder.defaultDimension) })
+                text: { options in
+                    HashedTFIDFEncoder(dimension: options.dimension ?? HashedTFIDFEncoder.defaultDimension)
+                })
         ]
         entries.append(contentsOf: ModelSpec.standard.map(\.entry))
         return entries

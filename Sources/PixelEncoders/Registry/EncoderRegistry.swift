@@ -73,7 +73,8 @@ public final class EncoderRegistry: Sendable {
 
     /// A new image encoder of family `name`.
     /// - Throws: `.unknownEncoder`, `.unsupportedModality`, or the factory's error (missing model files).
-    public func imageEncoder(named name: String, options: EncoderOptions = EncoderOptions()) throws -> any ImageEncoder {
+    public func imageEncoder(named name: String, options: EncoderOptions = EncoderOptions()) throws -> any ImageEncoder
+    {
         guard let factory = try entry(named: name).makeImageEncoder else {
             throw EncoderError.unsupportedModality(encoder: name, modality: "images")
         }

@@ -22,7 +22,8 @@ public enum ModelFiles {
         if models.count == 1 { return directory + "/" + models[0] }
         if models.isEmpty { throw EncoderError.missingFile(path: directory, what: "ONNX model (.onnx)") }
         throw EncoderError.malformedFile(
-            path: directory, reason: "several .onnx files (\(models.joined(separator: ", "))); name one \(names.first ?? "model.onnx")")
+            path: directory,
+            reason: "several .onnx files (\(models.joined(separator: ", "))); name one \(names.first ?? "model.onnx")")
     }
 
     /// A 64-bit fingerprint of a file's bytes and size, as 16 hex digits: four interleaved
@@ -38,7 +39,9 @@ public enum ModelFiles {
 
     static func fingerprint(_ data: Data) -> String {
         let prime: UInt64 = 0x9E37_79B9_7F4A_7C15
-        var lanes: (UInt64, UInt64, UInt64, UInt64) = (0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7344, 0xA409_3822_299F_31D0, 0x082E_FA98_EC4E_6C89)
+        var lanes: (UInt64, UInt64, UInt64, UInt64) = (
+            0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7344, 0xA409_3822_299F_31D0, 0x082E_FA98_EC4E_6C89
+        )
         data.withUnsafeBytes { raw in
             let words = raw.count / 8
             var i = 0

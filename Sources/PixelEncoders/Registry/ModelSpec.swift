@@ -49,13 +49,16 @@ public struct ModelSpec: Sendable {
         Output("pooler_output", .output), Output("pooled", .output), Output("features", .output),
         Output("last_hidden_state", .globalAverage),
     ]
-    static let tokenOutputs = [Output("pooler_output", .output), Output("pooled", .output), Output("last_hidden_state", .cls)]
+    static let tokenOutputs = [
+        Output("pooler_output", .output), Output("pooled", .output), Output("last_hidden_state", .cls),
+    ]
 
     /// The standard families. Preprocessing defaults follow the Hugging Face image processors of the
     /// reference checkpoints; a `preprocessor_config.json` in the model folder overrides them.
     public static let standard: [ModelSpec] = [
         ModelSpec(
-            name: "clip", summary: "CLIP (ViT) image and text towers; the projection outputs image_embeds / text_embeds.",
+            name: "clip",
+            summary: "CLIP (ViT) image and text towers; the projection outputs image_embeds / text_embeds.",
             vision: Vision(
                 modelFiles: ["vision_model.onnx", "image_model.onnx"], fileHint: "vision", preprocessor: .clip(),
                 outputs: [Output("image_embeds", .output)]),
@@ -68,26 +71,33 @@ public struct ModelSpec: Sendable {
                 modelFiles: defaultFiles, fileHint: nil,
                 preprocessor: .imagenet(size: 224, resize: 256, filter: .bicubic), outputs: tokenOutputs)),
         ModelSpec(
-            name: "resnet", summary: "ResNet-style CNN (also EfficientNet); global average pool of the last feature map.",
+            name: "resnet",
+            summary: "ResNet-style CNN (also EfficientNet); global average pool of the last feature map.",
             vision: Vision(
-                modelFiles: defaultFiles, fileHint: nil, preprocessor: .imagenet(size: 224, resize: 256, filter: .bilinear),
+                modelFiles: defaultFiles, fileHint: nil,
+                preprocessor: .imagenet(size: 224, resize: 256, filter: .bilinear),
                 outputs: cnnOutputs)),
         ModelSpec(
             name: "convnext", summary: "ConvNeXt; pooled (global average + layer norm) output.",
             vision: Vision(
-                modelFiles: defaultFiles, fileHint: nil, preprocessor: .imagenet(size: 224, resize: 256, filter: .bicubic),
+                modelFiles: defaultFiles, fileHint: nil,
+                preprocessor: .imagenet(size: 224, resize: 256, filter: .bicubic),
                 outputs: cnnOutputs)),
         ModelSpec(
             name: "efficientnet", summary: "EfficientNet(-Lite) CNN; the global-pooled features output.",
             vision: Vision(
-                modelFiles: defaultFiles, fileHint: nil, preprocessor: .imagenet(size: 224, resize: 224, filter: .bicubic),
+                modelFiles: defaultFiles, fileHint: nil,
+                preprocessor: .imagenet(size: 224, resize: 224, filter: .bicubic),
                 outputs: cnnOutputs)),
         ModelSpec(
-            name: "sentence-bert", summary: "Sentence-BERT (e.g. all-MiniLM-L6-v2): masked mean of token states, L2-normalised.",
+            name: "sentence-bert",
+            summary: "Sentence-BERT (e.g. all-MiniLM-L6-v2): masked mean of token states, L2-normalised.",
             text: Text(
                 modelFiles: defaultFiles, fileHint: nil, tokenizerKind: nil,
-                outputs: [Output("sentence_embedding", .output), Output("last_hidden_state", .maskedMean),
-                          Output("token_embeddings", .maskedMean)],
+                outputs: [
+                    Output("sentence_embedding", .output), Output("last_hidden_state", .maskedMean),
+                    Output("token_embeddings", .maskedMean),
+                ],
                 normalize: true)),
         ModelSpec(
             name: "mpnet", summary: "MPNet sentence encoder (e.g. all-mpnet-base-v2): masked mean, L2-normalised.",
@@ -98,7 +108,8 @@ public struct ModelSpec: Sendable {
         ModelSpec(
             name: "bert", summary: "BERT: the [CLS] token's final hidden state.",
             text: Text(
-                modelFiles: defaultFiles, fileHint: nil, tokenizerKind: .bert, outputs: [Output("last_hidden_state", .cls)])),
+                modelFiles: defaultFiles, fileHint: nil, tokenizerKind: .bert,
+                outputs: [Output("last_hidden_state", .cls)])),
         ModelSpec(
             name: "roberta", summary: "RoBERTa: the <s> token's final hidden state.",
             text: Text(

@@ -55,7 +55,8 @@ public final class ONNXImageEncoder: ImageEncoder, @unchecked Sendable {
         // One probe run gives the output size when the graph leaves it symbolic.
         let probe = [Float](repeating: 0, count: 3 * size.0 * size.1)
         let dimension = try embed(pixelValues: probe, count: 1).count
-        let description = "\(pre.resize) \(pre.filter) \(pre.cropWidth ?? 0)x\(pre.cropHeight ?? 0) \(pre.mean) \(pre.std) \(pre.rescale) \(output.name) \(normalize)"
+        let description =
+            "\(pre.resize) \(pre.filter) \(pre.cropWidth ?? 0)x\(pre.cropHeight ?? 0) \(pre.mean) \(pre.std) \(pre.rescale) \(output.name) \(normalize)"
         var fingerprint = FNV1a()
         fingerprint.combine(bytes: Array(description.utf8))
         self.identity = EncoderIdentity(

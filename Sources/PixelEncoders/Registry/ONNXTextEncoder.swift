@@ -18,12 +18,14 @@ public final class ONNXTextEncoder: TextEncoder, @unchecked Sendable {
         let model = try ONNXModel(contentsOf: modelPath)
         model.threads = threads
         guard model.inputs.contains(where: { $0.name == "input_ids" }) else {
-            throw EncoderError.modelMismatch(path: modelPath, reason: "no input_ids input (has \(model.inputs.map(\.name)))")
+            throw EncoderError.modelMismatch(
+                path: modelPath, reason: "no input_ids input (has \(model.inputs.map(\.name)))")
         }
         let available = model.outputs.map(\.name)
         guard let output = outputs.first(where: { available.contains($0.name) }) else {
             throw EncoderError.modelMismatch(
-                path: modelPath, reason: "none of the outputs \(outputs.map(\.name)) is in the model (it has \(available))")
+                path: modelPath,
+                reason: "none of the outputs \(outputs.map(\.name)) is in the model (it has \(available))")
         }
         self.model = model
         self.tokenizer = tokenizer
@@ -32,7 +34,8 @@ public final class ONNXTextEncoder: TextEncoder, @unchecked Sendable {
         self.identity = EncoderIdentity(name: name, modality: .text, dimension: 0, modelHash: "")
         // One probe run gives the output size when the graph leaves it symbolic.
         let dimension = try embed(batch: tokenizer.encodeBatch(["a"])).count
-        let description = "\(tokenizer.kind) \(tokenizer.maxLength) \(tokenizer.vocabularySize) \(output.name) \(normalize)"
+        let description =
+            "\(tokenizer.kind) \(tokenizer.maxLength) \(tokenizer.vocabularySize) \(output.name) \(normalize)"
         var fingerprint = FNV1a()
         fingerprint.combine(bytes: Array(description.utf8))
         self.identity = EncoderIdentity(
@@ -61,7 +64,8 @@ public final class ONNXTextEncoder: TextEncoder, @unchecked Sendable {
                 for i in 0..<positions.count { positions[i] = Int64(i % max(batch.length, 1)) }
                 feeds[input.name] = try ONNXValue(int64s: positions, shape: shape)
             default:
-                throw EncoderError.modelMismatch(path: model.path, reason: "unexpected text model input '\(input.name)'")
+                throw EncoderError.modelMismatch(
+                    path: model.path, reason: "unexpected text model input '\(input.name)'")
             }
         }
         let results = try model.run(feeds)

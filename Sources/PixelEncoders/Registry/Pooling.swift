@@ -23,7 +23,9 @@ public enum Pooling: Sendable, Equatable {
             let d = shape.dropFirst().reduce(1, *)
             return (values, d)
         case .cls:
-            guard shape.count == 3 else { throw EncoderError.invalidArgument("pooling: CLS needs [n, s, d], got \(shape)") }
+            guard shape.count == 3 else {
+                throw EncoderError.invalidArgument("pooling: CLS needs [n, s, d], got \(shape)")
+            }
             let (n, s, d) = (shape[0], shape[1], shape[2])
             var out = [Float](repeating: 0, count: n * d)
             for i in 0..<n {

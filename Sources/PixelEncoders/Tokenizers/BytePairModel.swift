@@ -27,7 +27,9 @@ final class BytePairModel: Sendable {
     ///   - merges: ordered pairs; rank = position.
     ///   - source: file named in errors.
     /// - Throws: `EncoderError.malformedFile` when a merge names a token absent from the vocabulary.
-    init(vocabulary: [String: Int], merges: [(String, String)], endOfWordSuffix: String?, unknownID: Int?, source: String)
+    init(
+        vocabulary: [String: Int], merges: [(String, String)], endOfWordSuffix: String?, unknownID: Int?, source: String
+    )
         throws
     {
         self.vocabulary = vocabulary
@@ -47,7 +49,8 @@ final class BytePairModel: Sendable {
         for (rank, (left, right)) in merges.enumerated() {
             guard let l = vocabulary[left], let r = vocabulary[right], let m = vocabulary[left + right] else {
                 throw EncoderError.malformedFile(
-                    path: source, reason: "merge \(rank + 1) '\(left) \(right)' names a token missing from the vocabulary")
+                    path: source,
+                    reason: "merge \(rank + 1) '\(left) \(right)' names a token missing from the vocabulary")
             }
             let key = UInt64(UInt32(l)) << 32 | UInt64(UInt32(r))
             if table[key] == nil { table[key] = Merge(rank: Int32(rank), merged: Int32(m)) }

@@ -5,16 +5,16 @@ import PixelTensor
 
 extension Trainer {
     /// Full-ranking validation metrics (`ndcg@k`, `hit_rate@k`, `recall@k`, …) of the model's vectors.
-    /// - Parameter histories: sequence models: each training user's items (catalog rows), oldest first.
+    /// - Parameter users: each user's model row (`-1` = untrained) and history (catalog rows, oldest first)
+    ///   when user vectors come from histories (sequence models, cold users); `nil` = the user table.
     static func validate(
         model: PretrainedMultimodalRecommender, content: ItemContent, itemIds: [Int32], setup: TaskSetup, ks: [Int],
-        workers: Int, histories: [ArraySlice<Int32>]? = nil
+        workers: Int, users given: (ids: [Int32], histories: [ArraySlice<Int32>])? = nil
     ) throws -> [String: Double] {
         let items = model.allItemVectors(content: content, ids: itemIds, workers: workers)
         let users =
-            histories.map {
-                model.userVectors(itemVectors: items, histories: $0, users: (0..<Int32($0.count)).map { $0 })
-            } ?? model.userTable
+            given.map { model.userVectors(itemVectors: items, histories: $0.histories, users: $0.ids) }
+            ?? model.userTable
         let scorer = try FactorizedScorer(
             userVectors: users, itemVectors: items, dimension: model.hyperparameters.embeddingDim,
             description: "multimodal")

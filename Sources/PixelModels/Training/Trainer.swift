@@ -161,6 +161,7 @@ public struct Trainer {
         var observer = TrainingObserver(directory: directory, options: options)
         let run = try TrainingRun(inputs: inputs, threads: options.threads, phases: &observer.phases)
         let stopping = EarlyStopping(t, validates: run.validation != nil)
+        if let note = run.validationNote { options.log(note) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var state = TrainingState(training: t)
         if let resume = options.resume {

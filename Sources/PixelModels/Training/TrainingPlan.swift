@@ -51,6 +51,12 @@ enum TrainingPlan {
         }
     }
 
+    /// Whether examples are sequences (the model has a sequence user encoder).
+    var isSequential: Bool {
+        if case .sequences = self { return true }
+        return false
+    }
+
     /// Sequence models: each training user's items (catalog rows), oldest first — their validation histories.
     func histories(users: Int) -> [ArraySlice<Int32>]? {
         if case .sequences(let plan) = self { return plan.histories(users: users) }

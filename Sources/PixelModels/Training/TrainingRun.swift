@@ -19,11 +19,14 @@ struct TrainingRun {
     let validation: (data: EvaluationData, setup: TaskSetup)?
     /// Model item index of each catalog row (`-1` for items first seen in validation).
     let itemIds: [Int32]
-    /// Sequence models: each training user's history (catalog rows), oldest first.
-    let histories: [ArraySlice<Int32>]?
+    /// Validation users' model rows (`-1` = not trained) and histories, when user vectors are computed
+    /// from histories (sequence models, cold users); `nil` = the trained user table.
+    let validationUsers: (ids: [Int32], histories: [ArraySlice<Int32>])?
     /// `training.seed`: every random choice of training (orders, negatives; the model's initialization
     /// takes the hyper-parameters' seed, the same value when built from one configuration).
     let seed: UInt64
+    /// Why validation measures what it does (`auto` resolved), for the log.
+    let validationNote: String?
     /// The ranking cut-offs reported at validation (5, 10, 20 and the early-stopping metric's).
     let ks: [Int]
 
@@ -47,7 +50,9 @@ struct TrainingRun {
         workers = max(1, threads)
         BLAS.setThreadCount(1)
         let evalData = try inputs.validation.map { try EvaluationData(train: train, validation: nil, test: $0) }
-        validation = try evalData.map { ($0, try TaskSetup(task: .retrieval, data: $0)) }
+        let task = evalData.map { Self.validationTask(t.validationTask, data: $0) }
+        validation = try evalData.map { ($0, try TaskSetup(task: task!.task, data: $0)) }
+        self.validationNote = task?.note
         model = phases.measure("model") { PretrainedMultimodalRecommender.make(hyper) }
         optimizer = Trainer.makeOptimizer(t, parameters: model.namedParameters(), workers: workers)
         let plan = try phases.measure("dataset") {
@@ -64,7 +69,9 @@ struct TrainingRun {
             loss: t.loss, recommendationWeight: Float(t.bceWeight),
             contrastiveWeight: hyper.useContrastive ? Float(t.contrastiveWeight) : 0)
         itemIds = (0..<Int32(catalog.count)).map { $0 < Int32(hyper.itemCount) ? $0 : -1 }
-        histories = validation == nil ? nil : plan.histories(users: hyper.userCount)
+        validationUsers = validation.flatMap { data, setup in
+            Self.validationUsers(setup: setup, data: data, plan: plan, trainUsers: hyper.userCount)
+        }
         ks = Array(Set([5, 10, 20] + (t.earlyStoppingMetric.rankingK.map { [$0] } ?? []))).sorted()
     }
 
@@ -139,8 +146,8 @@ struct TrainingRun {
         guard let validation else { return [:] }
         var metrics = try Trainer.validate(
             model: model, content: inputs.content, itemIds: itemIds, setup: validation.setup, ks: ks, workers: workers,
-            histories: histories)
-        if inputs.training.earlyStoppingMetric == .validationLoss, histories == nil {
+            users: validationUsers)
+        if inputs.training.earlyStoppingMetric == .validationLoss, validationUsers == nil {
             metrics["val_loss"] = Trainer.validationLoss(
                 model: model, content: inputs.content, data: validation.data, settings: settings,
                 ratio: inputs.sampling.ratio, seed: seed)
@@ -164,5 +171,48 @@ struct TrainingRun {
         // place first, as a separate write was.
         try Checkpoint(header: header, tensors: model.stateDict(), optimizerState: optimizer.stateDict())
             .write(to: path, alsoAs: alsoAs)
+    }
+
+    /// The task `setting` stands for on `data` (validation as test), with a note when `auto` chose it.
+    static func validationTask(_ setting: ValidationTask, data: EvaluationData) -> (task: EvaluationTask, note: String?)
+    {
+        switch setting {
+        case .retrieval: return (.retrieval, nil)
+        case .coldUser: return (.coldUser, nil)
+        case .coldItem: return (.coldItem, nil)
+        case .auto:
+            let warmUsers = (0..<data.trainUserCount).contains { !data.test.row($0).isEmpty }
+            if !warmUsers {
+                return (.coldUser, "validation: cold_user (no validation user has training interactions: a user split)")
+            }
+            let warmItems = (0..<data.userCount).contains { u in
+                data.test.row(u).contains { Int($0) < data.trainItemCount }
+            }
+            if !warmItems {
+                return (
+                    .coldItem, "validation: cold_item (no validation item has training interactions: an item split)"
+                )
+            }
+            return (.retrieval, nil)
+        }
+    }
+
+    /// Model rows and histories of the validation users when vectors come from histories: sequence
+    /// models (training histories; a cold user's first held-out interactions) and cold users of ID
+    /// models (their profile); `nil` for an ID model's trained users (its user table).
+    static func validationUsers(setup: TaskSetup, data: EvaluationData, plan: TrainingPlan, trainUsers: Int)
+        -> (ids: [Int32], histories: [ArraySlice<Int32>])?
+    {
+        let sequential = plan.isSequential
+        if setup.task != .coldUser {
+            guard let histories = plan.histories(users: trainUsers) else { return nil }
+            return ((0..<Int32(trainUsers)).map { $0 }, histories)
+        }
+        let ids = (0..<data.userCount).map { $0 < trainUsers ? Int32($0) : -1 }
+        let histories =
+            sequential
+            ? data.histories(task: .coldUser, coldHistory: setup.coldHistory, users: 0..<data.userCount)
+            : (0..<data.userCount).map { setup.profiles.row($0) }
+        return (ids, histories)
     }
 }

@@ -22,7 +22,8 @@ enum ConfigShowCommand: Subcommand {
     /// `# model.user_encoder: framework id, pixelrec hybrid — <why>` lines, one per departure.
     static func departuresComment() -> String {
         let defaults = PixelRecConfig()
-        var text = "\n# Defaults that differ from the Python framework's (a key set in --config or --set keeps its value):\n"
+        var text =
+            "\n# Defaults that differ from the Python framework's (a key set in --config or --set keeps its value):\n"
         for d in PixelRecConfig.departures {
             let ours = defaults.yamlValue(forKeyPath: d.key) ?? "?"
             text += "#   \(d.key): pixelrec \(ours), framework \(d.framework) — \(d.reason)\n"

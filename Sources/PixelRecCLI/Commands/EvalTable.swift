@@ -6,7 +6,8 @@ enum EvalTable {
     /// One result: a header, then one row per metric family with a column per cut-off
     /// (`mean ±half-width` of the 95% interval).
     static func single(_ report: EvaluationReport) -> String {
-        var text = "\(report.recommender) (\(report.scorer)) · task \(report.task) · \(report.evaluationProtocol) ranking"
+        var text =
+            "\(report.recommender) (\(report.scorer)) · task \(report.task) · \(report.evaluationProtocol) ranking"
         if report.evaluationProtocol == "sampled" { text += " (\(report.negatives) negatives per positive)" }
         text += " · \(report.split.evaluatedUsers) users · \(report.split.items) items\n"
         var families: [String] = []
@@ -44,7 +45,8 @@ enum EvalTable {
         }
         var text = ""
         for (index, report) in reports.enumerated() {
-            text += "[\(index + 1)] \(names[index]): \(report.recommender) · \(report.task) · \(report.evaluationProtocol)"
+            text +=
+                "[\(index + 1)] \(names[index]): \(report.recommender) · \(report.task) · \(report.evaluationProtocol)"
             if report.evaluationProtocol == "sampled" { text += " (\(report.negatives) negatives)" }
             text += " · \(report.split.evaluatedUsers) users\n"
         }
