@@ -79,9 +79,10 @@ extension PretrainedMultimodalRecommender {
         let recommendation: Tensor
         switch settings.loss {
         case .sampledSoftmax:
-            var logits = matmul(h, vectors, transposeB: true)  // [M, |C|]
-            if let logQ { logits = logits - Tensor(shape: [1, logQ.count], scalars: logQ) }
-            recommendation = softmaxCrossEntropy(logits, targets: targetSlots)
+            // Logits h·vᵀ − log Q [M, |C|] block by block, never stored; the step's BLAS thread count
+            // (the Trainer's `workers`) is the number of row-block workers.
+            recommendation = dotProductSoftmaxCrossEntropy(
+                queries: h, candidates: vectors, targets: targetSlots, logQ: logQ, threads: BLAS.threadCount)
         case .bce, .bpr:
             let m = real.count
             let negativeSlots = (0..<m).map { k in slot[Int(negatives[k % max(1, negatives.count)])] }
