@@ -339,8 +339,8 @@ public struct Trainer {
                     lap(&stepTimes.batch)
                     // One replica; its large products (the softmax over the candidates) use `workers` BLAS threads.
                     BLAS.setThreadCount(workers)
-                    parts = model.sequenceLoss(batch, content: content, settings: settings, candidates: candidates)
-                    stepGradients = parts.total.gradients()
+                    (parts, stepGradients) = model.sequenceLossAndGradients(
+                        batch, content: content, settings: settings, candidates: candidates, workers: workers)
                     BLAS.setThreadCount(1)
                 } else if let rows {
                     var users: [Int32] = [], positives: [Int32] = [], negatives: [Int32] = []
