@@ -7,10 +7,10 @@ import PixelTensor
 
 /// `train-seq`: one training step of the sequence model (`user_encoder: sequence`, SASRec blocks over the
 /// item tower's multimodal vectors) with the sampled softmax with log-Q correction, as `pixelrec train`
-/// runs it: `sequenceLoss` with `.sampled` candidates (the batch's items plus 1024 uniform negatives, each
-/// logit lowered by `log Q`, Q as ``SequenceTraining``'s), backward, Adam. One replica whose BLAS calls use
-/// `threads` threads and whose Adam spreads its parameters over `threads` workers (the Trainer's sequence
-/// step). The PyTorch peer (bench/train_seq_peer.py) reads the same batches from `--dump`'s file.
+/// runs it: `sequenceLossAndGradients` with `.sampled` candidates (the batch's items plus 1024 uniform
+/// negatives, each logit lowered by `log Q`, Q as ``SequenceTraining``'s) on `threads` data-parallel
+/// shards, then Adam with its parameters spread over `threads` workers (the Trainer's sequence step).
+/// The PyTorch peer (bench/train_seq_peer.py) reads the same batches from `--dump`'s file.
 ///
 /// Shape: 100k items (ID embedding + Linear 768 → d vision + Linear 384 → d text, random frozen features;
 /// 4-head token attention, LayerNorm, mean, fusion MLP [512, 256, 128] with batch norm → d), width d,
@@ -130,7 +130,7 @@ enum SequenceBench {
         let settings = LossSettings(loss: .sampledSoftmax)
         BLAS.setThreadCount(1)
 
-        var times: [Double] = [], forward: [Double] = [], backward: [Double] = [], update: [Double] = []
+        var times: [Double] = [], pass: [Double] = [], update: [Double] = []
         var last: Float = 0
         var cpu = 0.0
         for s in 0..<(warmup + steps) {
@@ -138,13 +138,11 @@ enum SequenceBench {
             let candidates = SequenceCandidates.sampled(negatives: data.negatives[k]) { logQ[Int($0)] }
             let startCPU = processCPU()
             let t0 = now()
-            // As Trainer: one replica, its products on `threads` BLAS threads; Adam on `threads` workers.
+            // As Trainer: `threads` shards (or one replica on `threads` BLAS threads); Adam on `threads` workers.
             BLAS.setThreadCount(threads)
-            let parts = model.sequenceLoss(
-                data.batches[k], content: content, settings: settings, candidates: candidates)
+            let (parts, gradients) = model.sequenceLossAndGradients(
+                data.batches[k], content: content, settings: settings, candidates: candidates, workers: threads)
             last = parts.total.scalar
-            let t1 = now()
-            let gradients = parts.total.gradients()
             BLAS.setThreadCount(1)
             let t2 = now()
             Autograd.withoutRecording { optimizer.step(gradients) }
@@ -152,8 +150,7 @@ enum SequenceBench {
             guard s >= warmup else { continue }
             cpu += processCPU() - startCPU
             times.append(t3 - t0)
-            forward.append(t1 - t0)
-            backward.append(t2 - t1)
+            pass.append(t2 - t0)
             update.append(t3 - t2)
         }
         let widths = data.batches.indices.map { data.candidateCount($0) }
@@ -161,7 +158,7 @@ enum SequenceBench {
         print(
             "{\"bench\": \"train-seq\", \"dim\": \(d), \"threads\": \(threads), \"steps\": \(steps), "
                 + "\"median_ms\": \(ms(median(times))), \"min_ms\": \(ms(times.min() ?? 0)), "
-                + "\"forward_ms\": \(ms(median(forward))), \"backward_ms\": \(ms(median(backward))), "
+                + "\"pass_ms\": \(ms(median(pass))), "
                 + "\"optimizer_ms\": \(ms(median(update))), \"cpu_ms_per_step\": \(ms(cpu / Double(max(steps, 1)))), "
                 + "\"targets\": \(slots), \"candidates\": \(widths.reduce(0, +) / widths.count), \"loss\": \(last)}")
     }

@@ -8,6 +8,7 @@ let areas: [(commands: [String], run: (String, [String]) throws -> Void)] = [
     (DataBench.commands, DataBench.run),
     (TrainBench.commands, TrainBench.run),
     (SequenceBench.commands, SequenceBench.run),
+    (SoftmaxBench.commands, SoftmaxBench.run),
     (DataParallelBench.commands, DataParallelBench.run),
     (EvalBench.commands, EvalBench.run),
     (ImageBench.commands, ImageBench.run),

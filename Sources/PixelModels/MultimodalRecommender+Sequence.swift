@@ -34,21 +34,31 @@ public enum SequenceCandidates {
     case sampled(negatives: [Int32], logQ: (Int32) -> Float)
 }
 
+/// Where a sequence step's slots and candidates sit: the candidate rows `C` and, per slot, the position
+/// of its input and target in `C`.
+struct SequenceStepRows {
+    /// Candidate rows `C` (item rows of the content and the model's item ids).
+    var rows: [Int32]
+    /// `log Q` per candidate (`sampled_softmax` over sampled candidates), else `nil`.
+    var logQ: [Float]?
+    /// BCE/BPR: per slot with a target, the position in `C` of its negative (the sampled negatives in
+    /// order, cycled); empty for the softmax.
+    var negativeSlots: [Int32]
+    /// Per slot (`B·L`), the position of its input in `C` (0 for an empty slot).
+    var inputSlots: [Int32]
+    /// The slots with a target, ascending.
+    var real: [Int32]
+    /// Per slot with a target, the position of its target in `C`.
+    var targetSlots: [Int32]
+}
+
 extension PretrainedMultimodalRecommender {
-    /// The next-item objective of a sequence model at every slot with a target (call in training mode).
-    ///
-    /// Item vectors `v` come from the item tower for the step's candidate set `C`; slot states
-    /// `h_t` = the sequence encoder over the inputs' vectors (plus the user-ID embedding for
-    /// `hybrid`). `sampled_softmax`: `−log softmax_C(⟨h_t, v_c⟩ − log Q_c)[target]` (log Q = 0 over the
-    /// whole catalog); `bce`/`bpr`: the target against one negative per slot, the first `M` rows of the
-    /// sampled negatives (`M` slots with a target). Plus the vision–text InfoNCE over the targets.
-    public func sequenceLoss(
-        _ batch: SequenceBatch, content: ItemContent, settings: LossSettings, candidates: SequenceCandidates
-    ) -> LossParts {
-        guard let sequence else { preconditionFailure("sequenceLoss: the model has no sequence encoder") }
-        let n = hyperparameters.itemCount, l = batch.length, d = hyperparameters.embeddingDim
+    /// The candidate rows of a sequence step and the slots' positions among them.
+    func sequenceStepRows(_ batch: SequenceBatch, settings: LossSettings, candidates: SequenceCandidates)
+        -> SequenceStepRows
+    {
+        let n = hyperparameters.itemCount
         let real = batch.targets.indices.filter { batch.targets[$0] >= 0 }.map { Int32($0) }
-        // The candidate rows C and each item's position in C.
         var rows: [Int32]
         var slot = [Int32](repeating: -1, count: n)
         var logQ: [Float]? = nil
@@ -66,27 +76,63 @@ extension PretrainedMultimodalRecommender {
             }
             if settings.loss == .sampledSoftmax { logQ = rows.map(q) }
         }
-        let t = tokens(content: content, rows: rows, ids: rows)
+        let negativeSlots =
+            settings.loss == .sampledSoftmax
+            ? [] : real.indices.map { k in slot[Int(negatives[k % max(1, negatives.count)])] }
+        return SequenceStepRows(
+            rows: rows, logQ: logQ, negativeSlots: negativeSlots,
+            inputSlots: batch.inputs.map { $0 >= 0 ? slot[Int($0)] : 0 }, real: real,
+            targetSlots: real.map { slot[Int(batch.targets[Int($0)])] })
+    }
+
+    /// The next-item objective of a sequence model at every slot with a target (call in training mode).
+    ///
+    /// Item vectors `v` come from the item tower for the step's candidate set `C`; slot states
+    /// `h_t` = the sequence encoder over the inputs' vectors (plus the user-ID embedding for
+    /// `hybrid`). `sampled_softmax`: `−log softmax_C(⟨h_t, v_c⟩ − log Q_c)[target]` (log Q = 0 over the
+    /// whole catalog); `bce`/`bpr`: the target against one negative per slot, the first `M` rows of the
+    /// sampled negatives (`M` slots with a target). Plus the vision–text InfoNCE over the targets.
+    /// The softmax's row blocks run on the current BLAS thread count (see
+    /// ``sequenceLossAndGradients(_:content:settings:candidates:workers:)`` for a data-parallel step).
+    public func sequenceLoss(
+        _ batch: SequenceBatch, content: ItemContent, settings: LossSettings, candidates: SequenceCandidates
+    ) -> LossParts {
+        guard let sequence else { preconditionFailure("sequenceLoss: the model has no sequence encoder") }
+        let l = batch.length, d = hyperparameters.embeddingDim
+        let plan = sequenceStepRows(batch, settings: settings, candidates: candidates)
+        let t = tokens(content: content, rows: plan.rows, ids: plan.rows)
         let vectors = fuse(t)  // [|C|, d]
-        let inputSlots = batch.inputs.map { $0 >= 0 ? slot[Int($0)] : 0 }
-        let x = vectors.indexSelect(axis: 0, indices: inputSlots).reshaped([batch.count, l, d])
+        let x = vectors.indexSelect(axis: 0, indices: plan.inputSlots).reshaped([batch.count, l, d])
         let states = sequence(x, padding: batch.inputs.map { $0 < 0 })
-        var h = states.reshaped([batch.count * l, d]).indexSelect(axis: 0, indices: real)  // [M, d]
+        let h = states.reshaped([batch.count * l, d]).indexSelect(axis: 0, indices: plan.real)  // [M, d]
+        return sequenceHead(
+            batch, plan, vectors: vectors, states: h, vision: t.vision, text: t.text, content: content,
+            settings: settings, threads: BLAS.threadCount)
+    }
+
+    /// The loss of a sequence step from the candidates' vectors `[|C|, d]`, the states of the slots with a
+    /// target `[M, d]` (the ID embedding is added here for `hybrid`) and the candidates' vision and text
+    /// tokens (InfoNCE); `threads` row-block workers of the softmax.
+    func sequenceHead(
+        _ batch: SequenceBatch, _ plan: SequenceStepRows, vectors: Tensor, states: Tensor, vision: Tensor,
+        text: Tensor, content: ItemContent, settings: LossSettings, threads: Int
+    ) -> LossParts {
+        let l = batch.length
+        var h = states
         if hyperparameters.userEncoder == .hybrid {
-            h = h + userVectors(real.map { batch.users[Int($0) / l] })
+            h = h + userVectors(plan.real.map { batch.users[Int($0) / l] })
         }
-        let targetSlots = real.map { slot[Int(batch.targets[Int($0)])] }
+        let targetSlots = plan.targetSlots
         let recommendation: Tensor
         switch settings.loss {
         case .sampledSoftmax:
-            var logits = matmul(h, vectors, transposeB: true)  // [M, |C|]
-            if let logQ { logits = logits - Tensor(shape: [1, logQ.count], scalars: logQ) }
-            recommendation = softmaxCrossEntropy(logits, targets: targetSlots)
+            // Logits h·vᵀ − log Q [M, |C|] block by block, never stored.
+            recommendation = dotProductSoftmaxCrossEntropy(
+                queries: h, candidates: vectors, targets: targetSlots, logQ: plan.logQ, threads: threads)
         case .bce, .bpr:
-            let m = real.count
-            let negativeSlots = (0..<m).map { k in slot[Int(negatives[k % max(1, negatives.count)])] }
+            let m = plan.real.count
             let positive = (h * vectors.indexSelect(axis: 0, indices: targetSlots)).sum(axis: -1)
-            let negative = (h * vectors.indexSelect(axis: 0, indices: negativeSlots)).sum(axis: -1)
+            let negative = (h * vectors.indexSelect(axis: 0, indices: plan.negativeSlots)).sum(axis: -1)
             if settings.loss == .bpr {
                 recommendation = Loss.bpr(positiveScores: positive, negativeScores: negative)
             } else {
@@ -97,11 +143,11 @@ extension PretrainedMultimodalRecommender {
         var total = recommendation * settings.recommendationWeight
         var contrastiveValue: Float = 0
         if usesContrastive(settings) {
-            let targetRows = real.map { batch.targets[Int($0)] }
+            let targetRows = plan.real.map { batch.targets[Int($0)] }
             let picked = contrastiveRows(targetRows[...], content: content).map { targetSlots[Int($0)] }
             if picked.count >= 2 {
                 let c = Loss.infoNCE(
-                    t.vision.indexSelect(axis: 0, indices: picked), t.text.indexSelect(axis: 0, indices: picked),
+                    vision.indexSelect(axis: 0, indices: picked), text.indexSelect(axis: 0, indices: picked),
                     temperature: hyperparameters.contrastiveTemperature)
                 contrastiveValue = c.scalar
                 total = total + c * settings.contrastiveWeight

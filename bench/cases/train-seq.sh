@@ -6,8 +6,8 @@
 # with batch norm) over the step's candidates only; sampled softmax with log-Q correction over the batch's
 # items plus 1024 uniform negatives of a 100k-item catalog (~12k candidates: items drawn by the log-normal
 # popularity of `pixelrec synth`). Both sides read the same batches (`PixelBench train-seq --dump`).
-# pixelrec: one replica with `threads` BLAS threads and Adam on `threads` workers, as `pixelrec train` runs a
-# sequence step. PyTorch: eager and torch.compile (fused Adam both); the ratio is taken against the faster.
+# pixelrec: `threads` data-parallel shards (sequenceLossAndGradients) and Adam on `threads` workers, as
+# `pixelrec train` runs a sequence step. PyTorch: eager and torch.compile (fused Adam both); the ratio is taken against the faster.
 # Times: median wall ms of BENCH_SEQ_STEPS steps (default 10) after warm-up; ratio = peer ms / our ms.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -44,7 +44,7 @@ ours = json.loads(sys.argv[1])
 peers = {name: json.loads(text) for name, text in (("eager", sys.argv[2]), ("compile", sys.argv[3])) if text.strip()}
 dim, threads, compile_log = int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 notes = [f"{ours['candidates']} candidates x {ours['targets']} targets",
-         f"ours fwd {ours['forward_ms']} / bwd {ours['backward_ms']} / Adam {ours['optimizer_ms']} ms, CPU {ours['cpu_ms_per_step']} ms/step"]
+         f"ours loss+gradients {ours['pass_ms']} / Adam {ours['optimizer_ms']} ms, CPU {ours['cpu_ms_per_step']} ms/step"]
 for k, v in peers.items():
     notes.append(f"{k} CPU {v['cpu_ms_per_step']} ms/step")
 if "compile" not in peers:

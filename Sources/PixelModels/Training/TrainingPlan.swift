@@ -99,7 +99,8 @@ enum TrainingPlan {
 
 extension PretrainedMultimodalRecommender {
     /// The loss of one training step and its gradients, with `workers` threads: data-parallel shards for
-    /// (user, item) rows; one replica whose large products use `workers` BLAS threads for sequences.
+    /// (user, item) rows and for sequence windows (``sequenceLossAndGradients(_:content:settings:candidates:workers:)``,
+    /// whose single shard runs its large products on `workers` BLAS threads).
     func lossAndGradients(
         _ batch: TrainingPlan.Batch, content: ItemContent, settings: LossSettings, workers: Int
     ) -> (LossParts, Gradients) {
@@ -109,8 +110,8 @@ extension PretrainedMultimodalRecommender {
         case .sequences(let batch, let candidates):
             BLAS.setThreadCount(workers)
             defer { BLAS.setThreadCount(1) }
-            let parts = sequenceLoss(batch, content: content, settings: settings, candidates: candidates)
-            return (parts, parts.total.gradients())
+            return sequenceLossAndGradients(
+                batch, content: content, settings: settings, candidates: candidates, workers: workers)
         }
     }
 }
