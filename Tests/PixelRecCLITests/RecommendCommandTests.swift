@@ -247,6 +247,37 @@ struct RecommendCommandTests {
         #expect(ild[1] >= ild[0], "ILD plain \(ild[0]) vs MMR \(ild[1])")
     }
 
+    /// `model.final_activation` is applied to the printed scores; the same weights trained with `none` give
+    /// the raw scores, so the sigmoid run's scores must be σ of them (computed here), in the same order.
+    @Test("printed scores pass through model.final_activation (sigmoid = σ of the raw scores, same order)")
+    func finalActivation() throws {
+        let f = try fixture
+        let raw = f.directory + "/checkpoints-none"
+        defer { try? FileManager.default.removeItem(atPath: raw) }
+        let trained = runTool([
+            "train", "--config", f.config, "-q", "--set", "model.final_activation=none", "--set",
+            "checkpoint_dir=\(raw)",
+        ])
+        #expect(trained.status == 0, "\(trained.error)")
+        func scores(_ sets: [String], _ name: String) throws -> [(String, Double)] {
+            let output = f.directory + "/out/\(name).csv"
+            let run = f.recommend(["--users", f.users[0], "--top-k", "5", "--output", output, "-q"] + sets)
+            #expect(run.status == 0, "\(run.error)")
+            return try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").dropFirst().map {
+                let fields = $0.split(separator: ",")
+                return (String(fields[2]), Double(fields[3]) ?? .nan)
+            }
+        }
+        let sigmoid = try scores([], "sigmoid"), none = try scores(["--set", "checkpoint_dir=\(raw)"], "none")
+        #expect(sigmoid.count == 5 && sigmoid.map(\.0) == none.map(\.0))
+        for ((_, s), (_, r)) in zip(sigmoid, none) {
+            // Scores print with 6 significant digits: compare within 1e-5 relative.
+            #expect(abs(s - 1 / (1 + exp(-r))) <= 1e-5 * max(1, abs(s)), "σ(\(r)) vs \(s)")
+            #expect(s > 0 && s < 1)
+        }
+        #expect(none.contains { $0.1 < 0 || $0.1 > 1 } || none.map(\.1) != sigmoid.map(\.1))
+    }
+
     @Test("CSV output: header, k rows per user with ranks 1…k")
     func csvOutput() throws {
         let f = try fixture

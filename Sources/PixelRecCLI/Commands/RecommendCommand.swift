@@ -22,7 +22,8 @@ enum RecommendCommand: Subcommand {
             scores min-max normalised to [0, 1], ñ = −log2(pop/N) / log2 N the normalised novelty, ν = \
             novelty_weight. Unknown users need --history. Output: JSON (lists with scores and titles, per-user \
             novelty and intra-list diversity, batch coverage, settings, timing) or CSV (user_id,rank,item_id,score), \
-            by the file's extension.
+            by the file's extension. Printed scores pass through the checkpoint's model.final_activation \
+            (sigmoid: σ(s); monotone, so the ranking is the model score's; none: the raw score).
             """,
         arguments: CommonOptions.all + [
             .option("users", short: "u", valueName: "id", multiple: true, repeating: true, help: "User ids."),
@@ -171,7 +172,8 @@ enum RecommendCommand: Subcommand {
 
         let report = RecommendReport(
             settings: settings, config: config, checkpointPath: checkpointPath, scorer: scorer.description,
-            vectorSource: vectorSource, similaritySource: embeddings.source, inputs: inputs, catalog: catalog,
+            activation: checkpoint.header.hyperparameters.finalActivation, vectorSource: vectorSource,
+            similaritySource: embeddings.source, inputs: inputs, catalog: catalog,
             titles: RecommendReport.titles(table: table, catalog: catalog), lists: lists, quality: quality,
             evaluation: evaluation, excluded: excluded.count,
             timing: [

@@ -78,10 +78,12 @@ struct RecommendReport {
     let catalog: IdMap
     let titles: [String?]
     let quality: RecommendationQuality
+    /// The checkpoint's `model.final_activation`, applied to every printed score.
+    let activation: FinalActivation
 
     init(
         settings: RecommendSettings, config: PixelRecConfig, checkpointPath: String, scorer: String,
-        vectorSource: String,
+        activation: FinalActivation, vectorSource: String,
         similaritySource: String, inputs: RecommendInputs, catalog: IdMap, titles: [String?],
         lists: RecommendationLists,
         quality: RecommendationQuality, evaluation: RecommendEvaluation?, excluded: Int, timing: [String: Double]
@@ -92,6 +94,7 @@ struct RecommendReport {
         self.catalog = catalog
         self.titles = titles
         self.quality = quality
+        self.activation = activation
         var summary: [String: Double] = [
             "users": Double(lists.userCount), "catalog_items": Double(catalog.count),
             "excluded_items": Double(excluded),
@@ -126,14 +129,23 @@ struct RecommendReport {
                 "novelty = mean −log2(pop/N) over the list (pop = training interactions, 1 when none; N = training interactions)",
                 "intra_list_diversity = mean (1 − cosine) over pairs, cosines over \(similaritySource)",
                 "coverage = distinct recommended items / catalog items",
+                activation == .sigmoid
+                    ? "score = σ(model score) (model.final_activation: sigmoid; monotone, so the order is the model score's)"
+                    : "score = the model score (model.final_activation: none)",
             ])
+    }
+
+    /// A model score as printed: `σ(s) = 1 / (1 + e^(−s))` under `final_activation: sigmoid`, else `s`.
+    func shown(_ score: Float) -> Double {
+        let s = Double(score)
+        return activation == .sigmoid ? 1 / (1 + exp(-s)) : s
     }
 
     /// The list of the `q`-th requested user.
     func userList(_ q: Int) -> UserList {
         let user = inputs.requested[q]
         let items = zip(lists.list(q), lists.scores(q)).enumerated().map { rank, pair in
-            Item(itemId: catalog.key(pair.0), score: Double(pair.1), rank: rank + 1, title: titles[Int(pair.0)])
+            Item(itemId: catalog.key(pair.0), score: shown(pair.1), rank: rank + 1, title: titles[Int(pair.0)])
         }
         return UserList(
             userId: inputs.userIds.key(user), cold: Int(user) >= inputs.trainedUserCount, novelty: quality.novelty[q],
@@ -165,7 +177,7 @@ struct RecommendReport {
                         for (rank, pair) in zip(lists.list(q), lists.scores(q)).enumerated() {
                             text +=
                                 user + ",\(rank + 1)," + EvalCommand.csvField(catalog.key(pair.0)) + ","
-                                + String(format: "%.6g", Double(pair.1)) + "\n"
+                                + String(format: "%.6g", shown(pair.1)) + "\n"
                         }
                     }
                     try handle.write(contentsOf: Data(text.utf8))
