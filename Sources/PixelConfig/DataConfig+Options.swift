@@ -30,6 +30,14 @@ public enum TemporalScope: String, Sendable, CaseIterable, ConfigEnum {
     case global
 }
 
+/// `data.splitting.sample_unit`: what `sample_n` counts.
+public enum SampleUnit: String, Sendable, CaseIterable, ConfigEnum {
+    /// `sample_n` interactions chosen uniformly without replacement (the Python framework's `--sample_n`).
+    case interactions
+    /// All interactions of `sample_n` users chosen uniformly without replacement.
+    case users
+}
+
 /// `data.negative_sampling_strategy`: how negatives are drawn for a positive (user, item), over the
 /// items the user has not interacted with.
 public enum NegativeSamplingStrategy: String, Sendable, CaseIterable, ConfigEnum {

@@ -76,8 +76,10 @@ public struct SplittingConfig: Sendable, Equatable {
     public var strategy: SplitStrategy = .stratified
     /// `random_state`: seed of every random choice of the split.
     public var randomState = 42
-    /// `sample_n`: keep a random sample of this many users before splitting; 0 keeps all.
+    /// `sample_n`: keep a random sample of this many `sample_unit`s before splitting; 0 keeps all.
     public var sampleN = 0
+    /// `sample_unit`: what `sample_n` counts (interactions, as the Python framework's `--sample_n`, or users).
+    public var sampleUnit: SampleUnit = .interactions
     /// `temporal_scope`: for `temporal`, cut each user's history (`per_user`) or one global timeline.
     public var temporalScope: TemporalScope = .perUser
     /// `train_final_ratio`; the three ratios sum to 1.

@@ -46,7 +46,7 @@ extension SplitOptions {
             minInteractionsPerUser: splitting.minInteractionsPerUser,
             minInteractionsPerItem: splitting.minInteractionsPerItem,
             holdoutMinInteractions: splitting.holdoutMinInteractions,
-            sampleN: splitting.sampleN > 0 ? splitting.sampleN : nil,
+            sampleN: splitting.sampleN > 0 ? splitting.sampleN : nil, sampleMode: splitting.sampleUnit,
             seed: UInt64(truncatingIfNeeded: splitting.randomState))
     }
 }

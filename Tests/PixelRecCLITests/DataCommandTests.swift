@@ -48,6 +48,47 @@ struct DataCommandTests {
         #expect(split.output.contains("passed"))
     }
 
+    /// The Python framework's `--sample_n` counts interactions; `--sample-users` / `--sample-interactions` say
+    /// which; the report says what was kept, or that nothing was sampled.
+    @Test("--sample_n samples interactions, --sample-users users; n ≥ population samples nothing; one at a time")
+    func sampling() throws {
+        let directory = try synthesize()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func split(_ flags: [String], _ name: String) throws -> (RunResult, [String: Any]) {
+            let result = runTool(
+                [
+                    "split", "--interactions", directory + "/raw/interactions.csv", "--strategy", "stratified",
+                    "--min-interactions-per-user", "0", "--min-interactions-per-item", "0",
+                    "--output", directory + "/" + name, "-q",
+                ] + flags)
+            let info = try? JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: directory + "/" + name + "/split_info.json")))
+            return (result, (info as? [String: Any])?["sample"] as? [String: Any] ?? [:])
+        }
+        let (rows, rowsInfo) = try split(["--sample_n", "1000"], "n")
+        #expect(rows.status == 0, "\(rows.error)")
+        #expect(
+            rows.output.contains("sample: 1000 of 3000 interactions (seed 42): 1000 interactions kept"),
+            "\(rows.output)")
+        #expect(rowsInfo["mode"] as? String == "interactions" && rowsInfo["rows"] as? Int == 1000)
+        let (users, usersInfo) = try split(["--sample-users", "30"], "u")
+        #expect(users.status == 0, "\(users.error)")
+        #expect(users.output.contains("sample: 30 of 120 users (seed 42): "), "\(users.output)")
+        let kept = try #require(usersInfo["rows"] as? Int)
+        let written = try ["train", "val", "test"].map {
+            try String(contentsOfFile: directory + "/u/\($0).csv", encoding: .utf8).split(separator: "\n").count - 1
+        }
+        #expect(written.reduce(0, +) == kept && kept < 3000)
+        let all = try String(contentsOfFile: directory + "/u/train.csv", encoding: .utf8)
+        #expect(Set(all.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] }).count <= 30)
+        let none = try split(["--sample-interactions", "5000"], "all").0
+        #expect(
+            none.output.contains("sample: 5000 ≥ the 3000 interactions of the input: nothing sampled"), "\(none.output)"
+        )
+        let both = try split(["--sample-n", "10", "--sample-users", "5"], "both").0
+        #expect(both.status == 2 && both.errorLines.count == 1, "\(both.error)")
+    }
+
     @Test("the same seed gives byte-identical splits; another seed a different stratified split")
     func deterministic() throws {
         let directory = try synthesize()

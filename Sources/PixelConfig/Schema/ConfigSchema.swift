@@ -240,8 +240,11 @@ enum ConfigSchema {
         F("data.splitting.strategy", \.data.splitting.strategy, "how interactions are divided"),
         F("data.splitting.random_state", \.data.splitting.randomState, "seed of the split", .atLeast(0)),
         F(
-            "data.splitting.sample_n", \.data.splitting.sampleN, "keep a random sample of this many users; 0 = all",
-            .atLeast(0)),
+            "data.splitting.sample_n", \.data.splitting.sampleN,
+            "keep a random sample of this many sample_units before splitting; 0 = all", .atLeast(0)),
+        F(
+            "data.splitting.sample_unit", \.data.splitting.sampleUnit,
+            "what sample_n counts: interactions (the Python framework's --sample_n) or users"),
         F(
             "data.splitting.temporal_scope", \.data.splitting.temporalScope,
             "temporal: cut each user's history or one global timeline"),

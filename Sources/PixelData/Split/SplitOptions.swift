@@ -21,13 +21,8 @@ public typealias SplitStrategy = PixelConfig.SplitStrategy
 /// (`data.splitting.temporal_scope`).
 public typealias TemporalScope = PixelConfig.TemporalScope
 
-/// What `SplitOptions.sampleN` counts.
-public enum SampleMode: String, Sendable, CaseIterable, Codable {
-    /// Keep all interactions of `sampleN` users chosen uniformly without replacement.
-    case users
-    /// Keep `sampleN` interactions chosen uniformly without replacement.
-    case interactions
-}
+/// What `SplitOptions.sampleN` counts (`data.splitting.sample_unit`).
+public typealias SampleMode = PixelConfig.SampleUnit
 
 /// Options of `Splitter` (the CLI maps `split` config keys and flags onto these).
 public struct SplitOptions: Sendable, Equatable {
@@ -48,7 +43,7 @@ public struct SplitOptions: Sendable, Equatable {
     public var holdoutMinInteractions = 0
     /// Sample this many users (or interactions) before filtering and splitting. Default `nil` (all).
     public var sampleN: Int? = nil
-    public var sampleMode: SampleMode = .users
+    public var sampleMode: SampleMode = .interactions
     /// Seed of every random choice (sampling, stratified shuffles, user/item hold-out). Default 42.
     public var seed: UInt64 = 42
 
@@ -56,7 +51,7 @@ public struct SplitOptions: Sendable, Equatable {
         strategy: SplitStrategy = .leaveOneOut, trainRatio: Double = 0.8, valRatio: Double = 0.1,
         testRatio: Double = 0.1,
         temporalScope: TemporalScope = .perUser, minInteractionsPerUser: Int = 0, minInteractionsPerItem: Int = 0,
-        holdoutMinInteractions: Int = 0, sampleN: Int? = nil, sampleMode: SampleMode = .users, seed: UInt64 = 42
+        holdoutMinInteractions: Int = 0, sampleN: Int? = nil, sampleMode: SampleMode = .interactions, seed: UInt64 = 42
     ) {
         self.strategy = strategy
         self.trainRatio = trainRatio

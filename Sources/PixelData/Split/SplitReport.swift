@@ -22,9 +22,15 @@ public struct SplitReport: Sendable, Equatable, Codable {
         }
     }
 
+    /// What sampling kept: `n` of the `population` users or interactions (`mode`), leaving `rows` interactions.
     public struct Sample: Sendable, Equatable, Codable {
         public var n: Int
         public var mode: String
+        /// Users or interactions in the input (`n ≥ population` keeps everything: nothing was sampled).
+        public var population: Int
+        /// Interactions left after sampling (before k-core filtering).
+        public var rows: Int
+        public var sampled: Bool { n < population }
     }
 
     public struct Holdout: Sendable, Equatable, Codable {

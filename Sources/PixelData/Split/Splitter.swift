@@ -20,6 +20,7 @@ public enum Splitter {
         var rng = SeededGenerator(seed: options.seed)
         var alive = [Bool](repeating: true, count: table.count)
         if let n = options.sampleN { alive = sample(table, n: n, mode: options.sampleMode, rng: &rng) }
+        let sampledRows = alive.reduce(0) { $0 + ($1 ? 1 : 0) }
         let (mask, filterReport) = KCoreFilter.apply(
             table, minUser: options.minInteractionsPerUser, minItem: options.minInteractionsPerItem, alive: alive)
         alive = mask
@@ -86,7 +87,12 @@ public enum Splitter {
             temporalScope: options.strategy == .temporal ? options.temporalScope.rawValue : nil, seed: options.seed,
             ratios: options.strategy == .leaveOneOut
                 ? [:] : ["train": options.trainRatio, "val": options.valRatio, "test": options.testRatio],
-            sample: options.sampleN.map { SplitReport.Sample(n: $0, mode: options.sampleMode.rawValue) },
+            sample: options.sampleN.map { n in
+                SplitReport.Sample(
+                    n: n, mode: options.sampleMode.rawValue,
+                    population: options.sampleMode == .users ? table.userIds.count : table.count,
+                    rows: sampledRows)
+            },
             holdout: holdout, filters: filterReport, leakage: leakage(table, parts, strategy: options.strategy))
         fillCounts(table, parts, &report)
         if report.counts.train == 0 {

@@ -36,8 +36,15 @@ enum SplitCommand: Subcommand {
                 help: "user/item strategies: hold out only users/items with at least n interactions."),
             .option(
                 "sample-n", kind: .integer(1...Int.max), valueName: "n",
-                help: "Sample this many users before splitting (seeded)."),
-            .flag("sample-interactions", help: "With --sample-n: sample interactions instead of users."),
+                help:
+                    "Sample n data.splitting.sample_units before splitting (seeded; default unit: interactions, as the Python framework's --sample_n)."
+            ),
+            .option(
+                "sample-users", kind: .integer(1...Int.max), valueName: "n",
+                help: "Keep all interactions of n users drawn before splitting (seeded)."),
+            .option(
+                "sample-interactions", kind: .integer(1...Int.max), valueName: "n",
+                help: "Keep n interactions drawn before splitting (seeded)."),
             .option(
                 "temporal-scope", kind: .choice(PixelData.TemporalScope.allCases.map(\.rawValue)),
                 help: "For --strategy temporal: split each user's timeline or the global one."),
@@ -70,8 +77,13 @@ enum SplitCommand: Subcommand {
         if let n = invocation.int("min-interactions-per-user") { options.minInteractionsPerUser = n }
         if let n = invocation.int("min-interactions-per-item") { options.minInteractionsPerItem = n }
         if let n = invocation.int("holdout-min-interactions") { options.holdoutMinInteractions = n }
+        let samples = ["sample-n", "sample-users", "sample-interactions"].filter { invocation.isSet($0) }
+        guard samples.count <= 1 else {
+            throw UsageError("give one of --\(samples.joined(separator: ", --")): each sets how much to sample")
+        }
         if let n = invocation.int("sample-n") { options.sampleN = n }
-        if invocation.flag("sample-interactions") { options.sampleMode = .interactions }
+        if let n = invocation.int("sample-users") { (options.sampleN, options.sampleMode) = (n, .users) }
+        if let n = invocation.int("sample-interactions") { (options.sampleN, options.sampleMode) = (n, .interactions) }
         if let scope = invocation.string("temporal-scope").flatMap(PixelData.TemporalScope.init(rawValue:)) {
             options.temporalScope = scope
         }
@@ -99,6 +111,12 @@ enum SplitCommand: Subcommand {
             "k-core: \(report.filters.rowsBefore) → \(report.filters.rowsAfter) rows in "
                 + "\(report.filters.iterations) passes (users ≥ \(options.minInteractionsPerUser), "
                 + "items ≥ \(options.minInteractionsPerItem))")
+        if let sample = report.sample {
+            console.line(
+                sample.sampled
+                    ? "sample: \(sample.n) of \(sample.population) \(sample.mode) (seed \(report.seed)): \(sample.rows) interactions kept"
+                    : "sample: \(sample.n) ≥ the \(sample.population) \(sample.mode) of the input: nothing sampled")
+        }
         console.line("strategy: \(report.strategy), seed \(report.seed)")
         if let holdout = report.holdout {
             let what = options.strategy == .user ? "users" : "items"
