@@ -52,6 +52,15 @@ public struct TaskSetup: Sendable {
             if skipped > 0 {
                 notes.append("\(skipped) test users absent from training skipped (evaluate them with task cold_user)")
             }
+            if task == .nextItem {
+                let several = users.filter { data.test.rowLength(Int($0)) > 1 }.count
+                if several > 0 {
+                    notes.append(
+                        "next_item: \(several) of \(users.count) test users have more than one held-out interaction "
+                            + "(not a leave-one-out split): every test interaction counts as relevant, ranked from "
+                            + "the training + validation history")
+                }
+            }
             if data.itemCount > data.trainItemCount {
                 notes.append(
                     "\(data.itemCount - data.trainItemCount) items absent from training are ranked too "

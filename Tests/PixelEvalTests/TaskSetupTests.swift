@@ -32,6 +32,14 @@ struct TaskSetupTests {
         let next = try TaskSetup(task: .nextItem, data: d)
         #expect(Array(next.queries.excluded.row(0)) == [0, 1, 2, 3])
         #expect(Array(next.profiles.row(1)) == [0, 1, 3])
+        #expect(!next.notes.contains { $0.contains("leave-one-out") }, "one held-out item per queried user")
+        // A split with two test rows for u1: both relevant, and the report says it is not leave-one-out.
+        let twice = try EvaluationData(
+            train: table("item_id,user_id,timestamp\ni1,u1,1\ni2,u2,1\n"), validation: nil,
+            test: table("item_id,user_id,timestamp\ni2,u1,2\ni3,u1,3\ni1,u2,2\n"))
+        let several = try TaskSetup(task: .nextItem, data: twice)
+        #expect(Array(several.queries.relevant.row(0)).count == 2)
+        #expect(several.notes.contains { $0.hasPrefix("next_item: 1 of 2 test users have more than one held-out") })
         let ranking = try TaskSetup(task: .ranking, data: d)
         #expect(ranking.queries.excluded.nonZeroCount == 0)
         // u2's test item i3 is not in its training row; u1's i5 is new.
