@@ -14,7 +14,7 @@ enum RecommendCommand: Subcommand {
         abstract: "Generate top-k recommendation lists, optionally diversity-aware.",
         discussion: """
             Scores users in blocks against every item of the model's catalog (one matrix product per block, \
-            both cores), leaves out seen items (training and validation interactions; recommendation.filter_seen) \
+            on every available core), leaves out seen items (training and validation interactions; recommendation.filter_seen) \
             and excluded items, keeps each user's best max_candidates with a partial top-k, and with \
             --use-diversity re-ranks them by maximal marginal relevance: pick argmax λ·rel − (1−λ)·max cos(item, \
             picked) with λ = 1 − diversity_weight, cosines over L2-normalised vision ⊕ text content features \
