@@ -24,11 +24,14 @@ extension PreprocessOptions {
         }
         minImageWidth = data.offlineImageValidation.minWidth
         minImageHeight = data.offlineImageValidation.minHeight
+        checkCorrupted = data.offlineImageValidation.checkCorrupted
         let compression = data.offlineImageCompression
         if compression.enabled {
             compressAboveKB = compression.compressIfKBLargerThan
             targetQuality = compression.targetQuality
             maxLongestEdge = compression.resizeTargetLongestEdge
+            let above = compression.resizeIfPixelsLargerThan
+            resizeAbove = above.count == 2 ? ImageBounds(width: above[0], height: above[1]) : nil
         } else {
             compressAboveKB = nil
         }
@@ -48,5 +51,6 @@ extension SplitOptions {
             holdoutMinInteractions: splitting.holdoutMinInteractions,
             sampleN: splitting.sampleN > 0 ? splitting.sampleN : nil, sampleMode: splitting.sampleUnit,
             seed: UInt64(truncatingIfNeeded: splitting.randomState))
+        validateNoLeakage = splitting.validateNoLeakage
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PixelImage
 import Testing
 
 @testable import PixelRecCLI
@@ -87,6 +88,83 @@ struct DataCommandTests {
         )
         let both = try split(["--sample-n", "10", "--sample-users", "5"], "both").0
         #expect(both.status == 2 && both.errorLines.count == 1, "\(both.error)")
+    }
+
+    @Test("data.splitting.validate_no_leakage: false skips the check and says so (report and split_info.json)")
+    func leakageCheckSkipped() throws {
+        let directory = try synthesize()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func split(_ sets: [String], _ name: String) throws -> (RunResult, [String: Any]) {
+            let result = runTool(
+                [
+                    "split", "--interactions", directory + "/raw/interactions.csv", "--output", directory + "/" + name,
+                    "-q",
+                ]
+                    + sets)
+            let info = try? JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: directory + "/" + name + "/split_info.json")))
+            return (result, (info as? [String: Any])?["leakage"] as? [String: Any] ?? [:])
+        }
+        let (checked, checkedInfo) = try split([], "checked")
+        #expect(checked.status == 0 && checked.output.contains("validation interactions also in train: passed"))
+        #expect(checkedInfo["skipped"] == nil)
+        let (skipped, skippedInfo) = try split(["--set", "data.splitting.validate_no_leakage=false"], "skipped")
+        #expect(skipped.status == 0, "\(skipped.error)")
+        #expect(skipped.output.contains("leakage check: skipped (data.splitting.validate_no_leakage: false)"))
+        #expect(!skipped.output.contains("passed"))
+        #expect(skippedInfo["skipped"] as? Bool == true)
+    }
+
+    /// synth's images are 48 × 48 JPEGs.
+    @Test(
+        "preprocess: resize_if_pixels_larger_than bounds which images are resized; check_corrupted: false reads headers only"
+    )
+    func imageOptions() throws {
+        let directory = try synthesize()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let raw = directory + "/raw"
+        func preprocess(_ sets: [String], _ name: String) throws -> (RunResult, [String: Any]) {
+            let result = runTool(
+                [
+                    "preprocess", "--item-info", raw + "/item_info.csv", "--interactions", raw + "/interactions.csv",
+                    "--images", raw + "/images", "--output", directory + "/" + name, "-q",
+                    "--set", "data.offline_image_compression.compress_if_kb_larger_than=10000",
+                    "--set", "data.offline_image_compression.resize_target_longest_edge=32",
+                    "--set", "data.offline_image_validation.min_width=32",
+                    "--set", "data.offline_image_validation.min_height=32",
+                ] + sets.flatMap { ["--set", $0] })
+            let report = try? JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: directory + "/" + name + "/preprocess_report.json")))
+            return (result, report as? [String: Any] ?? [:])
+        }
+        func size(_ name: String) throws -> (Int, Int) {
+            let folder = directory + "/" + name + "/images"
+            let file = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).sorted().first)
+            let image = try ImageCodec.decode(contentsOf: folder + "/" + file)
+            return (image.width, image.height)
+        }
+        // Above the bound: every image resized to the target edge.
+        let (small, smallReport) = try preprocess(
+            ["data.offline_image_compression.resize_if_pixels_larger_than=[40, 40]"], "above")
+        #expect(small.status == 0, "\(small.error)")
+        #expect(smallReport["images_compressed"] as? Int == 80 && smallReport["images_copied"] as? Int == 0)
+        #expect(try size("above") == (32, 32))
+        // Below the bound: copied unchanged, although longer than resize_target_longest_edge.
+        let (kept, keptReport) = try preprocess(
+            ["data.offline_image_compression.resize_if_pixels_larger_than=[64, 64]"], "below")
+        #expect(kept.status == 0, "\(kept.error)")
+        #expect(keptReport["images_copied"] as? Int == 80 && keptReport["images_compressed"] as? Int == 0)
+        #expect(try size("below") == (48, 48))
+        #expect(keptReport["images_not_decoded"] as? Int == 0)
+        // check_corrupted: false: headers only, the report says so.
+        let (headers, headersReport) = try preprocess(
+            [
+                "data.offline_image_compression.resize_if_pixels_larger_than=[64, 64]",
+                "data.offline_image_validation.check_corrupted=false",
+            ], "headers")
+        #expect(headers.status == 0, "\(headers.error)")
+        #expect(headersReport["images_not_decoded"] as? Int == 80)
+        #expect(headers.output.contains("corrupt-image check skipped (check_corrupted: false): 80 not decoded"))
     }
 
     @Test("the same seed gives byte-identical splits; another seed a different stratified split")

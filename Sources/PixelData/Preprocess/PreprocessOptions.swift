@@ -6,6 +6,16 @@ public enum InvalidNumberPolicy: String, Sendable, CaseIterable {
     case missing
 }
 
+/// A width × height bound in pixels.
+public struct ImageBounds: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+}
+
 /// Options of `Preprocessor` (`pixelrec preprocess`).
 public struct PreprocessOptions: Sendable, Equatable {
     /// File names inside the input directory (absolute paths also work).
@@ -41,9 +51,18 @@ public struct PreprocessOptions: Sendable, Equatable {
     public var minImageHeight = 32
     /// Decoded-size cap; larger headers are rejected (`too_large`) before allocation. Default 64 Mpx.
     public var maxImagePixels = 64 * 1024 * 1024
-    /// Recompress images larger than this many KB or with a longer edge than `maxLongestEdge`;
-    /// `nil` copies every valid image unchanged. Default `nil`.
+    /// Recompress images larger than this many KB, and resize those wider or taller than `resizeAbove`
+    /// (to `maxLongestEdge`); `nil` copies every valid image unchanged. Default `nil`.
     public var compressAboveKB: Int? = nil
+    /// With compression on: only images wider than `width` or taller than `height` are resized
+    /// (`data.offline_image_compression.resize_if_pixels_larger_than`); `nil`: those with a longer edge than
+    /// `maxLongestEdge`. Default `nil`.
+    public var resizeAbove: ImageBounds? = nil
+    /// Decode every image to validate it (`data.offline_image_validation.check_corrupted`). `false` reads
+    /// only the header (format, size, colour space: the minimum size still applies) and copies the file
+    /// unchanged unless it must be recompressed; a file whose header is fine but whose data is corrupt is
+    /// kept. Default `true`.
+    public var checkCorrupted = true
     /// JPEG quality of recompressed images. Default 85.
     public var targetQuality = 85
     /// Longest edge of recompressed images (area downscaling). Default 512.
@@ -91,6 +110,8 @@ public struct PreprocessReport: Sendable, Equatable, Codable {
     public var imagesCopied = 0
     public var imagesCompressed = 0
     public var imagesResumed = 0
+    /// Images whose data was not decoded (`check_corrupted: false`: header only).
+    public var imagesNotDecoded = 0
     /// Bytes of kept images before and after.
     public var imageBytesIn = 0
     public var imageBytesOut = 0
@@ -112,6 +133,7 @@ public struct PreprocessReport: Sendable, Equatable, Codable {
         case imagesCopied = "images_copied"
         case imagesCompressed = "images_compressed"
         case imagesResumed = "images_resumed"
+        case imagesNotDecoded = "images_not_decoded"
         case imageBytesIn = "image_bytes_in"
         case imageBytesOut = "image_bytes_out"
         case interactionsInput = "interactions_input"

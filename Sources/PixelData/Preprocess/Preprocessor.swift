@@ -20,6 +20,8 @@ public enum Preprocessor {
         var detail = ""
         var file = ""
         var action = 0  // 1 copied, 2 compressed, 3 resumed
+        /// Only the header was read (`checkCorrupted` false).
+        var headerOnly = false
         var bytesIn = 0
         var bytesOut = 0
         /// A failure to write the output image (not a property of the image): stops the run.
@@ -166,6 +168,7 @@ public enum Preprocessor {
             case 3: report.imagesResumed += 1
             default: break
             }
+            if outcome.headerOnly { report.imagesNotDecoded += 1 }
             report.imageBytesIn += outcome.bytesIn
             report.imageBytesOut += outcome.bytesOut
         }
@@ -266,17 +269,30 @@ public enum Preprocessor {
         }
         outcome.bytesIn = data.count
         do {
-            let image = try ImageCodec.decode(data, path: found.path, maxPixels: options.maxImagePixels)
-            guard image.width >= options.minImageWidth, image.height >= options.minImageHeight else {
+            // The size from the header (check_corrupted: false) or from the decoded image.
+            var image: Image? = nil
+            let width: Int, height: Int
+            if options.checkCorrupted {
+                let decoded = try ImageCodec.decode(data, path: found.path, maxPixels: options.maxImagePixels)
+                (image, width, height) = (decoded, decoded.width, decoded.height)
+            } else {
+                let info = try ImageCodec.info(data, path: found.path)
+                (width, height) = (info.width, info.height)
+            }
+            guard width >= options.minImageWidth, height >= options.minImageHeight else {
                 outcome.reason = "too_small"
-                outcome.detail = "\(image.width)x\(image.height)"
+                outcome.detail = "\(width)x\(height)"
                 return outcome
             }
-            let needsCompression =
-                options.compressAboveKB.map { data.count > $0 * 1024 || image.longestEdge > options.maxLongestEdge }
-                ?? false
+            let resize =
+                options.compressAboveKB != nil
+                && (options.resizeAbove.map { width > $0.width || height > $0.height }
+                    ?? (max(width, height) > options.maxLongestEdge))
+            let needsCompression = resize || options.compressAboveKB.map { data.count > $0 * 1024 } ?? false
+            outcome.headerOnly = image == nil && !needsCompression
             if needsCompression {
-                let smaller = image.downscaled(longestEdge: options.maxLongestEdge)
+                let decoded = try image ?? ImageCodec.decode(data, path: found.path, maxPixels: options.maxImagePixels)
+                let smaller = resize ? decoded.downscaled(longestEdge: options.maxLongestEdge) : decoded
                 let encoded = try ImageCodec.encodeJPEG(smaller, quality: options.targetQuality, path: found.path)
                 outcome.file = "\(id).jpg"
                 try AtomicFile.write(encoded, to: "\(outputDirectory)/\(outcome.file)")

@@ -44,6 +44,8 @@ public struct SplitOptions: Sendable, Equatable {
     /// Sample this many users (or interactions) before filtering and splitting. Default `nil` (all).
     public var sampleN: Int? = nil
     public var sampleMode: SampleMode = .interactions
+    /// Check the written split for leakage (`data.splitting.validate_no_leakage`). Default `true`.
+    public var validateNoLeakage = true
     /// Seed of every random choice (sampling, stratified shuffles, user/item hold-out). Default 42.
     public var seed: UInt64 = 42
 

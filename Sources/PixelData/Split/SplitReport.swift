@@ -14,9 +14,11 @@ public struct SplitReport: Sendable, Equatable, Codable {
         /// Validation rows that leak into train.
         public var valViolations: Int
         public var passed: Bool
+        /// `true` when the check was not run (`data.splitting.validate_no_leakage: false`); absent otherwise.
+        public var skipped: Bool? = nil
 
         enum CodingKeys: String, CodingKey {
-            case check, passed
+            case check, passed, skipped
             case testViolations = "test_violations"
             case valViolations = "val_violations"
         }

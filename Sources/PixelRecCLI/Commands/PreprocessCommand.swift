@@ -82,7 +82,10 @@ enum PreprocessCommand: Subcommand {
                 + "duplicates, \(report.interactionsKept) kept")
         console.line(
             "images: \(report.imagesCopied) copied, \(report.imagesCompressed) compressed, "
-                + "\(report.imagesResumed) already done")
+                + "\(report.imagesResumed) already done"
+                + (options.checkCorrupted
+                    ? ""
+                    : "; corrupt-image check skipped (check_corrupted: false): \(report.imagesNotDecoded) not decoded"))
         console.line("wrote \(output)/{item_info.csv,interactions.csv,scalers.json,preprocess_report.json}")
         console.line("images in \(options.outputImagesDirectory ?? output + "/images")")
     }
