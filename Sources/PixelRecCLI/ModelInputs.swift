@@ -59,16 +59,30 @@ enum ModelInputs {
         return ScalerSet(scalers: scalers)
     }
 
-    /// Makes sure both feature stores exist (runs the `encode` path when one is missing).
+    /// Makes sure both feature stores exist and were made by the configured encoder families (runs the
+    /// `encode` path for a store that is missing or whose encoder is another family, e.g. after
+    /// `model.vision_model` changed; a store that does not open is left to the reader's error).
     static func ensureFeatures(_ config: PixelRecConfig, threads: Int, log: (String) -> Void) throws {
         let missing = EncoderModality.allCases.filter {
             !FileManager.default.fileExists(atPath: ItemFeatures.storePath(config, $0))
         }
-        guard !missing.isEmpty else { return }
-        log(
-            "item features missing (\(missing.map(\.rawValue).joined(separator: ", "))): encoding into \(config.data.featureStorePath)"
-        )
-        try ItemFeatures.update(config: config, threads: threads, modalities: missing)
+        if !missing.isEmpty {
+            log(
+                "item features missing (\(missing.map(\.rawValue).joined(separator: ", "))): encoding into \(config.data.featureStorePath)"
+            )
+        }
+        var stale: [EncoderModality] = []
+        for modality in EncoderModality.allCases where !missing.contains(modality) {
+            let path = ItemFeatures.storePath(config, modality)
+            let family = modality == .image ? config.model.visionModel.rawValue : config.model.languageModel.rawValue
+            guard let store = try? FeatureStore(contentsOf: path), store.identity.name != family else { continue }
+            log("\(path): made by the \(store.identity.name) encoder, the config names \(family): encoding again")
+            stale.append(modality)
+        }
+        guard !missing.isEmpty || !stale.isEmpty else { return }
+        try ItemFeatures.update(
+            config: config, threads: threads,
+            modalities: EncoderModality.allCases.filter { missing.contains($0) || stale.contains($0) })
     }
 
     /// Content rows for the items of `itemIds`, in its order: vision and text from the stores (zero rows
