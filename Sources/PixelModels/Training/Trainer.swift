@@ -202,7 +202,7 @@ public struct Trainer {
             }
             if let stop = options.stopAfterEpochs, epochsRun >= stop { break }
         }
-        try observer.runFinished(state.history)
+        try observer.runFinished(state.history, bestEpoch: state.bestEpoch)
         return Summary(
             history: state.history, bestEpoch: state.bestEpoch, bestMetric: state.bestMetric,
             metricName: stopping.metricName, stoppedEarly: state.stoppedEarly, bestCheckpoint: bestPath,

@@ -87,9 +87,12 @@ struct TrainingObserver {
                 + "(best epoch \(bestEpoch))")
     }
 
-    /// Draws the curves of the run.
-    mutating func runFinished(_ history: [EpochRecord]) throws {
+    /// Draws the curves of the run, marking the best epoch (0: none).
+    mutating func runFinished(_ history: [EpochRecord], bestEpoch: Int) throws {
         guard !history.isEmpty else { return }
-        try phases.measure("curves") { try CurvePlot.training(history).write(to: directory + "/training_curves.png") }
+        try phases.measure("curves") {
+            try CurvePlot.training(history, bestEpoch: bestEpoch > 0 ? bestEpoch : nil)
+                .write(to: directory + "/training_curves.png")
+        }
     }
 }
