@@ -26,12 +26,12 @@ endif
 RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc $(CPU)
 BIN := .build/release/pixelrec
 
-.PHONY: all setup setup-test build debug test demo bench fuzz format install clean help models
+.PHONY: all setup setup-test build debug test demo examples bench fuzz format install clean help models
 
 all: build
 
 help:
-	@echo "make demo | test | build | bench [BENCH=prefix] | fuzz [FUZZ_SECONDS=n FUZZ_TARGETS=ONNXFuzz] | format | install [PREFIX=…] | clean | setup"
+	@echo "make demo | examples | test | build | bench [BENCH=prefix] | fuzz [FUZZ_SECONDS=n FUZZ_TARGETS=ONNXFuzz] | format | install [PREFIX=…] | clean | setup"
 
 # Installs the Debian packages that are missing; does nothing when all are present.
 setup:
@@ -58,6 +58,15 @@ test: setup-test
 
 demo: build
 	@bash scripts/demo.sh $(BIN)
+
+# Every Examples/<name>/run.sh on tiny generated data (each in its own temporary folder).
+examples: build
+	@for example in Examples/*/run.sh; do \
+	  out=$$(mktemp -d); \
+	  if SCALE=tiny OUT=$$out PIXELREC=$(BIN) bash $$example > $$out.log 2>&1; then \
+	    echo "examples: $$example ok"; rm -rf $$out $$out.log; \
+	  else echo "examples: $$example FAILED; log in $$out.log" >&2; exit 1; fi; \
+	done
 
 bench: setup
 	@bash bench/run.sh "$(BENCH)" "$(CPU)"

@@ -34,6 +34,10 @@ extension PixelRecConfig {
             key: "model.use_batch_norm", framework: "true",
             reason: "off in the validated model (item vectors do not depend on the batch they are computed in)"),
         DefaultDeparture(
+            key: "model.final_activation", framework: "sigmoid",
+            reason: "the validated model is trained with a softmax, so its scores are logits: σ of them saturates "
+                + "at 1 and printed lists would all show 1; none prints the score the list is ranked by"),
+        DefaultDeparture(
             key: "model.use_contrastive", framework: "true",
             reason: "the image–text contrastive term is off in the validated model"),
         DefaultDeparture(

@@ -40,7 +40,7 @@ public struct ModelConfig: Sendable, Equatable {
     /// `cross_modal_attention_weight`: mix `w·attended + (1−w)·original`, `0 ≤ w ≤ 1`.
     public var crossModalAttentionWeight = 0.5
     /// `final_activation`: applied to the score (`sigmoid` gives a probability).
-    public var finalActivation: FinalActivation = .sigmoid
+    public var finalActivation: FinalActivation = .none
     /// `init_method`: weight initialization of linear layers.
     public var initMethod: InitMethod = .xavierUniform
     /// `scoring`: `dot` = two towers, `score = u·v`, so ranking the whole catalog is one matrix product;

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// Every `Examples/<name>/run.sh` runs as is on tiny generated data (`SCALE=tiny`) with the built binary:
+/// exit 0 and the files its README promises.
+@Suite("Examples", .serialized)
+struct ExamplesTests {
+    static let expected: [String: [String]] = [
+        "quickstart": ["models/best.ckpt", "results/eval-multimodal.json", "results/recommendations.json"],
+        "cold-start": ["splits/items/test.csv", "results/cold-multimodal.json", "results/cold-content_knn.json"],
+        "compare-baselines": [
+            "results/eval-multimodal.json", "results/eval-user_knn.json", "results/eval-random.json",
+        ],
+    ]
+
+    @Test(
+        "each example runs on tiny data and writes what its README says",
+        arguments: ["quickstart", "cold-start", "compare-baselines"])
+    func example(_ name: String) throws {
+        let binary = try #require(ExecutableTests.binary, "build pixelrec first")
+        let script = packageRoot + "/Examples/\(name)/run.sh"
+        #expect(FileManager.default.fileExists(atPath: packageRoot + "/Examples/\(name)/README.md"))
+        let out = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SCALE"] = "tiny"
+        environment["OUT"] = out
+        environment["PIXELREC"] = binary
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let log = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(name): \(log.suffix(2000))")
+        for file in Self.expected[name] ?? [] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(name): \(file)")
+        }
+        // Every example lists its command lines for the reader.
+        #expect(log.contains("$ pixelrec "), "\(name)")
+    }
+
+    @Test("the Examples README lists every example folder")
+    func index() throws {
+        let folders = try FileManager.default.contentsOfDirectory(atPath: packageRoot + "/Examples").filter {
+            var directory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: packageRoot + "/Examples/" + $0, isDirectory: &directory)
+                && directory.boolValue
+        }
+        let readme = try String(contentsOfFile: packageRoot + "/Examples/README.md", encoding: .utf8)
+        #expect(Set(folders) == Set(Self.expected.keys))
+        for folder in folders { #expect(readme.contains("`\(folder)/`"), "\(folder)") }
+    }
+}
