@@ -19,7 +19,19 @@ import PackageDescription
 let package = Package(
     name: "pixelrec",
     products: [
-        .executable(name: "pixelrec", targets: ["pixelrec"])
+        .executable(name: "pixelrec", targets: ["pixelrec"]),
+        // The library layers, for Swift packages that build on pixelrec (Examples/swift-library).
+        .library(name: "PixelCore", targets: ["PixelCore"]),
+        .library(name: "PixelConfig", targets: ["PixelConfig"]),
+        .library(name: "PixelTensor", targets: ["PixelTensor"]),
+        .library(name: "PixelNN", targets: ["PixelNN"]),
+        .library(name: "PixelOptim", targets: ["PixelOptim"]),
+        .library(name: "PixelImage", targets: ["PixelImage"]),
+        .library(name: "PixelData", targets: ["PixelData"]),
+        .library(name: "PixelEval", targets: ["PixelEval"]),
+        .library(name: "PixelONNX", targets: ["PixelONNX"]),
+        .library(name: "PixelEncoders", targets: ["PixelEncoders"]),
+        .library(name: "PixelModels", targets: ["PixelModels"]),
     ],
     targets: [
         // MARK: C libraries (Debian packages)
@@ -35,11 +47,10 @@ let package = Package(
         .target(name: "PixelConfig", dependencies: ["CYAML", "PixelCore"]),
         .target(name: "PixelTensor", dependencies: ["CBLAS", "PixelCore"]),
         .target(name: "PixelNN", dependencies: ["PixelTensor"]),
-        // `-fno-math-errno`: Float.squareRoot() goes through a C shim that, under glibc's default errno
-        // semantics, becomes a scalar `sqrtss` with a libm fallback and blocks vectorizing the Adam update.
-        .target(
-            name: "PixelOptim", dependencies: ["PixelTensor", "PixelNN"],
-            swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
+        // The Adam update's loop is C (CPixelKernels): a vector square root without errno semantics from
+        // source alone, so no target needs an unsafe flag and the libraries can be package dependencies.
+        .target(name: "CPixelKernels"),
+        .target(name: "PixelOptim", dependencies: ["PixelTensor", "PixelNN", "CPixelKernels"]),
         .target(name: "PixelImage", dependencies: ["CTurboJPEG", "CPNG", "PixelCore"]),
         .target(name: "PixelData", dependencies: ["PixelCore", "PixelConfig", "PixelImage"]),
         .target(name: "PixelEval", dependencies: ["PixelCore", "PixelConfig", "PixelData", "CBLAS"]),

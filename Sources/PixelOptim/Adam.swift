@@ -1,3 +1,4 @@
+import CPixelKernels
 import Dispatch
 import PixelTensor
 
@@ -160,10 +161,10 @@ public class Adam: Optimizer {
 /// `θ ← θ·decay`, `g ← g + l2·θ`, `m ← m + (g - m)(1-β₁)`, `v ← β₂v + (1-β₂)g²`,
 /// `θ ← θ - stepSize · m / (√v / √(1-β₂ᵗ) + ε)`.
 ///
-/// A plain loop the compiler vectorizes (16 lanes with AVX-512, `vsqrtps`/`vdivps`): the former explicit
-/// `SIMD16` loop had its square root split into 16 scalar `sqrtss` calls, several times slower. Every
-/// operation is correctly rounded IEEE arithmetic without contraction, so each element's result is the
-/// same in any lane or in the tail.
+/// The loop is `pixel_adam_update` (CPixelKernels, C): 16 lanes with a vector square root (`vsqrtps`),
+/// which Swift's `squareRoot()` only gives with `-fno-math-errno`, an unsafe flag. Every operation is
+/// correctly rounded IEEE arithmetic in the order above without contraction, so each element's result is
+/// the same in any lane or in the tail, and the same as the former Swift loop.
 struct AdamRule {
     let decay: Float, l2: Float, beta1: Float, beta2: Float, stepSize: Float, bc2Sqrt: Float, epsilon: Float
 
@@ -172,17 +173,7 @@ struct AdamRule {
         p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
         g: UnsafePointer<Float>, count n: Int
     ) {
-        let oneMinusB1 = 1 - beta1, oneMinusB2 = 1 - beta2
-        let (decay, l2, beta2, stepSize, bc2Sqrt, epsilon) = (decay, l2, beta2, stepSize, bc2Sqrt, epsilon)
-        for j in 0..<n {
-            let pj = p[j] * decay
-            let gj = g[j] + l2 * pj
-            let mj = m[j] + (gj - m[j]) * oneMinusB1
-            let vj = v[j] * beta2 + oneMinusB2 * gj * gj
-            m[j] = mj
-            v[j] = vj
-            p[j] = pj - stepSize * mj / (vj.squareRoot() / bc2Sqrt + epsilon)
-        }
+        pixel_adam_update(p, m, v, g, n, decay, l2, beta1, beta2, stepSize, bc2Sqrt, epsilon)
     }
 }
 
