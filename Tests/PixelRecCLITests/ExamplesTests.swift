@@ -11,11 +11,12 @@ struct ExamplesTests {
         "compare-baselines": [
             "results/eval-multimodal.json", "results/eval-user_knn.json", "results/eval-random.json",
         ],
+        "swift-library": ["quickstart/models/best.ckpt", ".build/debug/rank-items"],
     ]
 
     @Test(
         "each example runs on tiny data and writes what its README says",
-        arguments: ["quickstart", "cold-start", "compare-baselines"])
+        arguments: ["quickstart", "cold-start", "compare-baselines", "swift-library"])
     func example(_ name: String) throws {
         let binary = try #require(ExecutableTests.binary, "build pixelrec first")
         let script = packageRoot + "/Examples/\(name)/run.sh"
@@ -41,7 +42,25 @@ struct ExamplesTests {
             #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(name): \(file)")
         }
         // Every example lists its command lines for the reader.
-        #expect(log.contains("$ pixelrec "), "\(name)")
+        #expect(log.contains("$ pixelrec"), "\(name)")
+        if name == "swift-library" {
+            // The package's ranking is `pixelrec recommend`'s plain top-k for the same user.
+            let ranked = log.split(separator: "\n").filter { $0.split(separator: "\t").count == 3 }
+                .map { String($0.split(separator: "\t")[1]) }
+            let recommend = Process()
+            recommend.executableURL = URL(fileURLWithPath: binary)
+            recommend.arguments = [
+                "recommend", "--config", packageRoot + "/Examples/quickstart/config.yaml", "--users", "u1", "--top-k",
+                "5", "--output", out + "/recs.csv", "-q",
+            ]
+            recommend.currentDirectoryURL = URL(fileURLWithPath: out + "/quickstart")
+            recommend.standardOutput = FileHandle.nullDevice
+            try recommend.run()
+            recommend.waitUntilExit()
+            let csv = try String(contentsOfFile: out + "/recs.csv", encoding: .utf8)
+            let listed = csv.split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[2]) }
+            #expect(ranked.count == 5 && ranked == listed, "\(ranked) vs \(listed)")
+        }
     }
 
     @Test("the Examples README lists every example folder")
