@@ -23,7 +23,7 @@ else ifneq ($(shell grep -m1 -o -w avx2 /proc/cpuinfo 2>/dev/null),)
 else
   CPU ?= x86-64
 endif
-RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc $(CPU)
+RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc $(CPU) -Xcc -march=$(CPU)
 BIN := .build/release/pixelrec
 
 .PHONY: all setup setup-test build debug test demo examples bench fuzz format install clean help models

@@ -12,8 +12,8 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r bench/requirements.txt
-swift build -c release -Xswiftc -target-cpu -Xswiftc "$cpu" --product PixelBench
-swift build -c release -Xswiftc -target-cpu -Xswiftc "$cpu" --product pixelrec
+swift build -c release -Xswiftc -target-cpu -Xswiftc "$cpu" -Xcc -march="$cpu" --product PixelBench
+swift build -c release -Xswiftc -target-cpu -Xswiftc "$cpu" -Xcc -march="$cpu" --product pixelrec
 export PYTHON="$PWD/$venv/bin/python" PIXELBENCH="$PWD/.build/release/PixelBench" PIXELREC="$PWD/.build/release/pixelrec"
 export OPENBLAS_THREAD_TIMEOUT=1
 ran=0

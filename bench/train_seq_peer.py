@@ -74,10 +74,11 @@ class Block(nn.Module):
 class SASRecStep(nn.Module):
     """The loss of one step from the candidate rows and the slots' positions in them."""
 
-    def __init__(self, items, d, length, vision_width, text_width, blocks=2, heads=1, dropout=0.2):
+    def __init__(self, items, d, length, vision_width, text_width, blocks=2, heads=1, dropout=0.2,
+                 tower_dropout=0.2, hidden=(512, 256, 128)):
         super().__init__()
         self.heads = heads
-        self.tower = ItemTower(items, d, vision_width, text_width, dropout=dropout)
+        self.tower = ItemTower(items, d, vision_width, text_width, hidden=hidden, dropout=tower_dropout)
         self.positions = nn.Parameter(torch.randn(length, d) * 0.1)
         self.blocks = nn.ModuleList([Block(d, heads, dropout) for _ in range(blocks)])
         self.final_norm = nn.LayerNorm(d, eps=EPS)
@@ -122,6 +123,9 @@ def main():
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--compile", action="store_true")
+    parser.add_argument("--shipped", action="store_true",
+                        help="pixelrec's shipped architecture: no fusion MLP (one Linear), no batch norm, tower dropout 0, "
+                             "sequence dropout 0.5")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -133,7 +137,11 @@ def main():
     log_q = torch.tensor(data["log_q"], dtype=torch.float32)
     vision = torch.randn(items, data["vision_width"])
     text = torch.randn(items, data["text_width"])
-    model = SASRecStep(items, args.dim, length, data["vision_width"], data["text_width"])
+    if args.shipped:
+        model = SASRecStep(items, args.dim, length, data["vision_width"], data["text_width"], dropout=0.5,
+                           tower_dropout=0.0, hidden=())
+    else:
+        model = SASRecStep(items, args.dim, length, data["vision_width"], data["text_width"])
     model.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
     forward = torch.compile(model) if args.compile else model

@@ -19,7 +19,10 @@ import PixelTensor
 /// popularity of `pixelrec synth` (`p_i ∝ exp(0.9 z_i)`), which is also the popularity log Q is computed from.
 ///
 ///     PixelBench train-seq --dump PATH                               write the batches (JSON) and exit
-///     PixelBench train-seq --dim 64 --threads 1 [--steps 10] [--warmup 3]
+///     PixelBench train-seq --dim 64 --threads 1 [--steps 10] [--warmup 3] [--shipped]
+///
+/// `--shipped`: the architecture of pixelrec's built-in defaults instead (no fusion MLP — one Linear after the
+/// token attention —, no batch norm, no tower dropout, sequence dropout 0.5); the peer takes the same flag.
 enum SequenceBench {
     static let commands = ["train-seq"]
 
@@ -114,6 +117,15 @@ enum SequenceBench {
         config.seqBlocks = 2
         config.seqHeads = 1
         config.seqDropout = 0.2
+        if CommandLine.arguments.contains("--shipped") {
+            // pixelrec's shipped architecture (the built-in defaults): one output Linear after the token
+            // attention, no batch norm, no tower dropout, sequence dropout 0.5.
+            config.attentionDropout = 0
+            config.dropoutRate = 0
+            config.fusionHiddenDims = []
+            config.useBatchNorm = false
+            config.seqDropout = 0.5
+        }
         let hyper = try ModelHyperparameters(
             model: config, seed: 7, userCount: windows, itemCount: items, visionWidth: visionWidth,
             textWidth: textWidth, numericWidth: 0)

@@ -16,6 +16,7 @@ PIXELBENCH="${PIXELBENCH:-.build/release/PixelBench}"
 STEPS="${BENCH_SEQ_STEPS:-10}"
 WARMUP="${BENCH_SEQ_WARMUP:-3}"
 VARIANTS="${BENCH_SEQ_PEERS:-eager compile}"
+# BENCH_SEQ_ROWS: which rows (64, 128, shipped; default all)
 export OPENBLAS_THREAD_TIMEOUT=1
 data="${TMPDIR:-/tmp}/pixelrec-train-seq-batches.json"
 "$PIXELBENCH" train-seq --dump "$data"
@@ -24,25 +25,31 @@ mkdir -p "$logs"
 
 rows=()
 printf '%-16s %8s %12s %12s %12s %8s\n' bench threads ours-ms peer-eager peer-compile ratio
-for dim in 64 128; do
+# Rows: the issue's shape at d 64 and 128 (fusion MLP [512, 256, 128] with batch norm, dropout 0.2), then
+# `shipped` at d 64: the architecture of pixelrec's built-in defaults (one Linear after the token attention, no
+# batch norm, tower dropout 0, sequence dropout 0.5), the step `pixelrec train` runs with an unset config.
+for variant in ${BENCH_SEQ_ROWS:-64 128 shipped}; do
+  dim=$variant arch=""
+  [ "$variant" = shipped ] && dim=64 arch="--shipped"
   for threads in 1 2; do
-    ours=$("$PIXELBENCH" train-seq --dim "$dim" --threads "$threads" --steps "$STEPS" --warmup "$WARMUP" | tail -1)
+    # shellcheck disable=SC2086
+    ours=$("$PIXELBENCH" train-seq --dim "$dim" --threads "$threads" --steps "$STEPS" --warmup "$WARMUP" $arch | tail -1)
     eager="" compiled=""
-    for variant in $VARIANTS; do
+    for peer in $VARIANTS; do
       flags=""
-      [ "$variant" = compile ] && flags="--compile"
-      log="$logs/d$dim-t$threads-$variant.log"
+      [ "$peer" = compile ] && flags="--compile"
+      log="$logs/$variant-t$threads-$peer.log"
       # shellcheck disable=SC2086
       out=$("$PYTHON" bench/train_seq_peer.py --data "$data" --dim "$dim" --threads "$threads" --steps "$STEPS" \
-        --warmup "$WARMUP" $flags 2>"$log" | tail -1) || out=""
-      [ "$variant" = eager ] && eager="$out"
-      [ "$variant" = compile ] && compiled="$out"
+        --warmup "$WARMUP" $flags $arch 2>"$log" | tail -1) || out=""
+      [ "$peer" = eager ] && eager="$out"
+      [ "$peer" = compile ] && compiled="$out"
     done
-    row=$("$PYTHON" - "$ours" "$eager" "$compiled" "$dim" "$threads" "$logs/d$dim-t$threads-compile.log" <<'PY'
+    row=$("$PYTHON" - "$ours" "$eager" "$compiled" "$dim" "$threads" "$logs/$variant-t$threads-compile.log" "$variant" <<'PY'
 import json, sys
 ours = json.loads(sys.argv[1])
 peers = {name: json.loads(text) for name, text in (("eager", sys.argv[2]), ("compile", sys.argv[3])) if text.strip()}
-dim, threads, compile_log = int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+dim, threads, compile_log, variant = int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], sys.argv[7]
 notes = [f"{ours['candidates']} candidates x {ours['targets']} targets",
          f"ours loss+gradients {ours['pass_ms']} / Adam {ours['optimizer_ms']} ms, CPU {ours['cpu_ms_per_step']} ms/step"]
 for k, v in peers.items():
@@ -54,7 +61,7 @@ if "compile" not in peers:
         last = []
     notes.append("torch.compile failed on this CPU, eager only" + (f" ({last[0][:160]})" if last else ""))
 shown = lambda name: f"{peers[name]['median_ms']:12.1f}" if name in peers else f"{'n/a':>12}"
-name = f"train-seq-d{dim}"
+name = f"train-seq-shipped-d{dim}" if variant == "shipped" else f"train-seq-d{dim}"
 if peers:
     best = min(peers, key=lambda k: peers[k]["median_ms"])
     peer = peers[best]["median_ms"]
