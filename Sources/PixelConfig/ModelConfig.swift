@@ -50,6 +50,11 @@ public struct ModelConfig: Sendable, Equatable {
     /// `item_id_dropout`: probability of hiding an item's ID embedding during training, so the model
     /// learns to score from content alone (cold items).
     public var itemIdDropout = 0.0
+    /// `content_knn_weight` `w`: the multimodal model's scores blended with content kNN's, per user
+    /// `z(model) + w·z(content_knn)` (each row standardized over the catalog), where `eval` and
+    /// `recommend` score; 0 = the model alone. Content kNN reads the unit image ⊕ text embeddings of
+    /// the feature stores, so it keeps the pretrained geometry the learned item tower loses on cold items.
+    public var contentKnnWeight = 0.0
     /// `item_tower`: `id_content` (ID embedding and content tokens), `id` or `content` alone.
     public var itemTower: ItemTower = .idContent
     /// `user_encoder`: `id` (user-ID embedding), `sequence` (causal self-attention over the history)

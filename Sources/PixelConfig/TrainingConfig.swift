@@ -14,6 +14,11 @@ public struct TrainingConfig: Sendable, Equatable {
     public var gradientClip = 1.0
     /// `contrastive_weight`: weight of the contrastive loss in the total loss.
     public var contrastiveWeight = 0.1
+    /// `content_alignment_weight` λ: weight of the content-alignment term, an in-batch InfoNCE between
+    /// each positive training item's content-only vector (ID token zeroed) and its vector with the ID
+    /// (CLCRec-style), so content alone lands where the item's collaborative vector is: cold items.
+    /// 0 = off.
+    public var contentAlignmentWeight = 0.0
     /// `bce_weight`: weight of the recommendation loss (whatever `loss` is) in the total loss.
     public var bceWeight = 1.0
     /// `loss`: the recommendation loss.

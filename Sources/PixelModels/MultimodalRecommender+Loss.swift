@@ -33,11 +33,16 @@ public struct LossSettings: Sendable, Equatable {
     public var recommendationWeight: Float
     /// Weight of the vision–text InfoNCE term (`training.contrastive_weight`; 0 or `use_contrastive: false` = off).
     public var contrastiveWeight: Float
+    /// Weight of the content-alignment InfoNCE (`training.content_alignment_weight`; 0 = off).
+    public var alignmentWeight: Float
 
-    public init(loss: LossFunction, recommendationWeight: Float = 1, contrastiveWeight: Float = 0) {
+    public init(
+        loss: LossFunction, recommendationWeight: Float = 1, contrastiveWeight: Float = 0, alignmentWeight: Float = 0
+    ) {
         self.loss = loss
         self.recommendationWeight = recommendationWeight
         self.contrastiveWeight = contrastiveWeight
+        self.alignmentWeight = alignmentWeight
     }
 }
 
@@ -47,6 +52,7 @@ public struct LossParts {
     public var recommendation: Float
     public var contrastive: Float
     public var pairwise: Float
+    public var alignment: Float = 0
 }
 
 extension PretrainedMultimodalRecommender {
@@ -111,6 +117,11 @@ extension PretrainedMultimodalRecommender {
                 total = total + c * settings.contrastiveWeight
             }
         }
+        var alignmentValue: Float = 0
+        if let a = alignmentTerm(rows: rows.prefix(b), content: content, settings: settings) {
+            alignmentValue = a.scalar
+            total = total + a * settings.alignmentWeight
+        }
         var pairwiseValue: Float = 0
         let pairUsers = concat([users, negativeUsers], axis: 0)
         if let logits = pairwise(pairUsers) {
@@ -120,7 +131,37 @@ extension PretrainedMultimodalRecommender {
             total = total + p * settings.recommendationWeight
         }
         return LossParts(
-            total: total, recommendation: recommendation.scalar, contrastive: contrastiveValue, pairwise: pairwiseValue)
+            total: total, recommendation: recommendation.scalar, contrastive: contrastiveValue, pairwise: pairwiseValue,
+            alignment: alignmentValue)
+    }
+
+    /// The content-alignment term (CLCRec-style): over the distinct trained items among `positives` (at
+    /// most `limit`), `c_i` = the item vector with the ID token zeroed (content alone, as a cold item is
+    /// scored) and `v_i` = the item vector with its ID token (never dropped here),
+    /// `InfoNCE_sym(c, v)` at `contrastive_temperature` on cosine similarities: each item's content-only
+    /// vector must pick out its own ID-based vector among the batch's. `nil` when off, for towers without
+    /// both parts, or with fewer than two items.
+    func alignmentTerm(
+        rows positives: ArraySlice<Int32>, content: ItemContent, settings: LossSettings, limit: Int = 512
+    )
+        -> Tensor?
+    {
+        guard settings.alignmentWeight > 0, (hyperparameters.itemTower ?? .idContent) == .idContent else { return nil }
+        let n = Int32(hyperparameters.itemCount)
+        var seen = Set<Int32>()
+        var picked: [Int32] = []
+        for row in positives where row < n && seen.insert(row).inserted {
+            picked.append(row)
+            if picked.count == limit { break }
+        }
+        guard picked.count >= 2 else { return nil }
+        let id = items(IndexTensor(picked))
+        let full = ItemTokens(
+            id: id, vision: vision(content.visionRows(picked)), text: text(content.textRows(picked)),
+            numeric: numeric.map { $0(content.numericRows(picked)) })
+        var contentOnly = full
+        contentOnly.id = Tensor(zeros: id.shape)
+        return Loss.infoNCE(fuse(contentOnly), fuse(full), temperature: hyperparameters.contrastiveTemperature)
     }
 
     /// Whether the objective has the vision–text InfoNCE term.

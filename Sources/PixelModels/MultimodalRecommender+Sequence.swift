@@ -153,8 +153,15 @@ extension PretrainedMultimodalRecommender {
                 total = total + c * settings.contrastiveWeight
             }
         }
+        var alignmentValue: Float = 0
+        let targetItems = plan.real.map { batch.targets[Int($0)] }
+        if let a = alignmentTerm(rows: targetItems[...], content: content, settings: settings) {
+            alignmentValue = a.scalar
+            total = total + a * settings.alignmentWeight
+        }
         return LossParts(
-            total: total, recommendation: recommendation.scalar, contrastive: contrastiveValue, pairwise: 0)
+            total: total, recommendation: recommendation.scalar, contrastive: contrastiveValue, pairwise: 0,
+            alignment: alignmentValue)
     }
 
     /// User vectors of histories (evaluation mode, no autograd), row-major `[histories.count, d]`.

@@ -1,7 +1,9 @@
 import Foundation
 import PixelConfig
+import PixelCore
 import PixelData
 import PixelEncoders
+import PixelEval
 
 /// Item content embeddings for evaluation (`content_knn`, and ILD / serendipity): each item's text
 /// feature and image feature from the configured feature stores, each scaled to unit length, then
@@ -45,5 +47,31 @@ struct ContentEmbeddings {
         guard norm > 0 else { return }
         let scale = 1 / norm.squareRoot()
         for c in 0..<width { out[offset + c] = matrix[row * width + c] * scale }
+    }
+}
+
+extension ContentEmbeddings {
+    /// `scorer` blended with content kNN over `profiles` when `model.content_knn_weight` `w > 0`
+    /// (``BlendedScorer``: `z(model) + w·z(content_knn)`, `evaluation.knn_neighbors` neighbours), else
+    /// `scorer` itself. `eval` and `recommend` both score through here.
+    /// - Parameter content: the embeddings when already loaded for `itemIds`.
+    /// - Throws: `PixelError.invalidValue` naming `model.content_knn_weight` when the feature stores are absent.
+    static func blend(
+        _ scorer: any Scorer, config: PixelRecConfig, itemIds: IdMap, profiles: SparseMatrix,
+        content: ContentEmbeddings? = nil
+    ) throws -> any Scorer {
+        let weight = config.model.contentKnnWeight
+        guard weight > 0 else { return scorer }
+        guard let content = try content ?? load(config, itemIds: itemIds) else {
+            throw PixelError.invalidValue(
+                setting: "model.content_knn_weight",
+                reason:
+                    "blending content kNN needs text.pxfs and image.pxfs in \(config.data.featureStorePath) (run pixelrec encode)"
+            )
+        }
+        let knn = try ContentKNNScorer(
+            embeddings: content.rows, dimension: content.dimension, profiles: profiles,
+            k: config.evaluation.knnNeighbors)
+        return try BlendedScorer(primary: scorer, secondary: knn, weight: Float(weight))
     }
 }

@@ -60,6 +60,10 @@ enum ConfigSchema {
             "model.item_id_dropout", \.model.itemIdDropout,
             "probability of hiding an item's ID embedding in training (cold items), in [0, 1)", .dropout),
         F(
+            "model.content_knn_weight", \.model.contentKnnWeight,
+            "w in z(model) + w*z(content_knn): blend content kNN into the model's scores (eval, recommend); 0 = off",
+            .nonNegative),
+        F(
             "model.item_tower", \.model.itemTower,
             "what item vectors are built from: id_content (ID embedding + image/text/numeric tokens), id, content"),
         F(
@@ -91,6 +95,10 @@ enum ConfigSchema {
             "training.gradient_clip", \.training.gradientClip, "maximum global gradient L2 norm; 0 = no clipping",
             .nonNegative),
         F("training.contrastive_weight", \.training.contrastiveWeight, "weight of the contrastive loss", .nonNegative),
+        F(
+            "training.content_alignment_weight", \.training.contentAlignmentWeight,
+            "weight of the InfoNCE aligning each item's content-only vector with its ID vector (cold items); 0 = off",
+            .nonNegative),
         F("training.bce_weight", \.training.bceWeight, "weight of the recommendation loss", .nonNegative),
         F("training.loss", \.training.loss, "recommendation loss"),
         F("training.use_lr_scheduler", \.training.useLRScheduler, "adjust the learning rate with lr_scheduler_type"),

@@ -67,7 +67,8 @@ struct TrainingRun {
         schedule = Trainer.schedule(t, stepsPerEpoch: stepsPerEpoch)
         settings = LossSettings(
             loss: t.loss, recommendationWeight: Float(t.bceWeight),
-            contrastiveWeight: hyper.useContrastive ? Float(t.contrastiveWeight) : 0)
+            contrastiveWeight: hyper.useContrastive ? Float(t.contrastiveWeight) : 0,
+            alignmentWeight: Float(t.contentAlignmentWeight))
         itemIds = (0..<Int32(catalog.count)).map { $0 < Int32(hyper.itemCount) ? $0 : -1 }
         validationUsers = validation.flatMap { data, setup in
             Self.validationUsers(setup: setup, data: data, plan: plan, trainUsers: hyper.userCount)

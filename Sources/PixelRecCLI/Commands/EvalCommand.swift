@@ -234,7 +234,8 @@ enum EvalCommand: Subcommand {
                 name: name, data: data, profiles: setup.profiles, task: setup.task,
                 checkpoint: context.invocation.string("checkpoint"), configPath: context.invocation.string("config"),
                 configOverrides: context.invocation.strings("set"), coldHistory: setup.coldHistory)
-            return try factory(request)
+            return try ContentEmbeddings.blend(
+                try factory(request), config: config, itemIds: data.itemIds, profiles: setup.profiles, content: content)
         }
     }
 

@@ -136,7 +136,7 @@ enum RecommendCommand: Subcommand {
         let (itemVectors, vectorSource) = try ItemVectors.resolve(
             checkpoint: checkpoint, path: checkpointPath, catalog: catalog, content: content,
             cachePath: context.invocation.string("embeddings-cache"), warn: warn)
-        let scorer = try MultimodalScoring.scorer(
+        let modelScorer = try MultimodalScoring.scorer(
             checkpoint: checkpoint, path: checkpointPath, userIds: inputs.userIds, itemIds: catalog,
             profiles: inputs.coldProfiles, content: content, maxCandidates: config.recommendation.maxCandidates,
             itemVectors: itemVectors,
@@ -144,6 +144,7 @@ enum RecommendCommand: Subcommand {
                 ? nil
                 : try RecommendInputs.orderedHistories(
                     train: train, validation: validation, inputs: inputs, catalog: catalog, given: histories))
+        let scorer = try ContentEmbeddings.blend(modelScorer, config: config, itemIds: catalog, profiles: seen)
         let embeddings = try ItemVectors.similarityEmbeddings(
             content: content, itemVectors: itemVectors, dimension: checkpoint.header.hyperparameters.embeddingDim)
         let modelSeconds = clock.lap()
