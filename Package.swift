@@ -55,7 +55,8 @@ let package = Package(
         .target(name: "PixelData", dependencies: ["PixelCore", "PixelConfig", "PixelImage"]),
         .target(name: "PixelEval", dependencies: ["PixelCore", "PixelConfig", "PixelData", "CBLAS"]),
         .target(name: "PixelONNX", dependencies: ["PixelTensor", "PixelCore", "CBLAS"]),
-        .target(name: "PixelEncoders", dependencies: ["PixelCore", "PixelImage", "PixelTensor", "PixelONNX"]),
+        .target(
+            name: "PixelEncoders", dependencies: ["PixelCore", "PixelImage", "PixelTensor", "PixelNN", "PixelONNX"]),
         .target(
             name: "PixelModels",
             dependencies: [
@@ -114,7 +115,8 @@ let package = Package(
         .testTarget(
             name: "PixelEvalTests", dependencies: ["PixelEval", "PixelConfig"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelONNXTests", dependencies: ["PixelONNX"]),
-        .testTarget(name: "PixelEncodersTests", dependencies: ["PixelEncoders"]),
+        .testTarget(
+            name: "PixelEncodersTests", dependencies: ["PixelEncoders", "PixelNN", "PixelONNX", "PixelTensor"]),
         .testTarget(
             name: "PixelModelsTests", dependencies: ["PixelModels", "PixelRecCLI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),

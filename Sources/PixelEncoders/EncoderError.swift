@@ -19,6 +19,9 @@ public enum EncoderError: Error, Equatable, CustomStringConvertible, Sendable {
     /// A feature store whose header `field` (`item count`, `rows offset`, …) breaks the format; printed
     /// `<path>: <field>: <reason>`. Rebuilt by `encode` like ``invalidStore(path:reason:)``.
     case corruptStore(path: String, field: String, reason: String)
+    /// A graph that the trainable-top importer cannot map onto autograd layers: `node` is where the
+    /// expected pattern (`pattern`) broke.
+    case unsupportedGraph(path: String, node: String, pattern: String)
 
     public var description: String {
         switch self {
@@ -31,6 +34,7 @@ public enum EncoderError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .invalidArgument(what): return what
         case let .invalidStore(path, reason): return "\(path): invalid feature store: \(reason)"
         case let .corruptStore(path, field, reason): return "\(path): \(field): \(reason)"
+        case let .unsupportedGraph(path, node, pattern): return "\(path): node '\(node)': \(pattern)"
         }
     }
 }

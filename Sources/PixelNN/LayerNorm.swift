@@ -12,6 +12,15 @@ public final class LayerNorm: Layer {
         self.epsilon = epsilon
     }
 
+    /// A layer with the given affine values (imported weights), both `[dimension]`.
+    public init(weight: Tensor, bias: Tensor, epsilon: Float) {
+        precondition(
+            weight.rank == 1 && bias.shape == weight.shape, "LayerNorm: weight \(weight.shape), bias \(bias.shape)")
+        self.weight = Parameter(weight)
+        self.bias = Parameter(bias)
+        self.epsilon = epsilon
+    }
+
     public func callAsFunction(_ x: Tensor) -> Tensor {
         layerNorm(x, weight: weight.value, bias: bias.value, epsilon: epsilon)
     }

@@ -21,6 +21,15 @@ public final class Linear: Layer {
             ? Parameter(.randomUniform(shape: [outputSize], low: -bound, high: bound, generator: &generator)) : nil
     }
 
+    /// A layer with the given values (imported weights): `weight` `[outputSize, inputSize]`, `bias` `[outputSize]`.
+    public init(weight: Tensor, bias: Tensor?) {
+        precondition(weight.rank == 2, "Linear: weight must be [out, in], got \(weight.shape)")
+        precondition(
+            bias == nil || bias?.shape == [weight.shape[0]], "Linear: bias \(bias?.shape ?? []) for \(weight.shape)")
+        self.weight = Parameter(weight)
+        self.bias = bias.map { Parameter($0) }
+    }
+
     public var inputSize: Int { weight.shape[1] }
     public var outputSize: Int { weight.shape[0] }
 

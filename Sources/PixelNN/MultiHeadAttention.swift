@@ -38,6 +38,24 @@ public final class MultiHeadAttention: Layer {
         generator = RandomGenerator(seed: seed &+ 4)
     }
 
+    /// Attention over given projections (imported weights), each `[E, E]` with `E` divisible by `heads`.
+    public init(query: Linear, key: Linear, value: Linear, output: Linear, heads: Int, dropout: Float = 0, seed: UInt64)
+    {
+        let e = query.outputSize
+        precondition(
+            heads > 0 && e % heads == 0
+                && [query, key, value, output].allSatisfy { $0.inputSize == e && $0.outputSize == e },
+            "MultiHeadAttention: projections \([query, key, value, output].map(\.weight.shape)) for \(heads) heads")
+        precondition(dropout >= 0 && dropout < 1, "MultiHeadAttention: dropout \(dropout) not in [0, 1)")
+        queryProjection = query
+        keyProjection = key
+        valueProjection = value
+        outputProjection = output
+        self.heads = heads
+        self.dropout = dropout
+        generator = RandomGenerator(seed: seed &+ 4)
+    }
+
     /// Self-attention: `attend(x, x, x)`.
     public func callAsFunction(_ x: Tensor, keyPaddingMask: [Bool]? = nil) -> Tensor {
         attend(query: x, key: x, value: x, keyPaddingMask: keyPaddingMask)

@@ -5,10 +5,16 @@ struct GraphPreparation {
     var outputs: [ONNXModel.ValueDescription] = []
     var parameterCount = 0
     var plan: ExecutionPlan
+    /// The nodes after constant folding and before fusion, in topological order, and every constant
+    /// (initializers and folded values); read by ``ONNXGraph``.
+    var foldedNodes: [GraphNode] = []
+    var constants: [String: ONNXValue] = [:]
 
+    /// - Parameter requestedOutputs: values to return instead of the graph's outputs (any node output,
+    ///   input or constant); nodes that none of them needs are dropped.
     init(
         model: ONNXProto.Model, file: MappedFile, directory: String?, opsets: [String: Int],
-        settings: ExecutionSettings, options: ONNXModel.Options
+        settings: ExecutionSettings, options: ONNXModel.Options, requestedOutputs: [String]? = nil
     ) throws {
         let graph = model.graph
         var external: [String: MappedFile] = [:]
@@ -33,6 +39,14 @@ struct GraphPreparation {
         }
         inputs = graph.inputs.filter { constants[$0.name] == nil }.map(describe)
         outputs = graph.outputs.map(describe)
+        var outputNames = graph.outputs.map(\.name)
+        if let requestedOutputs {
+            outputNames = requestedOutputs
+            outputs = requestedOutputs.map { name in
+                graph.outputs.first { $0.name == name }.map(describe)
+                    ?? ONNXModel.ValueDescription(name: name, elementTypeCode: 0, shape: nil)
+            }
+        }
         var seenInputs = Set<String>()
         for i in inputs {
             guard !i.name.isEmpty, seenInputs.insert(i.name).inserted else {
@@ -74,13 +88,40 @@ struct GraphPreparation {
         }
         nodes = try Self.topologicalOrder(nodes, available: Set(constants.keys).union(inputs.map(\.name)))
         try Self.foldConstants(&nodes, &constants)
+        if requestedOutputs != nil {
+            nodes = try Self.pruned(
+                nodes, outputs: outputNames, available: Set(constants.keys).union(inputs.map(\.name)))
+        }
+        foldedNodes = nodes
+        self.constants = constants
         if options.fuse {
             GraphFusion.apply(
-                &nodes, constants: constants, graphOutputs: Set(graph.outputs.map(\.name)), settings: settings,
+                &nodes, constants: constants, graphOutputs: Set(outputNames), settings: settings,
                 attention: options.fuseAttention)
         }
         plan = try ExecutionPlan(
-            nodes: nodes, constants: constants, inputs: inputs.map(\.name), outputs: graph.outputs.map(\.name))
+            nodes: nodes, constants: constants, inputs: inputs.map(\.name), outputs: outputNames)
+    }
+
+    /// The nodes (in their order) that `outputs` depend on.
+    /// - Throws: ``ONNXError/invalidGraph(reason:)`` naming an output that no node, input or constant defines.
+    static func pruned(_ nodes: [GraphNode], outputs: [String], available: Set<String>) throws -> [GraphNode] {
+        var producer: [String: Int] = [:]
+        for (i, n) in nodes.enumerated() { for o in n.outputs where !o.isEmpty { producer[o] = i } }
+        var needed = Set<Int>()
+        var pending: [String] = []
+        for o in outputs {
+            guard producer[o] != nil || available.contains(o) else {
+                throw ONNXError.invalidGraph(reason: "requested output '\(o)' is not a value of the graph")
+            }
+            pending.append(o)
+        }
+        var seen = Set<String>()
+        while let v = pending.popLast() {
+            guard seen.insert(v).inserted, let p = producer[v], needed.insert(p).inserted else { continue }
+            pending.append(contentsOf: nodes[p].inputs.filter { !$0.isEmpty })
+        }
+        return nodes.indices.filter { needed.contains($0) }.map { nodes[$0] }
     }
 
     /// Kahn's algorithm; errors on cycles, undefined inputs and values defined twice.

@@ -113,10 +113,19 @@ public final class ONNXModel: @unchecked Sendable {
     }
 
     /// Loads and prepares the model at `path`.
-    public convenience init(contentsOf path: String, options: Options = Options()) throws {
+    ///
+    /// - Parameter outputs: values to compute instead of the graph's outputs — any value a node produces
+    ///   (e.g. the hidden states between two transformer blocks), an input or an initializer. Only the
+    ///   nodes they depend on are kept, so the model runs up to them and no further. `nil`: the graph's
+    ///   outputs. Requested values that are not graph outputs are described with element type code 0 and
+    ///   no shape.
+    /// - Throws: ``ONNXError`` naming the file, including a requested output the graph does not define.
+    public convenience init(contentsOf path: String, options: Options = Options(), outputs: [String]? = nil) throws {
         let file = try MappedFile(path: path)
         do {
-            try self.init(file: file, directory: (path as NSString).deletingLastPathComponent, options: options)
+            try self.init(
+                file: file, directory: (path as NSString).deletingLastPathComponent, options: options,
+                requestedOutputs: outputs)
         } catch {
             throw ONNXError.attributed(error, to: path)
         }
@@ -127,7 +136,7 @@ public final class ONNXModel: @unchecked Sendable {
         try self.init(file: MappedFile(bytes: bytes, path: name), directory: nil, options: options)
     }
 
-    init(file: MappedFile, directory: String?, options: Options) throws {
+    init(file: MappedFile, directory: String?, options: Options, requestedOutputs: [String]? = nil) throws {
         self.file = file
         self.path = file.path
         namesFileInErrors = directory != nil
@@ -146,7 +155,7 @@ public final class ONNXModel: @unchecked Sendable {
         operatorCounts = counts
         let prepared = try GraphPreparation(
             model: model, file: file, directory: directory, opsets: opsets,
-            settings: settings, options: options)
+            settings: settings, options: options, requestedOutputs: requestedOutputs)
         parameterCount = prepared.parameterCount
         inputs = prepared.inputs
         outputs = prepared.outputs

@@ -210,3 +210,38 @@ struct AutogradTests {
         #expect(abs(clipped - expected) < 1e-6)
     }
 }
+
+@Suite("Gradient checks: transformer encoder block")
+struct TransformerBlockGradientTests {
+    static func block(_ normalization: TransformerEncoderBlock.Normalization) -> TransformerEncoderBlock {
+        func linear(_ i: Int, _ o: Int, _ seed: UInt64) -> Linear {
+            Linear(
+                weight: randomParameter([o, i], seed: seed, scale: 0.5).value,
+                bias: randomParameter([o], seed: seed + 1, scale: 0.1).value)
+        }
+        func norm(_ seed: UInt64) -> LayerNorm {
+            LayerNorm(
+                weight: randomParameter([4], seed: seed, scale: 0.2).value + 1,
+                bias: randomParameter([4], seed: seed + 1, scale: 0.1).value,
+                epsilon: 1e-12)
+        }
+        let attention = MultiHeadAttention(
+            query: linear(4, 4, 20), key: linear(4, 4, 22), value: linear(4, 4, 24), output: linear(4, 4, 26), heads: 2,
+            seed: 0)
+        return TransformerEncoderBlock(
+            attention: attention, attentionNorm: norm(28), intermediate: linear(4, 6, 30), output: linear(6, 4, 32),
+            outputNorm: norm(34), activation: .gelu, normalization: normalization)
+    }
+
+    // Two LayerNorms, attention and GELU in one function are more curved than any single op: the layer-norm
+    // step (4e-3) and the attention tolerances (rtol 2e-2, atol 3e-3) of the checks above.
+    @Test("post-LN and pre-LN blocks with a key padding mask: inputs and every parameter", arguments: ["post", "pre"])
+    func block(normalization: String) throws {
+        let layer = Self.block(try #require(TransformerEncoderBlock.Normalization(rawValue: normalization)))
+        let x = randomParameter([2, 3, 4], seed: 36)
+        let mask = [false, false, true, false, true, false]
+        GradientCheck(eps: 4e-3, rtol: 2e-2, atol: 3e-3).expectPasses([x] + layer.parameters) {
+            layer(x.value, keyPaddingMask: mask)
+        }
+    }
+}
