@@ -16,6 +16,9 @@ public struct RecommendationConfig: Sendable, Equatable {
     public var noveltyFilterPercent = 0.0
     /// `use_diversity`: re-rank candidates with `diversity_weight` and `novelty_weight`.
     public var useDiversity = false
+    /// `include_new_items`: also rank the items of the item table the model was not trained on (no
+    /// training interactions: new items), scored from their content alone; their popularity is 0.
+    public var includeNewItems = false
 
     public init() {}
 }

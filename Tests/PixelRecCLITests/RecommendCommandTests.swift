@@ -387,4 +387,43 @@ struct RecommendCommandTests {
         let excluded = try #require((try f.json(output))["summary"] as? [String: Double])["excluded_items"]
         #expect(excluded == Double(f.items.count / 4))
     }
+
+    @Test("--include-new-items ranks items the model was not trained on (from content); without it they never appear")
+    func newItems() throws {
+        let f = try fixture
+        // A model trained without three of the catalog's items (all their training rows dropped).
+        let dropped = Array(f.items.prefix(3))
+        let rows = try String(contentsOfFile: f.directory + "/split/train.csv", encoding: .utf8).split(separator: "\n")
+        let itemColumn = try #require(rows[0].split(separator: ",").firstIndex(of: "item_id"))
+        let kept = rows.filter { row in
+            let cells = row.split(separator: ",", omittingEmptySubsequences: false)
+            return !dropped.contains(String(cells[itemColumn]))
+        }
+        let trainPath = f.directory + "/split-new/train.csv"
+        try FileManager.default.createDirectory(
+            atPath: f.directory + "/split-new", withIntermediateDirectories: true)
+        try (kept.joined(separator: "\n") + "\n").write(toFile: trainPath, atomically: true, encoding: .utf8)
+        let settings = [
+            "--set", "data.train_data_path=\(trainPath)", "--set", "checkpoint_dir=\(f.directory)/checkpoints-new",
+        ]
+        let train = runTool(["train", "--config", f.config, "-q"] + settings)
+        #expect(train.status == 0, "\(train.error)")
+        // Lists as long as the catalog, seen items allowed: every ranked item is listed.
+        let base = ["--sample-users", "5", "--seed", "1", "--top-k", "40", "--include-seen", "-q"] + settings
+        let without = f.directory + "/out/new-off.json", with = f.directory + "/out/new-on.json"
+        let off = f.recommend(base + ["--output", without])
+        #expect(off.status == 0, "\(off.error)")
+        let on = f.recommend(base + ["--include-new-items", "--output", with])
+        #expect(on.status == 0, "\(on.error)")
+        for list in try f.lists(without) {
+            #expect(list.items.count == 37 && Set(list.items).isDisjoint(with: dropped), "\(list)")
+        }
+        for list in try f.lists(with) {
+            #expect(list.items.count == 40 && Set(dropped).isSubset(of: list.items), "\(list)")
+        }
+        // The same through the config key.
+        let key = f.recommend(base + ["--set", "recommendation.include_new_items=true", "--output", with])
+        #expect(key.status == 0, "\(key.error)")
+        #expect(try f.lists(with).allSatisfy { Set(dropped).isSubset(of: $0.items) })
+    }
 }

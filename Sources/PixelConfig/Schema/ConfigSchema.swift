@@ -294,6 +294,9 @@ enum ConfigSchema {
         F(
             "recommendation.use_diversity", \.recommendation.useDiversity,
             "re-rank candidates for diversity and novelty"),
+        F(
+            "recommendation.include_new_items", \.recommendation.includeNewItems,
+            "also rank item-table items without training interactions (from content alone)"),
     ]
 
     private static let evaluation: [ConfigField] = [

@@ -51,6 +51,10 @@ enum RecommendCommand: Subcommand {
                 "max-candidates", kind: .integer(1...Int.max), valueName: "n",
                 help: "Overrides recommendation.max_candidates."),
             .flag("include-seen", help: "Allow items the user has already interacted with."),
+            .flag(
+                "include-new-items",
+                help: "Also rank items of the item table the model was not trained on, from their content alone "
+                    + "(recommendation.include_new_items)."),
             .option(
                 "history", valueName: "user:item,item", repeating: true,
                 help: "History of a user unknown to the model (treated as a cold user)."),
@@ -97,10 +101,14 @@ enum RecommendCommand: Subcommand {
                 path: checkpointPath, reason: "no checkpoint (run pixelrec train, or pass --checkpoint)")
         }
         let checkpoint = try Checkpoint.read(from: checkpointPath)
-        let (trainedUsers, catalog) = try checkpoint.idMaps()
+        var (trainedUsers, catalog) = try checkpoint.idMaps()
+        let table = try ModelInputs.itemTable(config)
+        if settings.includeNewItems {
+            let added = try RecommendInputs.addNewItems(to: &catalog, table: table, config: config)
+            note("\(added) new items (no training interactions) ranked from their content alone")
+        }
         // MMR never has more candidates than the catalog has items.
         settings.maxCandidates = max(settings.topK, min(settings.maxCandidates, catalog.count))
-        let table = try ModelInputs.itemTable(config)
         let content = try ModelInputs.content(
             config, table: table, itemIds: catalog, scalers: checkpoint.header.scalers)
 

@@ -1,6 +1,8 @@
 import Foundation
+import PixelConfig
 import PixelCore
 import PixelData
+import PixelEncoders
 import PixelEval
 
 /// What `pixelrec recommend` recommends for and from: the user space (the model's training users, then
@@ -227,5 +229,22 @@ extension RecommendInputs {
             histories[Int(row)] += items
         }
         return histories.map { ArraySlice($0) }
+    }
+
+    /// Appends to `catalog` the items of `table` it lacks that have an image or a text feature in the
+    /// configured stores (`recommend --include-new-items`); returns how many were added. Items without
+    /// any feature are left out: the model would score them all alike from a zero content row.
+    static func addNewItems(to catalog: inout IdMap, table: ItemTable, config: PixelRecConfig) throws -> Int {
+        let fresh = try table.column(table.idColumn).filter { catalog.index(of: $0) == nil }
+        guard !fresh.isEmpty else { return 0 }
+        let image = try FeatureStore(contentsOf: ItemFeatures.storePath(config, .image))
+        let text = try FeatureStore(contentsOf: ItemFeatures.storePath(config, .text))
+        let hasImage = image.matrix(for: fresh).present, hasText = text.matrix(for: fresh).present
+        var added = 0
+        for (k, key) in fresh.enumerated() where hasImage[k] || hasText[k] {
+            _ = catalog.insert(key)
+            added += 1
+        }
+        return added
     }
 }

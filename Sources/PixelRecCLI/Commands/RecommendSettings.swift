@@ -13,6 +13,7 @@ struct RecommendSettings {
     var noveltyFilter: Double
     var maxCandidates: Int
     var filterSeen: Bool
+    var includeNewItems: Bool
     var allowList: String?
     var denyList: String?
     var evaluate: String?
@@ -31,6 +32,7 @@ struct RecommendSettings {
         noveltyFilter = invocation.double("novelty-filter") ?? r.noveltyFilterPercent
         maxCandidates = max(invocation.int("max-candidates") ?? r.maxCandidates, topK)
         filterSeen = r.filterSeen && !invocation.flag("include-seen")
+        includeNewItems = r.includeNewItems || invocation.flag("include-new-items")
         allowList = invocation.string("allow-list")
         denyList = invocation.string("deny-list")
         evaluate = invocation.string("evaluate")
