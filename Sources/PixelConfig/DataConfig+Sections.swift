@@ -32,14 +32,19 @@ public struct ImageCompressionConfig: Sendable, Equatable {
 
 /// `data.text_augmentation`: random edits of item text during training.
 public struct TextAugmentationConfig: Sendable, Equatable {
-    /// `enabled`
-    public var enabled = true
+    /// `enabled`: `pixelrec encode` writes `n_views` edited copies of each item's text through the text
+    /// encoder (`text_views.pxfs`), and training reads one of them, drawn per item and step, in place of
+    /// the clean text; evaluation and recommendation read the clean text.
+    public var enabled = false
     /// `augmentation_type`
     public var augmentationType: AugmentationType = .randomDelete
     /// `delete_prob`: probability of deleting each word (`random_delete`).
     public var deleteProb = 0.05
     /// `swap_prob`: probability of swapping each word with a neighbour (`random_swap`).
     public var swapProb = 0.05
+    /// `n_views`: edited copies of each text encoded (a pixelrec key: the encoders are frozen, so the
+    /// views are encoded once instead of editing the text at every step).
+    public var nViews = 4
 
     public init() {}
 }

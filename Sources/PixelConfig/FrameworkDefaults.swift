@@ -58,6 +58,12 @@ extension PixelRecConfig {
             key: "training.use_lr_scheduler", framework: "true",
             reason: "a constant rate with early stopping, SASRec's recipe, as validated on ml100k"),
         DefaultDeparture(
+            key: "data.text_augmentation.enabled", framework: "true",
+            reason:
+                "the framework edits text at every step for an encoder it trains; pixelrec's encoders are frozen, so "
+                + "views are encoded once (pixelrec encode, n_views) and training draws one per step — off until it "
+                + "is shown to help the validated model (docs/EVALUATION.md, Text augmentation)"),
+        DefaultDeparture(
             key: "training.patience", framework: "10",
             reason: "validation NDCG@10 moves ±.005 from epoch to epoch; 20 validations ride out the noise"),
     ]

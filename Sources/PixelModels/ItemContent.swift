@@ -16,6 +16,13 @@ public struct ItemContent: Sendable {
     public let numericWidth: Int
     /// Per item: both an image and a text exist (rows used by the contrastive loss).
     public let hasBothModalities: [Bool]
+    /// Text features of edited copies of each item's text (`data.text_augmentation`), `[count, V, textWidth]`:
+    /// view `v` of item `i` at row `i·V + v`; empty when there are none (`V = 0`).
+    public private(set) var textViews: [Float] = []
+    /// `V`: views per item (0 = none).
+    public private(set) var textViewCount = 0
+    /// Per item: its views exist (items without text have none, and train on their clean row).
+    public private(set) var hasTextViews: [Bool] = []
 
     /// - Throws: ``ModelError/shapeMismatch(what:expected:found:)`` when a matrix is not `count` rows.
     public init(
@@ -65,6 +72,47 @@ public struct ItemContent: Sendable {
                     }
                     let src = m.baseAddress! + Int(row) * width
                     (o.baseAddress! + r * width).update(from: src, count: width)
+                }
+            }
+        }
+        return out
+    }
+
+    /// This content with `views` text views per item (`[count, views, textWidth]`, see ``textViews``).
+    /// - Throws: ``ModelError/shapeMismatch(what:expected:found:)`` for other sizes.
+    public func withTextViews(_ rows: [Float], views: Int, present: [Bool]) throws -> ItemContent {
+        let (cells, overflow) = count.multipliedReportingOverflow(by: max(views, 0))
+        let (values, overflow2) = cells.multipliedReportingOverflow(by: textWidth)
+        guard views > 0, !overflow, !overflow2, rows.count == values else {
+            throw ModelError.shapeMismatch(
+                what: "text views", expected: overflow || overflow2 ? -1 : values, found: rows.count)
+        }
+        guard present.count == count else {
+            throw ModelError.shapeMismatch(what: "text view flags", expected: count, found: present.count)
+        }
+        var out = self
+        out.textViews = rows
+        out.textViewCount = views
+        out.hasTextViews = present
+        return out
+    }
+
+    /// Training text input of `rows`: per row, view `draw(V)` of the item when it has views, else its
+    /// clean text row. `draw(n)` returns a value in `0..<n`.
+    func textViewRows(_ rows: [Int32], draw: (Int) -> Int) -> Tensor {
+        let v = textViewCount, w = textWidth
+        let indices = rows.map { row -> Int32 in
+            hasTextViews[Int(row)] ? Int32(Int(row) * v + draw(v)) : -1 - row
+        }
+        var out = Tensor(uninitializedShape: [rows.count, w])
+        out.withUnsafeMutableBufferPointer { o in
+            textViews.withUnsafeBufferPointer { views in
+                text.withUnsafeBufferPointer { clean in
+                    for (r, index) in indices.enumerated() {
+                        let source =
+                            index >= 0 ? views.baseAddress! + Int(index) * w : clean.baseAddress! + Int(-1 - index) * w
+                        (o.baseAddress! + r * w).update(from: source, count: w)
+                    }
                 }
             }
         }

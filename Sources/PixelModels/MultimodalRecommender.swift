@@ -118,8 +118,13 @@ public class PretrainedMultimodalRecommender: Layer {
         if mask.contains(where: { $0 == 0 }) { id = id * Tensor(shape: [b, 1], scalars: mask) }
         // `item_tower: id` reads no content (the vision/text slots are never fused nor aligned).
         if hyperparameters.itemTower == .id { return ItemTokens(id: id, vision: id, text: id, numeric: nil) }
+        // Text augmentation: in training, one edited view per row (drawn from the model's stream).
+        let textInput =
+            isTraining && content.textViewCount > 0
+            ? content.textViewRows(rows) { n in Int(stream.generator.next() % UInt64(n)) }
+            : content.textRows(rows)
         return ItemTokens(
-            id: id, vision: vision(content.visionRows(rows)), text: text(content.textRows(rows)),
+            id: id, vision: vision(content.visionRows(rows)), text: text(textInput),
             numeric: numeric.map { $0(content.numericRows(rows)) })
     }
 

@@ -21,6 +21,32 @@ public enum ItemFeatures {
         config.data.featureStorePath + "/" + modality.rawValue + ".pxfs"
     }
 
+    /// `<data.feature_store_path>/text_views.pxfs`: the text features of edited copies of each item's text
+    /// (`data.text_augmentation`), keyed `<item id>\t<view>` for views `1…n_views`.
+    public static func textViewsPath(_ config: PixelRecConfig) -> String {
+        config.data.featureStorePath + "/text_views.pxfs"
+    }
+
+    /// The key of view `view` (1-based) of `item` in the views store (injective: the view follows the
+    /// last tab).
+    public static func viewKey(_ item: String, _ view: Int) -> String { item + "\t" + String(view) }
+
+    /// The augmenter of `data.text_augmentation` (`random_delete`: each word deleted with `delete_prob`;
+    /// `random_swap`: neighbours swapped with `swap_prob`; `shuffle`: the words shuffled), seeded by
+    /// `data.splitting.random_state` (the data's seed: views are data, shared by every training seed).
+    public static func augmenter(_ config: PixelRecConfig) throws -> TextAugmenter {
+        let a = config.data.textAugmentation
+        let options: TextAugmentOptions
+        switch a.augmentationType {
+        case .randomDelete: options = TextAugmentOptions(deleteProbability: a.deleteProb, swapProbability: 0)
+        case .randomSwap: options = TextAugmentOptions(deleteProbability: 0, swapProbability: a.swapProb)
+        case .shuffle: options = TextAugmentOptions(deleteProbability: 0, swapProbability: 0, shuffleProbability: 1)
+        }
+        var seeded = options
+        seeded.seed = UInt64(config.data.splitting.randomState)
+        return try TextAugmenter(options: seeded)
+    }
+
     /// The processed item table (`<processed dir>/item_info.csv`, images in its `image` column relative
     /// to that folder) when `pixelrec preprocess` has run, else the raw `data.item_info_path` with
     /// images `data.image_folder/<item_id>.<ext>` for the allowed extensions. Text is `title`, `tag` and
@@ -106,7 +132,41 @@ public enum ItemFeatures {
                 ) { indices in
                     try runner.encodeTexts(indices.map { texts[$0] }, with: encoder, title: "encode texts")
                 })
+            if config.data.textAugmentation.enabled {
+                reports.append(
+                    try updateTextViews(config: config, items: items, encoder: encoder, runner: runner, force: force))
+            }
         }
         return reports
+    }
+
+    /// What the views store's identity adds to the text encoder's hash: the augmentation settings.
+    static func viewsSignature(_ config: PixelRecConfig) -> String {
+        let a = config.data.textAugmentation
+        return "+views(\(a.augmentationType.rawValue),delete \(a.deleteProb),swap \(a.swapProb),n \(a.nViews),"
+            + "seed \(config.data.splitting.randomState))"
+    }
+
+    /// Encodes `n_views` edited copies of every item text into ``textViewsPath(_:)``. The store's identity
+    /// is the text encoder's plus the augmentation settings, so changing either rebuilds it.
+    static func updateTextViews(
+        config: PixelRecConfig, items: Inputs, encoder: any TextEncoder, runner: ItemEncoder, force: Bool
+    ) throws -> FeatureStoreBuilder.Report {
+        let a = config.data.textAugmentation
+        let augmenter = try augmenter(config)
+        var keys: [String] = [], texts: [String] = []
+        for (row, text) in items.texts.enumerated() where !text.isEmpty {
+            for view in 1...a.nViews {
+                keys.append(viewKey(items.ids[row], view))
+                texts.append(augmenter.augment(text, epoch: view, item: row))
+            }
+        }
+        var identity = encoder.identity
+        identity.modelHash += viewsSignature(config)
+        return try FeatureStoreBuilder.update(
+            path: textViewsPath(config), identity: identity, ids: keys, hasInput: keys.map { _ in true }, force: force
+        ) { indices in
+            try runner.encodeTexts(indices.map { texts[$0] }, with: encoder, title: "encode text views")
+        }
     }
 }

@@ -79,10 +79,45 @@ enum ModelInputs {
             log("\(path): made by the \(store.identity.name) encoder, the config names \(family): encoding again")
             stale.append(modality)
         }
+        // Text views (data.text_augmentation): encoded with the text store when absent or made with
+        // other augmentation settings.
+        if config.data.textAugmentation.enabled && !missing.contains(.text) && !stale.contains(.text) {
+            let path = ItemFeatures.textViewsPath(config)
+            let current =
+                (try? FeatureStore(contentsOf: path))?.identity.modelHash
+                .hasSuffix(ItemFeatures.viewsSignature(config)) ?? false
+            if !current {
+                log("\(path): text views missing or made with other data.text_augmentation settings: encoding them")
+                stale.append(.text)
+            }
+        }
         guard !missing.isEmpty || !stale.isEmpty else { return }
         try ItemFeatures.update(
             config: config, threads: threads,
             modalities: EncoderModality.allCases.filter { missing.contains($0) || stale.contains($0) })
+    }
+
+    /// `content` with the training text views of `data.text_augmentation` when it is enabled (every item of
+    /// `itemIds` with text has `n_views` views in ``ItemFeatures/textViewsPath(_:)``), else `content`.
+    /// - Throws: `PixelError.invalidValue` naming the key when the views store lacks the views of an item.
+    static func withTextViews(_ content: ItemContent, config: PixelRecConfig, itemIds: IdMap) throws -> ItemContent {
+        let a = config.data.textAugmentation
+        guard a.enabled else { return content }
+        let path = ItemFeatures.textViewsPath(config)
+        let store = try FeatureStore(contentsOf: path)
+        guard store.dimension == content.textWidth else {
+            throw PixelError.invalidValue(
+                setting: "data.text_augmentation.enabled",
+                reason:
+                    "\(path) holds \(store.dimension)-d views, the text store \(content.textWidth)-d (run pixelrec encode)"
+            )
+        }
+        let keys = itemIds.keys
+        let viewKeys = keys.flatMap { key in (1...a.nViews).map { ItemFeatures.viewKey(key, $0) } }
+        let views = store.matrix(for: viewKeys)
+        let present = (0..<keys.count).map { i in views.present[(i * a.nViews)..<((i + 1) * a.nViews)].allSatisfy { $0 }
+        }
+        return try content.withTextViews(views.rows, views: a.nViews, present: present)
     }
 
     /// Content rows for the items of `itemIds`, in its order: vision and text from the stores (zero rows

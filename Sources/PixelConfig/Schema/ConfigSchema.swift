@@ -218,7 +218,9 @@ enum ConfigSchema {
         F(
             "data.numerical_normalization_method", \.data.numericalNormalizationMethod,
             "normalization of numeric features (fit on training items)"),
-        F("data.text_augmentation.enabled", \.data.textAugmentation.enabled, "randomly edit item text during training"),
+        F(
+            "data.text_augmentation.enabled", \.data.textAugmentation.enabled,
+            "train on edited copies of item text (encoded once by pixelrec encode); eval/recommend read the clean text"),
         F("data.text_augmentation.augmentation_type", \.data.textAugmentation.augmentationType, "kind of edit"),
         F(
             "data.text_augmentation.delete_prob", \.data.textAugmentation.deleteProb,
@@ -226,6 +228,10 @@ enum ConfigSchema {
         F(
             "data.text_augmentation.swap_prob", \.data.textAugmentation.swapProb,
             "random_swap: probability per word, in [0, 1]", .unitInterval),
+        F(
+            "data.text_augmentation.n_views", \.data.textAugmentation.nViews,
+            "edited copies of each item text encoded by pixelrec encode; training draws one per item and step",
+            .inRange(1, 64)),
         F(
             "data.offline_image_validation.check_corrupted", \.data.offlineImageValidation.checkCorrupted,
             "decode every image, drop those that fail"),

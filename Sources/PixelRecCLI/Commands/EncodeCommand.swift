@@ -13,7 +13,9 @@ enum EncodeCommand: Subcommand {
             only items missing from the store are encoded; a store made by another model file is rebuilt. \
             Items come from the processed item_info.csv when pixelrec preprocess has run, else from \
             data.item_info_path and data.image_folder; items without an image or text get a flagged zero \
-            vector. Stores: <data.feature_store_path>/image.pxfs and text.pxfs.
+            vector. Stores: <data.feature_store_path>/image.pxfs and text.pxfs; with \
+            data.text_augmentation.enabled also text_views.pxfs (n_views edited copies of each text, which \
+            training reads in place of the clean text).
             """,
         arguments: CommonOptions.all + [
             .option(
@@ -55,6 +57,9 @@ enum EncodeCommand: Subcommand {
             paths.input(config.model.resolvedLanguageModelPath, "model.language_model_path", directory: true)
         }
         for modality in modalities { paths.output(ItemFeatures.storePath(config, modality), "data.feature_store_path") }
+        if config.data.textAugmentation.enabled && modalities.contains(.text) {
+            paths.output(ItemFeatures.textViewsPath(config), "data.feature_store_path")
+        }
         try paths.check()
         let reports = try ItemFeatures.update(
             config: config, batchSize: invocation.int("batch-size") ?? 32,

@@ -98,8 +98,17 @@ enum TrainCommand: Subcommand {
             let catalog = try Trainer.catalog(train: train, validation: validation)
             return try Trainer.Inputs(
                 config: config, train: train, validation: validation,
-                content: try ModelInputs.content(config, table: table, itemIds: catalog, scalers: scalers),
+                content: try ModelInputs.withTextViews(
+                    try ModelInputs.content(config, table: table, itemIds: catalog, scalers: scalers), config: config,
+                    itemIds: catalog),
                 scalers: scalers)
+        }
+        if inputs.content.textViewCount > 0 {
+            let covered = inputs.content.hasTextViews.filter { $0 }.count
+            log(
+                "text augmentation: \(inputs.content.textViewCount) views per item for \(covered) of "
+                    + "\(inputs.content.count) items (\(ItemFeatures.textViewsPath(config))); one drawn per item and step"
+            )
         }
         log(
             "train: \(train.count) interactions, \(train.userIds.count) users, \(train.itemIds.count) items; "
