@@ -10,6 +10,7 @@ struct ExamplesTests {
         "cold-start": ["splits/items/test.csv", "results/cold-multimodal.json", "results/cold-content_knn.json"],
         "compare-baselines": [
             "results/eval-multimodal.json", "results/eval-user_knn.json", "results/eval-random.json",
+            "results/compare.png",
         ],
         "swift-library": ["quickstart/models/best.ckpt", ".build/debug/rank-items"],
         "pixelrec-dataset": [
