@@ -73,9 +73,9 @@ public struct BarChart {
         (Self.left + max(series.count, 1) * slot + Self.right, Self.top + plotHeight + Self.bottom)
     }
 
-    /// Two columns while they stay within 1,600 pixels, else one.
+    /// Two columns while they stay within 1,800 pixels, else one.
     var columns: Int {
-        panels.count > 1 && 2 * panelSize.width <= 1600 ? min(maxColumns, 2) : 1
+        panels.count > 1 && 2 * panelSize.width <= 1800 ? min(maxColumns, 2) : 1
     }
 
     /// Width and height of the rendered image.
