@@ -63,7 +63,7 @@ demo: build
 examples: build
 	@for example in Examples/*/run.sh; do \
 	  out=$$(mktemp -d); \
-	  if SCALE=tiny OUT=$$out PIXELREC=$(BIN) bash $$example > $$out.log 2>&1; then \
+	  if SCALE=tiny OUT=$$out PIXELREC=$(BIN) PIXELREC_DATA= bash $$example > $$out.log 2>&1; then \
 	    echo "examples: $$example ok"; rm -rf $$out $$out.log; \
 	  else echo "examples: $$example FAILED; log in $$out.log" >&2; exit 1; fi; \
 	done

@@ -10,7 +10,7 @@
 //   PixelTensor       Float32 tensors, kernels, tape-based autograd
 //   PixelNN           layers and losses
 //   PixelOptim        optimizers and learning-rate schedulers
-//   PixelImage        JPEG/PNG decode and encode
+//   PixelImage        JPEG/PNG decode and encode; charts drawn to PNG (training curves, eval bars)
 //   PixelData         CSV, interaction tables, preprocess, split, synth, datasets
 //   PixelRecCLI       the subcommands (library, so they are testable)
 //   pixelrec          the executable: parses arguments, calls PixelRecCLI

@@ -22,6 +22,14 @@ run() {
   local title="$1"; shift
   echo
   echo "== $title"
-  echo "\$ pixelrec $*"
+  local shown=() a
+  # Arguments with spaces or quotes are shown quoted, so the line can be pasted as is.
+  for a in "$@"; do
+    case "$a" in
+      '' | *[[:space:]\"\'\$\`\\]*) shown+=("\"${a//\"/\\\"}\"") ;;
+      *) shown+=("$a") ;;
+    esac
+  done
+  echo "\$ pixelrec ${shown[*]}"
   "$PIXELREC" "$@"
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The model against the classical baselines on one leave-one-out split, in one table.
+# The model against the classical baselines on one leave-one-out split, in one table and one chart.
 source "$(dirname "$0")/../common.sh"
 here="$(cd "$(dirname "$0")" && pwd)"
 OUT="${OUT:-$here/out}"
@@ -16,4 +16,5 @@ for r in multimodal popularity item_knn user_knn random; do
     --output "results/eval-$r.json" -q
   results+=("results/eval-$r.json")
 done
-run "6. one table" eval --compare "${results[@]}"
+run "6. one table, and the same as a bar chart (a panel per metric, 95% intervals as whiskers)" \
+  eval --compare "${results[@]}" --chart results/compare.png

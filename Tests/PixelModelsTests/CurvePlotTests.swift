@@ -16,15 +16,15 @@ struct CurvePlotTests {
     /// Hand-computed: steps of 1, 2 or 5 × 10^k giving about 4 intervals, ticks at whole multiples.
     @Test("nice ticks and labels")
     func ticks() {
-        let a = CurvePlot.ticks(4.07, 5.53)
+        let a = ChartAxis.ticks(4.07, 5.53)
         #expect(a.step == 0.5 && a.values == [4.5, 5.0, 5.5])
-        let b = CurvePlot.ticks(0.15, 0.35)
+        let b = ChartAxis.ticks(0.15, 0.35)
         #expect(abs(b.step - 0.05) < 1e-12 && b.values.count == 5)
-        #expect(CurvePlot.label(b.values[1], step: b.step) == "0.20")
-        let epochs = CurvePlot.ticks(1, 25, count: 6, integer: true)
+        #expect(ChartAxis.label(b.values[1], step: b.step) == "0.20")
+        let epochs = ChartAxis.ticks(1, 25, count: 6, integer: true)
         #expect(epochs.step == 5 && epochs.values == [5, 10, 15, 20, 25])
-        #expect(CurvePlot.ticks(1, 2, count: 6, integer: true).step == 1)
-        #expect(CurvePlot.label(0.00002, step: 0.00001) == "2.0e-05")
+        #expect(ChartAxis.ticks(1, 2, count: 6, integer: true).step == 1)
+        #expect(ChartAxis.label(0.00002, step: 0.00001) == "2.0e-05")
     }
 
     @Test("one panel per quantity, the best epoch marked in validation panels")

@@ -5,7 +5,7 @@ import PixelImage
 /// Line charts rendered to RGB pixels and written as PNG (libpng through PixelImage): one panel per
 /// quantity (its own y axis), "nice" ticks labelled on both axes (steps of 1, 2 or 5 × 10^k), light grid
 /// lines at the ticks, an optional marked x (the best epoch), one colour per series with a legend, and
-/// text in a built-in 5×7 font drawn at twice its size.
+/// text in ``ChartFont`` (the drawing, ticks and font are PixelImage's, shared with ``BarChart``).
 public struct CurvePlot {
     public struct Series {
         public var name: String
@@ -44,137 +44,11 @@ public struct CurvePlot {
         self.xLabel = xLabel
     }
 
-    static let palette: [(UInt8, UInt8, UInt8)] = [
-        (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
-    ]
-
-    /// 5×7 glyphs (upper case; lower case is drawn with them), rows top to bottom, `#` = ink.
-    static let glyphs: [Character: [String]] = {
-        let table: [(Character, String)] = [
-            ("0", ".###. #...# #..## #.#.# ##..# #...# .###."), ("1", "..#.. .##.. ..#.. ..#.. ..#.. ..#.. .###."),
-            ("2", ".###. #...# ....# ...#. ..#.. .#... #####"), ("3", "##### ...#. ..#.. ...#. ....# #...# .###."),
-            ("4", "...#. ..##. .#.#. #..#. ##### ...#. ...#."), ("5", "##### #.... ####. ....# ....# #...# .###."),
-            ("6", "..##. .#... #.... ####. #...# #...# .###."), ("7", "##### ....# ...#. ..#.. .#... .#... .#..."),
-            ("8", ".###. #...# #...# .###. #...# #...# .###."), ("9", ".###. #...# #...# .#### ....# ...#. .##.."),
-            ("A", ".###. #...# #...# ##### #...# #...# #...#"), ("B", "####. #...# #...# ####. #...# #...# ####."),
-            ("C", ".###. #...# #.... #.... #.... #...# .###."), ("D", "###.. #..#. #...# #...# #...# #..#. ###.."),
-            ("E", "##### #.... #.... ####. #.... #.... #####"), ("F", "##### #.... #.... ####. #.... #.... #...."),
-            ("G", ".###. #...# #.... #.### #...# #...# .####"), ("H", "#...# #...# #...# ##### #...# #...# #...#"),
-            ("I", ".###. ..#.. ..#.. ..#.. ..#.. ..#.. .###."), ("J", "..### ...#. ...#. ...#. ...#. #..#. .##.."),
-            ("K", "#...# #..#. #.#.. ##... #.#.. #..#. #...#"), ("L", "#.... #.... #.... #.... #.... #.... #####"),
-            ("M", "#...# ##.## #.#.# #.#.# #...# #...# #...#"), ("N", "#...# #...# ##..# #.#.# #..## #...# #...#"),
-            ("O", ".###. #...# #...# #...# #...# #...# .###."), ("P", "####. #...# #...# ####. #.... #.... #...."),
-            ("Q", ".###. #...# #...# #...# #.#.# #..#. .##.#"), ("R", "####. #...# #...# ####. #.#.. #..#. #...#"),
-            ("S", ".#### #.... #.... .###. ....# ....# ####."), ("T", "##### ..#.. ..#.. ..#.. ..#.. ..#.. ..#.."),
-            ("U", "#...# #...# #...# #...# #...# #...# .###."), ("V", "#...# #...# #...# #...# #...# .#.#. ..#.."),
-            ("W", "#...# #...# #...# #.#.# #.#.# #.#.# .#.#."), ("X", "#...# #...# .#.#. ..#.. .#.#. #...# #...#"),
-            ("Y", "#...# #...# .#.#. ..#.. ..#.. ..#.. ..#.."), ("Z", "##### ....# ...#. ..#.. .#... #.... #####"),
-            (".", "..... ..... ..... ..... ..... .##.. .##.."), ("-", "..... ..... ..... .###. ..... ..... ....."),
-            ("@", ".###. #...# ....# .##.# #.#.# #.#.# .###."), ("_", "..... ..... ..... ..... ..... ..... #####"),
-            ("/", "....# ....# ...#. ..#.. .#... #.... #...."), (":", "..... .##.. .##.. ..... .##.. .##.. ....."),
-            ("(", "...#. ..#.. .#... .#... .#... ..#.. ...#."), (")", ".#... ..#.. ...#. ...#. ...#. ..#.. .#..."),
-            ("%", "##..# ##..# ...#. ..#.. .#... #..## #..##"), (",", "..... ..... ..... ..... .##.. ..#.. .#..."),
-            ("=", "..... ..... ##### ..... ##### ..... ....."), ("+", "..... ..#.. ..#.. ##### ..#.. ..#.. ....."),
-            (" ", "..... ..... ..... ..... ..... ..... ....."),
-        ]
-        return Dictionary(uniqueKeysWithValues: table.map { ($0.0, $0.1.split(separator: " ").map(String.init)) })
-    }()
-
-    /// Pixels per font cell (the 5×7 glyphs drawn 2× in 6-pixel-wide cells: 12 × 14 px per character).
-    static let fontScale = 2
-    static let advance = 6 * fontScale
-    static let textHeight = 7 * fontScale
-
-    struct Canvas {
-        let width: Int, height: Int
-        var pixels: [UInt8]
-
-        mutating func set(_ x: Int, _ y: Int, _ c: (UInt8, UInt8, UInt8)) {
-            guard x >= 0, y >= 0, x < width, y < height else { return }
-            let o = (y * width + x) * 3
-            pixels[o] = c.0
-            pixels[o + 1] = c.1
-            pixels[o + 2] = c.2
-        }
-
-        mutating func line(
-            _ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, _ c: (UInt8, UInt8, UInt8), thick: Bool = false,
-            dashed: Bool = false
-        ) {
-            var x = x0, y = y0, step = 0
-            let dx = abs(x1 - x0), dy = -abs(y1 - y0), sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1
-            var err = dx + dy
-            while true {
-                if !dashed || (step / 5) % 2 == 0 {
-                    set(x, y, c)
-                    if thick {
-                        set(x + 1, y, c)
-                        set(x, y + 1, c)
-                    }
-                }
-                step += 1
-                if x == x1 && y == y1 { break }
-                let e2 = 2 * err
-                if e2 >= dy { err += dy; x += sx }
-                if e2 <= dx { err += dx; y += sy }
-            }
-        }
-
-        /// Draws `s` with its top-left corner at `(x, y)`.
-        mutating func text(_ s: String, _ x: Int, _ y: Int, _ c: (UInt8, UInt8, UInt8)) {
-            let scale = CurvePlot.fontScale
-            var cx = x
-            for ch in s.uppercased() {
-                let rows = CurvePlot.glyphs[ch] ?? CurvePlot.glyphs[" "]!
-                for (r, row) in rows.enumerated() {
-                    for (k, cell) in row.enumerated() where cell == "#" {
-                        for a in 0..<scale { for b in 0..<scale { set(cx + k * scale + a, y + r * scale + b, c) } }
-                    }
-                }
-                cx += CurvePlot.advance
-            }
-        }
-
-        /// Pixel width of `s`.
-        static func width(_ s: String) -> Int { s.count * CurvePlot.advance }
-    }
-
-    /// Ticks covering `lo ... hi`: multiples of a step of 1, 2 or 5 × 10^k giving about `count` intervals.
-    /// - Returns: the tick values (ascending, within the range widened to whole steps) and the step.
-    static func ticks(_ lo: Double, _ hi: Double, count: Int = 4, integer: Bool = false) -> (
-        values: [Double], step: Double
-    ) {
-        let span = max(hi - lo, integer ? 1 : 1e-12)
-        let raw = span / Double(max(count, 1))
-        let magnitude = pow(10, floor(log10(raw)))
-        var step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
-        if integer { step = max(1, step.rounded()) }
-        let first = ceil(lo / step - 1e-9) * step
-        var values: [Double] = []
-        var v = first
-        while v <= hi + step * 1e-9 && values.count < 50 {
-            values.append(abs(v) < step * 1e-9 ? 0 : v)
-            v += step
-        }
-        return (values, step)
-    }
-
-    /// A tick label with as many decimals as the step needs (scientific notation for very small or
-    /// large values).
-    static func label(_ v: Double, step: Double) -> String {
-        if v == 0 { return "0" }
-        let a = abs(v)
-        if a >= 1e5 || a < 1e-4 { return String(format: "%.1e", v) }
-        let decimals = max(0, min(6, Int(-floor(log10(step) + 1e-9))))
-        return String(format: "%.\(decimals)f", v)
-    }
-
     /// RGB image of the chart.
     public func render() throws -> Image {
         let height = panelHeight * max(1, panels.count)
-        var canvas = Canvas(width: width, height: height, pixels: [UInt8](repeating: 255, count: width * height * 3))
-        let black: (UInt8, UInt8, UInt8) = (0, 0, 0), grid: (UInt8, UInt8, UInt8) = (225, 225, 225)
-        let muted: (UInt8, UInt8, UInt8) = (110, 110, 110)
+        var canvas = ChartCanvas(width: width, height: height)
+        let black = ChartCanvas.black, grid = ChartCanvas.grid, muted = ChartCanvas.muted
         let left = 104, right = 24, top = 40, bottom = 48
         for (p, panel) in panels.enumerated() {
             let y0 = p * panelHeight
@@ -195,10 +69,10 @@ public struct CurvePlot {
                 (minY, maxY) = (minY - pad, maxY + pad)
             }
             // The y range widened to whole tick steps, so both ends carry a labelled tick.
-            let step = Self.ticks(minY, maxY).step
+            let step = ChartAxis.ticks(minY, maxY).step
             let lowY = floor(minY / step + 1e-9) * step, highY = ceil(maxY / step - 1e-9) * step
-            let yTicks = Self.ticks(lowY, highY)
-            let xTicks = Self.ticks(minX, max(maxX, minX + 1), count: 6, integer: true)
+            let yTicks = ChartAxis.ticks(lowY, highY)
+            let xTicks = ChartAxis.ticks(minX, max(maxX, minX + 1), count: 6, integer: true)
             let lowX = min(minX, xTicks.values.first ?? minX), highX = max(maxX, minX + 1, xTicks.values.last ?? maxX)
             func px(_ x: Double) -> Int { bx + Int(((x - lowX) / (highX - lowX) * Double(plotW)).rounded()) }
             func py(_ y: Double) -> Int { by - Int(((y - lowY) / (highY - lowY) * Double(plotH)).rounded()) }
@@ -206,36 +80,36 @@ public struct CurvePlot {
                 let y = py(v)
                 canvas.line(bx, y, bx + plotW, y, grid)
                 canvas.line(bx - 5, y, bx, y, black)
-                let text = Self.label(v, step: yTicks.step)
-                canvas.text(text, bx - 9 - Canvas.width(text), y - Self.textHeight / 2, black)
+                let text = ChartAxis.label(v, step: yTicks.step)
+                canvas.text(text, bx - 9 - ChartFont.width(text), y - ChartFont.height / 2, black)
             }
             for v in xTicks.values {
                 let x = px(v)
                 canvas.line(x, by, x, by + 5, black)
-                let text = Self.label(v, step: xTicks.step)
-                canvas.text(text, x - Canvas.width(text) / 2, by + 9, black)
+                let text = ChartAxis.label(v, step: xTicks.step)
+                canvas.text(text, x - ChartFont.width(text) / 2, by + 9, black)
             }
             canvas.line(bx, by, bx + plotW, by, black)
             canvas.line(bx, by, bx, y0 + top, black)
-            canvas.text(xLabel, bx + plotW - Canvas.width(xLabel), by + 9 + Self.textHeight + 4, muted)
+            canvas.text(xLabel, bx + plotW - ChartFont.width(xLabel), by + 9 + ChartFont.height + 4, muted)
             if let mark = panel.mark, mark >= lowX, mark <= highX {
                 let x = px(mark)
                 canvas.line(x, by, x, y0 + top, muted, dashed: true)
                 let text = panel.markLabel
-                let fits = x + 6 + Canvas.width(text) <= bx + plotW
-                let tx = fits ? x + 6 : x - 6 - Canvas.width(text)
+                let fits = x + 6 + ChartFont.width(text) <= bx + plotW
+                let tx = fits ? x + 6 : x - 6 - ChartFont.width(text)
                 // At the bottom: validation curves usually rise, so it stays clear of them.
-                canvas.text(text, tx, by - Self.textHeight - 6, muted)
+                canvas.text(text, tx, by - ChartFont.height - 6, muted)
             }
             var legendX = bx + plotW
             for (s, series) in panel.series.enumerated().reversed() {
-                legendX -= Canvas.width(series.name) + 30
-                let color = Self.palette[s % Self.palette.count]
-                for a in 0..<12 { for b in 0..<12 { canvas.set(legendX + a, y0 + 11 + b, color) } }
+                legendX -= ChartFont.width(series.name) + 30
+                let color = ChartCanvas.palette[s % ChartCanvas.palette.count]
+                canvas.fill(x: legendX, y: y0 + 11, width: 12, height: 12, color)
                 canvas.text(series.name, legendX + 18, y0 + 10, black)
             }
             for (s, series) in panel.series.enumerated() {
-                let color = Self.palette[s % Self.palette.count]
+                let color = ChartCanvas.palette[s % ChartCanvas.palette.count]
                 let points = series.points.filter { $0.1.isFinite }
                 for k in points.indices {
                     if k > 0 {
@@ -244,14 +118,12 @@ public struct CurvePlot {
                             thick: true)
                     }
                     if points.count <= 60 {
-                        for a in -2...2 {
-                            for b in -2...2 { canvas.set(px(points[k].0) + a, py(points[k].1) + b, color) }
-                        }
+                        canvas.fill(x: px(points[k].0) - 2, y: py(points[k].1) - 2, width: 5, height: 5, color)
                     }
                 }
             }
         }
-        return try Image(width: width, height: height, pixels: canvas.pixels)
+        return try canvas.image()
     }
 
     /// Renders and writes a PNG atomically.

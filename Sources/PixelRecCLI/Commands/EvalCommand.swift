@@ -46,21 +46,45 @@ enum EvalCommand: Subcommand {
             .option(
                 "compare", kind: .path, valueName: "result.json", multiple: true,
                 help: "Print earlier results side by side instead of evaluating."),
+            .option(
+                "chart", kind: .path, valueName: "file.png",
+                help:
+                    "With --compare: also draw the results as a PNG bar chart, one panel per metric, each bar with "
+                    + "its 95% interval."),
         ],
         examples: [
             "pixelrec eval --config C --test_data T --train_data R --eval_task retrieval --recommender_type multimodal --output results/x.json",
             "pixelrec eval --task next_item --recommender-type item_knn --set evaluation.knn_neighbors=5 --k 10 20",
             "pixelrec eval --compare results/a.json results/b.json",
+            "pixelrec eval --compare results/a.json results/b.json --chart results/compare.png",
         ]
     )
 
     static func run(_ context: CommandContext) throws {
         let invocation = context.invocation
         let compared = invocation.strings("compare")
+        let chart = invocation.string("chart")
         if !compared.isEmpty {
+            if let chart {
+                guard chart.lowercased().hasSuffix(".png") else {
+                    throw UsageError("--chart: the file name must end in .png (got '\(chart)')")
+                }
+                var paths = context.paths()
+                for path in compared { paths.input(path, "--compare") }
+                paths.output(chart, "--chart")
+                try paths.check()
+            }
             let reports = try compared.map { try loadReport($0) }
             context.console.write(EvalTable.comparison(reports, names: compared))
+            if let chart {
+                try EvalChart.chart(reports, paths: compared).write(to: chart)
+                if !context.quiet { context.console.note("wrote \(chart)") }
+            }
             return
+        }
+        if chart != nil {
+            throw UsageError(
+                "--chart draws the results given to --compare (pixelrec eval --compare a.json b.json --chart c.png)")
         }
         let config = try context.loadConfig()
         let clock = Clock()
