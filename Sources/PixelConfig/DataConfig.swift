@@ -27,7 +27,7 @@ public struct DataConfig: Sendable, Equatable {
     /// `test_data_path`
     public var testDataPath = "data/splits/split_tiny/test.csv"
     /// `cache_processed_images`: keep decoded, preprocessed image tensors in the image cache.
-    public var cacheProcessedImages = true
+    public var cacheProcessedImages = false
     /// `image_cache_config`
     public var imageCache = ImageCacheConfig()
     /// `offline_image_compression`

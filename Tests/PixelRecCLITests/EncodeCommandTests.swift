@@ -47,6 +47,64 @@ struct EncodeCommandTests {
                 == text.withRows { Array($0) })
     }
 
+    @Test(
+        "image cache: disk entries reused by encode --force (same vectors), a corrupt entry replaced; memory + precompute"
+    )
+    func imageCache() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let synth = runTool([
+            "synth", "--users", "30", "--items", "12", "--interactions", "150", "--image-size", "40", "--seed", "6",
+            "--out", directory + "/raw", "-q",
+        ])
+        #expect(synth.status == 0, "\(synth.error)")
+        func settings(_ features: String) -> [String] {
+            [
+                "--only", "image", "--set", "model.vision_model=builtin",
+                "--set", "data.item_info_path=\(directory)/raw/item_info.csv",
+                "--set", "data.image_folder=\(directory)/raw/images",
+                "--set", "data.processed_item_info_path=\(directory)/none/item_info.csv",
+                "--set", "data.feature_store_path=\(directory)/\(features)",
+                "--set", "data.image_cache_config.cache_directory=\(directory)/cache",
+            ]
+        }
+        let plain = runTool(["encode", "-q"] + settings("plain"))
+        #expect(plain.status == 0 && !plain.output.contains("image cache"), "\(plain.output)\(plain.error)")
+        let disk =
+            settings("cached") + [
+                "--set", "data.cache_processed_images=true", "--set", "data.image_cache_config.strategy=disk",
+            ]
+        let first = runTool(["encode", "-q"] + disk)
+        #expect(
+            first.output.contains("image cache (disk, \(directory)/cache): 0 hits (memory 0, disk 0), 12 decoded"),
+            "\(first.output)")
+        let second = runTool(["encode", "-q", "--force"] + disk)
+        #expect(second.output.contains("12 hits (memory 0, disk 12), 0 decoded, 0 stale"), "\(second.output)")
+        let reference = try FeatureStore(contentsOf: directory + "/plain/image.pxfs")
+        #expect(
+            try FeatureStore(contentsOf: directory + "/cached/image.pxfs").withRows { Array($0) }
+                == reference.withRows { Array($0) })
+        // A damaged entry is recomputed; the vectors stay the same.
+        let entries = try FileManager.default.contentsOfDirectory(atPath: directory + "/cache").filter {
+            $0.hasSuffix(".pxc")
+        }
+        #expect(entries.count == 12)
+        try Data("PXIC garbage".utf8).write(to: URL(fileURLWithPath: directory + "/cache/" + entries[0]))
+        let third = runTool(["encode", "-q", "--force"] + disk)
+        #expect(third.output.contains("11 hits (memory 0, disk 11), 1 decoded, 1 stale"), "\(third.output)")
+        #expect(
+            try FeatureStore(contentsOf: directory + "/cached/image.pxfs").withRows { Array($0) }
+                == reference.withRows { Array($0) })
+        // Memory only, filled before encoding: every encoder request is a memory hit.
+        let memory = runTool(
+            ["encode", "-q", "--force"] + settings("memory") + [
+                "--set", "data.cache_processed_images=true", "--set", "data.image_cache_config.strategy=memory",
+                "--set", "data.image_cache_config.precompute_at_startup=true",
+            ])
+        #expect(
+            memory.output.contains("image cache (memory): 12 hits (memory 12, disk 0), 12 decoded"), "\(memory.output)")
+    }
+
     @Test("encode on raw data: items without an image get flagged zero rows")
     func encodeRawWithMissingImages() throws {
         let directory = try temporaryDirectory()

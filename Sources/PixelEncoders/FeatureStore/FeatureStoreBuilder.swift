@@ -22,6 +22,8 @@ public enum FeatureStoreBuilder {
         public var seconds = 0.0
         /// Items whose input existed but could not be read (corrupt image), with the reason; stored as missing.
         public var failures: [String: String] = [:]
+        /// Lines for the report (e.g. the image cache's hit rates).
+        public var notes: [String] = []
     }
 
     /// Rows for the items asked for, and the positions (in the asked list) that failed, with reasons.

@@ -21,7 +21,12 @@ public struct ItemEncoder: Sendable {
     /// Embeds the images at `paths`: decode (EXIF orientation applied) and `prepare` run on `threads`
     /// workers per batch, then `encode` runs once per batch. Unreadable images are reported in `failed`
     /// (by position) with a zero row rather than stopping the run.
-    public func encodeImages(paths: [String], with encoder: any ImageEncoder, title: String = "images")
+    /// - Parameter prepared: the encoder-ready tensor of an image path, when it comes from elsewhere than
+    ///   decoding and `encoder.prepare` here (an image cache); it must equal `encoder.prepare(decode(path))`.
+    public func encodeImages(
+        paths: [String], with encoder: any ImageEncoder, title: String = "images",
+        prepared source: (@Sendable (String) throws -> [Float])? = nil
+    )
         throws -> FeatureStoreBuilder.Encoded
     {
         let d = encoder.identity.dimension, prepared = encoder.preparedCount
@@ -47,8 +52,17 @@ public struct ItemEncoder: Sendable {
                     while k < range.count {
                         let index = range.lowerBound + k
                         do {
-                            let image = try ImageCodec.decode(contentsOf: paths[index])
-                            let values = encoder.prepare(image)
+                            let values: [Float]
+                            if let source {
+                                values = try source(paths[index])
+                            } else {
+                                values = encoder.prepare(try ImageCodec.decode(contentsOf: paths[index]))
+                            }
+                            guard values.count == prepared else {
+                                throw EncoderError.malformedFile(
+                                    path: paths[index],
+                                    reason: "prepared tensor of \(values.count) values, the encoder takes \(prepared)")
+                            }
                             inputs.copy(values, at: k * prepared)
                         } catch {
                             ok.withLock { $0[k] = false }

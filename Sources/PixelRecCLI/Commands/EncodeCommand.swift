@@ -73,6 +73,7 @@ enum EncodeCommand: Subcommand {
                     + "\(report.encoded) encoded, \(report.reused) reused, \(report.missing) missing in "
                     + "\(Progress.formatSeconds(report.seconds)) → \(report.path)")
             if let reason = report.rebuildReason { console.note("  rebuilt: \(reason)") }
+            for line in report.notes { console.line("  " + line) }
             for (id, reason) in report.failures.sorted(by: { $0.key < $1.key }).prefix(5) {
                 console.warning("item \(id): \(reason)")
             }
