@@ -1,3 +1,4 @@
+import CPixelKernels
 import Dispatch
 
 #if canImport(Glibc)
@@ -21,6 +22,11 @@ import Dispatch
 /// `∂X_r = f_r·E_r = softmax(X_r) − onehot(y_r)` over `M′`, and
 /// `∂Q_b = diag(f)·(E·C)`, `∂C += Eᵀ·(diag(f)·Q_b)` (sgemm, `β = 1`) — the big block is written by one
 /// product, read by the max, rewritten by the exponential and read by two products; no other `[M, N]` pass.
+///
+/// For widths `d` = 16, 32, …, 128 the three products are CPixelKernels' register-tiled loops
+/// (`pixel_dps_*`): the candidates are packed once per call (OpenBLAS packed them again for every block), the
+/// logits pass subtracts `logQ` and finds each row's maximum as it stores, and `∂Q`, `∂C` read `C` and the
+/// block in place. Other widths use OpenBLAS. Each element's sum order depends only on the shapes.
 ///
 /// `threads` workers take contiguous ranges of blocks (`k·B/T ..< (k+1)·B/T`), each with its own scratch,
 /// single-threaded BLAS and `∂C` accumulator; the accumulators are summed in worker order and the loss
@@ -72,10 +78,24 @@ public func dotProductSoftmaxCrossEntropy(
     // Worker k > 0 accumulates ∂C in its own buffer; worker 0 in dC itself.
     let partial = UnsafeMutablePointer<Float>.allocate(capacity: wantsCandidates ? max(1, (workers - 1) * n * d) : 1)
     defer { partial.deallocate() }
+    // Widths 16…128 in steps of 16: the tiled products of CPixelKernels on candidates packed once here.
+    let tiled = pixel_dps_supports(d) != 0 && blocks > 0
+    let packed = UnsafeMutablePointer<Float>.allocate(capacity: tiled ? pixel_dps_padded(n) * (d + 1) : 1)
+    defer { packed.deallocate() }
+    if tiled {
+        let shift = packed + pixel_dps_padded(n) * d
+        if let logQ {
+            logQ.withUnsafeBufferPointer {
+                pixel_dps_pack(candidates.storage.pointer, n, d, $0.baseAddress, packed, shift)
+            }
+        } else {
+            pixel_dps_pack(candidates.storage.pointer, n, d, nil, packed, shift)
+        }
+    }
     let work = DotProductSoftmax(
         q: queries.storage.pointer, c: candidates.storage.pointer, m: m, n: n, d: d, rows: rows,
         targets: targets, logQ: logQ ?? [], scale: 1 / Float(max(counted, 1)), gradients: tracked != nil,
-        wantsQueries: wantsQueries, wantsCandidates: wantsCandidates)
+        wantsQueries: wantsQueries, wantsCandidates: wantsCandidates, packed: tiled ? UnsafePointer(packed) : nil)
     dQ.withUnsafeMutableBufferPointer { gq in
         dC.withUnsafeMutableBufferPointer { gc in
             let outputs = DotProductSoftmax.Outputs(
@@ -123,6 +143,8 @@ struct DotProductSoftmax: @unchecked Sendable {
     let gradients: Bool
     let wantsQueries: Bool
     let wantsCandidates: Bool
+    /// The candidates packed by `pixel_dps_pack`, followed by the shift row; `nil`: the OpenBLAS products.
+    let packed: UnsafePointer<Float>?
 
     /// Where workers write: loss per block, `∂Q` rows, `∂C` (worker 0) and the other workers' `∂C`.
     struct Outputs: @unchecked Sendable {
@@ -158,6 +180,10 @@ struct DotProductSoftmax: @unchecked Sendable {
     /// Blocks `range` in order, accumulating `∂C` into worker `worker`'s buffer.
     func run(blocks range: Range<Int>, worker: Int, _ out: Outputs) {
         guard !range.isEmpty else { return }
+        if packed != nil {
+            runTiled(blocks: range, worker: worker, out)
+            return
+        }
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: rows * n)
         let factors = UnsafeMutablePointer<Float>.allocate(capacity: rows * (d + 1))
         defer {
@@ -218,6 +244,59 @@ struct DotProductSoftmax: @unchecked Sendable {
                         b: scaledQueries, ldb: d, beta: first ? 0 : 1, c: accumulator, ldc: d)
                     first = false
                 }
+            }
+        }
+    }
+
+    /// ``run(blocks:worker:_:)`` with the tiled products of CPixelKernels: `E` (row stride
+    /// `pixel_dps_stride(n)`) holds `Q_b·Cᵀ − log Q` with each row's maximum from the same pass, then the
+    /// exponentials as before, then `∂Q_b = diag(f)·(E·C)` and `∂C (+)= Eᵀ·(diag(f)·Q_b)`.
+    func runTiled(blocks range: Range<Int>, worker: Int, _ out: Outputs) {
+        guard let packed else { return }
+        let stride = pixel_dps_stride(n)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: rows * stride)
+        let factors = UnsafeMutablePointer<Float>.allocate(capacity: rows * (d + 18))
+        defer {
+            scratch.deallocate()
+            factors.deallocate()
+        }
+        let scaledQueries = factors + rows, rowMax = scaledQueries + rows * d, maxScratch = rowMax + rows
+        let shift = packed + pixel_dps_padded(n) * d
+        let accumulator = worker == 0 ? out.dC : out.partial + (worker - 1) * n * d
+        var first = true
+        for b in range {
+            let r0 = b * rows, count = min(rows, m - r0)
+            let blockQ = q + r0 * d
+            pixel_dps_logits(blockQ, count, d, packed, shift, n, scratch, stride, rowMax, maxScratch)
+            var loss = 0.0
+            for i in 0..<count {
+                let x = scratch + i * stride
+                let y = Int(targets[r0 + i])
+                guard y >= 0 else {
+                    x.update(repeating: 0, count: n)
+                    factors[i] = 0
+                    continue
+                }
+                let top = rowMax[i], target = x[y]
+                let s = Kernels.expShifted(x, n, shift: top, into: x)
+                loss += Double(logf(s) + top - target)
+                x[y] -= s
+                factors[i] = scale / s
+            }
+            out.loss[b] = loss
+            guard gradients else { continue }
+            if wantsQueries {
+                let blockDQ = out.dQ + r0 * d
+                pixel_dps_dq(scratch, stride, count, c, n, d, blockDQ)
+                for i in 0..<count { Kernels.scale(blockDQ + i * d, d, by: factors[i]) }
+            }
+            if wantsCandidates {
+                for i in 0..<count {
+                    let f = factors[i], src = blockQ + i * d, dst = scaledQueries + i * d
+                    for j in 0..<d { dst[j] = src[j] * f }
+                }
+                pixel_dps_dc(scratch, stride, count, scaledQueries, n, d, accumulator, first ? 0 : 1)
+                first = false
             }
         }
     }
