@@ -109,12 +109,12 @@ void pixel_dps_logits(const float *q, long rows, long d, const float *packed, co
 static inline __attribute__((always_inline)) void dq_tile(const int R, const int V, const float *e, long lde,
                                                           const float *c, long d, long j0, long j1, float *out,
                                                           int first) {
-    pk_f16 acc[12][8];
+    pk_f16 acc[12][4];
     _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)
         _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)
             acc[r][v] = first ? (pk_f16)0 : load16(out + r * d + v * 16);
     for (long j = j0; j < j1; j++) {
-        pk_f16 b[8];
+        pk_f16 b[4];
         _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++) b[v] = load16(c + j * d + v * 16);
         _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) {
             float s = e[r * lde + j];
@@ -129,12 +129,12 @@ static inline __attribute__((always_inline)) void dq_tile(const int R, const int
 static inline __attribute__((always_inline)) void dc_tile(const int T, const int V, const float *e, long lde,
                                                           long rows, const float *sq, long d, float *out,
                                                           int first) {
-    pk_f16 acc[12][8];
+    pk_f16 acc[12][4];
     _Pragma("clang loop unroll(full)") for (int t = 0; t < T; t++)
         _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)
             acc[t][v] = first ? (pk_f16)0 : load16(out + t * d + v * 16);
     for (long i = 0; i < rows; i++) {
-        pk_f16 b[8];
+        pk_f16 b[4];
         _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++) b[v] = load16(sq + i * d + v * 16);
         _Pragma("clang loop unroll(full)") for (int t = 0; t < T; t++) {
             float s = e[i * lde + t];
@@ -189,33 +189,29 @@ DEFINE_FOR_V(1)
 DEFINE_FOR_V(2)
 DEFINE_FOR_V(3)
 DEFINE_FOR_V(4)
-DEFINE_FOR_V(5)
-DEFINE_FOR_V(6)
-DEFINE_FOR_V(7)
-DEFINE_FOR_V(8)
 
 int pixel_dps_supports(long d) { return d % 16 == 0 && d >= 16 && d <= 128; }
 
+// The columns go in groups of at most 4 vectors (64 floats): 6 rows × 4 vectors load 4 vectors and broadcast 6
+// scalars per 24 multiply-adds, where 3 rows × 8 vectors (d 128 in one group) would load 8.
 void pixel_dps_dq(const float *e, long lde, long rows, const float *c, long n, long d, float *out) {
-    const int v = (int)(d / 16), tile = TILE_FOR(v);
     // Candidate chunks whose rows of c (chunk·d floats) stay in L2 while every row tile passes over them.
     long chunk = 65536 / d;
     for (long j0 = 0; j0 < n || j0 == 0; j0 += chunk) {
         long j1 = j0 + chunk < n ? j0 + chunk : n;
-        for (long r0 = 0; r0 < rows; r0 += tile) {
-            int count = (int)(rows - r0 < tile ? rows - r0 : tile);
-            const float *er = e + r0 * lde;
-            float *o = out + r0 * d;
-            int first = j0 == 0;
-            switch (v) {
-            case 1: dq_rows_1(count, er, lde, c, d, j0, j1, o, first); break;
-            case 2: dq_rows_2(count, er, lde, c, d, j0, j1, o, first); break;
-            case 3: dq_rows_3(count, er, lde, c, d, j0, j1, o, first); break;
-            case 4: dq_rows_4(count, er, lde, c, d, j0, j1, o, first); break;
-            case 5: dq_rows_5(count, er, lde, c, d, j0, j1, o, first); break;
-            case 6: dq_rows_6(count, er, lde, c, d, j0, j1, o, first); break;
-            case 7: dq_rows_7(count, er, lde, c, d, j0, j1, o, first); break;
-            default: dq_rows_8(count, er, lde, c, d, j0, j1, o, first); break;
+        for (long g = 0; g < d / 16; g += 4) {
+            const int v = (int)(d / 16 - g < 4 ? d / 16 - g : 4), tile = TILE_FOR(v);
+            for (long r0 = 0; r0 < rows; r0 += tile) {
+                int count = (int)(rows - r0 < tile ? rows - r0 : tile);
+                const float *er = e + r0 * lde, *cg = c + g * 16;
+                float *o = out + r0 * d + g * 16;
+                int first = j0 == 0;
+                switch (v) {
+                case 1: dq_rows_1(count, er, lde, cg, d, j0, j1, o, first); break;
+                case 2: dq_rows_2(count, er, lde, cg, d, j0, j1, o, first); break;
+                case 3: dq_rows_3(count, er, lde, cg, d, j0, j1, o, first); break;
+                default: dq_rows_4(count, er, lde, cg, d, j0, j1, o, first); break;
+                }
             }
         }
         if (j1 >= n) break;
@@ -223,21 +219,21 @@ void pixel_dps_dq(const float *e, long lde, long rows, const float *c, long n, l
 }
 
 void pixel_dps_dc(const float *e, long lde, long rows, const float *sq, long n, long d, float *out, int accumulate) {
-    const int v = (int)(d / 16), tile = TILE_FOR(v);
+    // Column groups inside the candidate tile: the tile's strip of e (rows × 6 floats) is read from L1 again.
+    const int tile = TILE_FOR(d / 16 < 4 ? d / 16 : 4);
     for (long j0 = 0; j0 < n; j0 += tile) {
         int count = (int)(n - j0 < tile ? n - j0 : tile);
-        const float *ej = e + j0;
-        float *o = out + j0 * d;
-        int first = !accumulate;
-        switch (v) {
-        case 1: dc_cols_1(count, ej, lde, rows, sq, d, o, first); break;
-        case 2: dc_cols_2(count, ej, lde, rows, sq, d, o, first); break;
-        case 3: dc_cols_3(count, ej, lde, rows, sq, d, o, first); break;
-        case 4: dc_cols_4(count, ej, lde, rows, sq, d, o, first); break;
-        case 5: dc_cols_5(count, ej, lde, rows, sq, d, o, first); break;
-        case 6: dc_cols_6(count, ej, lde, rows, sq, d, o, first); break;
-        case 7: dc_cols_7(count, ej, lde, rows, sq, d, o, first); break;
-        default: dc_cols_8(count, ej, lde, rows, sq, d, o, first); break;
+        for (long g = 0; g < d / 16; g += 4) {
+            const int v = (int)(d / 16 - g < 4 ? d / 16 - g : 4);
+            const float *ej = e + j0, *sg = sq + g * 16;
+            float *o = out + j0 * d + g * 16;
+            int first = !accumulate;
+            switch (v) {
+            case 1: dc_cols_1(count, ej, lde, rows, sg, d, o, first); break;
+            case 2: dc_cols_2(count, ej, lde, rows, sg, d, o, first); break;
+            case 3: dc_cols_3(count, ej, lde, rows, sg, d, o, first); break;
+            default: dc_cols_4(count, ej, lde, rows, sg, d, o, first); break;
+            }
         }
     }
 }
