@@ -134,6 +134,9 @@ static inline __attribute__((always_inline)) void dc_tile(const int T, const int
         _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)
             acc[t][v] = first ? (pk_f16)0 : load16(out + t * d + v * 16);
     for (long i = 0; i < rows; i++) {
+        // The row's next line but one of the strip: the strided lines are not prefetched by the hardware
+        // (measured, d 64: ∂C 75 -> 91 GFLOP/s). A prefetch never faults, even past the end of e.
+        __builtin_prefetch(e + i * lde + 32);
         pk_f16 b[4];
         _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++) b[v] = load16(sq + i * d + v * 16);
         _Pragma("clang loop unroll(full)") for (int t = 0; t < T; t++) {
