@@ -23,10 +23,11 @@ import Dispatch
 /// `∂Q_b = diag(f)·(E·C)`, `∂C += Eᵀ·(diag(f)·Q_b)` (sgemm, `β = 1`) — the big block is written by one
 /// product, read by the max, rewritten by the exponential and read by two products; no other `[M, N]` pass.
 ///
-/// For widths `d` = 16, 32, …, 128 the three products are CPixelKernels' register-tiled loops
-/// (`pixel_dps_*`): the candidates are packed once per call (OpenBLAS packed them again for every block), the
-/// logits pass subtracts `logQ` and finds each row's maximum as it stores, and `∂Q`, `∂C` read `C` and the
-/// block in place. Other widths use OpenBLAS. Each element's sum order depends only on the shapes.
+/// ``DotProductSoftmaxProducts/tiled`` (the default for widths `d` = 16, 32, …, 128 on builds for AVX-512
+/// targets) does the three products with CPixelKernels' register-tiled loops (`pixel_dps_*`): the candidates
+/// are packed once per call (OpenBLAS packed them again for every block), the logits pass subtracts `logQ` and
+/// finds each row's maximum as it stores, and `∂Q`, `∂C` read `C` and the block in place. Each element's sum
+/// order depends only on the shapes.
 ///
 /// `threads` workers take contiguous ranges of blocks (`k·B/T ..< (k+1)·B/T`), each with its own scratch,
 /// single-threaded BLAS and `∂C` accumulator; the accumulators are summed in worker order and the loss
@@ -42,11 +43,12 @@ import Dispatch
 ///   - logQ: `N` values subtracted from every row's logits (sampled-softmax correction), or `nil`.
 ///   - threads: workers over row blocks (at most the number of blocks are used).
 ///   - blockRows: rows per block; `nil`: up to 256, `E` at most 16 MiB (at least 32 rows).
+///   - products: who computes the three products (``DotProductSoftmaxProducts``).
 /// - Returns: the scalar mean loss.
 /// - Precondition: shapes agree and every target is in `−1 ..< N`.
 public func dotProductSoftmaxCrossEntropy(
     queries: Tensor, candidates: Tensor, targets: [Int32], logQ: [Float]? = nil, threads: Int = 1,
-    blockRows: Int? = nil
+    blockRows: Int? = nil, products: DotProductSoftmaxProducts = .automatic
 ) -> Tensor {
     precondition(
         queries.rank == 2 && candidates.rank == 2 && queries.shape[1] == candidates.shape[1]
@@ -78,8 +80,13 @@ public func dotProductSoftmaxCrossEntropy(
     // Worker k > 0 accumulates ∂C in its own buffer; worker 0 in dC itself.
     let partial = UnsafeMutablePointer<Float>.allocate(capacity: wantsCandidates ? max(1, (workers - 1) * n * d) : 1)
     defer { partial.deallocate() }
-    // Widths 16…128 in steps of 16: the tiled products of CPixelKernels on candidates packed once here.
-    let tiled = pixel_dps_supports(d) != 0 && blocks > 0
+    // The tiled products of CPixelKernels on candidates packed once here.
+    let supported = pixel_dps_supports(d) != 0
+    precondition(
+        products != .tiled || supported, "dotProductSoftmaxCrossEntropy: tiled products need d = 16…128 by 16, got \(d)"
+    )
+    let tiled =
+        blocks > 0 && (products == .tiled || (products == .automatic && supported && pixel_dps_preferred() != 0))
     let packed = UnsafeMutablePointer<Float>.allocate(capacity: tiled ? pixel_dps_padded(n) * (d + 1) : 1)
     defer { packed.deallocate() }
     if tiled {
@@ -130,7 +137,17 @@ public func dotProductSoftmaxCrossEntropy(
     return out
 }
 
-/// The blocked kernel behind ``dotProductSoftmaxCrossEntropy(queries:candidates:targets:logQ:threads:blockRows:)``.
+/// Who computes the products of ``dotProductSoftmaxCrossEntropy(queries:candidates:targets:logQ:threads:blockRows:products:)``.
+public enum DotProductSoftmaxProducts: Sendable {
+    /// ``tiled`` where it is supported and faster (widths 16…128 by 16, builds for AVX-512 targets), else ``blas``.
+    case automatic
+    /// OpenBLAS `sgemm`, any width.
+    case blas
+    /// CPixelKernels' register-tiled loops (any target; widths 16…128 by 16).
+    case tiled
+}
+
+/// The blocked kernel behind ``dotProductSoftmaxCrossEntropy(queries:candidates:targets:logQ:threads:blockRows:products:)``.
 struct DotProductSoftmax: @unchecked Sendable {
     let q: UnsafePointer<Float>
     let c: UnsafePointer<Float>

@@ -14,6 +14,8 @@ void pixel_adam_update(float *p, float *m, float *v, const float *g, long n, flo
 /// (`pixel_dps_padded(n)·d` floats) with the shift row (`log_q`, or 0 when NULL; +∞ in the padding, so padded
 /// logits are −∞); the logits of a row block go to `e` with row stride `pixel_dps_stride(n)`.
 int pixel_dps_supports(long d);
+/// Whether the tiled products are faster than OpenBLAS on this build's target: with AVX-512 (1), else 0.
+int pixel_dps_preferred(void);
 long pixel_dps_padded(long n);
 long pixel_dps_stride(long n);
 void pixel_dps_pack(const float *c, long n, long d, const float *log_q, float *packed, float *shift);
