@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "PixelCore"),
         .target(name: "PixelArguments"),
         .target(name: "PixelConfig", dependencies: ["CYAML", "PixelCore"]),
-        .target(name: "PixelTensor", dependencies: ["CBLAS", "PixelCore"]),
+        .target(name: "PixelTensor", dependencies: ["CBLAS", "PixelCore", "CPixelKernels"]),
         .target(name: "PixelNN", dependencies: ["PixelTensor"]),
         // The Adam update's loop is C (CPixelKernels): a vector square root without errno semantics from
         // source alone, so no target needs an unsafe flag and the libraries can be package dependencies.

@@ -3,7 +3,7 @@ import PixelTensor
 
 /// `seq-softmax`: the sampled-softmax loss of a sequence step alone — logits `[M, N]` of `M` queries
 /// against `N` candidates (width `d`), log-Q correction, forward and both gradients — fused
-/// (``dotProductSoftmaxCrossEntropy(queries:candidates:targets:logQ:threads:blockRows:)``) or, with
+/// (``dotProductSoftmaxCrossEntropy(queries:candidates:targets:logQ:threads:blockRows:products:)``) or, with
 /// `--unfused`, as `matmul` → `−` → `softmaxCrossEntropy` → backward. Prints wall and CPU ms per call.
 ///
 ///     PixelBench seq-softmax [--m 12800] [--n 12336] [--dim 64] [--threads 1] [--blas-threads 1]

@@ -1,3 +1,4 @@
+import CPixelKernels
 import Dispatch
 
 #if canImport(Glibc)
@@ -22,6 +23,12 @@ import Dispatch
 /// `∂Q_b = diag(f)·(E·C)`, `∂C += Eᵀ·(diag(f)·Q_b)` (sgemm, `β = 1`) — the big block is written by one
 /// product, read by the max, rewritten by the exponential and read by two products; no other `[M, N]` pass.
 ///
+/// ``DotProductSoftmaxProducts/tiled`` (the default for widths `d` = 16, 32, …, 128 on builds for AVX-512
+/// targets) does the three products with CPixelKernels' register-tiled loops (`pixel_dps_*`): the candidates
+/// are packed once per call (OpenBLAS packed them again for every block), the logits pass subtracts `logQ` and
+/// finds each row's maximum as it stores, and `∂Q`, `∂C` read `C` and the block in place. Each element's sum
+/// order depends only on the shapes.
+///
 /// `threads` workers take contiguous ranges of blocks (`k·B/T ..< (k+1)·B/T`), each with its own scratch,
 /// single-threaded BLAS and `∂C` accumulator; the accumulators are summed in worker order and the loss
 /// terms in block order, so a given `threads` always gives the same bits (the loss and `∂Q` do not depend
@@ -36,11 +43,12 @@ import Dispatch
 ///   - logQ: `N` values subtracted from every row's logits (sampled-softmax correction), or `nil`.
 ///   - threads: workers over row blocks (at most the number of blocks are used).
 ///   - blockRows: rows per block; `nil`: up to 256, `E` at most 16 MiB (at least 32 rows).
+///   - products: who computes the three products (``DotProductSoftmaxProducts``).
 /// - Returns: the scalar mean loss.
 /// - Precondition: shapes agree and every target is in `−1 ..< N`.
 public func dotProductSoftmaxCrossEntropy(
     queries: Tensor, candidates: Tensor, targets: [Int32], logQ: [Float]? = nil, threads: Int = 1,
-    blockRows: Int? = nil
+    blockRows: Int? = nil, products: DotProductSoftmaxProducts = .automatic
 ) -> Tensor {
     precondition(
         queries.rank == 2 && candidates.rank == 2 && queries.shape[1] == candidates.shape[1]
@@ -72,10 +80,29 @@ public func dotProductSoftmaxCrossEntropy(
     // Worker k > 0 accumulates ∂C in its own buffer; worker 0 in dC itself.
     let partial = UnsafeMutablePointer<Float>.allocate(capacity: wantsCandidates ? max(1, (workers - 1) * n * d) : 1)
     defer { partial.deallocate() }
+    // The tiled products of CPixelKernels on candidates packed once here.
+    let supported = pixel_dps_supports(d) != 0
+    precondition(
+        products != .tiled || supported, "dotProductSoftmaxCrossEntropy: tiled products need d = 16…128 by 16, got \(d)"
+    )
+    let tiled =
+        blocks > 0 && (products == .tiled || (products == .automatic && supported && pixel_dps_preferred() != 0))
+    let packed = UnsafeMutablePointer<Float>.allocate(capacity: tiled ? pixel_dps_padded(n) * (d + 1) : 1)
+    defer { packed.deallocate() }
+    if tiled {
+        let shift = packed + pixel_dps_padded(n) * d
+        if let logQ {
+            logQ.withUnsafeBufferPointer {
+                pixel_dps_pack(candidates.storage.pointer, n, d, $0.baseAddress, packed, shift)
+            }
+        } else {
+            pixel_dps_pack(candidates.storage.pointer, n, d, nil, packed, shift)
+        }
+    }
     let work = DotProductSoftmax(
         q: queries.storage.pointer, c: candidates.storage.pointer, m: m, n: n, d: d, rows: rows,
         targets: targets, logQ: logQ ?? [], scale: 1 / Float(max(counted, 1)), gradients: tracked != nil,
-        wantsQueries: wantsQueries, wantsCandidates: wantsCandidates)
+        wantsQueries: wantsQueries, wantsCandidates: wantsCandidates, packed: tiled ? UnsafePointer(packed) : nil)
     dQ.withUnsafeMutableBufferPointer { gq in
         dC.withUnsafeMutableBufferPointer { gc in
             let outputs = DotProductSoftmax.Outputs(
@@ -110,7 +137,17 @@ public func dotProductSoftmaxCrossEntropy(
     return out
 }
 
-/// The blocked kernel behind ``dotProductSoftmaxCrossEntropy(queries:candidates:targets:logQ:threads:blockRows:)``.
+/// Who computes the products of ``dotProductSoftmaxCrossEntropy(queries:candidates:targets:logQ:threads:blockRows:products:)``.
+public enum DotProductSoftmaxProducts: Sendable {
+    /// ``tiled`` where it is supported and faster (widths 16…128 by 16, builds for AVX-512 targets), else ``blas``.
+    case automatic
+    /// OpenBLAS `sgemm`, any width.
+    case blas
+    /// CPixelKernels' register-tiled loops (any target; widths 16…128 by 16).
+    case tiled
+}
+
+/// The blocked kernel behind ``dotProductSoftmaxCrossEntropy(queries:candidates:targets:logQ:threads:blockRows:products:)``.
 struct DotProductSoftmax: @unchecked Sendable {
     let q: UnsafePointer<Float>
     let c: UnsafePointer<Float>
@@ -123,6 +160,8 @@ struct DotProductSoftmax: @unchecked Sendable {
     let gradients: Bool
     let wantsQueries: Bool
     let wantsCandidates: Bool
+    /// The candidates packed by `pixel_dps_pack`, followed by the shift row; `nil`: the OpenBLAS products.
+    let packed: UnsafePointer<Float>?
 
     /// Where workers write: loss per block, `∂Q` rows, `∂C` (worker 0) and the other workers' `∂C`.
     struct Outputs: @unchecked Sendable {
@@ -158,6 +197,10 @@ struct DotProductSoftmax: @unchecked Sendable {
     /// Blocks `range` in order, accumulating `∂C` into worker `worker`'s buffer.
     func run(blocks range: Range<Int>, worker: Int, _ out: Outputs) {
         guard !range.isEmpty else { return }
+        if packed != nil {
+            runTiled(blocks: range, worker: worker, out)
+            return
+        }
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: rows * n)
         let factors = UnsafeMutablePointer<Float>.allocate(capacity: rows * (d + 1))
         defer {
@@ -218,6 +261,59 @@ struct DotProductSoftmax: @unchecked Sendable {
                         b: scaledQueries, ldb: d, beta: first ? 0 : 1, c: accumulator, ldc: d)
                     first = false
                 }
+            }
+        }
+    }
+
+    /// ``run(blocks:worker:_:)`` with the tiled products of CPixelKernels: `E` (row stride
+    /// `pixel_dps_stride(n)`) holds `Q_b·Cᵀ − log Q` with each row's maximum from the same pass, then the
+    /// exponentials as before, then `∂Q_b = diag(f)·(E·C)` and `∂C (+)= Eᵀ·(diag(f)·Q_b)`.
+    func runTiled(blocks range: Range<Int>, worker: Int, _ out: Outputs) {
+        guard let packed else { return }
+        let stride = pixel_dps_stride(n)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: rows * stride)
+        let factors = UnsafeMutablePointer<Float>.allocate(capacity: rows * (d + 18))
+        defer {
+            scratch.deallocate()
+            factors.deallocate()
+        }
+        let scaledQueries = factors + rows, rowMax = scaledQueries + rows * d, maxScratch = rowMax + rows
+        let shift = packed + pixel_dps_padded(n) * d
+        let accumulator = worker == 0 ? out.dC : out.partial + (worker - 1) * n * d
+        var first = true
+        for b in range {
+            let r0 = b * rows, count = min(rows, m - r0)
+            let blockQ = q + r0 * d
+            pixel_dps_logits(blockQ, count, d, packed, shift, n, scratch, stride, rowMax, maxScratch)
+            var loss = 0.0
+            for i in 0..<count {
+                let x = scratch + i * stride
+                let y = Int(targets[r0 + i])
+                guard y >= 0 else {
+                    x.update(repeating: 0, count: n)
+                    factors[i] = 0
+                    continue
+                }
+                let top = rowMax[i], target = x[y]
+                let s = Kernels.expShifted(x, n, shift: top, into: x)
+                loss += Double(logf(s) + top - target)
+                x[y] -= s
+                factors[i] = scale / s
+            }
+            out.loss[b] = loss
+            guard gradients else { continue }
+            if wantsQueries {
+                let blockDQ = out.dQ + r0 * d
+                pixel_dps_dq(scratch, stride, count, c, n, d, blockDQ)
+                for i in 0..<count { Kernels.scale(blockDQ + i * d, d, by: factors[i]) }
+            }
+            if wantsCandidates {
+                for i in 0..<count {
+                    let f = factors[i], src = blockQ + i * d, dst = scaledQueries + i * d
+                    for j in 0..<d { dst[j] = src[j] * f }
+                }
+                pixel_dps_dc(scratch, stride, count, scaledQueries, n, d, accumulator, first ? 0 : 1)
+                first = false
             }
         }
     }

@@ -73,13 +73,72 @@ struct DotProductSoftmaxTests {
         }
     }
 
-    @Test("a thread count always gives the same bits; the loss and ∂Q do not depend on it")
-    func deterministic() throws {
-        let p = problem(m: 300, n: 517, d: 32, masked: true, seed: 9)
+    /// The tiled products of CPixelKernels (candidates packed once, logits with a padded row stride), asked for
+    /// explicitly so that every build tests them (`.automatic` takes them on AVX-512 builds only). 133
+    /// candidates: padded to 160, a tail of 5 past the last full panel.
+    @Test(
+        "tiled products (d 16, 64, 128) equal the unfused matmul − log Q → softmaxCrossEntropy within 1e-5",
+        arguments: [16, 64, 128], [false, true])
+    func tiledMatchesUnfused(d: Int, masked: Bool) throws {
+        let p = problem(m: 75, n: 133, d: d, masked: masked, seed: UInt64(d) + (masked ? 1 : 0))
+        let reference = unfused(p.queries, p.candidates, targets: p.targets, logQ: p.logQ)
+        for (threads, rows) in [(1, 16), (2, 16), (3, 16), (1, 256), (2, nil)] as [(Int, Int?)] {
+            let loss = dotProductSoftmaxCrossEntropy(
+                queries: p.queries, candidates: p.candidates, targets: p.targets, logQ: p.logQ, threads: threads,
+                blockRows: rows, products: .tiled)
+            let g = loss.gradients()
+            let dQ = try #require(g[p.queries]), dC = try #require(g[p.candidates])
+            let label = "d \(d), threads \(threads), block rows \(rows.map(String.init) ?? "auto")"
+            // As above: Float32 sums in another order, 1e-5 relative on the loss and of the largest entry.
+            #expect(abs(loss.scalar - reference.loss) <= 1e-5 * abs(reference.loss), "\(label)")
+            #expect(normwiseError(dQ, reference.dQ) <= 1e-5, "\(label): ∂Q \(normwiseError(dQ, reference.dQ))")
+            #expect(normwiseError(dC, reference.dC) <= 1e-5, "\(label): ∂C \(normwiseError(dC, reference.dC))")
+        }
+        // Without log Q and with a single candidate (one padded panel pair, 31 padded logits at −∞).
+        let single = problem(m: 5, n: 1, d: d, masked: false, seed: 2)
+        let loss = dotProductSoftmaxCrossEntropy(
+            queries: single.queries, candidates: single.candidates, targets: single.targets, threads: 2,
+            products: .tiled)
+        let g = loss.gradients()
+        #expect(loss.scalar == 0)
+        #expect(try #require(g[single.queries]).scalars.allSatisfy { $0 == 0 })
+        #expect(try #require(g[single.candidates]).scalars.allSatisfy { $0 == 0 })
+        let noShift = unfused(p.queries, p.candidates, targets: p.targets, logQ: nil)
+        let plain = dotProductSoftmaxCrossEntropy(
+            queries: p.queries, candidates: p.candidates, targets: p.targets, products: .tiled)
+        let gp = plain.gradients()
+        #expect(abs(plain.scalar - noShift.loss) <= 1e-5 * abs(noShift.loss))
+        #expect(normwiseError(try #require(gp[p.queries]), noShift.dQ) <= 1e-5)
+        #expect(normwiseError(try #require(gp[p.candidates]), noShift.dC) <= 1e-5)
+    }
+
+    @Test("OpenBLAS and tiled products agree within 1e-5 (d 64, 2 threads)")
+    func productsAgree() throws {
+        let p = problem(m: 90, n: 301, d: 64, masked: true, seed: 31)
+        func run(_ products: DotProductSoftmaxProducts) throws -> (Float, Tensor, Tensor) {
+            let loss = dotProductSoftmaxCrossEntropy(
+                queries: p.queries, candidates: p.candidates, targets: p.targets, logQ: p.logQ, threads: 2,
+                blockRows: 32, products: products)
+            let g = loss.gradients()
+            return (loss.scalar, try #require(g[p.queries]), try #require(g[p.candidates]))
+        }
+        let blas = try run(.blas), tiled = try run(.tiled)
+        #expect(abs(blas.0 - tiled.0) <= 1e-5 * abs(blas.0))
+        #expect(normwiseError(tiled.1, blas.1) <= 1e-5, "∂Q \(normwiseError(tiled.1, blas.1))")
+        #expect(normwiseError(tiled.2, blas.2) <= 1e-5, "∂C \(normwiseError(tiled.2, blas.2))")
+    }
+
+    /// Both kinds of products at d 32.
+    @Test(
+        "a thread count always gives the same bits; the loss and ∂Q do not depend on it",
+        arguments: [DotProductSoftmaxProducts.blas, .tiled])
+    func deterministic(products: DotProductSoftmaxProducts) throws {
+        let d = 32
+        let p = problem(m: 300, n: 517, d: d, masked: true, seed: 9)
         func run(_ threads: Int) throws -> (Float, [Float], [Float]) {
             let loss = dotProductSoftmaxCrossEntropy(
                 queries: p.queries, candidates: p.candidates, targets: p.targets, logQ: p.logQ, threads: threads,
-                blockRows: 32)
+                blockRows: 32, products: products)
             let g = loss.gradients()
             return (loss.scalar, try #require(g[p.queries]).scalars, try #require(g[p.candidates]).scalars)
         }
@@ -89,7 +148,7 @@ struct DotProductSoftmaxTests {
             #expect(a.0 == b.0 && a.1 == b.1 && a.2 == b.2, "threads \(threads): two runs differ")
             #expect(a.0 == one.0 && a.1 == one.1, "threads \(threads): loss or ∂Q differ from one thread")
             #expect(
-                normwiseError(Tensor(shape: [517, 32], scalars: a.2), Tensor(shape: [517, 32], scalars: one.2))
+                normwiseError(Tensor(shape: [517, d], scalars: a.2), Tensor(shape: [517, d], scalars: one.2))
                     <= 1e-6)
         }
     }
