@@ -53,6 +53,15 @@ enum TrainCommand: Subcommand {
         if let epochs = invocation.int("epochs") { config.training.epochs = epochs }
         if let seed = invocation.int("seed") { config.training.seed = seed }
         if let threads = invocation.int("threads") { config.training.threads = threads }
+        if config.model.trainableEncoderLayers > 0 && !config.model.freezeLanguage {
+            // The hidden-state cache exists (`pixelrec encode`), the training wiring does not: stop rather
+            // than train with a frozen encoder the config asked to train.
+            throw PixelError.invalidValue(
+                setting: "model.trainable_encoder_layers",
+                reason:
+                    "\(config.model.trainableEncoderLayers) with model.freeze_language: false: training the text "
+                    + "encoder's top blocks is not implemented yet; set it to 0 (frozen encoders) to train")
+        }
         let threads = ThreadCount.resolve(config.training.threads)
         let console = context.console
         if let device = invocation.string("device"), device != "cpu" {
