@@ -1,4 +1,5 @@
 import Foundation
+import PixelEncoders
 import Testing
 
 @testable import PixelRecCLI
@@ -22,5 +23,36 @@ struct TrainableTopCommandTests {
         // The config's warning at the key comes first.
         #expect(
             result.error.contains("warning: --set model.trainable_encoder_layers=1: model.trainable_encoder_layers: "))
+    }
+
+    @Test(
+        "encode with N = 1 and freeze_language: false writes text_top.pxhs next to text.pxfs (real MiniLM-L6, 3 items)")
+    func encodeWritesHiddenStates() throws {
+        let model = EmbedONNXTests.shared + "/models/real/minilm-l6-v2"
+        guard FileManager.default.fileExists(atPath: model) else {
+            print("skipped: \(model) not found (set PIXELREC_SHARED)")
+            return
+        }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory + "/images", withIntermediateDirectories: true)
+        try "item_id,title,description\ni1,Space opera,A crew adrift\ni2,,\ni3,Lighthouse keepers,On the coast\n"
+            .write(toFile: directory + "/item_info.csv", atomically: true, encoding: .utf8)
+        let settings = [
+            "--set", "model.language_model=sentence-bert", "--set", "model.language_model_path=\(model)",
+            "--set", "model.freeze_language=false", "--set", "model.trainable_encoder_layers=1",
+            "--set", "data.item_info_path=\(directory)/item_info.csv", "--set", "data.image_folder=\(directory)/images",
+            "--set", "data.processed_item_info_path=\(directory)/none/item_info.csv",
+            "--set", "data.feature_store_path=\(directory)/features",
+        ]
+        let result = runTool(["encode", "-q", "--only", "text"] + settings)
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("text: sentence-bert 384-d: 3 items, 2 encoded"), "\(result.output)")
+        #expect(result.output.contains("text top states: sentence-bert"), "\(result.output)")
+        #expect(result.output.contains("3 items × ["), "\(result.output)")
+        let cache = try HiddenStateCache(contentsOf: directory + "/features/text_top.pxhs")
+        #expect(cache.ids == ["i1", "i2", "i3"] && cache.lengths[1] == 0 && cache.width == 384)
+        // Every command warns at the key that training the top is not built.
+        #expect(result.error.contains("model.trainable_encoder_layers: training the text encoder's top blocks"))
     }
 }

@@ -193,8 +193,9 @@ struct ConfigDecoder {
         (
             "model.trainable_encoder_layers",
             { $0.model.trainableEncoderLayers > 0 && !$0.model.freezeLanguage },
-            "training the text encoder's top blocks is not implemented yet: `pixelrec train` stops with an error "
-                + "rather than train with the encoder frozen"
+            "training the text encoder's top blocks is not implemented yet: `pixelrec encode` caches each item's "
+                + "hidden states at the cut (text_top.pxhs in data.feature_store_path), but `pixelrec train` stops "
+                + "with an error rather than train with the encoder frozen"
         )
     ]
 

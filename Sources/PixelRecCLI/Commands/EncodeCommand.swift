@@ -13,7 +13,9 @@ enum EncodeCommand: Subcommand {
             only items missing from the store are encoded; a store made by another model file is rebuilt. \
             Items come from the processed item_info.csv when pixelrec preprocess has run, else from \
             data.item_info_path and data.image_folder; items without an image or text get a flagged zero \
-            vector. Stores: <data.feature_store_path>/image.pxfs and text.pxfs.
+            vector. Stores: <data.feature_store_path>/image.pxfs and text.pxfs; with model.trainable_encoder_layers \
+            N > 0 and model.freeze_language: false also text_top.pxhs, each item's fp16 hidden states below the \
+            text encoder's top N blocks (2·T·E bytes per item, T = the longest tokenized text).
             """,
         arguments: CommonOptions.all + [
             .option(
@@ -55,11 +57,14 @@ enum EncodeCommand: Subcommand {
             paths.input(config.model.resolvedLanguageModelPath, "model.language_model_path", directory: true)
         }
         for modality in modalities { paths.output(ItemFeatures.storePath(config, modality), "data.feature_store_path") }
+        let cachesStates = modalities.contains(.text) && ItemFeatures.cachesHiddenStates(config)
+        if cachesStates { paths.output(ItemFeatures.hiddenStatesPath(config), "data.feature_store_path") }
         try paths.check()
+        var hiddenStates: HiddenStateCacheBuilder.Report? = nil
         let reports = try ItemFeatures.update(
             config: config, batchSize: invocation.int("batch-size") ?? 32,
             threads: invocation.int("workers") ?? ThreadCount.resolve(config.training.threads),
-            force: invocation.flag("force"), modalities: modalities)
+            force: invocation.flag("force"), modalities: modalities, hiddenStates: { hiddenStates = $0 })
         let console = context.console
         for report in reports {
             let store = try FeatureStore(contentsOf: report.path)
@@ -72,6 +77,17 @@ enum EncodeCommand: Subcommand {
                 console.warning("item \(id): \(reason)")
             }
             if report.failures.count > 5 { console.warning("… \(report.failures.count - 5) more unreadable inputs") }
+        }
+        if let report = hiddenStates {
+            let perItem = report.items > 0 ? report.bytes / report.items : 0
+            console.line(
+                "text top states: \(report.identity): \(report.items) items × [\(report.length), \(report.width)] fp16, "
+                    + "\(report.encoded) encoded, \(report.missing) without text, \(report.bytes) bytes "
+                    + "(\(perItem) per item) in \(Progress.formatSeconds(report.seconds)) → \(report.path)")
+            if let reason = report.rebuildReason { console.note("  rebuilt: \(reason)") }
+            if let probe = report.probeError {
+                console.note("  imported top vs the encoder on the first batch: max abs \(probe)")
+            }
         }
     }
 }
