@@ -1,5 +1,6 @@
 import Foundation
 import PixelEncoders
+import PixelONNX
 import PixelTensor
 import Testing
 
@@ -179,6 +180,74 @@ struct HiddenStateCacheTests {
             let again = try HiddenStateCacheBuilder.update(
                 path: path, encoder: encoder, layers: layers, ids: ids, texts: texts, batchSize: 4)
             #expect(again.encoded == 0 && again.rebuildReason == nil)
+        }
+    }
+}
+
+/// ``CachedTextTop``: the text rows a trainable item tower reads.
+@Suite("Trainable encoder tops: cached text rows")
+struct CachedTextTopTests {
+    /// tiny BERT (2 blocks), top 1: the interpreter's states at the cut for the reference batch of 4 go through
+    /// the cache (fp16) and the top; a fifth item has no text.
+    @Test(
+        "tiny BERT: cached rows ≈ onnxruntime's sentence_embedding (fp16, ≤ 1e-3); a textless item is a zero row with no gradient"
+    )
+    func tinyBert() throws {
+        guard let dir = SharedFixtures.model("tiny/bert") else {
+            print(SharedFixtures.skipMessage("tiny/bert"))
+            return
+        }
+        let path = dir.appendingPathComponent("tiny-bert.onnx").path
+        let top = try TrainableEncoderTop(
+            graph: try ONNXGraph(contentsOf: path), count: 1, pooling: .maskedMean, normalize: true)
+        let batch = try TrainableEncoderTopTests.npyBatch(dir, prefix: "batch4")
+        let cut = try #require(
+            try top.lowerModel(path: path).run(
+                TrainableEncoderTopTests.feeds(batch, model: ONNXModel(contentsOf: path)))[top.cut])
+        let (n, s, e) = (batch.count, batch.length, top.width)
+        let states = cut.floats
+        let cachePath = try HiddenStateCacheTests.temporaryPath("tiny.pxhs")
+        let lengths = batch.lengths + [0]
+        try HiddenStateCache.write(
+            identity: HiddenStateCache.Identity(encoder: "tiny", modelHash: "h", cut: top.cut), width: e,
+            length: lengths.max()!, ids: ["a", "b", "c", "d", "none"], lengths: lengths, to: cachePath
+        ) { put in
+            for i in 0..<n {
+                try states.withUnsafeBufferPointer {
+                    try put(i, UnsafeBufferPointer(rebasing: $0[(i * s * e)..<(i * s * e + lengths[i] * e)]))
+                }
+            }
+        }
+        // The caller's item order differs from the cache's.
+        let text = try CachedTextTop(
+            top: top, cache: try HiddenStateCache(contentsOf: cachePath), itemIDs: ["none", "d", "c", "b", "a"])
+        let reference = try NpyArray(contentsOf: dir.appendingPathComponent("batch4_output_sentence_embedding.npy"))
+            .floats
+        let all = try text.allRows(batchSize: 2)
+        #expect(all[0..<e].allSatisfy { $0 == 0 })
+        var maxAbs: Float = 0
+        for item in 1...4 {
+            let i = 4 - item  // cache row of the caller's item
+            for k in 0..<e { maxAbs = max(maxAbs, abs(all[item * e + k] - reference[i * e + k])) }
+        }
+        print("tiny BERT top 1 from the fp16 cache vs onnxruntime sentence_embedding: max abs \(maxAbs)")
+        #expect(maxAbs <= 1e-3)
+        // The textless item adds nothing to the gradient: Σ R ⊙ rows over [none, d, c] equals it over [d, c].
+        var generator = RandomGenerator(seed: 3)
+        let weights = Tensor.randomNormal(shape: [3, e], generator: &generator).scalars
+        let with = (try text.textRows([0, 1, 2]) * Tensor(shape: [3, e], scalars: weights)).sum().gradients()
+        let without = (try text.textRows([1, 2]) * Tensor(shape: [2, e], scalars: Array(weights[e...]))).sum()
+            .gradients()
+        var worst: Float = 0
+        for p in top.parameters {
+            let a = try #require(with[p]?.dense.scalars), b = try #require(without[p]?.dense.scalars)
+            #expect(b.contains { $0 != 0 })
+            worst = max(worst, zip(a, b).map { abs($0 - $1) }.max() ?? 0)
+        }
+        print("tiny BERT top 1: gradients with and without the textless item differ by at most \(worst)")
+        #expect(worst <= 1e-6)
+        #expect(throws: EncoderError.self) {
+            _ = try CachedTextTop(top: top, cache: try HiddenStateCache(contentsOf: cachePath), itemIDs: ["a", "zz"])
         }
     }
 }
