@@ -104,6 +104,8 @@ struct HiddenStateCacheTests {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let cache = try HiddenStateCache(contentsOf: path)
         _ = try cache.batch([0, 1])
+        try cache.checkFinite(rows: [0, 1])
+        #expect(throws: EncoderError.self) { try cache.checkFinite(rows: [1, 2]) }
         #expect(
             throws: EncoderError.corruptStore(
                 path: path, field: "states['c']", reason: "holds a value that is not finite")
@@ -184,9 +186,9 @@ struct HiddenStateCacheTests {
     }
 }
 
-/// ``CachedTextTop``: the text rows a trainable item tower reads.
+/// ``CachedTextStates``: the text rows a trainable item tower reads.
 @Suite("Trainable encoder tops: cached text rows")
-struct CachedTextTopTests {
+struct CachedTextStatesTests {
     /// tiny BERT (2 blocks), top 1: the interpreter's states at the cut for the reference batch of 4 go through
     /// the cache (fp16) and the top; a fifth item has no text.
     @Test(
@@ -219,11 +221,12 @@ struct CachedTextTopTests {
             }
         }
         // The caller's item order differs from the cache's.
-        let text = try CachedTextTop(
-            top: top, cache: try HiddenStateCache(contentsOf: cachePath), itemIDs: ["none", "d", "c", "b", "a"])
+        let text = try CachedTextStates(
+            cache: try HiddenStateCache(contentsOf: cachePath), itemIDs: ["none", "d", "c", "b", "a"], cut: top.cut,
+            width: e)
         let reference = try NpyArray(contentsOf: dir.appendingPathComponent("batch4_output_sentence_embedding.npy"))
             .floats
-        let all = try text.allRows(batchSize: 2)
+        let all = text.allRows(top: top, batchSize: 2)
         #expect(all[0..<e].allSatisfy { $0 == 0 })
         var maxAbs: Float = 0
         for item in 1...4 {
@@ -235,8 +238,8 @@ struct CachedTextTopTests {
         // The textless item adds nothing to the gradient: Σ R ⊙ rows over [none, d, c] equals it over [d, c].
         var generator = RandomGenerator(seed: 3)
         let weights = Tensor.randomNormal(shape: [3, e], generator: &generator).scalars
-        let with = (try text.textRows([0, 1, 2]) * Tensor(shape: [3, e], scalars: weights)).sum().gradients()
-        let without = (try text.textRows([1, 2]) * Tensor(shape: [2, e], scalars: Array(weights[e...]))).sum()
+        let with = (text.textRows([0, 1, 2], top: top) * Tensor(shape: [3, e], scalars: weights)).sum().gradients()
+        let without = (text.textRows([1, 2], top: top) * Tensor(shape: [2, e], scalars: Array(weights[e...]))).sum()
             .gradients()
         var worst: Float = 0
         for p in top.parameters {
@@ -247,7 +250,8 @@ struct CachedTextTopTests {
         print("tiny BERT top 1: gradients with and without the textless item differ by at most \(worst)")
         #expect(worst <= 1e-6)
         #expect(throws: EncoderError.self) {
-            _ = try CachedTextTop(top: top, cache: try HiddenStateCache(contentsOf: cachePath), itemIDs: ["a", "zz"])
+            _ = try CachedTextStates(
+                cache: try HiddenStateCache(contentsOf: cachePath), itemIDs: ["a", "zz"], cut: top.cut, width: e)
         }
     }
 }

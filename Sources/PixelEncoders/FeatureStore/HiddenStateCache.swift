@@ -208,6 +208,33 @@ public final class HiddenStateCache: @unchecked Sendable {
         self.statesOffset = states
     }
 
+    /// Checks that every stored state of `rows` (their first `lengths[row]` positions) is finite: one pass
+    /// over their bytes, for callers that read the same rows many times (training).
+    /// - Throws: `EncoderError.invalidArgument` for a row out of range; `.corruptStore` naming the first
+    ///   item with a non-finite state.
+    public func checkFinite(rows: [Int]) throws {
+        for row in rows where !(0..<count).contains(row) {
+            throw EncoderError.invalidArgument("\(path): row \(row) is not in 0..<\(count)")
+        }
+        let e = width
+        let bad: Int? = data.withUnsafeBytes { raw -> Int? in
+            guard let base = raw.baseAddress else { return nil }
+            for row in rows {
+                let source = base + statesOffset + 2 * row * length * e
+                for k in 0..<(lengths[row] * e)
+                where source.load(fromByteOffset: 2 * k + 1, as: UInt8.self) & 0x7C == 0x7C {
+                    return row  // exponent bits all ones: infinity or NaN
+                }
+            }
+            return nil
+        }
+        if let bad {
+            throw EncoderError.corruptStore(
+                path: path, field: "states[\(FeatureStore.quoted(ids[bad]))]",
+                reason: "holds a value that is not finite")
+        }
+    }
+
     /// The hidden states of `rows` (cache rows, e.g. from ``index``) as one padded batch: `states`
     /// `[rows.count, L, E]` Float32 row-major with `L` = the longest of them (at least 1), zeros past each
     /// item's length, and `mask` `[rows.count, L]` (1 for its first `lengths[row]` positions).

@@ -14,6 +14,17 @@ extension TrainableEncoderTop {
         public var outputEpsilon: Float
         /// Whether query, key, value, attention output, intermediate and output projections have a bias.
         public var biases: [Bool]
+
+        public init(
+            width: Int, heads: Int, intermediate: Int, attentionEpsilon: Float, outputEpsilon: Float, biases: [Bool]
+        ) {
+            self.width = width
+            self.heads = heads
+            self.intermediate = intermediate
+            self.attentionEpsilon = attentionEpsilon
+            self.outputEpsilon = outputEpsilon
+            self.biases = biases
+        }
     }
 
     /// Everything that fixes a top's layers and parameter shapes, for checkpoints.
@@ -23,6 +34,14 @@ extension TrainableEncoderTop {
         public var pooling: TopPooling
         public var normalize: Bool
         public var blocks: [BlockShape]
+
+        public init(cut: String, totalBlocks: Int, pooling: TopPooling, normalize: Bool, blocks: [BlockShape]) {
+            self.cut = cut
+            self.totalBlocks = totalBlocks
+            self.pooling = pooling
+            self.normalize = normalize
+            self.blocks = blocks
+        }
 
         /// The first broken rule of an architecture read from an untrusted file (widths and heads in range,
         /// heads dividing the width, one width throughout, six bias flags, finite positive epsilons), or `nil`.
