@@ -133,4 +133,70 @@ struct TextTopTrainingTests {
         }
         return out
     }
+
+    /// `../shared/models/real/minilm-l6-v2` (or `$PIXELREC_SHARED/models/...`), when present.
+    static var miniLM: String? {
+        let shared =
+            ProcessInfo.processInfo.environment["PIXELREC_SHARED"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared").path
+        let path = shared + "/models/real/minilm-l6-v2"
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    @Test(
+        "CLI, real MiniLM-L6 top N = 1: encode caches the states, train trains the top, eval and recommend use it; without the cache, one line"
+    )
+    func commandLine() throws {
+        guard let model = Self.miniLM else {
+            print("skipped: shared/models/real/minilm-l6-v2 not found (set PIXELREC_SHARED)")
+            return
+        }
+        let fixture = try SynthFixture(users: 40, items: 12, interactions: 200)
+        defer { fixture.remove() }
+        let sets = [
+            "model.language_model=sentence-bert", "model.language_model_path=\(model)", "model.freeze_language=false",
+            "model.trainable_encoder_layers=1", "training.epochs=1", "training.encoder_lr=0.0001",
+        ].flatMap { ["--set", $0] }
+        let encode = runTool(["encode", "--config", fixture.config, "-q"] + sets)
+        #expect(encode.status == 0, "\(encode.error)")
+        #expect(encode.output.contains("text top states: sentence-bert"), "\(encode.output)")
+        #expect(!encode.error.contains("warning"), "\(encode.error)")
+        let train = runTool(["train", "--config", fixture.config, "-q"] + sets)
+        #expect(train.status == 0, "\(train.error)")
+        let checkpoint = try Checkpoint.read(from: fixture.directory + "/checkpoints/last.ckpt")
+        let architecture = try #require(checkpoint.header.hyperparameters.textTop)
+        #expect(architecture.blocks.count == 1 && architecture.totalBlocks == 6 && architecture.blocks[0].width == 384)
+        #expect(checkpoint.tensors.keys.filter { $0.hasPrefix("text_top.blocks.5.") }.count == 16)
+        let eval = runTool(
+            [
+                "eval", "--config", fixture.config, "--recommender-type", "multimodal", "--task", "next_item", "--k",
+                "10",
+                "-q",
+            ] + sets)
+        #expect(eval.status == 0, "\(eval.error)")
+        let cache = fixture.directory + "/recs.pxiv"
+        let recommend = [
+            "recommend", "--config", fixture.config, "--sample-users", "3", "--embeddings-cache", cache, "-q",
+        ]
+        let lists = (fixture.directory + "/first.csv", fixture.directory + "/second.csv")
+        let first = runTool(recommend + sets + ["--output", lists.0])
+        #expect(first.status == 0, "\(first.error)")
+        // The item-vector cache is keyed by the top's weights (checkpoint) and the cached states: the second
+        // run reads it (a rewrite would be a new file, renamed into place).
+        let inode = { (try? FileManager.default.attributesOfItem(atPath: cache))?[.systemFileNumber] as? Int }
+        let written = inode()
+        let second = runTool(recommend + sets + ["--output", lists.1])
+        #expect(second.status == 0, "\(second.error)")
+        #expect(written != nil && inode() == written)
+        #expect(
+            try String(contentsOfFile: lists.0, encoding: .utf8) == String(contentsOfFile: lists.1, encoding: .utf8))
+        // Without the cached states a model with a text top cannot score: one line naming the file.
+        try FileManager.default.moveItem(
+            atPath: fixture.directory + "/features/text_top.pxhs", toPath: fixture.directory + "/moved.pxhs")
+        let missing = runTool(recommend + sets)
+        #expect(missing.status == 1)
+        #expect(missing.error.hasPrefix("error: ") && missing.error.contains("text_top.pxhs"), "\(missing.error)")
+        #expect(missing.error.split(separator: "\n").filter { $0.hasPrefix("error") }.count == 1)
+    }
 }

@@ -112,9 +112,6 @@ struct ConfigDecoder {
         for (path, holds, reason) in Self.inertValues where holds(config) {
             warnings.append("\(origin(of: [path])): \(path) has no effect in pixelrec: \(reason)")
         }
-        for (path, holds, reason) in Self.unfinishedValues where holds(config) {
-            warnings.append("\(origin(of: [path])): \(path): \(reason)")
-        }
         for (keys, idle, reason) in Self.dependentKeys where idle(config) {
             for (path, changed) in keys where origins[path] != nil && changed(config) {
                 warnings.append("\(origin(of: [path])): \(path) has no effect: \(reason)")
@@ -185,18 +182,6 @@ struct ConfigDecoder {
             "false needs model.trainable_encoder_layers >= 1 (the text encoder's top blocks that train); with 0 "
                 + "the text encoder stays frozen (its features are computed once by `pixelrec encode`)"
         ),
-    ]
-
-    /// Settings pixelrec reads but whose work is not finished: (key, whether the config asks for it, what
-    /// happens). Warned at the key on every command, so no command silently does less than asked.
-    static let unfinishedValues: [(String, @Sendable (PixelRecConfig) -> Bool, String)] = [
-        (
-            "model.trainable_encoder_layers",
-            { $0.model.trainableEncoderLayers > 0 && !$0.model.freezeLanguage },
-            "training the text encoder's top blocks is not implemented yet: `pixelrec encode` caches each item's "
-                + "hidden states at the cut (text_top.pxhs in data.feature_store_path), but `pixelrec train` stops "
-                + "with an error rather than train with the encoder frozen"
-        )
     ]
 
     /// Keys that only act together with another setting: (each key with whether the config moves it off its

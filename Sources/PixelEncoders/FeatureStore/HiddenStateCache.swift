@@ -235,6 +235,9 @@ public final class HiddenStateCache: @unchecked Sendable {
         }
     }
 
+    /// The file's size in bytes.
+    public var fileSize: Int { data.count }
+
     /// The hidden states of `rows` (cache rows, e.g. from ``index``) as one padded batch: `states`
     /// `[rows.count, L, E]` Float32 row-major with `L` = the longest of them (at least 1), zeros past each
     /// item's length, and `mask` `[rows.count, L]` (1 for its first `lengths[row]` positions).

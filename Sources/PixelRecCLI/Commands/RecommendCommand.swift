@@ -102,7 +102,8 @@ enum RecommendCommand: Subcommand {
         settings.maxCandidates = max(settings.topK, min(settings.maxCandidates, catalog.count))
         let table = try ModelInputs.itemTable(config)
         let content = try ModelInputs.content(
-            config, table: table, itemIds: catalog, scalers: checkpoint.header.scalers)
+            config, table: table, itemIds: catalog, scalers: checkpoint.header.scalers,
+            textTop: checkpoint.header.hyperparameters.textTop)
 
         // Users, histories, seen items, popularity, exclusions.
         let histories = try RecommendInputs.histories(context.invocation.strings("history"), catalog: catalog)

@@ -3,6 +3,7 @@ import PixelArguments
 import PixelConfig
 import PixelCore
 import PixelData
+import PixelEncoders
 import PixelModels
 
 /// `pixelrec train`: train a multimodal recommender.
@@ -53,15 +54,6 @@ enum TrainCommand: Subcommand {
         if let epochs = invocation.int("epochs") { config.training.epochs = epochs }
         if let seed = invocation.int("seed") { config.training.seed = seed }
         if let threads = invocation.int("threads") { config.training.threads = threads }
-        if config.model.trainableEncoderLayers > 0 && !config.model.freezeLanguage {
-            // The hidden-state cache exists (`pixelrec encode`), the training wiring does not: stop rather
-            // than train with a frozen encoder the config asked to train.
-            throw PixelError.invalidValue(
-                setting: "model.trainable_encoder_layers",
-                reason:
-                    "\(config.model.trainableEncoderLayers) with model.freeze_language: false: training the text "
-                    + "encoder's top blocks is not implemented yet; set it to 0 (frozen encoders) to train")
-        }
         let threads = ThreadCount.resolve(config.training.threads)
         let console = context.console
         if let device = invocation.string("device"), device != "cpu" {
@@ -76,6 +68,11 @@ enum TrainCommand: Subcommand {
         paths.input(config.data.trainDataPath, "data.train_data_path")
         paths.input(validationPath, "data.val_data_path")
         ModelInputs.declareItemInputs(config, into: &paths)
+        let trainsTextTop = ItemFeatures.cachesHiddenStates(config)
+        if trainsTextTop {
+            paths.input(config.model.resolvedLanguageModelPath, "model.language_model_path", directory: true)
+            paths.output(ItemFeatures.hiddenStatesPath(config), "data.feature_store_path")
+        }
         for name in ["last.ckpt", "best.ckpt", "metrics.jsonl", "metrics.csv", "training_curves.png"] {
             paths.output(config.checkpointDir + "/" + name, "checkpoint_dir")
         }
@@ -103,12 +100,29 @@ enum TrainCommand: Subcommand {
                 try ModelInputs.fitScalers(config, table: table, trainItems: train.itemIds, warn: console.warning)
             )
         }
+        // model.trainable_encoder_layers: the top imported from the ONNX file, its cache brought up to date.
+        let textTop = try phases.measure("encode") {
+            trainsTextTop ? try ModelInputs.importTextTop(config, threads: threads, log: log) : nil
+        }
         let inputs = try phases.measure("content") {
             let catalog = try Trainer.catalog(train: train, validation: validation)
-            return try Trainer.Inputs(
+            var inputs = try Trainer.Inputs(
                 config: config, train: train, validation: validation,
-                content: try ModelInputs.content(config, table: table, itemIds: catalog, scalers: scalers),
+                content: try ModelInputs.content(
+                    config, table: table, itemIds: catalog, scalers: scalers, textTop: textTop?.architecture),
                 scalers: scalers)
+            if let textTop {
+                guard inputs.content.textWidth == textTop.width else {
+                    throw PixelError.invalidValue(
+                        setting: "model.trainable_encoder_layers",
+                        reason:
+                            "the text top is \(textTop.width) wide, the text store \(inputs.content.textWidth); run pixelrec encode --force --only text"
+                    )
+                }
+                inputs.hyperparameters.textTop = textTop.architecture
+                inputs.textTopWeights = textTop.stateDict()
+            }
+            return inputs
         }
         log(
             "train: \(train.count) interactions, \(train.userIds.count) users, \(train.itemIds.count) items; "
