@@ -120,6 +120,24 @@ struct TextTopTrainingTests {
         }
     }
 
+    @Test("2 data-parallel workers share the top (no dropout stream is written): two runs give the same weights")
+    func dataParallel() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var config = smallConfig(epochs: 1)
+        config.training.threads = 2
+        let inputs = try Self.inputs(config: config, directory: directory)
+        var runs: [[String: [Float]]] = []
+        for k in 0..<2 {
+            let summary = try Trainer(
+                inputs: inputs, options: .init(checkpointDirectory: directory + "/run\(k)", threads: 2)
+            ).run()
+            #expect(summary.history.allSatisfy { $0.trainLoss.isFinite })
+            runs.append(Self.topWeights(try Checkpoint.read(from: directory + "/run\(k)/last.ckpt")))
+        }
+        #expect(runs[0].count == 16 && runs[0] == runs[1])
+    }
+
     /// The first `n` rows of `content` (the training items come first in the catalog), states included.
     static func subset(_ content: ItemContent, _ n: Int) throws -> ItemContent {
         var out = try ItemContent(
