@@ -1,9 +1,11 @@
-// FeatureStoreFuzz: structure-aware fuzzing of the two binary vector files — the item feature store
-// (`.pxfs`, `FeatureStore(data:path:)`) and the embeddings cache (`.pxiv`, `ItemVectorCache.lookup`).
+// FeatureStoreFuzz: structure-aware fuzzing of the three binary vector files — the item feature store
+// (`.pxfs`, `FeatureStore(data:path:)`), the embeddings cache (`.pxiv`, `ItemVectorCache.lookup`) and the
+// hidden-state cache of a trainable text top (`.pxhs`, `HiddenStateCache(data:path:)` then `batch`).
 // Any thrown one-line error (or a cache found invalid or stale) is fine; a crash, trap, sanitizer report
 // or multi-line message is a bug, and so is a store or cache hit whose rows do not match its header.
 //
-// An input's first byte picks the file (bit 0: store or cache) and the mode (bit 1: raw bytes or edits).
+// An input's first byte picks the file (≥ 0xC0: the hidden-state cache, so the older seeds keep their
+// meaning; else bit 0: store or cache) and the mode (bit 1: raw bytes or edits).
 // Raw: the rest is the file. Edits: the rest is a program applied to a valid file built in code — set a
 // header field (count, dimension, offsets, lengths, hashes, checksum, …) to an extreme value (0, 1,
 // 2^31, 2^32, 2^40, Int.max, UInt64.max, the file size ± k, its value ± 1, any 64 bits), set an id
@@ -27,6 +29,20 @@ let baseStore: [UInt8] = {
     return [UInt8](FileManager.default.contents(atPath: path)!)
 }()
 
+/// A hidden-state cache of 3 items (lengths 2, 0, 1) × T = 2 × E = 3, written through the real writer.
+let baseHidden: [UInt8] = {
+    let path = NSTemporaryDirectory() + "featurestorefuzz-\(getpid()).pxhs"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try! HiddenStateCache.write(
+        identity: HiddenStateCache.Identity(encoder: "sentence-bert", modelHash: "h1", cut: "/layer.1/out"), width: 3,
+        length: 2, ids: ["a", "item-2", "ü"], lengths: [2, 0, 1], to: path
+    ) { put in
+        try [Float](repeating: 0.5, count: 6).withUnsafeBufferPointer { try put(0, $0) }
+        try [Float](repeating: -2, count: 3).withUnsafeBufferPointer { try put(2, $0) }
+    }
+    return [UInt8](FileManager.default.contents(atPath: path)!)
+}()
+
 let cacheKey = ItemVectorCache.Key(checkpointHash: 0xC0FFEE, inputsHash: 77, count: 3, dimension: 4)
 let baseCache = [UInt8](ItemVectorCache.encoded((0..<12).map { Float($0) * 0.5 }, key: cacheKey))
 
@@ -35,6 +51,16 @@ let storeFields = [
     (8, 4), (12, 4), (16, 8), (24, 1), (25, 1), (26, 2), (28, 2), (30, 2), (32, 8), (40, 8), (48, 8), (56, 8),
 ]
 let cacheFields = [(0, 8), (8, 8), (16, 8), (24, 8), (32, 8), (40, 8), (48, 8), (56, 8)]
+let hiddenFields = [
+    (8, 4), (12, 4), (16, 4), (20, 4), (24, 8), (32, 2), (34, 2), (36, 2), (38, 2), (40, 8), (48, 8), (56, 8), (64, 8),
+]
+
+/// Which of the three formats an input exercises.
+enum FileKind {
+    case store, cache, hidden
+
+    init(mode: UInt8) { self = mode >= 0xC0 ? .hidden : mode & 1 == 0 ? .store : .cache }
+}
 
 // MARK: - Edits
 
@@ -66,10 +92,11 @@ func extreme(_ k: Int, current: UInt64, size: Int, _ program: inout Program) -> 
     return pick == values.count ? program.u64() : values[pick]
 }
 
-func structured(store: Bool, _ input: ArraySlice<UInt8>) -> [UInt8] {
+func structured(_ kind: FileKind, _ input: ArraySlice<UInt8>) -> [UInt8] {
     var program = Program(bytes: input)
-    var bytes = store ? baseStore : baseCache
-    let fields = store ? storeFields : cacheFields
+    let store = kind == .store
+    var bytes = kind == .store ? baseStore : kind == .cache ? baseCache : baseHidden
+    let fields = kind == .store ? storeFields : kind == .cache ? cacheFields : hiddenFields
     var fixLength = false
     while !program.isEmpty {
         let op = program.byte()
@@ -109,6 +136,7 @@ func structured(store: Bool, _ input: ArraySlice<UInt8>) -> [UInt8] {
         }
     }
     if fixLength, store, bytes.count >= 64 { write(&bytes, 56, 8, UInt64(bytes.count)) }
+    if fixLength, kind == .hidden, bytes.count >= 72 { write(&bytes, 64, 8, UInt64(bytes.count)) }
     return bytes
 }
 
@@ -116,9 +144,35 @@ func structured(store: Bool, _ input: ArraySlice<UInt8>) -> [UInt8] {
 
 /// What one input did: `nil` when the file was accepted and read, else the error or lookup outcome.
 @discardableResult
-func exercise(store: Bool, _ bytes: [UInt8]) -> String? {
+func exercise(_ kind: FileKind, _ bytes: [UInt8]) -> String? {
     let data = Data(bytes)
-    if store {
+    if kind == .hidden {
+        let cache: HiddenStateCache
+        do {
+            cache = try HiddenStateCache(data: data, path: "fuzz.pxhs")
+        } catch {
+            let line = "\(error)"
+            precondition(!line.contains("\n") && !line.contains("\r"), "a multi-line error: \(line)")
+            return line
+        }
+        precondition(cache.ids.count == cache.count && cache.lengths.count == cache.count)
+        precondition(cache.lengths.allSatisfy { (0...cache.length).contains($0) })
+        var outcome: String? = nil
+        for rows in [Array(0..<cache.count), Array((0..<cache.count).reversed()), []] {
+            do {
+                let (states, mask, l) = try cache.batch(rows)
+                precondition(l >= 1 && l <= cache.length || rows.isEmpty && l == 1)
+                precondition(states.count == rows.count * l * cache.width && mask.count == rows.count * l)
+                precondition(states.allSatisfy(\.isFinite), "a non-finite state read back")
+            } catch {
+                let line = "\(error)"
+                precondition(!line.contains("\n") && !line.contains("\r"), "a multi-line error: \(line)")
+                outcome = line
+            }
+        }
+        return outcome
+    }
+    if kind == .store {
         let fileStore: FeatureStore
         do {
             fileStore = try FeatureStore(data: data, path: "fuzz.pxfs")
@@ -168,11 +222,11 @@ func exercise(store: Bool, _ bytes: [UInt8]) -> String? {
 
 func fuzzOne(_ bytes: [UInt8]) {
     guard let mode = bytes.first else { return }
-    let store = mode & 1 == 0
+    let kind = FileKind(mode: mode)
     if mode & 2 == 0 {
-        exercise(store: store, Array(bytes.dropFirst()))
+        exercise(kind, Array(bytes.dropFirst()))
     } else {
-        exercise(store: store, structured(store: store, bytes.dropFirst()))
+        exercise(kind, structured(kind, bytes.dropFirst()))
     }
 }
 
@@ -183,12 +237,16 @@ func fuzzOne(_ bytes: [UInt8]) {
         runLibFuzzer(argc, argv) { fuzzOne($0) }
     }
 #else
-    /// `--write-seeds DIR`: both valid files as raw-mode inputs, and a few edit programs.
+    /// `--write-seeds DIR`: the valid files as raw-mode inputs, and a few edit programs.
     func writeSeeds(_ directory: String) {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try! Data([0] + baseStore).write(to: URL(fileURLWithPath: directory + "/store"))
         try! Data([1] + baseCache).write(to: URL(fileURLWithPath: directory + "/cache"))
-        let programs: [[UInt8]] = [[2, 0, 2, 12], [3, 0, 3, 12], [2, 0, 8, 18, 7], [3, 1, 5, 30], [2, 6, 1, 2, 7]]
+        try! Data([0xC0] + baseHidden).write(to: URL(fileURLWithPath: directory + "/hidden"))
+        let programs: [[UInt8]] = [
+            [2, 0, 2, 12], [3, 0, 3, 12], [2, 0, 8, 18, 7], [3, 1, 5, 30], [2, 6, 1, 2, 7], [0xC2, 0, 4, 12, 7],
+            [0xC2, 4, 200, 0, 1], [0xC2, 6, 16, 0],
+        ]
         for (k, program) in programs.enumerated() {
             try! Data(program).write(to: URL(fileURLWithPath: "\(directory)/edit-\(k)"))
         }
@@ -202,9 +260,9 @@ func fuzzOne(_ bytes: [UInt8]) {
         }
         replayFuzzInputs(tool: "FeatureStoreFuzz", arguments: arguments) { bytes in
             guard let mode = bytes.first else { return "empty" }
-            let store = mode & 1 == 0
-            let file = mode & 2 == 0 ? Array(bytes.dropFirst()) : structured(store: store, bytes.dropFirst())
-            return exercise(store: store, file).map { "rejected: " + $0 }
+            let kind = FileKind(mode: mode)
+            let file = mode & 2 == 0 ? Array(bytes.dropFirst()) : structured(kind, bytes.dropFirst())
+            return exercise(kind, file).map { "rejected: " + $0 }
         }
     }()
 #endif

@@ -15,8 +15,14 @@ public struct ModelConfig: Sendable, Equatable {
     public var embeddingDim = 64
     /// `freeze_vision`: keep the image encoder's weights fixed.
     public var freezeVision = true
-    /// `freeze_language`: keep the text encoder's weights fixed.
+    /// `freeze_language`: keep the text encoder's weights fixed. `false` with `trainable_encoder_layers ≥ 1`
+    /// makes the text encoder's top blocks trainable.
     public var freezeLanguage = true
+    /// `trainable_encoder_layers`: the top `N` transformer blocks of the text encoder that are imported into
+    /// the autograd engine and trained (with `freeze_language: false`); the blocks below stay frozen and their
+    /// hidden states at the cut are cached per item by `pixelrec encode`. 0 = the whole encoder is frozen.
+    /// Vision tops are not supported yet.
+    public var trainableEncoderLayers = 0
     /// `use_contrastive`: add the InfoNCE image–text alignment loss.
     public var useContrastive = false
     /// `contrastive_temperature`: `τ` in `exp(sim/τ)` of the contrastive loss.

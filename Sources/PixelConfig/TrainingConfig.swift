@@ -6,6 +6,9 @@ public struct TrainingConfig: Sendable, Equatable {
     public var epochs = 200
     /// `learning_rate`: the optimizer's step size `η > 0`.
     public var learningRate = 0.001
+    /// `encoder_lr`: the learning rate of the trainable encoder top (`model.trainable_encoder_layers`), a
+    /// parameter group of its own; `nil` = `learning_rate × 0.1` (pretrained weights move less than fresh ones).
+    public var encoderLR: Double? = nil
     /// `weight_decay`: L2 (`adam`, `sgd`) or decoupled (`adamw`) weight decay `λ ≥ 0`.
     public var weightDecay = 0.0
     /// `patience`: evaluations without improvement of `early_stopping_metric` before stopping; 0 never stops early.
@@ -76,6 +79,9 @@ public struct TrainingConfig: Sendable, Equatable {
     public var sampledNegatives = 1024
 
     public init() {}
+
+    /// `encoder_lr`, or `learning_rate × 0.1` when it is not set.
+    public var resolvedEncoderLR: Double { encoderLR ?? learningRate * 0.1 }
 }
 
 /// `training.loss`

@@ -116,6 +116,12 @@ extension ModelHyperparameters {
         guard contrastiveTemperature.isFinite, contrastiveTemperature > 0 else {
             throw fail("contrastiveTemperature", "\(contrastiveTemperature) is not a positive number")
         }
+        if let textTop {
+            if let violation = textTop.violation { throw fail("textTop", violation) }
+            guard textTop.blocks[0].width == textWidth else {
+                throw fail("textTop", "width \(textTop.blocks[0].width) differs from textWidth \(textWidth)")
+            }
+        }
         if let sequence {
             guard sequence.userEncoder != .id else {
                 throw fail("sequence.userEncoder", "'id' takes no sequence settings (sequence or hybrid)")
@@ -192,6 +198,7 @@ extension ModelHyperparameters {
             }
             norm("sequence.final_norm", d)
         }
+        if let textTop { parameters += textTop.parameterShapes.map { ("text_top." + $0.0, $0.1) } }
         if isEnhanced {
             attention("cross_modal.vision_to_text")
             attention("cross_modal.text_to_vision")

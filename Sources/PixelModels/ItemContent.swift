@@ -1,3 +1,4 @@
+import PixelEncoders
 import PixelTensor
 
 /// Frozen content features of a catalog of items, row-aligned to an item index space:
@@ -23,6 +24,10 @@ public struct ItemContent: Sendable {
     public private(set) var textViewCount = 0
     /// Per item: its views exist (items without text have none, and train on their clean row).
     public private(set) var hasTextViews: [Bool] = []
+    /// Each item's cached hidden states below the text encoder's trainable top (rows in this content's
+    /// order), for a model with a text top (``ModelHyperparameters/textTop``): its text input is then the
+    /// top run on these instead of ``text``. `nil` for frozen text features.
+    public var textStates: CachedTextStates? = nil
 
     /// - Throws: ``ModelError/shapeMismatch(what:expected:found:)`` when a matrix is not `count` rows.
     public init(

@@ -1,5 +1,6 @@
 import Foundation
 import PixelCore
+import PixelEncoders
 
 /// A file of precomputed item representations (`pixelrec recommend --embeddings-cache`), so the item
 /// tower runs once per checkpoint instead of once per run.
@@ -67,6 +68,16 @@ public enum ItemVectorCache {
             var width = UInt64(matrix.count).littleEndian
             withUnsafeBytes(of: &width) { Checkpoint.fnv1a($0, &hash) }
             matrix.withUnsafeBytes { Checkpoint.fnv1a($0, &hash) }
+        }
+        // A trainable text top's inputs: the cache's identity (encoder, model hash, cut), each item's token
+        // count and the file's size — not its gigabytes of states, which `encode` derives from those.
+        if let states = content.textStates {
+            let cache = states.cache
+            let text = Array("\(cache.identity.encoder)\u{0}\(cache.identity.modelHash)\u{0}\(cache.identity.cut)".utf8)
+            text.withUnsafeBytes { Checkpoint.fnv1a($0, &hash) }
+            var numbers = states.cacheRows.map { UInt64(cache.lengths[$0]).littleEndian }
+            numbers.append(UInt64(cache.fileSize).littleEndian)
+            numbers.withUnsafeBytes { Checkpoint.fnv1a($0, &hash) }
         }
         return hash
     }

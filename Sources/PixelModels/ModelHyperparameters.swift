@@ -1,4 +1,5 @@
 import PixelConfig
+import PixelEncoders
 import PixelNN
 
 /// Everything that fixes a model's architecture, saved in checkpoints so a model can be rebuilt
@@ -33,6 +34,11 @@ public struct ModelHyperparameters: Codable, Sendable, Equatable {
     public var sequence: SequenceHyperparameters?
     /// What item vectors are built from; `nil` (checkpoints before the setting existed) = `id_content`.
     public var itemTower: ItemTower?
+    /// The trainable top of the text encoder (`model.trainable_encoder_layers`): its blocks run on each
+    /// item's cached hidden states to give the text input (width `textWidth` = the top's width); `nil` =
+    /// the frozen text-store rows (and in checkpoints written before trainable tops existed). Not set from
+    /// the configuration alone: the trainer sets it from the imported top.
+    public var textTop: TrainableEncoderTop.Architecture?
 
     /// The architecture of `config.model` for the given index spaces and feature widths.
     /// - Throws: ``ModelError/invalidSetting(key:reason:)`` for settings the layers cannot take.
@@ -82,6 +88,7 @@ public struct ModelHyperparameters: Codable, Sendable, Equatable {
         finalActivation = model.finalActivation
         self.seed = seed
         itemTower = model.itemTower == .idContent ? nil : model.itemTower
+        textTop = nil
         if model.userEncoder != .id {
             guard model.maxSeqLen > 0, model.maxSeqLen <= 4096 else {
                 throw ModelError.invalidSetting(key: "model.max_seq_len", reason: "must be in 1...4096")

@@ -1,3 +1,4 @@
+import PixelEncoders
 import PixelNN
 import PixelTensor
 
@@ -34,6 +35,9 @@ public class PretrainedMultimodalRecommender: Layer {
     let pairHead: FusionMLP?
     /// The sequence user encoder (`user_encoder: sequence | hybrid`).
     let sequence: SequenceEncoder?
+    /// The text encoder's trainable top (``ModelHyperparameters/textTop``), run on
+    /// ``ItemContent/textStates``; its weights come from the ONNX import (training) or a checkpoint.
+    public let textTop: TrainableEncoderTop?
     public private(set) var isTraining = true
 
     /// A freshly initialized model (every weight a function of `hyperparameters.seed`).
@@ -80,6 +84,38 @@ public class PretrainedMultimodalRecommender: Layer {
         } else {
             sequence = nil
         }
+        // An architecture that breaks its rules (checkpoint validation rejects those first) builds no top:
+        // the checkpoint's text_top tensors then have no parameter to load into, an error, not a crash.
+        textTop = h.textTop.flatMap { try? TrainableEncoderTop(architecture: $0) }
+    }
+
+    /// Checks that `content` fits this model's text input: cached states for the top when it has one
+    /// (same cut and width), none otherwise.
+    /// - Throws: ``ModelError/invalidSetting(key:reason:)`` naming `model.trainable_encoder_layers`.
+    public func checkTextInput(_ content: ItemContent) throws {
+        switch (textTop, content.textStates) {
+        case (nil, nil): return
+        case let (top?, states?):
+            guard states.cache.identity.cut == top.cut, states.cache.width == top.width,
+                states.cacheRows.count == content.count
+            else {
+                throw ModelError.invalidSetting(
+                    key: "model.trainable_encoder_layers",
+                    reason:
+                        "the text top reads \(top.cut) (width \(top.width)), the cached states are at "
+                        + "\(states.cache.identity.cut) (width \(states.cache.width)) for \(states.cacheRows.count) "
+                        + "of \(content.count) items; run pixelrec encode")
+            }
+        case (_?, nil):
+            throw ModelError.invalidSetting(
+                key: "model.trainable_encoder_layers",
+                reason: "the model has a trainable text top but no cached hidden states were given; run pixelrec encode"
+            )
+        case (nil, _?):
+            throw ModelError.invalidSetting(
+                key: "model.trainable_encoder_layers",
+                reason: "cached hidden states were given to a model without a trainable text top")
+        }
     }
 
     /// Builds the class named by `hyperparameters.modelClass` (`pretrained` or `enhanced`).
@@ -118,11 +154,17 @@ public class PretrainedMultimodalRecommender: Layer {
         if mask.contains(where: { $0 == 0 }) { id = id * Tensor(shape: [b, 1], scalars: mask) }
         // `item_tower: id` reads no content (the vision/text slots are never fused nor aligned).
         if hyperparameters.itemTower == .id { return ItemTokens(id: id, vision: id, text: id, numeric: nil) }
-        // Text augmentation: in training, one edited view per row (drawn from the model's stream).
-        let textInput =
-            isTraining && content.textViewCount > 0
-            ? content.textViewRows(rows) { n in Int(stream.generator.next() % UInt64(n)) }
-            : content.textRows(rows)
+        let textInput: Tensor
+        if let textTop {
+            // checkTextInput ran at every entry (training run, scorer): a missing cache here is a bug.
+            guard let states = content.textStates else { preconditionFailure("a text top without cached states") }
+            textInput = states.textRows(rows, top: textTop)
+        } else if isTraining && content.textViewCount > 0 {
+            // Text augmentation: in training, one edited view per row (drawn from the model's stream).
+            textInput = content.textViewRows(rows) { n in Int(stream.generator.next() % UInt64(n)) }
+        } else {
+            textInput = content.textRows(rows)
+        }
         return ItemTokens(
             id: id, vision: vision(content.visionRows(rows)), text: text(textInput),
             numeric: numeric.map { $0(content.numericRows(rows)) })
@@ -189,6 +231,7 @@ public class PretrainedMultimodalRecommender: Layer {
                 + prefixed("pairwise.head", pairHead.namedParameters())
         }
         if let sequence { out += prefixed("sequence", sequence.namedParameters()) }
+        if let textTop { out += prefixed("text_top", textTop.namedParameters()) }
         return out
     }
 
@@ -204,6 +247,7 @@ public class PretrainedMultimodalRecommender: Layer {
         pairAttention?.setTraining(training)
         pairHead?.setTraining(training)
         sequence?.setTraining(training)
+        textTop?.setTraining(training)
     }
 }
 

@@ -87,6 +87,7 @@ public enum MultimodalScoring {
                     + "differ from the trained \(h.visionWidth)/\(h.textWidth)/\(h.numericWidth) (other encoders or numeric columns?)"
             )
         }
+        try model.checkTextInput(content)
         let (_, trainedItems) = try checkpoint.idMaps()
         return itemIds.keys.map { trainedItems.index(of: $0) ?? -1 }
     }

@@ -64,10 +64,23 @@ public final class MultiHeadAttention: Layer {
     /// Attention of `query` over `key`/`value`.
     /// - Parameter keyPaddingMask: `B·Tk` flags, row-major `[B, Tk]`; `true` marks a padded key that gets
     ///   no attention (a row with every key padded yields NaN, as PyTorch).
+    ///
+    /// Without dropout (evaluation, or `dropout` 0 as in imported encoder tops) nothing is drawn and the
+    /// layer's stream is not written, so threads may share the layer (data-parallel shards, evaluation
+    /// workers).
     public func attend(query: Tensor, key: Tensor, value: Tensor, keyPaddingMask: [Bool]? = nil) -> Tensor {
-        let context = multiHeadAttention(
-            query: queryProjection(query), key: keyProjection(key), value: valueProjection(value), heads: heads,
-            keyPaddingMask: keyPaddingMask, dropout: isTraining ? dropout : 0, generator: &generator)
+        let (q, k, v) = (queryProjection(query), keyProjection(key), valueProjection(value))
+        let context: Tensor
+        if isTraining && dropout > 0 {
+            context = multiHeadAttention(
+                query: q, key: k, value: v, heads: heads, keyPaddingMask: keyPaddingMask, dropout: dropout,
+                generator: &generator)
+        } else {
+            var unused = RandomGenerator(seed: 0)
+            context = multiHeadAttention(
+                query: q, key: k, value: v, heads: heads, keyPaddingMask: keyPaddingMask, dropout: 0,
+                generator: &unused)
+        }
         return outputProjection(context)
     }
 

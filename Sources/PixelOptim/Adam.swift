@@ -27,6 +27,8 @@ public class Adam: Optimizer {
     let named: [(String, Parameter)]
     var moments: [ObjectIdentifier: (m: Tensor, v: Tensor)] = [:]
     var steps: [ObjectIdentifier: Int] = [:]
+    /// Learning-rate multipliers of parameter groups (absent = 1).
+    var scales: [ObjectIdentifier: Float] = [:]
 
     public init(
         namedParameters: [(String, Parameter)], learningRate: Float = 1e-3, beta1: Float = 0.9,
@@ -45,6 +47,10 @@ public class Adam: Optimizer {
     /// the same arithmetic, so the result does not depend on this).
     public var workers = 1
 
+    public func setLearningRateScale(_ scale: Float, for parameters: [Parameter]) {
+        for p in parameters { scales[ObjectIdentifier(p)] = scale }
+    }
+
     /// One parameter's update of a step.
     struct Job {
         let parameter: Parameter
@@ -52,6 +58,8 @@ public class Adam: Optimizer {
         var m: Tensor
         var v: Tensor
         let t: Int
+        /// Its group's learning-rate multiplier.
+        let scale: Float
     }
 
     public func step(_ gradients: Gradients) {
@@ -63,7 +71,7 @@ public class Adam: Optimizer {
             steps[id] = t
             let (m, v) =
                 moments.removeValue(forKey: id) ?? (Tensor(zeros: parameter.shape), Tensor(zeros: parameter.shape))
-            jobs.append(Job(parameter: parameter, grad: grad, m: m, v: v, t: t))
+            jobs.append(Job(parameter: parameter, grad: grad, m: m, v: v, t: t, scale: scales[id] ?? 1))
         }
         jobs.withUnsafeMutableBufferPointer { buffer in
             if workers > 1 && buffer.count > 1 {
@@ -92,8 +100,10 @@ public class Adam: Optimizer {
     func apply(_ job: inout Job) {
         let parameter = job.parameter, grad = job.grad
         let bc1 = 1 - powf(beta1, Float(job.t)), bc2 = 1 - powf(beta2, Float(job.t))
-        let stepSize = learningRate / bc1, bc2Sqrt = bc2.squareRoot()
-        let (b1, b2, eps, lr, wd, decoupled) = (beta1, beta2, epsilon, learningRate, weightDecay, decoupledWeightDecay)
+        // × 1 is exact: a parameter outside any group steps exactly as before groups existed.
+        let lr = learningRate * job.scale
+        let stepSize = lr / bc1, bc2Sqrt = bc2.squareRoot()
+        let (b1, b2, eps, wd, decoupled) = (beta1, beta2, epsilon, weightDecay, decoupledWeightDecay)
         let width = parameter.shape.count > 1 ? parameter.shape.dropFirst().reduce(1, *) : parameter.shape.reduce(1, *)
         parameter.update { p in
             job.m.withUnsafeMutableBufferPointer { mp in

@@ -17,6 +17,10 @@ public protocol Optimizer: AnyObject {
     func stateDict() -> [String: [Float]]
     /// Restores state saved by ``stateDict()``; keys absent from `state` reset nothing.
     func load(stateDict state: [String: [Float]]) throws
+    /// A parameter group: `parameters` step with `scale × learningRate` (weight decay and the schedule
+    /// included, as a PyTorch group whose `lr` is `scale` times the others'). Configuration, not state: not
+    /// in ``stateDict()``. Scale 1 (every parameter's default) is the plain update, bit for bit.
+    func setLearningRateScale(_ scale: Float, for parameters: [Parameter])
 }
 
 /// Per-parameter state vectors with names, shared by the optimizers' serialization.

@@ -13,6 +13,8 @@ public final class SGD: Optimizer {
     public let weightDecay: Float
     let named: [(String, Parameter)]
     var store = SlotStore()
+    /// Learning-rate multipliers of parameter groups (absent = 1).
+    var scales: [ObjectIdentifier: Float] = [:]
 
     public init(
         namedParameters: [(String, Parameter)], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
@@ -36,6 +38,7 @@ public final class SGD: Optimizer {
             var buffer = store.slots.removeValue(forKey: key)
             let fresh = buffer == nil
             if momentum != 0 && fresh { buffer = [Float](repeating: 0, count: parameter.shape.reduce(1, *)) }
+            let learningRate = self.learningRate * (scales[ObjectIdentifier(parameter)] ?? 1)
             parameter.update { p in
                 buffer.withUnsafeMutableBufferPointerIfPresent { b in
                     func apply(_ offset: Int, _ g: UnsafePointer<Float>, _ n: Int, first: Bool) {
@@ -57,6 +60,10 @@ public final class SGD: Optimizer {
             }
             if let buffer { store.slots[key] = buffer }
         }
+    }
+
+    public func setLearningRateScale(_ scale: Float, for parameters: [Parameter]) {
+        for p in parameters { scales[ObjectIdentifier(p)] = scale }
     }
 
     public func stateDict() -> [String: [Float]] {

@@ -91,15 +91,46 @@ public enum ItemFeatures {
         return Inputs(source: table.path, ids: ids, imagePaths: images, texts: texts)
     }
 
+    /// `<data.feature_store_path>/text_top.pxhs`: the text encoder's hidden states at the cut below its
+    /// trainable top (``HiddenStateCache``).
+    public static func hiddenStatesPath(_ config: PixelRecConfig) -> String {
+        config.data.featureStorePath + "/text_top.pxhs"
+    }
+
+    /// Whether the config trains the text encoder's top (so `encode` caches the states at the cut).
+    public static func cachesHiddenStates(_ config: PixelRecConfig) -> Bool {
+        config.model.trainableEncoderLayers > 0 && !config.model.freezeLanguage
+    }
+
+    /// Brings the hidden-state cache up to date with the text encoder and the items (same tokenization and
+    /// maximum length as the text store).
+    /// - Throws: `EncoderError.invalidArgument` when the text encoder is not an ONNX transformer; the
+    ///   importer's errors (unsupported graph, too many layers), I/O errors.
+    public static func updateHiddenStates(
+        config: PixelRecConfig, items: Inputs, encoder: any TextEncoder, batchSize: Int, force: Bool
+    ) throws -> HiddenStateCacheBuilder.Report {
+        guard let onnx = encoder as? ONNXTextEncoder else {
+            throw EncoderError.invalidArgument(
+                "model.trainable_encoder_layers: the text encoder '\(encoder.identity.name)' is not an ONNX transformer"
+            )
+        }
+        return try HiddenStateCacheBuilder.update(
+            path: hiddenStatesPath(config), encoder: onnx, layers: config.model.trainableEncoderLayers, ids: items.ids,
+            texts: items.texts, batchSize: batchSize, force: force)
+    }
+
     /// Brings both stores up to date (only new items are encoded) and returns their reports.
     /// - Parameters:
     ///   - modalities: which stores to update.
     ///   - threads: worker threads for decoding and preparation.
     /// - Throws: encoder construction errors (missing model files name the folder), I/O errors.
+    ///   - hiddenStates: also bring the hidden-state cache up to date (with the text store), when
+    ///     ``cachesHiddenStates(_:)``; its report is passed to `hiddenStates`.
     @discardableResult
     public static func update(
         config: PixelRecConfig, batchSize: Int = 32, threads: Int = 2, force: Bool = false,
-        modalities: [EncoderModality] = EncoderModality.allCases, registry: EncoderRegistry = .shared
+        modalities: [EncoderModality] = EncoderModality.allCases, registry: EncoderRegistry = .shared,
+        hiddenStates: ((HiddenStateCacheBuilder.Report) -> Void)? = nil
     ) throws -> [FeatureStoreBuilder.Report] {
         let items = try inputs(config)
         let runner = ItemEncoder(batchSize: batchSize, threads: threads)
@@ -157,6 +188,11 @@ public enum ItemFeatures {
             if config.data.textAugmentation.enabled {
                 reports.append(
                     try updateTextViews(config: config, items: items, encoder: encoder, runner: runner, force: force))
+            }
+            if let hiddenStates, cachesHiddenStates(config) {
+                hiddenStates(
+                    try updateHiddenStates(
+                        config: config, items: items, encoder: encoder, batchSize: batchSize, force: force))
             }
         }
         return reports

@@ -121,10 +121,12 @@ enum ModelInputs {
     }
 
     /// Content rows for the items of `itemIds`, in its order: vision and text from the stores (zero rows
-    /// for items without one), numeric features scaled with `scalers`.
-    static func content(_ config: PixelRecConfig, table: ItemTable, itemIds: IdMap, scalers: ScalerSet) throws
-        -> ItemContent
-    {
+    /// for items without one), numeric features scaled with `scalers`; with `textTop` (a model with a
+    /// trainable text top) also every item's cached hidden states (`text_top.pxhs`, from `pixelrec encode`).
+    static func content(
+        _ config: PixelRecConfig, table: ItemTable, itemIds: IdMap, scalers: ScalerSet,
+        textTop: TrainableEncoderTop.Architecture? = nil
+    ) throws -> ItemContent {
         let keys = itemIds.keys
         let image = try FeatureStore(contentsOf: ItemFeatures.storePath(config, .image))
         let text = try FeatureStore(contentsOf: ItemFeatures.storePath(config, .text))
@@ -132,9 +134,39 @@ enum ModelInputs {
         let numeric =
             scalers.scalers.isEmpty
             ? NumericFeatures?.none : try NumericFeatures(items: table, itemIds: itemIds, scalers: scalers)
-        return try ItemContent(
+        var content = try ItemContent(
             count: keys.count, vision: v.rows, visionWidth: image.dimension, text: t.rows, textWidth: text.dimension,
             numeric: numeric?.values ?? [], numericWidth: numeric?.columns.count ?? 0,
             hasBothModalities: zip(v.present, t.present).map { $0 && $1 })
+        if let textTop {
+            let cache = try HiddenStateCache(contentsOf: ItemFeatures.hiddenStatesPath(config))
+            content.textStates = try CachedTextStates(
+                cache: cache, itemIDs: keys, cut: textTop.cut, width: textTop.blocks[0].width)
+        }
+        return content
+    }
+
+    /// The text encoder's top imported for training (`model.trainable_encoder_layers` with
+    /// `freeze_language: false`), after bringing its hidden-state cache up to date (reused when current).
+    /// - Throws: `EncoderError` when the text encoder is not an ONNX transformer the importer recognises.
+    static func importTextTop(_ config: PixelRecConfig, threads: Int, log: (String) -> Void) throws
+        -> TrainableEncoderTop
+    {
+        let encoder = try EncoderRegistry.shared.textEncoder(
+            named: config.model.languageModel.rawValue,
+            options: EncoderOptions(modelDirectory: config.model.resolvedLanguageModelPath, threads: threads))
+        guard let onnx = encoder as? ONNXTextEncoder else {
+            throw EncoderError.invalidArgument(
+                "model.trainable_encoder_layers: the text encoder '\(encoder.identity.name)' is not an ONNX transformer"
+            )
+        }
+        let items = try ItemFeatures.inputs(config)
+        let report = try HiddenStateCacheBuilder.update(
+            path: ItemFeatures.hiddenStatesPath(config), encoder: onnx, layers: config.model.trainableEncoderLayers,
+            ids: items.ids, texts: items.texts)
+        if report.encoded > 0 {
+            log("text top states: \(report.encoded) items encoded → \(report.path) (\(report.bytes) bytes)")
+        }
+        return try HiddenStateCacheBuilder.top(of: onnx, layers: config.model.trainableEncoderLayers)
     }
 }

@@ -22,7 +22,8 @@ enum MultimodalRegistration {
             let config = try given ?? ConfigLoader.load(yaml: checkpoint.header.configYAML, sourceName: path).config
             let table = try ModelInputs.itemTable(config)
             let content = try ModelInputs.content(
-                config, table: table, itemIds: request.data.itemIds, scalers: checkpoint.header.scalers)
+                config, table: table, itemIds: request.data.itemIds, scalers: checkpoint.header.scalers,
+                textTop: checkpoint.header.hyperparameters.textTop)
             return try MultimodalScoring.scorer(
                 checkpoint: checkpoint, path: path, userIds: request.data.userIds, itemIds: request.data.itemIds,
                 profiles: request.profiles, content: content, maxCandidates: config.recommendation.maxCandidates,

@@ -225,4 +225,41 @@ struct TrainableEncoderTopTests {
             _ = try ONNXModel(contentsOf: graph.path, outputs: ["no such value"])
         }
     }
+
+    @Test(
+        "a top rebuilt from its architecture (JSON round trip) with the imported weights loaded by name equals the import bit for bit"
+    )
+    func architectureRoundTrip() throws {
+        guard let dir = SharedFixtures.model("tiny/bert") else {
+            print(SharedFixtures.skipMessage("tiny/bert"))
+            return
+        }
+        let path = dir.appendingPathComponent("tiny-bert.onnx").path
+        let imported = try TrainableEncoderTop(
+            graph: try ONNXGraph(contentsOf: path), count: 2, pooling: .maskedMean, normalize: true)
+        let architecture = imported.architecture
+        #expect(architecture.violation == nil)
+        let decoded = try JSONDecoder().decode(
+            TrainableEncoderTop.Architecture.self, from: try JSONEncoder().encode(architecture))
+        #expect(decoded == architecture)
+        // The shapes a checkpoint validator would expect, without building layers, are the import's.
+        #expect(
+            decoded.parameterShapes.map(\.0) == imported.namedParameters().map(\.0)
+                && decoded.parameterShapes.map(\.1) == imported.namedParameters().map { $0.1.value.shape })
+        let rebuilt = try TrainableEncoderTop(architecture: decoded)
+        try rebuilt.load(stateDict: imported.stateDict())
+        var generator = RandomGenerator(seed: 5)
+        let x = Tensor.randomNormal(shape: [2, 5, imported.width], generator: &generator)
+        let mask: [Int64] = [1, 1, 1, 0, 0, 1, 1, 1, 1, 1]
+        let a = try imported.pool(try imported(x, attentionMask: mask), attentionMask: mask).scalars
+        let b = try rebuilt.pool(try rebuilt(x, attentionMask: mask), attentionMask: mask).scalars
+        #expect(a == b)
+        // An architecture from an untrusted file is checked before any layer is built.
+        var broken = decoded
+        broken.blocks[0].heads = 7
+        #expect(throws: EncoderError.self) { _ = try TrainableEncoderTop(architecture: broken) }
+        broken = decoded
+        broken.blocks[1].biases = [true]
+        #expect(broken.violation?.hasPrefix("blocks[1].biases") == true)
+    }
 }

@@ -25,6 +25,44 @@ struct OptimizerTests {
         #expect(sparse.value.isApproximatelyEqual(to: dense.value, rtol: 1e-6, atol: 1e-7))
     }
 
+    /// A parameter group (the trainable encoder top at `training.encoder_lr`): in one optimizer with
+    /// `scale`, a parameter takes exactly the steps of an optimizer of its own at `scale × learningRate`
+    /// (float products `(η·s)` formed the same way, so bit-identical), and the others are untouched by the
+    /// group. PyTorch equivalent: `AdamW([{"params": other}, {"params": top, "lr": lr * scale}], lr=lr)`.
+    @Test("a learning-rate group steps exactly like an optimizer of its own at the scaled rate (AdamW, Adam, SGD)")
+    func learningRateGroups() {
+        let makers: [([(String, Parameter)], Float) -> Optimizer] = [
+            { AdamW(namedParameters: $0, learningRate: $1, weightDecay: 0.1) },
+            { Adam(namedParameters: $0, learningRate: $1, weightDecay: 0.1) },
+            { SGD(namedParameters: $0, learningRate: $1, momentum: 0.9, nesterov: true) },
+        ]
+        for make in makers {
+            let a = Tensor(shape: [2, 2], scalars: [1, -2, 3, 0.5]), b = Tensor(shape: [3], scalars: [0.2, -1, 4])
+            let top = Parameter(a), other = Parameter(b)
+            let grouped = make([("other", other), ("top", top)], 0.05)
+            grouped.setLearningRateScale(0.1, for: [top])
+            let topAlone = Parameter(a), otherAlone = Parameter(b)
+            let separateTop = make([("top", topAlone)], 0.05 * 0.1)
+            let separateOther = make([("other", otherAlone)], 0.05)
+            for s in 0..<4 {
+                var g = RandomGenerator(seed: UInt64(10 + s))
+                let gt = Tensor.randomNormal(shape: [2, 2], generator: &g),
+                    go = Tensor.randomNormal(shape: [3], generator: &g)
+                var both = Gradients(), one = Gradients(), two = Gradients()
+                both[top] = .dense(gt)
+                both[other] = .dense(go)
+                one[topAlone] = .dense(gt)
+                two[otherAlone] = .dense(go)
+                grouped.step(both)
+                separateTop.step(one)
+                separateOther.step(two)
+            }
+            #expect(top.value.scalars == topAlone.value.scalars)
+            #expect(other.value.scalars == otherAlone.value.scalars)
+            #expect(top.value.scalars != a.scalars)
+        }
+    }
+
     @Test("Adam spread over 2 workers updates every parameter exactly as 1 worker does")
     func parallelAdamEqualsSerial() {
         var g = RandomGenerator(seed: 2)

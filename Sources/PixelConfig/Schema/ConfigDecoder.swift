@@ -149,6 +149,14 @@ struct ConfigDecoder {
                     "must divide model.embedding_dim (\(model.embeddingDim)) when model.user_encoder is sequence or hybrid",
                 found: String(model.seqHeads))
         }
+        if model.trainableEncoderLayers > 0 && !model.freezeLanguage && model.languageModel == .builtin {
+            let keys = ["model.trainable_encoder_layers", "model.language_model", "model.freeze_language"]
+            throw .outOfRange(
+                origin(of: keys), key: "model.trainable_encoder_layers",
+                requirement:
+                    "must be 0 with model.language_model: builtin (hashed TF-IDF has no transformer blocks to train)",
+                found: String(model.trainableEncoderLayers))
+        }
         let recommendation = config.recommendation
         if recommendation.maxCandidates < recommendation.topK {
             let keys = ["recommendation.max_candidates", "recommendation.top_k"]
@@ -165,13 +173,14 @@ struct ConfigDecoder {
     static let inertValues: [(String, @Sendable (PixelRecConfig) -> Bool, String)] = [
         (
             "model.freeze_vision", { !$0.model.freezeVision },
-            "false is not supported yet: the image encoder stays frozen (its features are computed once by "
+            "false is not supported yet: vision tops are not supported yet (model.trainable_encoder_layers "
+                + "trains text encoder tops only); the image encoder stays frozen (its features are computed once by "
                 + "`pixelrec encode`); the trained item tower adapts them (model.item_tower)"
         ),
         (
-            "model.freeze_language", { !$0.model.freezeLanguage },
-            "false is not supported yet: the text encoder stays frozen (its features are computed once by "
-                + "`pixelrec encode`); the trained item tower adapts them (model.item_tower)"
+            "model.freeze_language", { !$0.model.freezeLanguage && $0.model.trainableEncoderLayers == 0 },
+            "false needs model.trainable_encoder_layers >= 1 (the text encoder's top blocks that train); with 0 "
+                + "the text encoder stays frozen (its features are computed once by `pixelrec encode`)"
         ),
     ]
 
@@ -220,6 +229,18 @@ struct ConfigDecoder {
                     ],
                     { $0.model.userEncoder == .id },
                     "model.user_encoder is id (set it to sequence or hybrid for a sequence user encoder)"
+                ),
+                (
+                    [
+                        (
+                            "model.trainable_encoder_layers",
+                            { $0.model.trainableEncoderLayers != model.trainableEncoderLayers }
+                        ),
+                        ("training.encoder_lr", { $0.training.encoderLR != training.encoderLR }),
+                    ],
+                    { $0.model.freezeLanguage || $0.model.trainableEncoderLayers == 0 },
+                    "the text encoder is frozen (model.trainable_encoder_layers >= 1 together with "
+                        + "model.freeze_language: false train its top blocks)"
                 ),
             ]
         }()

@@ -88,6 +88,16 @@ extension ConfigRule where Value == Double {
     static var unitInterval: ConfigRule { inRange(0, 1) }
 }
 
+extension ConfigRule where Value == Double? {
+    /// `null` or `x > 0`
+    static var positiveWhenSet: ConfigRule {
+        ConfigRule { value in
+            guard let value else { return nil }
+            return value > 0 ? nil : "must be null or > 0"
+        }
+    }
+}
+
 extension ConfigRule where Value == [Int] {
     /// Every entry at least `minimum`; optionally an exact count or a non-empty list.
     static func entries(atLeast minimum: Int, count: Int? = nil, nonEmpty: Bool = false) -> ConfigRule {

@@ -26,7 +26,13 @@ enum ConfigSchema {
             "text encoder ONNX + tokenizer directory; null = models/encoders/<language_model>"),
         F("model.embedding_dim", \.model.embeddingDim, "size of the shared embedding space", .atLeast(1)),
         F("model.freeze_vision", \.model.freezeVision, "keep the image encoder's weights fixed"),
-        F("model.freeze_language", \.model.freezeLanguage, "keep the text encoder's weights fixed"),
+        F(
+            "model.freeze_language", \.model.freezeLanguage,
+            "keep the text encoder's weights fixed; false trains its top trainable_encoder_layers blocks"),
+        F(
+            "model.trainable_encoder_layers", \.model.trainableEncoderLayers,
+            "top transformer blocks of the text encoder trained with freeze_language: false; 0 = frozen",
+            .atLeast(0)),
         F("model.use_contrastive", \.model.useContrastive, "add the InfoNCE image-text alignment loss"),
         F(
             "model.contrastive_temperature", \.model.contrastiveTemperature, "temperature of the contrastive loss",
@@ -85,6 +91,10 @@ enum ConfigSchema {
         F("training.batch_size", \.training.batchSize, "training examples per step", .atLeast(1)),
         F("training.epochs", \.training.epochs, "passes over the training interactions", .atLeast(1)),
         F("training.learning_rate", \.training.learningRate, "optimizer step size", .positive),
+        F(
+            "training.encoder_lr", \.training.encoderLR,
+            "step size of the trainable encoder top (model.trainable_encoder_layers); null = learning_rate × 0.1",
+            .positiveWhenSet),
         F(
             "training.weight_decay", \.training.weightDecay, "weight decay (decoupled for adamw, L2 otherwise)",
             .nonNegative),

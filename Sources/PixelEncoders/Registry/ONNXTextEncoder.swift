@@ -52,6 +52,20 @@ public final class ONNXTextEncoder: TextEncoder, @unchecked Sendable {
 
     /// Runs the model on a tokenized batch and pools: `[batch.count, dimension]`.
     public func embed(batch: TokenizedBatch) throws -> [Float] {
+        let feeds = try Self.feeds(batch, for: model)
+        let results = try model.run(feeds)
+        guard let value = results[output.name] else {
+            throw EncoderError.modelMismatch(path: model.path, reason: "output \(output.name) missing from the run")
+        }
+        var (rows, dimension) = try output.pooling.apply(value.floats, shape: value.shape, mask: batch.attentionMask)
+        if normalize { Pooling.l2Normalize(&rows, dimension: dimension) }
+        return rows
+    }
+
+    /// The inputs `model` declares, from a tokenized batch: `input_ids`, `attention_mask`, `token_type_ids`
+    /// (zeros) and `position_ids` (`0..<length` per row), each `[batch.count, batch.length]` `INT64`.
+    /// - Throws: `EncoderError.modelMismatch` for any other input.
+    public static func feeds(_ batch: TokenizedBatch, for model: ONNXModel) throws -> [String: ONNXValue] {
         let shape = [batch.count, batch.length]
         var feeds: [String: ONNXValue] = [:]
         for input in model.inputs {
@@ -68,12 +82,6 @@ public final class ONNXTextEncoder: TextEncoder, @unchecked Sendable {
                     path: model.path, reason: "unexpected text model input '\(input.name)'")
             }
         }
-        let results = try model.run(feeds)
-        guard let value = results[output.name] else {
-            throw EncoderError.modelMismatch(path: model.path, reason: "output \(output.name) missing from the run")
-        }
-        var (rows, dimension) = try output.pooling.apply(value.floats, shape: value.shape, mask: batch.attentionMask)
-        if normalize { Pooling.l2Normalize(&rows, dimension: dimension) }
-        return rows
+        return feeds
     }
 }

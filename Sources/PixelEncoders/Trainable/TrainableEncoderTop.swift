@@ -10,7 +10,7 @@ import PixelTensor
 /// hidden state) and ``pool(_:attentionMask:)`` (`[B, E]`).
 public final class TrainableEncoderTop: Layer {
     /// How the last hidden state becomes one vector per text (``Pooling`` of the registry, in autograd).
-    public enum TopPooling: String, Sendable {
+    public enum TopPooling: String, Sendable, Codable {
         /// `Σ_t m_t·h_t / max(Σ_t m_t, 1e-9)` (Sentence-BERT, the `sentence_embedding` outputs).
         case maskedMean
         /// The first token (`[CLS]`, `<s>`).
@@ -30,7 +30,7 @@ public final class TrainableEncoderTop: Layer {
     /// Imports the top `count` blocks of `graph`.
     /// - Throws: ``EncoderError/unsupportedGraph(path:node:pattern:)`` when the graph has no recognised
     ///   blocks; ``EncoderError/invalidArgument(_:)`` when `count` is not in `1…blocks`.
-    public init(graph: ONNXGraph, count: Int, pooling: TopPooling, normalize: Bool) throws {
+    public convenience init(graph: ONNXGraph, count: Int, pooling: TopPooling, normalize: Bool) throws {
         let patterns = try TransformerBlockPattern.blocks(in: graph)
         guard count >= 1, count <= patterns.count else {
             throw EncoderError.invalidArgument(
@@ -38,9 +38,17 @@ public final class TrainableEncoderTop: Layer {
             )
         }
         let top = patterns.suffix(count)
-        blocks = top.map(Self.block)
-        cut = top[top.startIndex].input
-        totalBlocks = patterns.count
+        self.init(
+            blocks: top.map(Self.block), cut: top[top.startIndex].input, totalBlocks: patterns.count,
+            pooling: pooling, normalize: normalize)
+    }
+
+    /// A top of the given blocks (see ``init(architecture:)`` for one rebuilt without the ONNX file).
+    init(blocks: [TransformerEncoderBlock], cut: String, totalBlocks: Int, pooling: TopPooling, normalize: Bool) {
+        precondition(!blocks.isEmpty && blocks.count <= totalBlocks, "TrainableEncoderTop: \(blocks.count) blocks")
+        self.blocks = blocks
+        self.cut = cut
+        self.totalBlocks = totalBlocks
         self.pooling = pooling
         self.normalize = normalize
     }

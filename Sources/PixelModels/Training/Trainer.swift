@@ -38,6 +38,9 @@ public struct Trainer {
         public var scalers: ScalerSet
         /// The whole configuration as YAML, saved in checkpoints.
         public var configYAML: String
+        /// The imported weights of the text top (``TrainableEncoderTop/stateDict()``) when
+        /// ``ModelHyperparameters/textTop`` is set: its starting point (a resumed run then loads its own).
+        public var textTopWeights: [String: Tensor]? = nil
 
         public init(
             training: TrainingConfig, hyperparameters: ModelHyperparameters, sampling: NegativeSampling,

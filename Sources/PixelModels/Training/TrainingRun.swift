@@ -54,7 +54,17 @@ struct TrainingRun {
         validation = try evalData.map { ($0, try TaskSetup(task: task!.task, data: $0)) }
         self.validationNote = task?.note
         model = phases.measure("model") { PretrainedMultimodalRecommender.make(hyper) }
+        try model.checkTextInput(inputs.content)
         optimizer = Trainer.makeOptimizer(t, parameters: model.namedParameters(), workers: workers)
+        if let top = model.textTop {
+            guard let weights = inputs.textTopWeights else {
+                throw ModelError.invalidSetting(
+                    key: "model.trainable_encoder_layers", reason: "the text top has no imported weights to start from")
+            }
+            try top.load(stateDict: weights)
+            // Its own parameter group: training.encoder_lr, scheduled with the other parameters.
+            optimizer.setLearningRateScale(Float(t.resolvedEncoderLR / t.learningRate), for: top.parameters)
+        }
         let plan = try phases.measure("dataset") {
             try TrainingPlan(train: train, hyperparameters: hyper, training: t, sampling: inputs.sampling, seed: seed)
         }

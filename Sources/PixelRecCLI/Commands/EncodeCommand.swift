@@ -15,7 +15,9 @@ enum EncodeCommand: Subcommand {
             data.item_info_path and data.image_folder; items without an image or text get a flagged zero \
             vector. Stores: <data.feature_store_path>/image.pxfs and text.pxfs; with \
             data.text_augmentation.enabled also text_views.pxfs (n_views edited copies of each text, which \
-            training reads in place of the clean text).
+            training reads in place of the clean text); with model.trainable_encoder_layers \
+            N > 0 and model.freeze_language: false also text_top.pxhs, each item's fp16 hidden states below the \
+            text encoder's top N blocks (2·T·E bytes per item, T = the longest tokenized text).
             """,
         arguments: CommonOptions.all + [
             .option(
@@ -60,11 +62,14 @@ enum EncodeCommand: Subcommand {
         if config.data.textAugmentation.enabled && modalities.contains(.text) {
             paths.output(ItemFeatures.textViewsPath(config), "data.feature_store_path")
         }
+        let cachesStates = modalities.contains(.text) && ItemFeatures.cachesHiddenStates(config)
+        if cachesStates { paths.output(ItemFeatures.hiddenStatesPath(config), "data.feature_store_path") }
         try paths.check()
+        var hiddenStates: HiddenStateCacheBuilder.Report? = nil
         let reports = try ItemFeatures.update(
             config: config, batchSize: invocation.int("batch-size") ?? 32,
             threads: invocation.int("workers") ?? ThreadCount.resolve(config.training.threads),
-            force: invocation.flag("force"), modalities: modalities)
+            force: invocation.flag("force"), modalities: modalities, hiddenStates: { hiddenStates = $0 })
         let console = context.console
         for report in reports {
             let store = try FeatureStore(contentsOf: report.path)
@@ -78,6 +83,17 @@ enum EncodeCommand: Subcommand {
                 console.warning("item \(id): \(reason)")
             }
             if report.failures.count > 5 { console.warning("… \(report.failures.count - 5) more unreadable inputs") }
+        }
+        if let report = hiddenStates {
+            let perItem = report.items > 0 ? report.bytes / report.items : 0
+            console.line(
+                "text top states: \(report.identity): \(report.items) items × [\(report.length), \(report.width)] fp16, "
+                    + "\(report.encoded) encoded, \(report.missing) without text, \(report.bytes) bytes "
+                    + "(\(perItem) per item) in \(Progress.formatSeconds(report.seconds)) → \(report.path)")
+            if let reason = report.rebuildReason { console.note("  rebuilt: \(reason)") }
+            if let probe = report.probeError {
+                console.note("  imported top vs the encoder on the first batch: max abs \(probe)")
+            }
         }
     }
 }

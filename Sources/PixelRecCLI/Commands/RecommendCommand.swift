@@ -110,7 +110,8 @@ enum RecommendCommand: Subcommand {
         // MMR never has more candidates than the catalog has items.
         settings.maxCandidates = max(settings.topK, min(settings.maxCandidates, catalog.count))
         let content = try ModelInputs.content(
-            config, table: table, itemIds: catalog, scalers: checkpoint.header.scalers)
+            config, table: table, itemIds: catalog, scalers: checkpoint.header.scalers,
+            textTop: checkpoint.header.hyperparameters.textTop)
 
         // Users, histories, seen items, popularity, exclusions.
         let histories = try RecommendInputs.histories(context.invocation.strings("history"), catalog: catalog)

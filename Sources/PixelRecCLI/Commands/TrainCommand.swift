@@ -3,6 +3,7 @@ import PixelArguments
 import PixelConfig
 import PixelCore
 import PixelData
+import PixelEncoders
 import PixelModels
 
 /// `pixelrec train`: train a multimodal recommender.
@@ -67,6 +68,11 @@ enum TrainCommand: Subcommand {
         paths.input(config.data.trainDataPath, "data.train_data_path")
         paths.input(validationPath, "data.val_data_path")
         ModelInputs.declareItemInputs(config, into: &paths)
+        let trainsTextTop = ItemFeatures.cachesHiddenStates(config)
+        if trainsTextTop {
+            paths.input(config.model.resolvedLanguageModelPath, "model.language_model_path", directory: true)
+            paths.output(ItemFeatures.hiddenStatesPath(config), "data.feature_store_path")
+        }
         for name in ["last.ckpt", "best.ckpt", "metrics.jsonl", "metrics.csv", "training_curves.png"] {
             paths.output(config.checkpointDir + "/" + name, "checkpoint_dir")
         }
@@ -94,14 +100,31 @@ enum TrainCommand: Subcommand {
                 try ModelInputs.fitScalers(config, table: table, trainItems: train.itemIds, warn: console.warning)
             )
         }
+        // model.trainable_encoder_layers: the top imported from the ONNX file, its cache brought up to date.
+        let textTop = try phases.measure("encode") {
+            trainsTextTop ? try ModelInputs.importTextTop(config, threads: threads, log: log) : nil
+        }
         let inputs = try phases.measure("content") {
             let catalog = try Trainer.catalog(train: train, validation: validation)
-            return try Trainer.Inputs(
+            var inputs = try Trainer.Inputs(
                 config: config, train: train, validation: validation,
                 content: try ModelInputs.withTextViews(
-                    try ModelInputs.content(config, table: table, itemIds: catalog, scalers: scalers), config: config,
-                    itemIds: catalog),
+                    try ModelInputs.content(
+                        config, table: table, itemIds: catalog, scalers: scalers, textTop: textTop?.architecture),
+                    config: config, itemIds: catalog),
                 scalers: scalers)
+            if let textTop {
+                guard inputs.content.textWidth == textTop.width else {
+                    throw PixelError.invalidValue(
+                        setting: "model.trainable_encoder_layers",
+                        reason:
+                            "the text top is \(textTop.width) wide, the text store \(inputs.content.textWidth); run pixelrec encode --force --only text"
+                    )
+                }
+                inputs.hyperparameters.textTop = textTop.architecture
+                inputs.textTopWeights = textTop.stateDict()
+            }
+            return inputs
         }
         if inputs.content.textViewCount > 0 {
             let covered = inputs.content.hasTextViews.filter { $0 }.count
