@@ -65,9 +65,9 @@ extension PixelRecConfig {
         DefaultDeparture(
             key: "data.text_augmentation.enabled", framework: "true",
             reason:
-                "the framework edits text at every step for an encoder it trains; pixelrec's encoders are frozen, so "
-                + "views are encoded once (pixelrec encode, n_views) and training draws one per step — off until it "
-                + "is shown to help the validated model (docs/EVALUATION.md, Text augmentation)"),
+                "pixelrec's text encoder is frozen, so views are encoded once (pixelrec encode, n_views) and "
+                + "training draws one per step; on ml100k 4 views tie the clean text (validation NDCG@10 .1215 vs "
+                + ".1214, 3 seeds) at 4x the text encoding (docs/EVALUATION.md, Text augmentation)"),
         DefaultDeparture(
             key: "training.patience", framework: "10",
             reason: "validation NDCG@10 moves ±.005 from epoch to epoch; 20 validations ride out the noise"),
