@@ -12,8 +12,13 @@
 //   PixelOptim        optimizers and learning-rate schedulers
 //   PixelImage        JPEG/PNG decode and encode; charts drawn to PNG (training curves, eval bars)
 //   PixelData         CSV, interaction tables, preprocess, split, synth, datasets
+//   PixelEval         full-ranking evaluation, metrics, baselines, scorers, recommendation lists
+//   PixelONNX         our ONNX interpreter (protobuf reader, graph fusion, kernels)
+//   PixelEncoders     encoder registry, tokenizers, feature stores, trainable encoder tops
+//   PixelModels       the multimodal model, sequence user encoder, training, checkpoints
 //   PixelRecCLI       the subcommands (library, so they are testable)
 //   pixelrec          the executable: parses arguments, calls PixelRecCLI
+//   PixelBench        `make bench`: our side of every benchmark row
 import PackageDescription
 
 let package = Package(

@@ -91,7 +91,7 @@ enum EncodeCommand: Subcommand {
                     + "\(report.encoded) encoded, \(report.missing) without text, \(report.bytes) bytes "
                     + "(\(perItem) per item) in \(Progress.formatSeconds(report.seconds)) → \(report.path)")
             if let reason = report.rebuildReason { console.note("  rebuilt: \(reason)") }
-            if let probe = report.probeError {
+            if let probe = report.probeError, !context.quiet {
                 console.note("  imported top vs the encoder on the first batch: max abs \(probe)")
             }
         }
