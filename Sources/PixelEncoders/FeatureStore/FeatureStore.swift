@@ -48,16 +48,7 @@ public final class FeatureStore: @unchecked Sendable {
     /// - Throws: `EncoderError.corruptStore` naming the bad field; `.invalidStore` when unreadable;
     ///   `.missingFile` when absent.
     public convenience init(contentsOf path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw EncoderError.missingFile(path: path, what: "feature store")
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw EncoderError.invalidStore(path: path, reason: "cannot read")
-        }
-        try self.init(data: data, path: path)
+        try self.init(data: try StoreBytes.map(path, what: "feature store"), path: path)
     }
 
     /// Validates a store's bytes — every header field against the format's invariants, the others and
@@ -134,30 +125,8 @@ public final class FeatureStore: @unchecked Sendable {
         if let bad = flags.firstIndex(where: { $0 & ~Self.missingFlag != 0 }) {
             throw fail("flags[\(bad)]", "\(flags[bad]) has bits other than the missing flag")
         }
-        var ids: [String] = []
-        ids.reserveCapacity(count)
-        var index: [String: Int] = [:]
-        index.reserveCapacity(count)
-        let idBytes = [UInt8](data[(data.startIndex + idsAt)...])
-        var cursor = 0
-        for i in 0..<count {
-            guard idBytes.count - cursor >= 4 else { throw fail("ids[\(i)]", "truncated") }
-            var length = 0
-            for k in 0..<4 { length |= Int(idBytes[cursor + k]) << (8 * k) }
-            cursor += 4
-            guard length <= idBytes.count - cursor else {
-                throw fail("ids[\(i)]", "length \(length) runs past the end of the file")
-            }
-            guard length > 0, let id = String(validating: idBytes[cursor..<(cursor + length)], as: UTF8.self),
-                !id.utf8.contains(0)
-            else { throw fail("ids[\(i)]", "empty, not UTF-8 or containing a NUL byte") }
-            cursor += length
-            guard index.updateValue(i, forKey: id) == nil else {
-                throw fail("ids[\(i)]", "duplicate item id \(Self.quoted(id))")
-            }
-            ids.append(id)
-        }
-        guard cursor == idBytes.count else { throw fail("ids", "\(idBytes.count - cursor) trailing bytes") }
+        let (ids, index) = try StoreBytes.ids(
+            [UInt8](data[(data.startIndex + idsAt)...]), count: count, fail: fail)
         let modality: EncoderModality = field(24, 1) == 0 ? .image : .text
         self.path = path
         self.identity = EncoderIdentity(name: name, modality: modality, dimension: dimension, modelHash: hash)

@@ -77,16 +77,7 @@ public final class HiddenStateCache: @unchecked Sendable {
     /// - Throws: `EncoderError.missingFile` when absent, `.invalidStore` when unreadable, `.corruptStore`
     ///   naming the first bad field.
     public convenience init(contentsOf path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw EncoderError.missingFile(path: path, what: "hidden-state cache")
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw EncoderError.invalidStore(path: path, reason: "cannot read")
-        }
-        try self.init(data: data, path: path)
+        try self.init(data: try StoreBytes.map(path, what: "hidden-state cache"), path: path)
     }
 
     /// Validates a cache's bytes and keeps `data` (not copied) for the states.
@@ -172,30 +163,8 @@ public final class HiddenStateCache: @unchecked Sendable {
             guard value <= length else { throw fail("lengths[\(i)]", "\(value) tokens, more than T = \(length)") }
             lengths[i] = value
         }
-        var ids: [String] = []
-        ids.reserveCapacity(count)
-        var index: [String: Int] = [:]
-        index.reserveCapacity(count)
-        let idBytes = [UInt8](data[(data.startIndex + idsAt)...])
-        var cursor = 0
-        for i in 0..<count {
-            guard idBytes.count - cursor >= 4 else { throw fail("ids[\(i)]", "truncated") }
-            var byteCount = 0
-            for k in 0..<4 { byteCount |= Int(idBytes[cursor + k]) << (8 * k) }
-            cursor += 4
-            guard byteCount <= idBytes.count - cursor else {
-                throw fail("ids[\(i)]", "length \(byteCount) runs past the end of the file")
-            }
-            guard byteCount > 0, let id = String(validating: idBytes[cursor..<(cursor + byteCount)], as: UTF8.self),
-                !id.utf8.contains(0)
-            else { throw fail("ids[\(i)]", "empty, not UTF-8 or containing a NUL byte") }
-            cursor += byteCount
-            guard index.updateValue(i, forKey: id) == nil else {
-                throw fail("ids[\(i)]", "duplicate item id \(FeatureStore.quoted(id))")
-            }
-            ids.append(id)
-        }
-        guard cursor == idBytes.count else { throw fail("ids", "\(idBytes.count - cursor) trailing bytes") }
+        let (ids, index) = try StoreBytes.ids(
+            [UInt8](data[(data.startIndex + idsAt)...]), count: count, fail: fail)
         self.path = path
         self.identity = Identity(encoder: name, modelHash: hash, cut: cut)
         self.width = width
