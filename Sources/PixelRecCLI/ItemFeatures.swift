@@ -151,13 +151,8 @@ public enum ItemFeatures {
             ) { (indices: [Int]) throws -> FeatureStoreBuilder.Encoded in
                 let chosen = indices.map { paths[$0] ?? "" }
                 if let cache, precompute {
-                    // On every worker; unreadable images fail again (and are reported) when encoded.
-                    let workers = max(1, min(threads, chosen.count))
-                    DispatchQueue.concurrentPerform(iterations: workers) { w in
-                        for k in stride(from: w, to: chosen.count, by: workers) {
-                            _ = try? cache.features(for: chosen[k])
-                        }
-                    }
+                    // Unreadable images fail again (and are reported) when encoded.
+                    try cache.precompute(chosen, workers: threads, skipFailures: true)
                 }
                 return try runner.encodeImages(paths: chosen, with: encoder, title: "encode images", prepared: source)
             }

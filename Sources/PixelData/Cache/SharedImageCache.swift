@@ -89,17 +89,21 @@ public final class SharedImageCache: Sendable {
     }
 
     /// Fills the cache for `paths` on `workers` threads (precompute at startup).
+    /// - Parameter skipFailures: leave out the images whose preprocessing fails (they fail again, and are
+    ///   reported, where they are used) instead of stopping at the first.
     /// - Returns: how many were computed (not already cached).
-    /// - Throws: the first preprocessing error.
+    /// - Throws: the first preprocessing error, unless `skipFailures`.
     @discardableResult
-    public func precompute(_ paths: [String], workers: Int = 2, progress: PixelCore.Progress? = nil) throws -> Int {
+    public func precompute(
+        _ paths: [String], workers: Int = 2, skipFailures: Bool = false, progress: PixelCore.Progress? = nil
+    ) throws -> Int {
         let before = statistics.misses
         let failure = FirstError()
         let workers = max(1, min(workers, paths.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var k = worker
             while k < paths.count && !failure.isSet {
-                do { _ = try features(for: paths[k]) } catch { failure.set(error) }
+                do { _ = try features(for: paths[k]) } catch { if !skipFailures { failure.set(error) } }
                 progress?.advance()
                 k += workers
             }
