@@ -41,8 +41,8 @@ struct SequenceStepRows {
     var rows: [Int32]
     /// `log Q` per candidate (`sampled_softmax` over sampled candidates), else `nil`.
     var logQ: [Float]?
-    /// BCE/BPR: per slot with a target, the position in `C` of its negative (the sampled negatives in
-    /// order, cycled); empty for the softmax.
+    /// BCE/BPR: per slot with a target, the positions in `C` of its `r` negatives (slot-major: slot `k`'s at
+    /// `k·r ..< (k+1)·r`; the sampled negatives in order, cycled); empty for the softmax.
     var negativeSlots: [Int32]
     /// Per slot (`B·L`), the position of its input in `C` (0 for an empty slot).
     var inputSlots: [Int32]
@@ -76,9 +76,11 @@ extension PretrainedMultimodalRecommender {
             }
             if settings.loss == .sampledSoftmax { logQ = rows.map(q) }
         }
+        // r negatives per slot with a target (r = the sampler's draws per slot, at least 1).
+        let perSlot = max(1, negatives.count / max(1, real.count))
         let negativeSlots =
             settings.loss == .sampledSoftmax
-            ? [] : real.indices.map { k in slot[Int(negatives[k % max(1, negatives.count)])] }
+            ? [] : (0..<(real.count * perSlot)).map { k in slot[Int(negatives[k % max(1, negatives.count)])] }
         return SequenceStepRows(
             rows: rows, logQ: logQ, negativeSlots: negativeSlots,
             inputSlots: batch.inputs.map { $0 >= 0 ? slot[Int($0)] : 0 }, real: real,
@@ -90,8 +92,9 @@ extension PretrainedMultimodalRecommender {
     /// Item vectors `v` come from the item tower for the step's candidate set `C`; slot states
     /// `h_t` = the sequence encoder over the inputs' vectors (plus the user-ID embedding for
     /// `hybrid`). `sampled_softmax`: `−log softmax_C(⟨h_t, v_c⟩ − log Q_c)[target]` (log Q = 0 over the
-    /// whole catalog); `bce`/`bpr`: the target against one negative per slot, the first `M` rows of the
-    /// sampled negatives (`M` slots with a target). Plus the vision–text InfoNCE over the targets.
+    /// whole catalog); `bce`/`bpr`: the target against `r` negatives per slot (`data.negative_sampling_ratio`,
+    /// the first `M·r` sampled negatives for `M` slots with a target; BCE over the `M + M·r` logits, BPR
+    /// `mean softplus(s⁻ − s⁺)` over the `M·r` pairs). Plus the vision–text InfoNCE over the targets.
     /// The softmax's row blocks run on the current BLAS thread count (see
     /// ``sequenceLossAndGradients(_:content:settings:candidates:workers:)`` for a data-parallel step).
     public func sequenceLoss(
@@ -131,13 +134,19 @@ extension PretrainedMultimodalRecommender {
                 queries: h, candidates: vectors, targets: targetSlots, logQ: plan.logQ, threads: threads)
         case .bce, .bpr:
             let m = plan.real.count
+            let r = max(1, plan.negativeSlots.count / max(1, m))
+            // Each negative's slot: slot-major, r per slot.
+            let repeated = (0..<Int32(m * r)).map { $0 / Int32(r) }
             let positive = (h * vectors.indexSelect(axis: 0, indices: targetSlots)).sum(axis: -1)
-            let negative = (h * vectors.indexSelect(axis: 0, indices: plan.negativeSlots)).sum(axis: -1)
+            let negativeStates = r == 1 ? h : h.indexSelect(axis: 0, indices: repeated)
+            let negative = (negativeStates * vectors.indexSelect(axis: 0, indices: plan.negativeSlots)).sum(axis: -1)
             if settings.loss == .bpr {
-                recommendation = Loss.bpr(positiveScores: positive, negativeScores: negative)
+                recommendation = Loss.bpr(
+                    positiveScores: r == 1 ? positive : positive.indexSelect(axis: 0, indices: repeated),
+                    negativeScores: negative)
             } else {
                 recommendation = Loss.binaryCrossEntropyWithLogits(
-                    concat([positive, negative], axis: 0), targets: Tensor((0..<(2 * m)).map { $0 < m ? 1 : 0 }))
+                    concat([positive, negative], axis: 0), targets: Tensor((0..<(m + m * r)).map { $0 < m ? 1 : 0 }))
             }
         }
         var total = recommendation * settings.recommendationWeight

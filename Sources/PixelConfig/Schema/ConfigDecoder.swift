@@ -192,6 +192,7 @@ struct ConfigDecoder {
         [([(String, @Sendable (PixelRecConfig) -> Bool)], @Sendable (PixelRecConfig) -> Bool, String)] = {
             let training = TrainingConfig()
             let model = ModelConfig()
+            let data = DataConfig()
             return [
                 (
                     [
@@ -229,6 +230,23 @@ struct ConfigDecoder {
                     ],
                     { $0.model.userEncoder == .id },
                     "model.user_encoder is id (set it to sequence or hybrid for a sequence user encoder)"
+                ),
+                (
+                    [
+                        (
+                            "data.negative_sampling_ratio",
+                            { $0.data.negativeSamplingRatio != data.negativeSamplingRatio }
+                        ),
+                        (
+                            "data.negative_sampling_strategy",
+                            { $0.data.negativeSamplingStrategy != data.negativeSamplingStrategy }
+                        ),
+                    ],
+                    { $0.model.userEncoder != .id && $0.training.loss == .sampledSoftmax },
+                    "a sequence model (model.user_encoder: sequence or hybrid) with training.loss: sampled_softmax "
+                        + "scores each target against the whole catalog or training.sampled_negatives uniform draws "
+                        + "with log-Q correction; the negative_sampling_* keys act with loss bce or bpr, or with "
+                        + "model.user_encoder: id"
                 ),
                 (
                     [

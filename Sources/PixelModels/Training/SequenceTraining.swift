@@ -19,9 +19,17 @@ struct SequenceTraining {
     let loss: LossFunction
     let fullSoftmax: Bool
     let sampledNegatives: Int
+    /// BCE/BPR: negatives per target (`data.negative_sampling_ratio`).
+    let negativeRatio: Int
+    /// BCE/BPR with `data.negative_sampling_strategy: popularity`: draws ∝ `count(item)^0.75` (as the
+    /// (user, item) path's ``DatasetOptions/popularityExponent``); `nil` = uniform.
+    let popularityNegatives: AliasTable?
     let seed: UInt64
 
-    init(train: InteractionTable, itemCount: Int, length: Int, training t: TrainingConfig, seed: UInt64) {
+    init(
+        train: InteractionTable, itemCount: Int, length: Int, training t: TrainingConfig,
+        sampling: Trainer.NegativeSampling = .init(ratio: 1, strategy: .uniform), seed: UInt64
+    ) {
         sequences = UserSequences(userCount: train.userIds.count, tables: [train])
         windows = sequences.windows(length: length, onlyNewest: t.sequenceWindows == .last)
         self.length = length
@@ -33,6 +41,10 @@ struct SequenceTraining {
         loss = t.loss
         fullSoftmax = t.loss == .sampledSoftmax && itemCount <= t.fullSoftmaxMaxItems
         sampledNegatives = t.sampledNegatives
+        negativeRatio = max(1, sampling.ratio)
+        let weights = counts.map { pow(Double($0), DatasetOptions().popularityExponent) }
+        popularityNegatives =
+            sampling.strategy == .popularity && weights.contains { $0 > 0 } ? AliasTable(weights: weights) : nil
         self.seed = seed
     }
 
@@ -66,13 +78,21 @@ struct SequenceTraining {
     /// The step's candidates: the whole catalog (exact softmax), or the batch's items plus
     /// `sampled_negatives` uniform draws, each with `log Q(i)`, `Q(i) = 1 − (1 − p_i)^T · (1 − 1/N)^S`
     /// the probability that item `i` is among them (`p_i` its share of training interactions, `T` the
-    /// batch's item slots, `S` the uniform draws, `N` the catalog). BCE/BPR: one uniform negative per slot.
+    /// batch's item slots, `S` the uniform draws, `N` the catalog). BCE/BPR: `negativeRatio` negatives per
+    /// slot with a target (slot-major), uniform or ∝ popularity (``popularityNegatives``).
     func candidates(epoch: Int, step: Int, batch: SequenceBatch) -> SequenceCandidates {
         if fullSoftmax && loss == .sampledSoftmax { return .catalog }
-        var rng = RandomGenerator(seed: mixSeed(seed, (UInt64(epoch) << 32) ^ UInt64(step) ^ 0x5E9))
+        let stream = mixSeed(seed, (UInt64(epoch) << 32) ^ UInt64(step) ^ 0x5E9)
+        var rng = RandomGenerator(seed: stream)
         let slots = batch.targets.filter { $0 >= 0 }.count
-        let count = loss == .sampledSoftmax ? sampledNegatives : slots
-        let negatives = (0..<count).map { _ in Int32(rng.nextInt(below: itemCount)) }
+        let count = loss == .sampledSoftmax ? sampledNegatives : slots * negativeRatio
+        let negatives: [Int32]
+        if loss != .sampledSoftmax, let popularityNegatives {
+            var draws = SeededGenerator(seed: stream)
+            negatives = (0..<count).map { _ in Int32(popularityNegatives.sample(&draws)) }
+        } else {
+            negatives = (0..<count).map { _ in Int32(rng.nextInt(below: itemCount)) }
+        }
         let total = Double(max(1, totalInteractions)), n = Double(itemCount)
         let tokens = Double(2 * slots), draws = Double(count)
         let uniformMiss = draws * log1p(-1 / n)

@@ -31,7 +31,8 @@ enum TrainingPlan {
         if let sequence = hyper.sequence {
             self = .sequences(
                 SequenceTraining(
-                    train: train, itemCount: hyper.itemCount, length: sequence.maxLength, training: t, seed: seed))
+                    train: train, itemCount: hyper.itemCount, length: sequence.maxLength, training: t,
+                    sampling: sampling, seed: seed))
         } else {
             let ratio = max(1, sampling.ratio)
             let dataset = try TrainingDataset(
