@@ -1,6 +1,7 @@
 import Foundation
 import PixelConfig
 import PixelData
+import PixelEval
 import PixelTensor
 import Testing
 
@@ -169,6 +170,44 @@ struct SequenceModelTests {
         }
     }
 
+    @Test("bce and bpr with negative_sampling_ratio 3: slot k against negatives 3k, 3k+1, 3k+2, by hand")
+    func pairwiseLossesWithRatio() throws {
+        let (_, content, h, model) = try memoryModel(config: sequenceConfig(), seed: 5)
+        model.setTraining(true)
+        try #require(h.itemCount >= 22)
+        let batch = Self.batch()
+        let r = 3
+        let slots = batch.targets.filter { $0 >= 0 }.count
+        let negatives = (0..<(slots * r)).map { Int32(($0 * 7 + 3) % 22) }
+        for loss in [LossFunction.bce, .bpr] {
+            let parts = model.sequenceLoss(
+                batch, content: content, settings: LossSettings(loss: loss),
+                candidates: .sampled(negatives: negatives, logQ: { _ in 0 }))
+            var rows: [Int32] = []
+            for i in batch.inputs + batch.targets + negatives where i >= 0 && !rows.contains(i) { rows.append(i) }
+            let vectors = model.itemVectors(content: content, rows: rows, ids: rows)
+            let (states, targets) = try Self.handStates(model: model, batch: batch, vectors: vectors, rows: rows)
+            let d = h.embeddingDim, v = vectors.scalars
+            func score(_ k: Int, _ c: Int) -> Double {
+                (0..<d).reduce(0.0) { $0 + Double(states[k * d + $1]) * Double(v[c * d + $1]) }
+            }
+            func softplus(_ x: Double) -> Double { max(x, 0) + log1p(exp(-abs(x))) }
+            var expected = 0.0
+            for k in targets.indices {
+                let p = score(k, targets[k])
+                if loss == .bce { expected += softplus(-p) }
+                for j in 0..<r {
+                    let n = score(k, rows.firstIndex(of: negatives[k * r + j])!)
+                    expected += loss == .bpr ? softplus(n - p) : softplus(n)
+                }
+            }
+            expected /= Double(loss == .bpr ? r * targets.count : (1 + r) * targets.count)
+            #expect(
+                abs(Double(parts.recommendation) - expected) <= 1e-5 * expected,
+                "\(loss): \(parts.recommendation) vs \(expected)")
+        }
+    }
+
     @Test(
         "userVectors: the last slot of a direct encoder call, histories shorter and longer than max_seq_len",
         arguments: [UserEncoder.sequence, .hybrid])
@@ -241,5 +280,80 @@ struct SequenceModelTests {
         #expect(batch.inputs == [2, 3, 4, 5, -1, -1, 0, 1, -1, -1, -1, 10])
         #expect(batch.targets == [3, 4, 5, 6, -1, -1, 1, 2, -1, -1, -1, 11])
         #expect(plan.order(epoch: 3) == plan.order(epoch: 3) && plan.order(epoch: 3).sorted() == [0, 1, 2])
+    }
+
+    @Test("sequence val_loss: the exact next-item cross-entropy over the catalog, by hand in Double")
+    func sequenceValidationLoss() throws {
+        let (inputs, content, h, model) = try memoryModel(config: sequenceConfig(), seed: 5)
+        let validation = try #require(inputs.validation)
+        let data = try EvaluationData(train: inputs.train, validation: nil, test: validation)
+        let users = inputs.train.userIds.count
+        let sequences = UserSequences(userCount: users, tables: [inputs.train])
+        let histories = (0..<users).map { sequences.sequence($0) }
+        let ids = (0..<Int32(h.itemCount)).map { $0 }
+        let loss = Trainer.sequenceValidationLoss(
+            model: model, content: content, itemIds: ids, data: data,
+            users: ((0..<Int32(users)).map { $0 }, histories), workers: 1)
+        model.setTraining(false)
+        let items = model.allItemVectors(content: content, ids: ids, workers: 1)
+        let vectors = model.userVectors(itemVectors: items, histories: histories, users: (0..<Int32(users)).map { $0 })
+        let d = h.embeddingDim, n = h.itemCount
+        var total = 0.0, count = 0
+        for u in 0..<users {
+            let logits = (0..<n).map { j in
+                (0..<d).reduce(0.0) { $0 + Double(vectors[u * d + $1]) * Double(items[j * d + $1]) }
+            }
+            let top = logits.max() ?? 0
+            let logZ = top + log(logits.reduce(0.0) { $0 + exp($1 - top) })
+            for i in data.test.row(u) where Int(i) < n {
+                total += logZ - logits[Int(i)]
+                count += 1
+            }
+        }
+        try #require(count > 0)
+        let expected = total / Double(count)
+        #expect(abs(loss - expected) <= 1e-5 * expected, "\(loss) vs \(expected)")
+    }
+
+    @Test("bce/bpr candidates: negative_sampling_ratio draws per slot; popularity draws ∝ count^0.75")
+    func pairwiseCandidates() throws {
+        var train = InteractionTable()
+        // Item 0 in 90 of 100 rows, items 1…10 once each (user k: item 0 nine times, then item k).
+        for user in 0..<10 {
+            for t in 0..<9 {
+                train.users.append(Int32(user))
+                train.items.append(0)
+                train.timestamps.append(Int64(t))
+            }
+            train.users.append(Int32(user))
+            train.items.append(Int32(user + 1))
+            train.timestamps.append(9)
+        }
+        train.userIds = try IdMap(keys: (0..<10).map { "u\($0)" })
+        train.itemIds = try IdMap(keys: (0..<40).map { "i\($0)" })
+        var training = TrainingConfig()
+        training.loss = .bce
+        let batch = SequenceTraining(train: train, itemCount: 40, length: 4, training: training, seed: 1).batch([0, 1])
+        let slots = batch.targets.filter { $0 >= 0 }.count
+        func draws(_ strategy: NegativeSamplingStrategy, ratio: Int) -> [Int32] {
+            let plan = SequenceTraining(
+                train: train, itemCount: 40, length: 4, training: training,
+                sampling: .init(ratio: ratio, strategy: strategy), seed: 1)
+            var all: [Int32] = []
+            for step in 0..<200 {
+                guard case let .sampled(negatives, _) = plan.candidates(epoch: 0, step: step, batch: batch) else {
+                    return []
+                }
+                #expect(negatives.count == slots * ratio)
+                all += negatives
+            }
+            return all
+        }
+        // P(item 0) = 90^0.75 / (90^0.75 + 10) = 0.745 by popularity, 1/40 uniformly.
+        let popular = draws(.popularity, ratio: 3), uniform = draws(.uniform, ratio: 1)
+        let share = { (x: [Int32]) in Double(x.filter { $0 == 0 }.count) / Double(max(1, x.count)) }
+        #expect(abs(share(popular) - 0.745) < 0.03, "\(share(popular))")
+        #expect(share(uniform) < 0.06, "\(share(uniform))")
+        #expect(popular.allSatisfy { $0 <= 10 })  // never an item without interactions
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import PixelConfig
 import PixelData
 import PixelEval
@@ -66,6 +67,50 @@ extension Trainer {
             start = end
         }
         return total / Double(batches)
+    }
+}
+
+extension Trainer {
+    /// Validation loss of a sequence model: the next-item objective evaluated exactly,
+    /// `mean over (u, i) of −log softmax_catalog(⟨h_u, v⟩)[i]`, with `h_u` the user vector from the
+    /// history (``PretrainedMultimodalRecommender/userVectors(itemVectors:histories:users:chunk:)``) and `i`
+    /// each of the user's validation items in the catalog, in evaluation mode (the same whatever
+    /// `training.loss`; NaN without validation items).
+    static func sequenceValidationLoss(
+        model: PretrainedMultimodalRecommender, content: ItemContent, itemIds: [Int32], data: EvaluationData,
+        users: (ids: [Int32], histories: [ArraySlice<Int32>]), workers: Int
+    ) -> Double {
+        let wasTraining = model.isTraining
+        model.setTraining(false)
+        defer { model.setTraining(wasTraining) }
+        let items = model.allItemVectors(content: content, ids: itemIds, workers: workers)
+        let userVectors = model.userVectors(itemVectors: items, histories: users.histories, users: users.ids)
+        let d = model.hyperparameters.embeddingDim, n = itemIds.count
+        let m = min(users.ids.count, data.userCount)
+        let v = Tensor(shape: [n, d], scalars: items)
+        var total = 0.0, count = 0
+        var start = 0
+        while start < m {
+            let end = min(m, start + 256)
+            let u = Tensor(shape: [end - start, d], scalars: Array(userVectors[(start * d)..<(end * d)]))
+            let logits = matmul(u, v, transposeB: true).scalars  // [c, n]
+            for row in start..<end {
+                let targets = data.test.row(row).filter { Int($0) < n }
+                guard !targets.isEmpty else { continue }
+                let base = (row - start) * n
+                var top = -Double.infinity
+                for j in 0..<n { top = max(top, Double(logits[base + j])) }
+                var sum = 0.0
+                for j in 0..<n { sum += exp(Double(logits[base + j]) - top) }
+                let logZ = top + log(sum)
+                for i in targets {
+                    total += logZ - Double(logits[base + Int(i)])
+                    count += 1
+                }
+            }
+            start = end
+        }
+        return count > 0 ? total / Double(count) : .nan
     }
 }
 

@@ -151,17 +151,23 @@ struct TrainingRun {
             seconds: 0, stepsPerSecond: n / max(PhaseTimes.wallSeconds() - started, 1e-9))
     }
 
-    /// Full-ranking validation metrics, and `val_loss` when it is the early-stopping metric of an ID
-    /// user-encoder model.
+    /// Full-ranking validation metrics, and `val_loss` when it is the early-stopping metric (the training
+    /// loss on validation pairs for an ID user encoder; the exact next-item cross-entropy for a sequence one).
     func validate() throws -> [String: Double] {
         guard let validation else { return [:] }
         var metrics = try Trainer.validate(
             model: model, content: inputs.content, itemIds: itemIds, setup: validation.setup, ks: ks, workers: workers,
             users: validationUsers)
-        if inputs.training.earlyStoppingMetric == .validationLoss, validationUsers == nil {
-            metrics["val_loss"] = Trainer.validationLoss(
-                model: model, content: inputs.content, data: validation.data, settings: settings,
-                ratio: inputs.sampling.ratio, seed: seed)
+        if inputs.training.earlyStoppingMetric == .validationLoss {
+            if let validationUsers {
+                metrics["val_loss"] = Trainer.sequenceValidationLoss(
+                    model: model, content: inputs.content, itemIds: itemIds, data: validation.data,
+                    users: validationUsers, workers: workers)
+            } else {
+                metrics["val_loss"] = Trainer.validationLoss(
+                    model: model, content: inputs.content, data: validation.data, settings: settings,
+                    ratio: inputs.sampling.ratio, seed: seed)
+            }
         }
         return metrics
     }
