@@ -63,6 +63,24 @@ public struct DataConfig: Sendable, Equatable {
         return directory.isEmpty ? "/" : String(directory)
     }
 
+    /// The item table `pixelrec preprocess` writes and every later command reads: `processedItemInfoPath` as
+    /// set, or, left at its default while `processedDir` is set, `<processedDir>/item_info.csv`.
+    public var resolvedProcessedItemInfoPath: String {
+        if let processedDir, processedItemInfoPath == DataConfig().processedItemInfoPath {
+            return processedDir + "/item_info.csv"
+        }
+        return processedItemInfoPath
+    }
+
+    /// The interaction table `pixelrec preprocess` writes and `pixelrec split` reads: `processedInteractionsPath`
+    /// as set, or, left at its default, `<resolvedProcessedDir>/interactions.csv` (next to the item table).
+    public var resolvedProcessedInteractionsPath: String {
+        if processedInteractionsPath == DataConfig().processedInteractionsPath {
+            return resolvedProcessedDir + "/interactions.csv"
+        }
+        return processedInteractionsPath
+    }
+
     /// Where `pixelrec preprocess` writes images: `processedImageDestinationFolder`, or
     /// `<resolvedProcessedDir>/images`.
     public var resolvedProcessedImageFolder: String {

@@ -48,15 +48,15 @@ public enum ItemFeatures {
         return try TextAugmenter(options: seeded)
     }
 
-    /// The processed item table (`<processed dir>/item_info.csv`, images in its `image` column relative
-    /// to that folder) when `pixelrec preprocess` has run, else the raw `data.item_info_path` with
+    /// The processed item table (`data.processed_item_info_path`, images in its `image` column relative
+    /// to its folder) when `pixelrec preprocess` has run, else the raw `data.item_info_path` with
     /// images `data.image_folder/<item_id>.<ext>` for the allowed extensions. Text is `title`, `tag` and
     /// `description` (those present) joined with `. `.
     /// - Throws: `DataError` for unreadable tables.
     public static func inputs(_ config: PixelRecConfig) throws -> Inputs {
         let fileManager = FileManager.default
-        let processedDir = config.data.resolvedProcessedDir
-        let processed = processedDir + "/item_info.csv"
+        let processed = config.data.resolvedProcessedItemInfoPath
+        let processedDir = directoryPart(processed)
         let useProcessed = fileManager.fileExists(atPath: processed)
         let table = try ItemTable.load(path: useProcessed ? processed : config.data.itemInfoPath)
         let ids = table.ids
@@ -144,16 +144,22 @@ public enum ItemFeatures {
             let cache = try imageCache(config, encoder: encoder)
             var source: (@Sendable (String) throws -> [Float])? = nil
             if let cache { source = { path in try cache.features(for: path) } }
-            let precompute = config.data.imageCache.precomputeAtStartup
+            var precomputed: String? = nil
+            if let cache, config.data.imageCache.precomputeAtStartup {
+                // Unreadable images fail again (and are reported) when encoded.
+                let present = paths.compactMap { $0 }
+                let size = config.data.imageCache.preprocessingBatchSize
+                let (computed, batches) = try cache.precompute(
+                    present, workers: threads, batchSize: size, skipFailures: true)
+                precomputed =
+                    "precomputed at startup: \(computed) of \(present.count) images decoded in \(batches) "
+                    + "batches of \(size)"
+            }
             var report = try FeatureStoreBuilder.update(
                 path: storePath(config, .image), identity: encoder.identity, ids: items.ids,
                 hasInput: paths.map { $0 != nil }, force: force
             ) { (indices: [Int]) throws -> FeatureStoreBuilder.Encoded in
                 let chosen = indices.map { paths[$0] ?? "" }
-                if let cache, precompute {
-                    // Unreadable images fail again (and are reported) when encoded.
-                    try cache.precompute(chosen, workers: threads, skipFailures: true)
-                }
                 return try runner.encodeImages(paths: chosen, with: encoder, title: "encode images", prepared: source)
             }
             if let cache {
@@ -162,7 +168,9 @@ public enum ItemFeatures {
                 report.notes.append(
                     "image cache (\(strategy.rawValue)\(place)): "
                         + "\(s.hits) hits (memory \(s.memoryHits), disk \(s.diskHits)), \(s.misses) decoded, "
-                        + "\(s.staleDiskEntries) stale entries replaced")
+                        + "\(s.staleDiskEntries) stale entries replaced"
+                        + (s.evictions > 0 ? ", \(s.evictions) evicted from memory (max_memory_items)" : ""))
+                if let precomputed { report.notes.append(precomputed) }
             }
             reports.append(report)
         }

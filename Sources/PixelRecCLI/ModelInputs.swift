@@ -12,11 +12,11 @@ enum ModelInputs {
     /// folders when features are encoded, the feature stores) as inputs, and the feature stores as outputs
     /// when one is missing (they are encoded then).
     static func declareItemInputs(_ config: PixelRecConfig, into paths: inout CommandPaths) {
-        let processed = config.data.resolvedProcessedDir + "/item_info.csv"
+        let processed = config.data.resolvedProcessedItemInfoPath
         let useProcessed = FileManager.default.fileExists(atPath: processed)
         paths.input(
             useProcessed ? processed : config.data.itemInfoPath,
-            useProcessed ? "data.processed_dir" : "data.item_info_path")
+            useProcessed ? "data.processed_item_info_path" : "data.item_info_path")
         let stores = EncoderModality.allCases.map { ItemFeatures.storePath(config, $0) }
         if stores.allSatisfy(FileManager.default.fileExists) {
             for (store, modality) in zip(stores, EncoderModality.allCases) {
@@ -32,7 +32,7 @@ enum ModelInputs {
 
     /// The item table numeric features come from: the processed one when preprocess ran, else the raw one.
     static func itemTable(_ config: PixelRecConfig) throws -> ItemTable {
-        let processed = config.data.resolvedProcessedDir + "/item_info.csv"
+        let processed = config.data.resolvedProcessedItemInfoPath
         let path = FileManager.default.fileExists(atPath: processed) ? processed : config.data.itemInfoPath
         return try ItemTable.load(path: path)
     }

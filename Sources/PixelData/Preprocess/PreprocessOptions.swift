@@ -69,6 +69,12 @@ public struct PreprocessOptions: Sendable, Equatable {
     public var maxLongestEdge = 512
     /// Worker threads for images. Default 2.
     public var workers = 2
+    /// File name of the item table in the output folder (`data.processed_item_info_path`). Default
+    /// `item_info.csv`.
+    public var itemInfoFileName = "item_info.csv"
+    /// File name of the interaction table in the output folder (`data.processed_interactions_path`). Default
+    /// `interactions.csv`.
+    public var interactionsFileName = "interactions.csv"
 
     public init() {}
 
@@ -89,6 +95,19 @@ public struct PreprocessOptions: Sendable, Equatable {
         guard workers >= 1 else { throw DataError.invalidOption(name: "workers", reason: "must be ≥ 1") }
         guard !allowedExtensions.isEmpty else {
             throw DataError.invalidOption(name: "allowed_extensions", reason: "must not be empty")
+        }
+        let reserved: Set = ["scalers.json", "item_ids.json", "user_ids.json", "preprocess_report.json", "images"]
+        for (name, file) in [
+            ("processed_item_info_path", itemInfoFileName), ("processed_interactions_path", interactionsFileName),
+        ] {
+            guard !file.isEmpty, !file.contains("/"), file != ".", file != "..", !reserved.contains(file) else {
+                throw DataError.invalidOption(
+                    name: name, reason: "file name '\(file)' must be a plain name other than \(reserved.sorted())")
+            }
+        }
+        guard itemInfoFileName != interactionsFileName else {
+            throw DataError.invalidOption(
+                name: "processed_interactions_path", reason: "must differ from processed_item_info_path's file name")
         }
     }
 }

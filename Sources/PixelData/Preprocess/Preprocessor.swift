@@ -41,10 +41,14 @@ public enum Preprocessor {
         return images + "/"
     }
 
-    /// The files one run writes into the output folder, committed together.
-    public static let setFiles = [
-        "item_info.csv", "interactions.csv", "scalers.json", "item_ids.json", "user_ids.json", "preprocess_report.json",
-    ]
+    /// The files one run writes into the output folder, committed together (the two tables named by
+    /// ``PreprocessOptions/itemInfoFileName`` and ``PreprocessOptions/interactionsFileName``).
+    public static func setFiles(_ options: PreprocessOptions) -> [String] {
+        [
+            options.itemInfoFileName, options.interactionsFileName, "scalers.json", "item_ids.json", "user_ids.json",
+            "preprocess_report.json",
+        ]
+    }
 
     @discardableResult
     public static func run(
@@ -205,9 +209,9 @@ public enum Preprocessor {
         var userMap = IdMap(capacity: users.count)
         for row in keptInteractions { userMap.insert(interactions.userIds.key(interactions.users[row])) }
         let itemMap = try IdMap(keys: keptRows.map { ids[$0] })
-        try AtomicFileSet.write(directory: outputDirectory, owning: Set(setFiles)) { staging in
-            try output.write(to: staging + "/item_info.csv")
-            try interactions.write(to: staging + "/interactions.csv", rows: keptInteractions)
+        try AtomicFileSet.write(directory: outputDirectory, owning: Set(setFiles(options))) { staging in
+            try output.write(to: staging + "/" + options.itemInfoFileName)
+            try interactions.write(to: staging + "/" + options.interactionsFileName, rows: keptInteractions)
             try ScalerSet(scalers: scalers).save(to: staging + "/scalers.json")
             try itemMap.save(to: staging + "/item_ids.json", name: options.itemIdColumn)
             try userMap.save(to: staging + "/user_ids.json", name: options.interactions.userColumn)

@@ -43,11 +43,11 @@ enum EncodeCommand: Subcommand {
             invocation.string("only").flatMap { EncoderModality(rawValue: $0) }.map { [$0] }
             ?? EncoderModality.allCases
         var paths = context.paths()
-        let processed = config.data.resolvedProcessedDir + "/item_info.csv"
+        let processed = config.data.resolvedProcessedItemInfoPath
         let useProcessed = FileManager.default.fileExists(atPath: processed)
         paths.input(
             useProcessed ? processed : config.data.itemInfoPath,
-            useProcessed ? "data.processed_dir" : "data.item_info_path")
+            useProcessed ? "data.processed_item_info_path" : "data.item_info_path")
         paths.input(config.data.imageFolder, "data.image_folder", directory: true)
         if useProcessed {
             paths.input(config.data.resolvedProcessedImageFolder, "the processed images", directory: true)

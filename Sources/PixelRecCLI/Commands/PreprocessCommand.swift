@@ -55,8 +55,24 @@ enum PreprocessCommand: Subcommand {
         try paths.check()
 
         var options = PreprocessOptions(config: config.data, itemColumns: try csvHeader(config.data.itemInfoPath))
-        // `--output DIR` puts everything, images included, under DIR.
+        // `--output DIR` puts everything, images included, under DIR (default file names); else the two tables
+        // take the names of data.processed_item_info_path / _interactions_path, in the processed directory.
         options.outputImagesDirectory = outputImages
+        if !invocation.isSet("output") {
+            let tables = [
+                (config.data.resolvedProcessedItemInfoPath, "data.processed_item_info_path"),
+                (config.data.resolvedProcessedInteractionsPath, "data.processed_interactions_path"),
+            ]
+            for (path, key) in tables where directoryPart(path) != directoryPart(output + "/x") {
+                throw PixelError.invalidValue(
+                    setting: key,
+                    reason:
+                        "\(path) is outside the processed directory \(output) (preprocess commits its outputs as "
+                        + "one set in one folder): put it in \(output)/ or set data.processed_dir")
+            }
+            options.itemInfoFileName = fileNamePart(tables[0].0)
+            options.interactionsFileName = fileNamePart(tables[1].0)
+        }
         options.requireImage = !invocation.flag("keep-items-without-image")
         options.workers = invocation.int("workers") ?? ThreadCount.resolve(config.training.threads)
 
@@ -86,9 +102,23 @@ enum PreprocessCommand: Subcommand {
                 + (options.checkCorrupted
                     ? ""
                     : "; corrupt-image check skipped (check_corrupted: false): \(report.imagesNotDecoded) not decoded"))
-        console.line("wrote \(output)/{item_info.csv,interactions.csv,scalers.json,preprocess_report.json}")
+        console.line(
+            "wrote \(output)/{\(options.itemInfoFileName),\(options.interactionsFileName),scalers.json,"
+                + "preprocess_report.json}")
         console.line("images in \(options.outputImagesDirectory ?? output + "/images")")
     }
+}
+
+/// `path` up to its last `/` with `./` segments and repeated slashes removed (`.` when it has none).
+func directoryPart(_ path: String) -> String {
+    let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+    let directory = parts.dropLast().joined(separator: "/")
+    return path.hasPrefix("/") ? "/" + directory : (directory.isEmpty ? "." : directory)
+}
+
+/// The last component of `path`.
+func fileNamePart(_ path: String) -> String {
+    String(path.split(separator: "/").last ?? Substring(path))
 }
 
 /// The header row of a CSV file.

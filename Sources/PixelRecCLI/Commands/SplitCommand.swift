@@ -156,7 +156,7 @@ enum SplitCommand: Subcommand {
         if data.processedInteractionsPath != DataConfig().processedInteractionsPath {
             return (data.processedInteractionsPath, "data.processed_interactions_path")
         }
-        let processed = data.resolvedProcessedDir + "/interactions.csv"
+        let processed = data.resolvedProcessedInteractionsPath
         return FileManager.default.fileExists(atPath: processed)
             ? (processed, "data.processed_interactions_path") : (data.interactionsPath, "data.interactions_path")
     }
