@@ -6,7 +6,7 @@ public struct ImageCacheConfig: Sendable, Equatable {
     public var maxMemoryItems = 1500
     /// `cache_directory`: on-disk tensors for `disk` and `hybrid`.
     public var cacheDirectory = "data/cache/image_tensors"
-    /// `precompute_at_startup`: fill the cache for every item before training starts.
+    /// `precompute_at_startup`: `pixelrec encode` fills the cache for every item before it starts encoding.
     public var precomputeAtStartup = false
     /// `preprocessing_batch_size`: images decoded per batch when filling the cache.
     public var preprocessingBatchSize = 50

@@ -32,9 +32,9 @@ struct SharedImageCacheTests {
         _ = try cache.features(for: "a")  // a is now most recent
         _ = try cache.features(for: "ccc")  // evicts bb
         _ = try cache.features(for: "a")
-        _ = try cache.features(for: "bb")
+        _ = try cache.features(for: "bb")  // evicts ccc
         #expect(counter.calls.withLock { $0 } == 4)
-        #expect(cache.statistics == ImageCacheStatistics(memoryHits: 2, diskHits: 0, misses: 4))
+        #expect(cache.statistics == ImageCacheStatistics(memoryHits: 2, diskHits: 0, misses: 4, evictions: 2))
         #expect(cache.memoryCount == 2)
     }
 
@@ -83,5 +83,15 @@ struct SharedImageCacheTests {
         #expect(cache.memoryCount == 250)
         #expect(counter.calls.withLock { $0 } >= 250 && counter.calls.withLock { $0 } <= 500)
         #expect(cache.statistics.hits + cache.statistics.misses == 500)
+    }
+
+    @Test("precompute in batches: ⌈n / batch⌉ batches, each path computed once (batches run one after another)")
+    func batchedPrecompute() throws {
+        let (cache, counter) = try Self.makeCache(.memory, capacity: 1000)
+        let paths = (0..<100).map { "p\($0)" } + (0..<20).map { "p\($0)" }
+        let (computed, batches) = try cache.precompute(paths, workers: 2, batchSize: 7)
+        #expect(batches == 18)  // ⌈120 / 7⌉
+        #expect(computed == 100 && counter.calls.withLock { $0 } == 100)
+        #expect(cache.statistics.memoryHits == 20)
     }
 }

@@ -199,10 +199,10 @@ enum ConfigSchema {
             "on-disk tensors for disk and hybrid", .nonEmpty),
         F(
             "data.image_cache_config.precompute_at_startup", \.data.imageCache.precomputeAtStartup,
-            "fill the cache before training starts"),
+            "encode fills the cache with every item's image before it starts encoding"),
         F(
             "data.image_cache_config.preprocessing_batch_size", \.data.imageCache.preprocessingBatchSize,
-            "images decoded per batch when filling the cache", .atLeast(1)),
+            "images decoded per batch (split over the threads) when precompute_at_startup fills the cache", .atLeast(1)),
         F(
             "data.offline_image_compression.enabled", \.data.offlineImageCompression.enabled,
             "re-encode large images during preprocess"),

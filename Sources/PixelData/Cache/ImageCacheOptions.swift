@@ -31,6 +31,8 @@ public struct ImageCacheStatistics: Sendable, Equatable {
     public var misses = 0
     /// Disk entries rejected (other version, descriptor or path, changed source, corrupt) and recomputed.
     public var staleDiskEntries = 0
+    /// Entries dropped from memory to keep at most `maxMemoryItems` (disk entries stay).
+    public var evictions = 0
 
     public var hits: Int { memoryHits + diskHits }
 }

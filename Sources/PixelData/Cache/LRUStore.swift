@@ -38,18 +38,22 @@ struct LRUStore {
         return values[node]
     }
 
-    mutating func put(_ key: String, _ value: [Float]) {
-        guard capacity > 0 else { return }
+    /// Stores `value` under `key` as the most recent entry.
+    /// - Returns: whether the least recently used entry was dropped to make room.
+    @discardableResult
+    mutating func put(_ key: String, _ value: [Float]) -> Bool {
+        guard capacity > 0 else { return false }
         if let node = index[key] {
             values[node] = value
             if node != head {
                 unlink(node)
                 pushFront(node)
             }
-            return
+            return false
         }
         let node: Int
-        if index.count < capacity {
+        let evicts = index.count >= capacity
+        if !evicts {
             node = keys.count
             keys.append(key)
             values.append(value)
@@ -65,6 +69,7 @@ struct LRUStore {
         }
         index[key] = node
         pushFront(node)
+        return evicts
     }
 
     mutating func removeAll() { self = LRUStore(capacity: capacity) }

@@ -70,7 +70,7 @@ public final class SharedImageCache: Sendable {
             case let .hit(value):
                 state.withLock { state in
                     state.statistics.diskHits += 1
-                    if useMemory { state.lru.put(path, value) }
+                    if useMemory && state.lru.put(path, value) { state.statistics.evictions += 1 }
                 }
                 return value
             case .stale:
@@ -82,34 +82,44 @@ public final class SharedImageCache: Sendable {
         let value = try preprocess(path)
         state.withLock { state in
             state.statistics.misses += 1
-            if useMemory { state.lru.put(path, value) }
+            if useMemory && state.lru.put(path, value) { state.statistics.evictions += 1 }
         }
         if useDisk { try writeDisk(path, value) }
         return value
     }
 
-    /// Fills the cache for `paths` on `workers` threads (precompute at startup).
+    /// Fills the cache for `paths` on `workers` threads (precompute at startup), `batchSize` images at a time
+    /// (each batch split over the workers; `data.image_cache_config.preprocessing_batch_size`).
     /// - Parameter skipFailures: leave out the images whose preprocessing fails (they fail again, and are
     ///   reported, where they are used) instead of stopping at the first.
-    /// - Returns: how many were computed (not already cached).
+    /// - Returns: how many were computed (not already cached) and in how many batches.
     /// - Throws: the first preprocessing error, unless `skipFailures`.
     @discardableResult
     public func precompute(
-        _ paths: [String], workers: Int = 2, skipFailures: Bool = false, progress: PixelCore.Progress? = nil
-    ) throws -> Int {
+        _ paths: [String], workers: Int = 2, batchSize: Int = 50, skipFailures: Bool = false,
+        progress: PixelCore.Progress? = nil
+    ) throws -> (computed: Int, batches: Int) {
         let before = statistics.misses
         let failure = FirstError()
-        let workers = max(1, min(workers, paths.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var k = worker
-            while k < paths.count && !failure.isSet {
-                do { _ = try features(for: paths[k]) } catch { if !skipFailures { failure.set(error) } }
-                progress?.advance()
-                k += workers
+        let batchSize = max(1, batchSize)
+        var batches = 0
+        var start = 0
+        while start < paths.count && !failure.isSet {
+            let batch = paths[start..<min(paths.count, start + batchSize)]
+            let workers = max(1, min(workers, batch.count))
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var k = batch.startIndex + worker
+                while k < batch.endIndex && !failure.isSet {
+                    do { _ = try features(for: batch[k]) } catch { if !skipFailures { failure.set(error) } }
+                    progress?.advance()
+                    k += workers
+                }
             }
+            batches += 1
+            start = batch.endIndex
         }
         if let error = failure.error { throw error }
-        return statistics.misses - before
+        return (statistics.misses - before, batches)
     }
 
     /// Empties the memory LRU (disk entries stay).
