@@ -272,6 +272,19 @@ struct KeyCoverageTests {
         #expect(repeated.isEmpty, "keys with more than one row: \(repeated)")
     }
 
+    @Test("each key of the Python framework pixelrec ignores warns with its reason and is listed in the README")
+    func ignoredKeysWarn() async throws {
+        let binary = try #require(ExecutableTests.binary, "build pixelrec first")
+        let pipeline = try await KeyCoveragePipeline.shared(binary: binary)
+        let readme = try String(contentsOfFile: packageRoot + "/README.md", encoding: .utf8)
+        for (path, reason) in ConfigSchema.ignoredKeys {
+            let key = path.hasSuffix(".*") ? String(path.dropLast(2)) + ".enabled" : path
+            let warning = try pipeline.warning(for: key + "=1")
+            #expect(warning?.contains("is ignored: " + reason) == true, "\(key): \(warning ?? "no warning")")
+            #expect(readme.contains(path.hasSuffix(".*") ? String(path.dropLast(2)) : path), "README lacks \(path)")
+        }
+    }
+
     @Test("the key changes what the pipeline produces, or is documented and warned about", arguments: rows)
     func key(_ row: Row) async throws {
         let binary = try #require(ExecutableTests.binary, "build pixelrec first")
