@@ -25,40 +25,26 @@ extension FeatureStore {
         let idsOffset = flagsOffset + n
         let idBytes = ids.reduce(0) { $0 + 4 + $1.utf8.count }
         let length = idsOffset + idBytes
-        var raw = [UInt8](repeating: 0, count: rowsOffset)
-        do {
-            func put(_ value: UInt64, _ offset: Int, _ size: Int) {
-                for k in 0..<size { raw[offset + k] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(k))) }
-            }
-            for (k, byte) in magic.enumerated() { raw[k] = byte }
-            put(UInt64(version), 8, 4)
-            put(UInt64(d), 12, 4)
-            put(UInt64(n), 16, 8)
-            put(identity.modality == .image ? 0 : 1, 24, 1)
-            put(UInt64(name.count), 26, 2)
-            put(UInt64(hash.count), 28, 2)
-            put(UInt64(rowsOffset), 32, 8)
-            put(UInt64(flagsOffset), 40, 8)
-            put(UInt64(idsOffset), 48, 8)
-            put(UInt64(length), 56, 8)
-            for (k, byte) in (name + hash).enumerated() { raw[64 + k] = byte }
+        var header = [UInt8](repeating: 0, count: rowsOffset)
+        for (k, byte) in magic.enumerated() { header[k] = byte }
+        for (value, offset, size) in [
+            (UInt64(version), 8, 4), (UInt64(d), 12, 4), (UInt64(n), 16, 8),
+            (identity.modality == .image ? 0 : 1, 24, 1),
+            (UInt64(name.count), 26, 2), (UInt64(hash.count), 28, 2), (UInt64(rowsOffset), 32, 8),
+            (UInt64(flagsOffset), 40, 8), (UInt64(idsOffset), 48, 8), (UInt64(length), 56, 8),
+        ] {
+            StoreBytes.put(value, at: offset, size: size, into: &header)
         }
-        let header = Data(raw)
-        var tail = Data(capacity: n + idBytes)
+        for (k, byte) in (name + hash).enumerated() { header[64 + k] = byte }
+        var tail = [UInt8]()
+        tail.reserveCapacity(n + idBytes)
         tail.append(contentsOf: missing.map { $0 ? missingFlag : 0 })
-        for id in ids {
-            let bytes = Array(id.utf8)
-            let count = UInt32(bytes.count)
-            tail.append(contentsOf: [
-                UInt8(count & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count >> 16 & 0xFF), UInt8(count >> 24),
-            ])
-            tail.append(contentsOf: bytes)
-        }
+        StoreBytes.appendIds(ids, to: &tail)
         try AtomicFile.write(to: path) { handle in
-            try handle.write(contentsOf: header)
+            try handle.write(contentsOf: Data(header))
             // Float rows are little-endian in memory on every platform we build for.
             try rows.withUnsafeBytes { try handle.write(contentsOf: Data($0)) }
-            try handle.write(contentsOf: tail)
+            try handle.write(contentsOf: Data(tail))
         }
     }
 }

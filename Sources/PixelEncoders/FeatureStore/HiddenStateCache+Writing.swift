@@ -37,28 +37,20 @@ extension HiddenStateCache {
         let idsOffset = lengthsOffset + 4 * n
         let fileLength = idsOffset + ids.reduce(0) { $0 + 4 + $1.utf8.count }
         var header = [UInt8](repeating: 0, count: statesOffset)
-        func put(_ value: UInt64, _ offset: Int, _ size: Int) {
-            for k in 0..<size { header[offset + k] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(k))) }
-        }
         for (k, byte) in magic.enumerated() { header[k] = byte }
-        put(UInt64(version), 8, 4)
-        put(UInt64(width), 12, 4)
-        put(UInt64(length), 16, 4)
-        put(UInt64(n), 24, 8)
-        for (k, s) in strings.enumerated() { put(UInt64(s.count), 32 + 2 * k, 2) }
-        put(UInt64(statesOffset), 40, 8)
-        put(UInt64(lengthsOffset), 48, 8)
-        put(UInt64(idsOffset), 56, 8)
-        put(UInt64(fileLength), 64, 8)
+        var fields: [(UInt64, Int, Int)] = [(UInt64(version), 8, 4), (UInt64(width), 12, 4), (UInt64(length), 16, 4)]
+        fields.append((UInt64(n), 24, 8))
+        for (k, s) in strings.enumerated() { fields.append((UInt64(s.count), 32 + 2 * k, 2)) }
+        fields += [
+            (UInt64(statesOffset), 40, 8), (UInt64(lengthsOffset), 48, 8), (UInt64(idsOffset), 56, 8),
+            (UInt64(fileLength), 64, 8),
+        ]
+        for (value, offset, size) in fields { StoreBytes.put(value, at: offset, size: size, into: &header) }
         for (k, byte) in strings.joined().enumerated() { header[headerSize + k] = byte }
         var tail = [UInt8]()
         tail.reserveCapacity(fileLength - lengthsOffset)
-        func append32(_ value: Int) { for k in 0..<4 { tail.append(UInt8(truncatingIfNeeded: value >> (8 * k))) } }
-        for l in lengths { append32(l) }
-        for id in ids {
-            append32(id.utf8.count)
-            tail.append(contentsOf: id.utf8)
-        }
+        for l in lengths { for k in 0..<4 { tail.append(UInt8(truncatingIfNeeded: l >> (8 * k))) } }
+        StoreBytes.appendIds(ids, to: &tail)
         try AtomicFile.write(to: path) { handle in
             try handle.write(contentsOf: Data(header))
             // Every row starts as zeros (ftruncate extends with zeros; items without text stay so), and

@@ -1,8 +1,23 @@
 import Foundation
 
 /// Pieces shared by the binary store formats (``FeatureStore``, ``HiddenStateCache``): opening a file as
-/// a memory map, and the id table both end with.
+/// a memory map, little-endian header fields, and the id table both end with (written and read).
 enum StoreBytes {
+    /// Stores the low `size` bytes of `value`, little-endian, at `bytes[offset ..< offset + size]`.
+    static func put(_ value: UInt64, at offset: Int, size: Int, into bytes: inout [UInt8]) {
+        for k in 0..<size { bytes[offset + k] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(k))) }
+    }
+
+    /// Appends the id table of `ids` to `bytes`: per id a `UInt32` little-endian byte length, then its UTF-8
+    /// (what ``ids(_:count:fail:)`` reads).
+    static func appendIds(_ ids: [String], to bytes: inout [UInt8]) {
+        for id in ids {
+            let count = id.utf8.count
+            for k in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: count >> (8 * k))) }
+            bytes.append(contentsOf: id.utf8)
+        }
+    }
+
     /// The file at `path`, memory-mapped (its bytes are read on demand, never copied).
     /// - Throws: `EncoderError.missingFile` (naming `what`) when absent, `.invalidStore` when unreadable.
     static func map(_ path: String, what: String) throws -> Data {
