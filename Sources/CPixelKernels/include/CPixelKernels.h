@@ -28,4 +28,50 @@ void pixel_dps_dq(const float *e, long lde, long rows, const float *c, long n, l
 /// `out[j, :] (+)= Σ_{i < rows} e[i, j]·sq[i, :]` (`out` `[n, d]`; added to when `accumulate`, else overwritten).
 void pixel_dps_dc(const float *e, long lde, long rows, const float *sq, long n, long d, float *out, int accumulate);
 
+/// Instruction-set levels of the dispatched dense kernels (gemm.c).
+enum { PIXEL_ISA_BASELINE = 0, PIXEL_ISA_AVX2 = 1, PIXEL_ISA_AVX512 = 2 };
+/// The highest level this CPU (and OS) runs.
+int pixel_isa_supported(void);
+/// The level in use, decided on the first call: pixel_isa_supported(), lowered by the environment variable
+/// PIXELREC_ISA (`avx512`, `avx2`, `baseline`) when that names a lower one.
+int pixel_isa_active(void);
+/// `avx512`, `avx2` or `baseline`.
+const char *pixel_isa_name(int level);
+/// The level a name stands for, or −1.
+int pixel_isa_named(const char *name);
+
+/// The dense kernels of one instruction-set variant. AVX-512 and AVX2 give the same bits (each multiply-add
+/// fused, in the same order); baseline rounds each product before adding it.
+typedef struct {
+    /// Rows `r < rows` (≤ 12) of a 12×32 tile: `c[r·ldc + j] = clamp(Σ_p a[12p + r]·b[32p + j] + row_bias[r]
+    /// + col_bias[j], lo, hi)` with the sum in `p` order, GELU applied before the clamp when `gelu`;
+    /// `row_bias`, `col_bias` may be NULL (0).
+    void (*tile12x32)(long k, const float *a, const float *b, float *c, long ldc, long rows,
+                      const float *row_bias, const float *col_bias, int gelu, float lo, float hi);
+    /// The same for the first `rows` (≤ 4) rows of a 12-row panel, no row bias, no clamp (the same bits as
+    /// tile12x32 gives those rows).
+    void (*tile4x32)(long k, const float *a, const float *b, float *c, long ldc, long rows, const float *col_bias,
+                     int gelu);
+    /// `c[r, j..<j+64] += Σ_p a[min(r, m−1), p]·B[p, 0..<64]` for rows `i ..< min(i+4, m)` (row-major `a` `[m, k]`,
+    /// `c` `[m, n]`); columns 0..<32 of `B` at `low + p·ldb`, 32..<64 at `high + p·ldb`.
+    void (*small_rows4x64)(long i, long m, long j, long k, const float *a, const float *low, const float *high,
+                           long ldb, float *c, long n);
+    /// The same for `width` (a multiple of 16, < 64) columns at `b + p·ldb`, one 16-column vector at a time.
+    void (*small_rows4x16)(long i, long m, long j, long width, long k, const float *a, const float *b, long ldb,
+                           float *c, long n);
+    /// `scores[c] = Σ_{t<d} q[t]·kt[t·padded + c]` for `c < padded` (a multiple of 16), in `t` order.
+    void (*attention_scores)(const float *q, const float *kt, long d, long padded, float *scores);
+    /// `out[e] = Σ_{j<sk} p[j]·v[j·stride + e]` for `e < dv`, in `j` order (columns past the last multiple of
+    /// 16 are unfused in every variant).
+    void (*attention_values)(const float *p, const float *v, long sk, long stride, long dv, float *out);
+    /// `y[i] = ½·x[i]·(1 + erf(x[i]/√2))` (erf: Abramowitz–Stegun 7.1.26 with a Cephes-style e^x; the operations
+    /// of PixelONNX's VectorMath.gelu, so the same bits); `y` may be `x`.
+    void (*gelu)(const float *x, float *y, long n);
+} PixelDenseKernels;
+
+/// The kernels of `level`, lowered to what this CPU runs.
+const PixelDenseKernels *pixel_dense_kernels(int level);
+/// The kernels of pixel_isa_active().
+const PixelDenseKernels *pixel_dense_active(void);
+
 #endif
