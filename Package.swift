@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "PixelDataTests", dependencies: ["PixelData", "PixelConfig"]),
         .testTarget(
             name: "PixelEvalTests", dependencies: ["PixelEval", "PixelConfig"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PixelONNXTests", dependencies: ["PixelONNX"]),
+        .testTarget(name: "PixelONNXTests", dependencies: ["PixelONNX", "CPixelKernels"]),
         .testTarget(
             name: "PixelEncodersTests", dependencies: ["PixelEncoders", "PixelNN", "PixelONNX", "PixelTensor"]),
         .testTarget(
