@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "PixelArgumentsTests", dependencies: ["PixelArguments"], resources: [.copy("Golden")]),
         .testTarget(name: "PixelConfigTests", dependencies: ["PixelConfig", "PixelCore"]),
         .testTarget(
-            name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim"],
+            name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim", "CPixelKernels"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelDataTests", dependencies: ["PixelData", "PixelConfig"]),
         .testTarget(

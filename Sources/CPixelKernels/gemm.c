@@ -10,23 +10,7 @@
 // variant that has FMA, whatever the compiler would contract.
 #pragma clang fp contract(off)
 
-typedef float pk_f16 __attribute__((ext_vector_type(16)));
-typedef int pk_i16 __attribute__((ext_vector_type(16)));
-
-// Unaligned 16-lane loads and stores as macros (see softmax.c: no 64-byte vector crosses a function boundary).
-#define pk_load16(p)                                                                                                  \
-    ({                                                                                                                \
-        pk_f16 v_;                                                                                                    \
-        memcpy(&v_, (p), sizeof v_);                                                                                  \
-        v_;                                                                                                           \
-    })
-#define pk_store16(p, v)                                                                                              \
-    do {                                                                                                              \
-        pk_f16 t_ = (v);                                                                                              \
-        memcpy((p), &t_, sizeof t_);                                                                                  \
-    } while (0)
-// Lanes of b where the mask (a vector comparison: all ones or zero per lane) is set, else of c.
-#define pk_select(mask, b, c) ((pk_f16)(((mask) & (pk_i16)(b)) | (~(mask) & (pk_i16)(c))))
+#include "vec16.h"
 
 #if defined(__x86_64__)
 #define PK_FN(name) name##_avx512
@@ -54,7 +38,7 @@ typedef int pk_i16 __attribute__((ext_vector_type(16)));
     {                                                                                                                 \
         pixel_gemm_tile12x32_##suffix, pixel_gemm_tile4x32_##suffix, pixel_small_rows4x64_##suffix,                   \
             pixel_small_rows4x16_##suffix, pixel_attention_scores_##suffix, pixel_attention_values_##suffix,          \
-            pixel_gelu_##suffix                                                                                       \
+            pixel_gelu_##suffix, pixel_depthwise_plane_##suffix, pixel_dot_##suffix                                   \
     }
 
 static const PixelDenseKernels tables[3] = {

@@ -216,3 +216,62 @@ void PK_FN(pixel_attention_values)(const float *p, const float *v, long sk, long
         out[d] = acc;
     }
 }
+
+void PK_FN(pixel_depthwise_plane)(const float *src, long pw, const float *filter, float bias, float *dst, long oh,
+                                  long ow, long sy, long sx, long kh, long kw, float lo, float hi) {
+    for (long y = 0; y < oh; y += 4) {
+        const long last = oh - 1;
+        const long ys[4] = {y, y + 1 < last ? y + 1 : last, y + 2 < last ? y + 2 : last, y + 3 < last ? y + 3 : last};
+        for (long c = 0; c < ow; c += 16) {
+            pk_f16 acc[4];
+            for (int r = 0; r < 4; r++) acc[r] = (pk_f16)bias;
+            for (long i = 0; i < kh; i++) {
+                const float *base = src + i * pw + c * sx, *taps = filter + i * kw;
+                const float *rows[4];
+                for (int r = 0; r < 4; r++) rows[r] = base + ys[r] * sy * pw;
+                if (sx == 1) {
+                    for (long j = 0; j < kw; j++) {
+                        pk_f16 t = (pk_f16)taps[j];
+                        _Pragma("clang loop unroll(full)") for (int r = 0; r < 4; r++)
+                            acc[r] = PK_MADD(t, pk_load16(rows[r] + j), acc[r]);
+                    }
+                } else {
+                    for (long j = 0; j < kw; j++) {
+                        pk_f16 t = (pk_f16)taps[j];
+                        _Pragma("clang loop unroll(full)") for (int r = 0; r < 4; r++) {
+                            pk_f32 pair = pk_load32(rows[r] + j);
+                            pk_f16 even = __builtin_shufflevector(pair, pair, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22,
+                                                                  24, 26, 28, 30);
+                            acc[r] = PK_MADD(t, even, acc[r]);
+                        }
+                    }
+                }
+            }
+            long lanes = ow - c < 16 ? ow - c : 16, count = oh - y < 4 ? oh - y : 4;
+            for (long r = 0; r < count; r++) {
+                pk_f16 v = acc[r];
+                v = pk_select(v < lo, (pk_f16)lo, v);
+                v = pk_select(v > hi, (pk_f16)hi, v);
+                float *line = dst + (y + r) * ow + c;
+                if (lanes == 16) {
+                    pk_store16(line, v);
+                } else {
+                    float tail[16];
+                    pk_store16(tail, v);
+                    memcpy(line, tail, (size_t)lanes * sizeof(float));
+                }
+            }
+        }
+    }
+}
+
+float PK_FN(pixel_dot)(const float *a, const float *b, long n) {
+    pk_f16 acc = (pk_f16)0.0f;
+    long i = 0;
+    for (; i + 16 <= n; i += 16) acc = PK_MADD(pk_load16(a + i), pk_load16(b + i), acc);
+    float lanes[16], s = 0;
+    pk_store16(lanes, acc);
+    for (int l = 0; l < 16; l++) s += lanes[l];
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
