@@ -16,6 +16,11 @@ struct DenseKernelsTests {
         levels.map { ($0, body(DenseKernels.kernels($0))) }
     }
 
+    /// The same with the convolution kernels (conv.c).
+    static func perLevelConv(_ body: (PixelConvKernels) -> [Float]) -> [(DenseKernels.Level, [Float])] {
+        levels.map { ($0, body(pixel_conv_kernels($0.rawValue).pointee)) }
+    }
+
     /// Fused levels bit-identical to each other; every level within `tolerance` (relative to max(1, |ref|))
     /// of the reference.
     static func check(
@@ -155,5 +160,111 @@ struct DenseKernelsTests {
                 .max() ?? 0
             #expect(worst < 1e-5, "\(level.name): GELU error \(worst)")
         }
+    }
+
+    @Test("dot products: 16-lane partial sums, then the tail")
+    func dot() {
+        for n in [0, 5, 16, 37, 1280] {
+            let a = SmallGemmTests.values(n, seed: 21), b = SmallGemmTests.values(n, seed: 22)
+            let reference = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let outputs = Self.perLevel { kernels in [kernels.dot(a, b, n)] }
+            Self.check(outputs, reference: [reference], tolerance: 1e-5, "dot n \(n)")
+        }
+    }
+
+    @Test("conv tiles (12, 4 and 1 positions; 16 or 32 channels; residual) at every level")
+    func convTiles() {
+        let steps = 19, pstride = 3
+        let offsets = (0..<steps).map { ($0 * 7) % 23 + ($0 / 5) * 40 }
+        let x = SmallGemmTests.values(400, seed: 31), w = SmallGemmTests.values(steps * 32, seed: 32)
+        let bias = SmallGemmTests.values(32, seed: 33), residual = SmallGemmTests.values(64 * 12, seed: 34)
+        let (lo, hi): (Float, Float) = (-1.5, 2)
+        let second = 12 * 16 + 8
+        for positions in [12, 4, 1] {
+            for two in [false, true] {
+                for withResidual in [false, true] {
+                    var reference = [Double](repeating: .nan, count: second + 12 * 16)
+                    for q in 0..<positions {
+                        for h in 0..<(two ? 2 : 1) {
+                            for l in 0..<16 {
+                                var s = 0.0
+                                for t in 0..<steps {
+                                    s += Double(x[offsets[t] + q * pstride]) * Double(w[t * 32 + h * 16 + l])
+                                }
+                                s = Swift.min(Swift.max(s + Double(bias[h * 16 + l]), Double(lo)), Double(hi))
+                                let at = q * 16 + (h == 1 ? second : 0) + l
+                                if withResidual { s += Double(residual[at]) }
+                                reference[at] = s
+                            }
+                        }
+                    }
+                    let written = reference.indices.filter { !reference[$0].isNaN }
+                    let outputs = Self.perLevelConv { kernels in
+                        var out = [Float](repeating: .nan, count: reference.count)
+                        offsets.withUnsafeBufferPointer { ob in
+                            residual.withUnsafeBufferPointer { rb in
+                                kernels.tile(
+                                    positions, two ? 1 : 0, steps, ob.baseAddress, x, pstride, w, bias, &out, second,
+                                    withResidual ? rb.baseAddress : nil, lo, hi)
+                            }
+                        }
+                        #expect(
+                            out.indices.allSatisfy { reference[$0].isNaN == out[$0].isNaN },
+                            "positions \(positions) two \(two): writes outside its outputs")
+                        return written.map { out[$0] }
+                    }
+                    Self.check(
+                        outputs, reference: written.map { reference[$0] }, tolerance: 1e-5,
+                        "conv tile \(positions) two \(two) residual \(withResidual)")
+                }
+            }
+        }
+    }
+
+    @Test(
+        "depthwise planes (blocked and plain) against a direct reference",
+        arguments: [(1, 1, 1, 1), (2, 2, 1, 2), (1, 2, 2, 0), (2, 1, 1, 3)])
+    func depthwise(sy: Int, sx: Int, dilation: Int, pad: Int) {
+        let (ih, iw, kh, kw) = (9, 23, 3, 5)
+        let oh = (ih + 2 * pad - dilation * (kh - 1) - 1) / sy + 1,
+            ow = (iw + 2 * pad - dilation * (kw - 1) - 1) / sx + 1
+        let x = SmallGemmTests.values(ih * iw * 16, seed: 41), taps = SmallGemmTests.values(kh * kw * 16, seed: 42)
+        let bias = SmallGemmTests.values(16, seed: 43)
+        var reference = [Double](repeating: 0, count: oh * ow * 16)
+        for oy in 0..<oh {
+            for ox in 0..<ow {
+                for l in 0..<16 {
+                    var s = Double(bias[l])
+                    for i in 0..<kh {
+                        for j in 0..<kw {
+                            let iy = oy * sy - pad + i * dilation, ix = ox * sx - pad + j * dilation
+                            guard iy >= 0, iy < ih, ix >= 0, ix < iw else { continue }
+                            s += Double(taps[(i * kw + j) * 16 + l]) * Double(x[(iy * iw + ix) * 16 + l])
+                        }
+                    }
+                    reference[(oy * ow + ox) * 16 + l] = Swift.min(Swift.max(s, 0), 6)
+                }
+            }
+        }
+        let blocked = Self.perLevelConv { kernels in
+            var out = [Float](repeating: .nan, count: oh * ow * 16)
+            kernels.depthwise_plane(
+                x, &out, taps, bias, ih, iw, oh, ow, pad, pad, kh, kw, sy, sx, dilation, dilation, 0, 6)
+            return out
+        }
+        Self.check(blocked, reference: reference, tolerance: 1e-5, "blocked depthwise \(sy) \(sx) \(dilation) \(pad)")
+        guard dilation == 1 else { return }
+        // The plain kernel: one channel (lane 0) from a zero-bordered copy, 32 floats of slack per row (the
+        // stride-2 loads) and after the last one (the 16-column groups past the row end).
+        let ph = Swift.max((oh - 1) * sy + kh, ih + 2 * pad), pw = Swift.max((ow - 1) * sx + kw, iw + 2 * pad) + 32
+        var bordered = [Float](repeating: 0, count: ph * pw + 16 * sx + 32)
+        for y in 0..<ih { for c in 0..<iw { bordered[(y + pad) * pw + c + pad] = x[(y * iw + c) * 16] } }
+        let filter = (0..<(kh * kw)).map { taps[$0 * 16] }
+        let plain = Self.perLevel { kernels in
+            var out = [Float](repeating: .nan, count: oh * ow)
+            kernels.depthwise_plane(bordered, pw, filter, bias[0], &out, oh, ow, sy, sx, kh, kw, 0, 6)
+            return out
+        }
+        Self.check(plain, reference: (0..<(oh * ow)).map { reference[$0 * 16] }, tolerance: 1e-5, "plain depthwise")
     }
 }
