@@ -1,13 +1,25 @@
 // One instruction-set variant of the channel-blocked convolution kernels (PixelONNX's BlockedConv),
 // included by conv.c with PK_FN, PK_MADD and the target attribute as for gemm_impl.h. No include guard.
 
+// One 16-channel vector of a tile's output: v = clamp(acc + bias, lo, hi) (+ residual at the same place).
+#define PK_CONV_PUT(acc, bias_v, at)                                                                                  \
+    do {                                                                                                              \
+        pk_f16 v_ = (acc) + (bias_v);                                                                                 \
+        v_ = pk_select(v_ < lo, (pk_f16)lo, v_);                                                                      \
+        v_ = pk_select(v_ > hi, (pk_f16)hi, v_);                                                                      \
+        if (residual) v_ = v_ + pk_load16(residual + (at));                                                           \
+        pk_store16(out + (at), v_);                                                                                   \
+    } while (0)
+
 // R positions × (1 or 2) vectors of 16 output channels: acc[q] = Σ_s x[offsets[s] + q·pstride]·w[32s ..], in
 // step order, then v = clamp(acc + bias, lo, hi) (+ residual), stored at out + 16q (second vector + second).
-static inline __attribute__((always_inline)) void PK_FN(conv_tile_r)(const int R, const int two, long steps,
-                                                                     const long *offsets, const float *x,
-                                                                     long pstride, const float *w,
+// PS: the position stride when it is a constant (16, the blocked layout), else 0 (pstride at run time).
+static inline __attribute__((always_inline)) void PK_FN(conv_tile_r)(const int R, const int two, const long PS,
+                                                                     long steps, const long *offsets,
+                                                                     const float *x, long pstride, const float *w,
                                                                      const float *bias, float *out, long second,
                                                                      const float *residual, float lo, float hi) {
+    const long ps = PS ? PS : pstride;
     pk_f16 acc0[12], acc1[12];
     _Pragma("clang loop unroll(full)") for (int q = 0; q < R; q++) acc0[q] = acc1[q] = (pk_f16)0.0f;
     const float *bp = w;
@@ -15,7 +27,7 @@ static inline __attribute__((always_inline)) void PK_FN(conv_tile_r)(const int R
         const float *ap = x + offsets[s];
         pk_f16 b0 = pk_load16(bp), b1 = two ? pk_load16(bp + 16) : (pk_f16)0.0f;
         _Pragma("clang loop unroll(full)") for (int q = 0; q < R; q++) {
-            pk_f16 a = (pk_f16)ap[q * pstride];
+            pk_f16 a = (pk_f16)ap[q * ps];
             acc0[q] = PK_MADD(a, b0, acc0[q]);
             if (two) acc1[q] = PK_MADD(a, b1, acc1[q]);
         }
@@ -23,29 +35,31 @@ static inline __attribute__((always_inline)) void PK_FN(conv_tile_r)(const int R
     }
     pk_f16 bias0 = pk_load16(bias), bias1 = two ? pk_load16(bias + 16) : (pk_f16)0.0f;
     _Pragma("clang loop unroll(full)") for (int q = 0; q < R; q++) {
-        for (int h = 0; h < (two ? 2 : 1); h++) {
-            pk_f16 v = (h ? acc1[q] : acc0[q]) + (h ? bias1 : bias0);
-            v = pk_select(v < lo, (pk_f16)lo, v);
-            v = pk_select(v > hi, (pk_f16)hi, v);
-            long at = q * 16 + (h ? second : 0);
-            if (residual) v = v + pk_load16(residual + at);
-            pk_store16(out + at, v);
-        }
+        PK_CONV_PUT(acc0[q], bias0, q * 16);
+        if (two) PK_CONV_PUT(acc1[q], bias1, q * 16 + second);
     }
 }
 
 void PK_FN(pixel_conv_tile)(long positions, int two, long steps, const long *offsets, const float *x, long pstride,
                             const float *w, const float *bias, float *out, long second, const float *residual,
                             float lo, float hi) {
-#define PK_CONV_CASE(R)                                                                                               \
+#define PK_CONV_CASE(R, PS)                                                                                           \
     if (two)                                                                                                          \
-        PK_FN(conv_tile_r)(R, 1, steps, offsets, x, pstride, w, bias, out, second, residual, lo, hi);                 \
+        PK_FN(conv_tile_r)(R, 1, PS, steps, offsets, x, pstride, w, bias, out, second, residual, lo, hi);             \
     else                                                                                                              \
-        PK_FN(conv_tile_r)(R, 0, steps, offsets, x, pstride, w, bias, out, second, residual, lo, hi);
-    switch (positions) {
-    case 12: PK_CONV_CASE(12) break;
-    case 4: PK_CONV_CASE(4) break;
-    default: PK_CONV_CASE(1) break;
+        PK_FN(conv_tile_r)(R, 0, PS, steps, offsets, x, pstride, w, bias, out, second, residual, lo, hi);
+    if (pstride == 16) {
+        switch (positions) {
+        case 12: PK_CONV_CASE(12, 16) break;
+        case 4: PK_CONV_CASE(4, 16) break;
+        default: PK_CONV_CASE(1, 16) break;
+        }
+    } else {
+        switch (positions) {
+        case 12: PK_CONV_CASE(12, 0) break;
+        case 4: PK_CONV_CASE(4, 0) break;
+        default: PK_CONV_CASE(1, 0) break;
+        }
     }
 #undef PK_CONV_CASE
 }
