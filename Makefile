@@ -11,14 +11,12 @@ FUZZ_SECONDS ?= 300
 APT_PACKAGES      := libopenblas-dev liblapacke-dev libturbojpeg0-dev libpng-dev libyaml-dev
 APT_TEST_PACKAGES := libonnx-testdata
 
-# Tune SIMD code for this processor (measured: 1.4–2.5x on SIMD loops). Override with CPU=x86-64.
-CPUFLAGS := $(shell grep -m1 -o -w -E 'avx512f' /proc/cpuinfo 2>/dev/null)
-VENDOR   := $(shell grep -m1 -o -E 'AuthenticAMD|GenuineIntel' /proc/cpuinfo 2>/dev/null)
-ifeq ($(CPUFLAGS)$(VENDOR),avx512fAuthenticAMD)
-  CPU ?= znver4
-else ifeq ($(CPUFLAGS),avx512f)
-  CPU ?= skylake-avx512
-else ifneq ($(shell grep -m1 -o -w avx2 /proc/cpuinfo 2>/dev/null),)
+# Swift code is compiled for haswell (AVX2 + FMA, i.e. x86-64-v3, a name Swift's -target-cpu rejects), so the
+# binary runs on every x86-64 CPU with AVX2; the hot kernels (Sources/CPixelKernels) are compiled for AVX-512,
+# AVX2 and baseline x86-64 and pick the widest at run time (PIXELREC_ISA=avx2|baseline lowers it).
+# CPU=native (or znver4, …) tunes all code for this machine only: such a binary may stop with SIGILL on
+# another CPU. CPU=x86-64 runs on every x86-64.
+ifneq ($(shell grep -m1 -o -w avx2 /proc/cpuinfo 2>/dev/null),)
   CPU ?= haswell
 else
   CPU ?= x86-64

@@ -54,12 +54,15 @@ let package = Package(
         .target(name: "PixelNN", dependencies: ["PixelTensor"]),
         // The Adam update's loop is C (CPixelKernels): a vector square root without errno semantics from
         // source alone, so no target needs an unsafe flag and the libraries can be package dependencies.
+        // So are the ONNX interpreter's dense kernels, compiled per instruction set and chosen at run time
+        // (gemm.c): Swift SIMD code is compiled for one target, and without -target-cpu its fused
+        // multiply-adds become a libm call per lane.
         .target(name: "CPixelKernels"),
         .target(name: "PixelOptim", dependencies: ["PixelTensor", "PixelNN", "CPixelKernels"]),
         .target(name: "PixelImage", dependencies: ["CTurboJPEG", "CPNG", "PixelCore"]),
         .target(name: "PixelData", dependencies: ["PixelCore", "PixelConfig", "PixelImage"]),
         .target(name: "PixelEval", dependencies: ["PixelCore", "PixelConfig", "PixelData", "CBLAS"]),
-        .target(name: "PixelONNX", dependencies: ["PixelTensor", "PixelCore", "CBLAS"]),
+        .target(name: "PixelONNX", dependencies: ["PixelTensor", "PixelCore", "CBLAS", "CPixelKernels"]),
         .target(
             name: "PixelEncoders", dependencies: ["PixelCore", "PixelImage", "PixelTensor", "PixelNN", "PixelONNX"]),
         .target(
@@ -114,12 +117,12 @@ let package = Package(
         .testTarget(name: "PixelArgumentsTests", dependencies: ["PixelArguments"], resources: [.copy("Golden")]),
         .testTarget(name: "PixelConfigTests", dependencies: ["PixelConfig", "PixelCore"]),
         .testTarget(
-            name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim"],
+            name: "PixelTensorTests", dependencies: ["PixelTensor", "PixelNN", "PixelOptim", "CPixelKernels"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "PixelDataTests", dependencies: ["PixelData", "PixelConfig"]),
         .testTarget(
             name: "PixelEvalTests", dependencies: ["PixelEval", "PixelConfig"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PixelONNXTests", dependencies: ["PixelONNX"]),
+        .testTarget(name: "PixelONNXTests", dependencies: ["PixelONNX", "CPixelKernels"]),
         .testTarget(
             name: "PixelEncodersTests", dependencies: ["PixelEncoders", "PixelNN", "PixelONNX", "PixelTensor"]),
         .testTarget(

@@ -1,3 +1,5 @@
+import CPixelKernels
+
 extension BlockedConv {
     /// A 1×1 convolution's weight `[M, C]` packed as `⌈M/32⌉` panels of `C × 32` (columns past `M` zero),
     /// the bias padded to the panels, and the fused clamp.
@@ -60,121 +62,42 @@ extension BlockedConv {
             let inBlocks = (inChannels + lanes - 1) / lanes, outBlocks = (outChannels + lanes - 1) / lanes
             let panels = self.panels, c = inChannels, width = PackedGemm.columnBlock
             let src = UncheckedSendable(x), dst = UncheckedSendable(out), res = UncheckedSendable(residual)
-            starts.withUnsafeBufferPointer { sb in
-                weights.withUnsafeBufferPointer { wb in
-                    bias.withUnsafeBufferPointer { bb in
-                        let w = UncheckedSendable(wb.baseAddress!), b = UncheckedSendable(bb.baseAddress!)
-                        let st = UncheckedSendable(sb.baseAddress!)
-                        settings.parallelChunks(groups * panels, minimumPerThread: 1) { range in
-                            for item in range {
-                                let group = item / panels, panel = item % panels
-                                let wp = UnsafePointer(w.value + panel * c * width),
-                                    bp = UnsafePointer(b.value + panel * width)
-                                let two = 2 * panel + 1 < outBlocks
-                                for t
-                                    in (group * tilesPerGroup)..<(group == groups - 1
-                                    ? tiles : (group + 1) * tilesPerGroup)
-                                {
-                                    let image = t / perImage, start = st.value[t % perImage]
-                                    let p0 = start >= 0 ? start : -start - 1
-                                    let xp = src.value + (image * inBlocks * hw + p0) * lanes
-                                    let offset = ((image * outBlocks + 2 * panel) * hw + p0) * lanes
-                                    let op = dst.value + offset, rp = res.value.map { $0 + offset }
-                                    switch (start >= 0, two) {
-                                    case (true, true):
-                                        tile(Tile12x32.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
-                                    case (true, false):
-                                        tile(Tile12x16.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
-                                    case (false, true):
-                                        tile(Tile4x32.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
-                                    case (false, false):
-                                        tile(Tile4x16.self, xp, wp, bp, op, rp, hw: hw, inBlocks: inBlocks)
+            // Step s (input channel s) of a tile reads x at offsets[s] from the tile's first position: its
+            // channel block's plane, then the lane; positions are 16 floats apart. The tiles are the C kernel
+            // of the instruction set chosen at run time (conv.c): `out = clamp(Σ_s x·w + bias) (+ residual)`.
+            let offsets = (0..<c).map { ($0 / lanes) * hw * lanes + $0 % lanes }
+            let (lo, hi) = bounds, kernels = pixel_conv_active().pointee
+            offsets.withUnsafeBufferPointer { ob in
+                let of = UncheckedSendable(ob.baseAddress!)
+                starts.withUnsafeBufferPointer { sb in
+                    weights.withUnsafeBufferPointer { wb in
+                        bias.withUnsafeBufferPointer { bb in
+                            let w = UncheckedSendable(wb.baseAddress!), b = UncheckedSendable(bb.baseAddress!)
+                            let st = UncheckedSendable(sb.baseAddress!)
+                            settings.parallelChunks(groups * panels, minimumPerThread: 1) { range in
+                                for item in range {
+                                    let group = item / panels, panel = item % panels
+                                    let wp = UnsafePointer(w.value + panel * c * width),
+                                        bp = UnsafePointer(b.value + panel * width)
+                                    let two = 2 * panel + 1 < outBlocks
+                                    for t
+                                        in (group * tilesPerGroup)..<(group == groups - 1
+                                        ? tiles : (group + 1) * tilesPerGroup)
+                                    {
+                                        let image = t / perImage, start = st.value[t % perImage]
+                                        let p0 = start >= 0 ? start : -start - 1
+                                        let xp = src.value + (image * inBlocks * hw + p0) * lanes
+                                        let offset = ((image * outBlocks + 2 * panel) * hw + p0) * lanes
+                                        let op = dst.value + offset, rp = res.value.map { $0 + offset }
+                                        kernels.tile(
+                                            start >= 0 ? 12 : 4, two ? 1 : 0, c, of.value, xp, lanes, wp, bp, op,
+                                            hw * lanes, rp, lo, hi)
                                     }
                                 }
                             }
                         }
                     }
                 }
-            }
-        }
-
-        /// 12 (or 4) positions × 32 (or 16) output channels over all input channels: `x` points at the
-        /// first position in channel block 0 (blocks `16·hw` floats apart), `w` at the panel's `C × 32`
-        /// weights, `out` (and `residual`) at the first position of the panel's first output block.
-        @inline(__always)
-        func tile<S: TileShape>(
-            _: S.Type, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
-            _ out: UnsafeMutablePointer<Float>, _ residual: UnsafePointer<Float>?, hw: Int, inBlocks: Int
-        ) {
-            let twelve = S.twelve, two = S.two
-            var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
-            var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
-            var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
-            let c = inChannels, blockStride = hw &* lanes, width = PackedGemm.columnBlock
-            var bp = w
-            for block in 0..<inBlocks {
-                var ap = x + block &* blockStride
-                for _ in 0..<Swift.min(lanes, c &- block &* lanes) {
-                    let b0 = load(bp), b1 = two ? load(bp + lanes) : V()
-                    var s = V(repeating: ap[0]); c00 = c00.addingProduct(s, b0);
-                    if two { c01 = c01.addingProduct(s, b1) }
-                    s = V(repeating: ap[16]); c10 = c10.addingProduct(s, b0); if two { c11 = c11.addingProduct(s, b1) }
-                    s = V(repeating: ap[32]); c20 = c20.addingProduct(s, b0); if two { c21 = c21.addingProduct(s, b1) }
-                    s = V(repeating: ap[48]); c30 = c30.addingProduct(s, b0); if two { c31 = c31.addingProduct(s, b1) }
-                    if twelve {
-                        s = V(repeating: ap[64]); c40 = c40.addingProduct(s, b0);
-                        if two { c41 = c41.addingProduct(s, b1) }
-                        s = V(repeating: ap[80]); c50 = c50.addingProduct(s, b0);
-                        if two { c51 = c51.addingProduct(s, b1) }
-                        s = V(repeating: ap[96]); c60 = c60.addingProduct(s, b0);
-                        if two { c61 = c61.addingProduct(s, b1) }
-                        s = V(repeating: ap[112]); c70 = c70.addingProduct(s, b0);
-                        if two { c71 = c71.addingProduct(s, b1) }
-                        s = V(repeating: ap[128]); c80 = c80.addingProduct(s, b0);
-                        if two { c81 = c81.addingProduct(s, b1) }
-                        s = V(repeating: ap[144]); c90 = c90.addingProduct(s, b0);
-                        if two { c91 = c91.addingProduct(s, b1) }
-                        s = V(repeating: ap[160]); ca0 = ca0.addingProduct(s, b0);
-                        if two { ca1 = ca1.addingProduct(s, b1) }
-                        s = V(repeating: ap[176]); cb0 = cb0.addingProduct(s, b0);
-                        if two { cb1 = cb1.addingProduct(s, b1) }
-                    }
-                    ap += 1
-                    bp += width
-                }
-            }
-            let lo = V(repeating: bounds.0), hi = V(repeating: bounds.1)
-            let bias0 = load(bias), bias1 = two ? load(bias + lanes) : V()
-            let second = out + blockStride
-            // Written out per accumulator: a helper taking the vectors was not inlined (measured).
-            let add = residual != nil
-            let r0 = residual ?? UnsafePointer(out), r1 = add ? r0 + blockStride : UnsafePointer(second)
-            var v: V
-            v = clamp(c00 + bias0, lo, hi); if add { v += load(r0) }; store(v, out)
-            if two { v = clamp(c01 + bias1, lo, hi); if add { v += load(r1) }; store(v, second) }
-            v = clamp(c10 + bias0, lo, hi); if add { v += load(r0 + 16) }; store(v, out + 16)
-            if two { v = clamp(c11 + bias1, lo, hi); if add { v += load(r1 + 16) }; store(v, second + 16) }
-            v = clamp(c20 + bias0, lo, hi); if add { v += load(r0 + 32) }; store(v, out + 32)
-            if two { v = clamp(c21 + bias1, lo, hi); if add { v += load(r1 + 32) }; store(v, second + 32) }
-            v = clamp(c30 + bias0, lo, hi); if add { v += load(r0 + 48) }; store(v, out + 48)
-            if two { v = clamp(c31 + bias1, lo, hi); if add { v += load(r1 + 48) }; store(v, second + 48) }
-            if twelve {
-                v = clamp(c40 + bias0, lo, hi); if add { v += load(r0 + 64) }; store(v, out + 64)
-                if two { v = clamp(c41 + bias1, lo, hi); if add { v += load(r1 + 64) }; store(v, second + 64) }
-                v = clamp(c50 + bias0, lo, hi); if add { v += load(r0 + 80) }; store(v, out + 80)
-                if two { v = clamp(c51 + bias1, lo, hi); if add { v += load(r1 + 80) }; store(v, second + 80) }
-                v = clamp(c60 + bias0, lo, hi); if add { v += load(r0 + 96) }; store(v, out + 96)
-                if two { v = clamp(c61 + bias1, lo, hi); if add { v += load(r1 + 96) }; store(v, second + 96) }
-                v = clamp(c70 + bias0, lo, hi); if add { v += load(r0 + 112) }; store(v, out + 112)
-                if two { v = clamp(c71 + bias1, lo, hi); if add { v += load(r1 + 112) }; store(v, second + 112) }
-                v = clamp(c80 + bias0, lo, hi); if add { v += load(r0 + 128) }; store(v, out + 128)
-                if two { v = clamp(c81 + bias1, lo, hi); if add { v += load(r1 + 128) }; store(v, second + 128) }
-                v = clamp(c90 + bias0, lo, hi); if add { v += load(r0 + 144) }; store(v, out + 144)
-                if two { v = clamp(c91 + bias1, lo, hi); if add { v += load(r1 + 144) }; store(v, second + 144) }
-                v = clamp(ca0 + bias0, lo, hi); if add { v += load(r0 + 160) }; store(v, out + 160)
-                if two { v = clamp(ca1 + bias1, lo, hi); if add { v += load(r1 + 160) }; store(v, second + 160) }
-                v = clamp(cb0 + bias0, lo, hi); if add { v += load(r0 + 176) }; store(v, out + 176)
-                if two { v = clamp(cb1 + bias1, lo, hi); if add { v += load(r1 + 176) }; store(v, second + 176) }
             }
         }
 

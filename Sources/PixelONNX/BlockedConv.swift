@@ -23,21 +23,6 @@ enum BlockedConv {
     static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
     }
-    @inline(__always)
-    static func clamp(_ v: V, _ lo: V, _ hi: V) -> V {
-        v.replacing(with: lo, where: v .< lo).replacing(with: hi, where: v .> hi)
-    }
-
-    /// A register block's shape as a type, so each generic specialization has constant branches:
-    /// 12 or 4 positions × 32 or 16 output channels.
-    protocol TileShape {
-        static var twelve: Bool { get }
-        static var two: Bool { get }
-    }
-    enum Tile12x32: TileShape { static let twelve = true, two = true }
-    enum Tile12x16: TileShape { static let twelve = true, two = false }
-    enum Tile4x32: TileShape { static let twelve = false, two = true }
-    enum Tile4x16: TileShape { static let twelve = false, two = false }
 
     /// `[N, C, H, W]` → `[⌈C/16⌉, N, H, W, 16]`.
     static func blockedShape(_ shape: [Int]) -> [Int] {

@@ -1,3 +1,5 @@
+import CPixelKernels
+
 /// Scaled dot-product attention, fused by ``GraphFusion/fuseAttention(_:constants:graphOutputs:settings:)`` from
 /// `MatMul(Q, Kᵀ) → Mul|Div(scale) → Add(mask) → Softmax(last axis) → MatMul(·, V)` (scale and mask optional),
 /// with the head-splitting Transposes around it absorbed:
@@ -77,8 +79,8 @@ enum AttentionOps {
             let oRowStride = pattern.output == .headsFirst ? Dv : H * Dv
             let (query, key, value, output) = (pattern.query, pattern.key, pattern.value, pattern.output)
             let (m0, m1, m2, m3) = (maskStrides[0], maskStrides[1], maskStrides[2], maskStrides[3])
+            let kernels = DenseKernels.active
             settings.parallelChunks(B * H, minimumPerThread: 1) { range in
-                typealias V = VectorMath.V
                 let kt = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(D, 1) * padded)
                 defer { kt.deallocate() }
                 let scores = UnsafeMutablePointer<Float>.allocate(capacity: padded)
@@ -106,18 +108,7 @@ enum AttentionOps {
                     let oBase = op.value + (output == .headsFirst ? (b * H + h) * S * Dv : (b * S * H + h) * Dv)
                     for i in 0..<S {
                         let qRow = qBase + i * qRowStride
-                        var c = 0
-                        while c < padded {
-                            var acc = V()
-                            var kv = UnsafePointer(kt + c)
-                            for t in 0..<D {
-                                acc = acc.addingProduct(
-                                    V(repeating: qRow[t]), UnsafeRawPointer(kv).loadUnaligned(as: V.self))
-                                kv += padded
-                            }
-                            UnsafeMutableRawPointer(scores + c).storeBytes(of: acc, as: V.self)
-                            c += 16
-                        }
+                        kernels.attention_scores(qRow, kt, D, padded, scores)
                         if let scale {
                             if divides {
                                 for j in 0..<Sk { scores[j] = scores[j] / scale }
@@ -130,38 +121,7 @@ enum AttentionOps {
                             for j in 0..<Sk { scores[j] = scores[j] + row[j * m3] }
                         }
                         softmax(scores, probabilities, Sk, padded: padded)
-                        let oRow = oBase + i * oRowStride
-                        var d = 0
-                        while d + 32 <= Dv {
-                            var a0 = V(), a1 = V()
-                            var vRow = vBase + d
-                            for j in 0..<Sk {
-                                let pj = V(repeating: probabilities[j])
-                                a0 = a0.addingProduct(pj, UnsafeRawPointer(vRow).loadUnaligned(as: V.self))
-                                a1 = a1.addingProduct(pj, UnsafeRawPointer(vRow + 16).loadUnaligned(as: V.self))
-                                vRow += vRowStride
-                            }
-                            UnsafeMutableRawPointer(oRow + d).storeBytes(of: a0, as: V.self)
-                            UnsafeMutableRawPointer(oRow + d + 16).storeBytes(of: a1, as: V.self)
-                            d += 32
-                        }
-                        while d + 16 <= Dv {
-                            var acc = V()
-                            var vRow = vBase + d
-                            for j in 0..<Sk {
-                                acc = acc.addingProduct(
-                                    V(repeating: probabilities[j]), UnsafeRawPointer(vRow).loadUnaligned(as: V.self))
-                                vRow += vRowStride
-                            }
-                            UnsafeMutableRawPointer(oRow + d).storeBytes(of: acc, as: V.self)
-                            d += 16
-                        }
-                        while d < Dv {
-                            var acc: Float = 0
-                            for j in 0..<Sk { acc += probabilities[j] * vBase[j * vRowStride + d] }
-                            oRow[d] = acc
-                            d += 1
-                        }
+                        kernels.attention_values(probabilities, vBase, Sk, vRowStride, Dv, oBase + i * oRowStride)
                     }
                 }
             }

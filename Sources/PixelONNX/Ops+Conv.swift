@@ -1,3 +1,4 @@
+import CPixelKernels
 import Dispatch
 import PixelTensor
 
@@ -195,68 +196,16 @@ enum ConvOps {
     }
 
     /// One depthwise plane from its zero-bordered copy `src` (row stride `pw`): four output rows × 16 columns
-    /// per step in independent accumulators (fused multiply-adds), bias added first, clamp applied at the store.
+    /// per step in independent accumulators (fused multiply-adds), bias added first, clamp applied at the store:
+    /// `dst[y, x] = clamp(bias + Σᵢⱼ filter[i, j]·src[y·sy + i, x·sx + j])`. The C kernel `depthwise_plane` of the
+    /// instruction set chosen at run time (``DenseKernels``).
     @inline(__always)
     static func depthwisePlane(
         _ src: UnsafePointer<Float>, pw: Int, filter: UnsafePointer<Float>, bias: Float,
         _ dst: UnsafeMutablePointer<Float>, oh: Int, ow: Int, sy: Int, sx: Int, kh: Int, kw: Int,
-        bounds: (Float, Float)
+        bounds: (Float, Float), kernels: PixelDenseKernels = DenseKernels.active
     ) {
-        typealias V = VectorMath.V
-        let b0 = V(repeating: bias), lv = V(repeating: bounds.0), hv = V(repeating: bounds.1)
-        var y = 0
-        while y < oh {
-            let last = oh &- 1
-            let y1 = Swift.min(y &+ 1, last), y2 = Swift.min(y &+ 2, last), y3 = Swift.min(y &+ 3, last)
-            var c = 0
-            while c < ow {
-                var a0 = b0, a1 = b0, a2 = b0, a3 = b0
-                for i in 0..<kh {
-                    let base = src + i &* pw + c &* sx
-                    let r0 = base + y &* sy &* pw, r1 = base + y1 &* sy &* pw
-                    let r2 = base + y2 &* sy &* pw, r3 = base + y3 &* sy &* pw
-                    let taps = filter + i &* kw
-                    if sx == 1 {
-                        for j in 0..<kw {
-                            let t = V(repeating: taps[j])
-                            a0 = a0.addingProduct(t, UnsafeRawPointer(r0 + j).loadUnaligned(as: V.self))
-                            a1 = a1.addingProduct(t, UnsafeRawPointer(r1 + j).loadUnaligned(as: V.self))
-                            a2 = a2.addingProduct(t, UnsafeRawPointer(r2 + j).loadUnaligned(as: V.self))
-                            a3 = a3.addingProduct(t, UnsafeRawPointer(r3 + j).loadUnaligned(as: V.self))
-                        }
-                    } else {
-                        for j in 0..<kw {
-                            let t = V(repeating: taps[j])
-                            a0 = a0.addingProduct(
-                                t, UnsafeRawPointer(r0 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
-                            a1 = a1.addingProduct(
-                                t, UnsafeRawPointer(r1 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
-                            a2 = a2.addingProduct(
-                                t, UnsafeRawPointer(r2 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
-                            a3 = a3.addingProduct(
-                                t, UnsafeRawPointer(r3 + j).loadUnaligned(as: SIMD32<Float>.self).evenHalf)
-                        }
-                    }
-                }
-                let lanes = Swift.min(16, ow &- c)
-                let rows = Swift.min(4, oh &- y)
-                @inline(__always) func store(_ acc: V, _ r: Int) {
-                    let v = acc.replacing(with: lv, where: acc .< lv).replacing(with: hv, where: acc .> hv)
-                    let line = dst + ((y &+ r) &* ow &+ c)
-                    if lanes == 16 {
-                        UnsafeMutableRawPointer(line).storeBytes(of: v, as: V.self)
-                    } else {
-                        for k in 0..<lanes { line[k] = v[k] }
-                    }
-                }
-                store(a0, 0)
-                if rows > 1 { store(a1, 1) }
-                if rows > 2 { store(a2, 2) }
-                if rows > 3 { store(a3, 3) }
-                c &+= 16
-            }
-            y &+= 4
-        }
+        kernels.depthwise_plane(src, pw, filter, bias, dst, oh, ow, sy, sx, kh, kw, bounds.0, bounds.1)
     }
 
     /// One filter per channel: each plane is copied into a zero-bordered scratch plane, then every

@@ -1,3 +1,4 @@
+import CPixelKernels
 import Foundation
 
 extension PackedGemm {
@@ -93,39 +94,14 @@ extension PackedGemm {
 }
 
 extension PackedGemm {
-    /// ``block12x32(k:a:b:c:ldc:rows:bias:columnBias:gelu:bounds:)`` for the first `rows` (≤ 4) rows of a
-    /// 12-row panel, with a column bias and no clamp: 8 accumulators, the same operations per element in
-    /// the same order, so the results are the same bits.
+    /// ``block12x32(k:a:b:c:ldc:rows:bias:columnBias:gelu:bounds:kernels:)`` for the first `rows` (≤ 4) rows
+    /// of a 12-row panel, with a column bias and no clamp: 8 accumulators, the same operations per element
+    /// in the same order, so the results are the same bits.
     @inline(__always)
     static func block4x32(
         k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
-        rows: Int, columnBias: UnsafePointer<Float>, gelu: Bool
+        rows: Int, columnBias: UnsafePointer<Float>, gelu: Bool, kernels: PixelDenseKernels = DenseKernels.active
     ) {
-        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
-        var ap = a, bp = b
-        for _ in 0..<k {
-            let b0 = load(bp), b1 = load(bp + 16)
-            var s = V(repeating: ap[0]); c00 = c00.addingProduct(s, b0); c01 = c01.addingProduct(s, b1)
-            s = V(repeating: ap[1]); c10 = c10.addingProduct(s, b0); c11 = c11.addingProduct(s, b1)
-            s = V(repeating: ap[2]); c20 = c20.addingProduct(s, b0); c21 = c21.addingProduct(s, b1)
-            s = V(repeating: ap[3]); c30 = c30.addingProduct(s, b0); c31 = c31.addingProduct(s, b1)
-            ap += rowBlock
-            bp += columnBlock
-        }
-        let columnBias0 = load(columnBias), columnBias1 = load(columnBias + 16), zero = V()
-        @inline(__always) func put(_ r: Int, _ x0: V, _ x1: V) {
-            var v0 = x0 + zero + columnBias0, v1 = x1 + zero + columnBias1
-            if gelu {
-                v0 = VectorMath.gelu(v0)
-                v1 = VectorMath.gelu(v1)
-            }
-            let row = UnsafeMutableRawPointer(c + r * ldc)
-            row.storeBytes(of: v0, as: V.self)
-            row.storeBytes(of: v1, toByteOffset: 64, as: V.self)
-        }
-        put(0, c00, c01)
-        if rows > 1 { put(1, c10, c11) }
-        if rows > 2 { put(2, c20, c21) }
-        if rows > 3 { put(3, c30, c31) }
+        kernels.tile4x32(k, a, b, c, ldc, rows, columnBias, gelu ? 1 : 0)
     }
 }

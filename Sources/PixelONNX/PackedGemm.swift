@@ -1,3 +1,4 @@
+import CPixelKernels
 import Foundation
 
 /// `C[m×n] = clamp(A[m×k] · B[k×n] + bias)` for convolutions: `A` is the constant weight, packed once into
@@ -192,61 +193,17 @@ enum PackedGemm {
 
     /// One 12×32 block over the whole `k`: 24 accumulators, two vector loads of `B` and twelve broadcasts
     /// of `A` per step; bias (`bias[r]` per row and/or `columnBias[0..<32]` per column), clamp and store of
-    /// the first `rows` rows at the end (with `gelu`, ``VectorMath/gelu(_:)`` after the bias).
+    /// the first `rows` rows at the end (with `gelu`, GELU after the bias):
+    /// `c[r, j] = clamp(Σ_p a[12p + r]·b[32p + j] + bias[r] + columnBias[j])`, one fused multiply-add per
+    /// term in `p` order. The loop is the C kernel `tile12x32` of the instruction set chosen at run time
+    /// (``DenseKernels``).
     @inline(__always)
     static func block12x32(
         k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
         rows: Int, bias: UnsafePointer<Float>?, columnBias: UnsafePointer<Float>? = nil,
-        gelu: Bool = false, bounds: (Float, Float)
+        gelu: Bool = false, bounds: (Float, Float), kernels: PixelDenseKernels = DenseKernels.active
     ) {
-        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
-        var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
-        var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
-        var ap = a, bp = b
-        for _ in 0..<k {
-            let b0 = load(bp), b1 = load(bp + 16)
-            var s = V(repeating: ap[0]); c00 = c00.addingProduct(s, b0); c01 = c01.addingProduct(s, b1)
-            s = V(repeating: ap[1]); c10 = c10.addingProduct(s, b0); c11 = c11.addingProduct(s, b1)
-            s = V(repeating: ap[2]); c20 = c20.addingProduct(s, b0); c21 = c21.addingProduct(s, b1)
-            s = V(repeating: ap[3]); c30 = c30.addingProduct(s, b0); c31 = c31.addingProduct(s, b1)
-            s = V(repeating: ap[4]); c40 = c40.addingProduct(s, b0); c41 = c41.addingProduct(s, b1)
-            s = V(repeating: ap[5]); c50 = c50.addingProduct(s, b0); c51 = c51.addingProduct(s, b1)
-            s = V(repeating: ap[6]); c60 = c60.addingProduct(s, b0); c61 = c61.addingProduct(s, b1)
-            s = V(repeating: ap[7]); c70 = c70.addingProduct(s, b0); c71 = c71.addingProduct(s, b1)
-            s = V(repeating: ap[8]); c80 = c80.addingProduct(s, b0); c81 = c81.addingProduct(s, b1)
-            s = V(repeating: ap[9]); c90 = c90.addingProduct(s, b0); c91 = c91.addingProduct(s, b1)
-            s = V(repeating: ap[10]); ca0 = ca0.addingProduct(s, b0); ca1 = ca1.addingProduct(s, b1)
-            s = V(repeating: ap[11]); cb0 = cb0.addingProduct(s, b0); cb1 = cb1.addingProduct(s, b1)
-            ap += rowBlock
-            bp += columnBlock
-        }
-        let lo = V(repeating: bounds.0), hi = V(repeating: bounds.1)
-        let columnBias0 = columnBias.map { load($0) } ?? V(), columnBias1 = columnBias.map { load($0 + 16) } ?? V()
-        @inline(__always) func put(_ r: Int, _ x0: V, _ x1: V) {
-            let bv = V(repeating: bias?[r] ?? 0)
-            var v0 = x0 + bv + columnBias0, v1 = x1 + bv + columnBias1
-            if gelu {
-                v0 = VectorMath.gelu(v0)
-                v1 = VectorMath.gelu(v1)
-            }
-            v0 = v0.replacing(with: lo, where: v0 .< lo).replacing(with: hi, where: v0 .> hi)
-            v1 = v1.replacing(with: lo, where: v1 .< lo).replacing(with: hi, where: v1 .> hi)
-            let row = UnsafeMutableRawPointer(c + r * ldc)
-            row.storeBytes(of: v0, as: V.self)
-            row.storeBytes(of: v1, toByteOffset: 64, as: V.self)
-        }
-        put(0, c00, c01)
-        if rows > 1 { put(1, c10, c11) }
-        if rows > 2 { put(2, c20, c21) }
-        if rows > 3 { put(3, c30, c31) }
-        if rows > 4 { put(4, c40, c41) }
-        if rows > 5 { put(5, c50, c51) }
-        if rows > 6 { put(6, c60, c61) }
-        if rows > 7 { put(7, c70, c71) }
-        if rows > 8 { put(8, c80, c81) }
-        if rows > 9 { put(9, c90, c91) }
-        if rows > 10 { put(10, ca0, ca1) }
-        if rows > 11 { put(11, cb0, cb1) }
+        kernels.tile12x32(k, a, b, c, ldc, rows, bias, columnBias, gelu ? 1 : 0, bounds.0, bounds.1)
     }
 }
 

@@ -1,3 +1,5 @@
+import CPixelKernels
+
 /// SIMD loops over raw float buffers (float reductions need explicit SIMD accumulators to vectorize).
 enum VectorKernels {
     @inline(__always)
@@ -13,20 +15,10 @@ enum VectorKernels {
         return s
     }
 
-    /// `Σ a[i]·b[i]`.
+    /// `Σ a[i]·b[i]`: the C kernel `dot` of the instruction set chosen at run time (``DenseKernels``).
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD16<Float>()
-        var i = 0
-        while i &+ 16 <= n {
-            acc = acc.addingProduct(
-                UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self),
-                UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self))
-            i &+= 16
-        }
-        var s = acc.sum()
-        while i < n { s += a[i] * b[i]; i &+= 1 }
-        return s
+        DenseKernels.active.dot(a, b, n)
     }
 
     /// `Σ (p[i] - mean)²`.

@@ -65,7 +65,13 @@ enum Kernels {
     /// no FMA, so every SIMD width gives the same bits.
     @inlinable @inline(__always)
     static func exp16(_ v: SIMD16<Float>) -> SIMD16<Float> {
-        let x = pointwiseMin(pointwiseMax(v, SIMD16(repeating: -87.3)), SIMD16(repeating: 88.7))
+        // The clamp as compares and selects: `pointwiseMin`/`pointwiseMax` are a per-lane loop over
+        // `Float.minimum`/`maximum`, which only a build with -target-cpu turns into vector code (measured in a
+        // plain `swift build -c release`: half of a sequence training step). Same values, a NaN lane included
+        // (it becomes −87.3, as `maximum` returns the number).
+        let floor = SIMD16<Float>(repeating: -87.3), ceiling = SIMD16<Float>(repeating: 88.7)
+        let low = floor.replacing(with: v, where: v .> floor)
+        let x = low.replacing(with: ceiling, where: low .> ceiling)
         let magic = SIMD16<Float>(repeating: 12_582_912)  // 1.5·2^23: adding it rounds to an integer
         let shifted = x * SIMD16(repeating: 1.442_695_04) + magic
         let k = shifted - magic
