@@ -20,10 +20,13 @@
 #pragma clang attribute pop
 #undef PK_FN
 
+// AVX2 has 16 registers of 8 lanes: its variant splits the big tiles (PK_NARROW, see tile_part).
 #define PK_FN(name) name##_avx2
+#define PK_NARROW 1
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #include "gemm_impl.h"
 #pragma clang attribute pop
+#undef PK_NARROW
 #undef PK_FN
 #undef PK_MADD
 #endif

@@ -88,12 +88,62 @@ static inline __attribute__((always_inline)) void PK_FN(put_row)(float *row, con
     pk_store16(row + 16, v1);
 }
 
+#ifdef PK_NARROW
+// Sixteen columns of one row of a tile: v = (acc + bias_r) + column bias, GELU if asked, clamped, stored — the
+// operations of put_row on one of its two halves, so the same bits.
+static inline __attribute__((always_inline)) void PK_FN(put_half)(float *out, const pk_f16 *x, float bias_r,
+                                                                  const pk_f16 *cb, int gelu, float lo, float hi) {
+    pk_f16 v = *x + bias_r + *cb;
+    if (gelu) PK_FN(gelu16)(&v);
+    v = pk_select(v < lo, (pk_f16)lo, v);
+    v = pk_select(v > hi, (pk_f16)hi, v);
+    pk_store16(out, v);
+}
+
+// Rows r0 ..< r0 + R (R ≤ 6, a constant after inlining) × columns c0 ..< c0 + 16 of a tile: with 16 registers
+// of 8 lanes (AVX2), 6 accumulators of 16 lanes (12 registers), one b vector (2) and the broadcast fit where
+// the 12 × 32 tile's 24 accumulators (48 registers) would spill. Each output element gets the same
+// multiply-adds in the same p order as in `tile`, so the same bits.
+static inline __attribute__((always_inline)) void PK_FN(tile_part)(const int R, int r0, int c0, long k,
+                                                                   const float *a, const float *b, float *c,
+                                                                   long ldc, long rows, const float *row_bias,
+                                                                   const float *col_bias, int gelu, float lo,
+                                                                   float hi) {
+    pk_f16 acc[6];
+    _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) acc[r] = (pk_f16)0.0f;
+    const float *ap = a + r0, *bp = b + c0;
+    for (long p = 0; p < k; p++) {
+        pk_f16 b0 = pk_load16(bp);
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) acc[r] = PK_MADD((pk_f16)ap[r], b0, acc[r]);
+        ap += 12;
+        bp += 32;
+    }
+    pk_f16 cb = col_bias ? pk_load16(col_bias + c0) : (pk_f16)0.0f;
+    _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) {
+        if (r0 + r < rows) {
+            PK_FN(put_half)
+            (c + (r0 + r) * ldc + c0, &acc[r], row_bias ? row_bias[r0 + r] : 0.0f, &cb, gelu, lo, hi);
+        }
+    }
+}
+#endif
+
 // R rows (R ≤ 12, a constant after inlining) × 32 columns over the whole k: acc[r] = Σ_p a[p·12 + r]·b[p·32 ..]
-// in p order, one multiply-add per step.
+// in p order, one multiply-add per step. (AVX2: as 6-row × 16-column parts, see tile_part.)
 static inline __attribute__((always_inline)) void PK_FN(tile)(const int R, long k, const float *a, const float *b,
                                                               float *c, long ldc, long rows, const float *row_bias,
                                                               const float *col_bias, int gelu, float lo,
                                                               float hi) {
+#ifdef PK_NARROW
+    const int first = R < 6 ? R : 6;
+    for (int c0 = 0; c0 < 32; c0 += 16) {
+        PK_FN(tile_part)(first, 0, c0, k, a, b, c, ldc, rows, row_bias, col_bias, gelu, lo, hi);
+        if (R > 6 && rows > 6) {
+            PK_FN(tile_part)(R - 6, 6, c0, k, a, b, c, ldc, rows, row_bias, col_bias, gelu, lo, hi);
+        }
+    }
+    return;
+#endif
     pk_f16 acc0[12], acc1[12];
     _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) acc0[r] = acc1[r] = (pk_f16)0.0f;
     const float *ap = a, *bp = b;
@@ -135,6 +185,29 @@ void PK_FN(pixel_small_rows4x64)(long i, long m, long j, long k, const float *a,
     const long last = m - 1;
     const float *ar[4];
     for (int r = 0; r < 4; r++) ar[r] = a + (i + r < last ? i + r : last) * k;
+#ifdef PK_NARROW
+    // AVX2: one 16-column quarter at a time (4 accumulators of 16 lanes = 8 registers), the same
+    // multiply-adds per element in the same p order as the 4 × 64 tile below.
+    {
+        long rows = m - i < 4 ? m - i : 4;
+        for (int v = 0; v < 4; v++) {
+            const float *bp = (v < 2 ? low : high) + 16 * (v & 1);
+            pk_f16 acc[4] = {(pk_f16)0.0f, (pk_f16)0.0f, (pk_f16)0.0f, (pk_f16)0.0f};
+            for (long p = 0; p < k; p++) {
+                pk_f16 w = pk_load16(bp);
+                _Pragma("clang loop unroll(full)") for (int r = 0; r < 4; r++) {
+                    acc[r] = PK_MADD((pk_f16)ar[r][p], w, acc[r]);
+                }
+                bp += ldb;
+            }
+            for (long r = 0; r < rows; r++) {
+                float *cp = c + (i + r) * n + j + 16 * v;
+                pk_store16(cp, pk_load16(cp) + acc[r]);
+            }
+        }
+        return;
+    }
+#endif
     pk_f16 acc[4][4];
     for (int r = 0; r < 4; r++)
         for (int v = 0; v < 4; v++) acc[r][v] = (pk_f16)0.0f;
