@@ -15,9 +15,11 @@
 #undef PK_FN
 
 #define PK_FN(name) name##_avx2
+#define PK_NARROW 1  // AVX2's 16 registers: the tiles in 6-position parts (conv_part)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #include "conv_impl.h"
 #pragma clang attribute pop
+#undef PK_NARROW
 #undef PK_FN
 #undef PK_MADD
 #endif

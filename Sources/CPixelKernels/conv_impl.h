@@ -11,6 +11,31 @@
         pk_store16(out + (at), v_);                                                                                   \
     } while (0)
 
+#ifdef PK_NARROW
+// AVX2 (16 registers of 8 lanes): positions q0 ..< q0 + R (R ≤ 6) × vector `half` of a tile — 6 accumulators
+// (12 registers), one w vector and the broadcast fit where 12 × 2 accumulators (48 registers) spill. Each
+// output gets the multiply-adds of conv_tile_r in the same step order, so the same bits.
+static inline __attribute__((always_inline)) void PK_FN(conv_part)(const int R, int q0, int half, long ps,
+                                                                   long steps, const long *offsets, const float *x,
+                                                                   const float *w, const float *bias, float *out,
+                                                                   long second, const float *residual, float lo,
+                                                                   float hi) {
+    pk_f16 acc[6];
+    _Pragma("clang loop unroll(full)") for (int q = 0; q < R; q++) acc[q] = (pk_f16)0.0f;
+    const float *bp = w + 16 * half;
+    for (long s = 0; s < steps; s++) {
+        const float *ap = x + offsets[s] + q0 * ps;
+        pk_f16 b = pk_load16(bp);
+        _Pragma("clang loop unroll(full)") for (int q = 0; q < R; q++) acc[q] = PK_MADD((pk_f16)ap[q * ps], b, acc[q]);
+        bp += 32;
+    }
+    pk_f16 bias_v = pk_load16(bias + 16 * half);
+    _Pragma("clang loop unroll(full)") for (int q = 0; q < R; q++) {
+        PK_CONV_PUT(acc[q], bias_v, (q0 + q) * 16 + (half ? second : 0));
+    }
+}
+#endif
+
 // R positions × (1 or 2) vectors of 16 output channels: acc[q] = Σ_s x[offsets[s] + q·pstride]·w[32s ..], in
 // step order, then v = clamp(acc + bias, lo, hi) (+ residual), stored at out + 16q (second vector + second).
 // PS: the position stride when it is a constant (16, the blocked layout), else 0 (pstride at run time).
@@ -20,6 +45,13 @@ static inline __attribute__((always_inline)) void PK_FN(conv_tile_r)(const int R
                                                                      const float *bias, float *out, long second,
                                                                      const float *residual, float lo, float hi) {
     const long ps = PS ? PS : pstride;
+#ifdef PK_NARROW
+    for (int half = 0; half < 1 + two; half++) {
+        PK_FN(conv_part)(R < 6 ? R : 6, 0, half, ps, steps, offsets, x, w, bias, out, second, residual, lo, hi);
+        if (R > 6) PK_FN(conv_part)(R - 6, 6, half, ps, steps, offsets, x, w, bias, out, second, residual, lo, hi);
+    }
+    return;
+#endif
     pk_f16 acc0[12], acc1[12];
     _Pragma("clang loop unroll(full)") for (int q = 0; q < R; q++) acc0[q] = acc1[q] = (pk_f16)0.0f;
     const float *bp = w;
