@@ -84,9 +84,9 @@ enum ONNXBench {
             let median = times[times.count / 2]
             let line = String(
                 format:
-                    "{\"bench\": \"onnx\", \"items_per_s\": %.3f, \"ms_per_run\": %.3f, \"min_ms\": %.3f, \"cpu_ms\": %.3f, \"batch\": %d, \"threads\": %d}",
+                    "{\"bench\": \"onnx\", \"items_per_s\": %.3f, \"ms_per_run\": %.3f, \"min_ms\": %.3f, \"cpu_ms\": %.3f, \"batch\": %d, \"threads\": %d, \"isa\": \"%@\"}",
                 Double(batch) / median, median * 1000, (times.first ?? median) * 1000, cpu[cpu.count / 2] * 1000,
-                batch, threads)
+                batch, threads, DenseKernels.activeLevel.name)
             print(line)
             if let profile { print(profile.report(top: Int(value(args, "--top") ?? "15") ?? 15)) }
             return 0

@@ -54,14 +54,16 @@ for threads in 1 2; do
     case "$name" in *b32*) runs=$(( RUNS / 2 > 3 ? RUNS / 2 : 3 ));; esac
     warmup=3
     case "$name" in *clip*b32) runs=3; warmup=1;; esac
-    ours=$("$PIXELBENCH" onnx --model "$model" --prefix "$prefix" --threads "$threads" --runs "$runs" --warmup "$warmup" | field items_per_s)
+    ours_line=$("$PIXELBENCH" onnx --model "$model" --prefix "$prefix" --threads "$threads" --runs "$runs" --warmup "$warmup")
+    ours=$(echo "$ours_line" | field items_per_s)
+    isa=$(echo "$ours_line" | field isa)
     peer=$("$PYTHON" bench/onnx_peer.py --model "$model" --prefix "$prefix" --threads "$threads" --runs "$runs" --warmup "$warmup" | field items_per_s)
-    row=$("$PYTHON" - "$name" "$ours" "$peer" "$threads" "$unit" <<'PY'
+    row=$("$PYTHON" - "$name" "$ours" "$peer" "$threads" "$unit" "$isa" <<'PY'
 import json, sys
-name, ours, peer, threads, unit = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-print(f"{name:<30} {threads:>8} {ours:>12.1f} {peer:>12.1f} {ours / peer:>8.2f}")
+name, ours, peer, threads, unit, isa = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+print(f"{name:<30} {threads:>8} {ours:>12.1f} {peer:>12.1f} {ours / peer:>8.2f}   kernels: {isa}")
 print(json.dumps({"bench": name, "ours": round(ours, 2), "peer": round(peer, 2), "unit": unit,
-                  "ratio": round(ours / peer, 3), "threads": threads}))
+                  "ratio": round(ours / peer, 3), "threads": threads, "isa": isa}))
 PY
 )
     echo "$row" | head -1
