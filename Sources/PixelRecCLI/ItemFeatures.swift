@@ -56,7 +56,7 @@ public enum ItemFeatures {
     public static func inputs(_ config: PixelRecConfig) throws -> Inputs {
         let fileManager = FileManager.default
         let processed = config.data.resolvedProcessedItemInfoPath
-        let processedDir = directoryPart(processed)
+        let processedDir = PathParts.directory(of: processed)
         let useProcessed = fileManager.fileExists(atPath: processed)
         let table = try ItemTable.load(path: useProcessed ? processed : config.data.itemInfoPath)
         let ids = table.ids

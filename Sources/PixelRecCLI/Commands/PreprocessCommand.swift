@@ -63,15 +63,15 @@ enum PreprocessCommand: Subcommand {
                 (config.data.resolvedProcessedItemInfoPath, "data.processed_item_info_path"),
                 (config.data.resolvedProcessedInteractionsPath, "data.processed_interactions_path"),
             ]
-            for (path, key) in tables where directoryPart(path) != directoryPart(output + "/x") {
+            for (path, key) in tables where PathParts.directory(of: path) != PathParts.directory(of: output + "/x") {
                 throw PixelError.invalidValue(
                     setting: key,
                     reason:
                         "\(path) is outside the processed directory \(output) (preprocess commits its outputs as "
                         + "one set in one folder): put it in \(output)/ or set data.processed_dir")
             }
-            options.itemInfoFileName = fileNamePart(tables[0].0)
-            options.interactionsFileName = fileNamePart(tables[1].0)
+            options.itemInfoFileName = PathParts.fileName(of: tables[0].0)
+            options.interactionsFileName = PathParts.fileName(of: tables[1].0)
         }
         options.requireImage = !invocation.flag("keep-items-without-image")
         options.workers = invocation.int("workers") ?? ThreadCount.resolve(config.training.threads)
@@ -107,18 +107,6 @@ enum PreprocessCommand: Subcommand {
                 + "preprocess_report.json}")
         console.line("images in \(options.outputImagesDirectory ?? output + "/images")")
     }
-}
-
-/// `path` up to its last `/` with `./` segments and repeated slashes removed (`.` when it has none).
-func directoryPart(_ path: String) -> String {
-    let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
-    let directory = parts.dropLast().joined(separator: "/")
-    return path.hasPrefix("/") ? "/" + directory : (directory.isEmpty ? "." : directory)
-}
-
-/// The last component of `path`.
-func fileNamePart(_ path: String) -> String {
-    String(path.split(separator: "/").last ?? Substring(path))
 }
 
 /// The header row of a CSV file.
