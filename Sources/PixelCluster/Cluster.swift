@@ -34,10 +34,23 @@ public final class Cluster: @unchecked Sendable {
         public var seconds = 0.0
     }
 
-    init(rank: Int, size: Int, usesMPI: Bool) {
+    /// A failure to simulate (tests): this rank throws instead of joining its `call`-th collective of
+    /// `label` (`PIXELREC_MPI_FAIL=rank:label:call`, call 1-based).
+    private let injectedFailure: (label: String, call: Int)?
+
+    init(rank: Int, size: Int, usesMPI: Bool, injectedFailure: (label: String, call: Int)? = nil) {
         self.rank = rank
         self.size = size
         self.usesMPI = usesMPI
+        self.injectedFailure = injectedFailure
+    }
+
+    /// `PIXELREC_MPI_FAIL=rank:label:call` parsed for `rank`; `nil` when unset, malformed or another rank's.
+    static func injectedFailure(_ setting: String?, rank: Int) -> (label: String, call: Int)? {
+        guard let parts = setting?.split(separator: ":", omittingEmptySubsequences: false), parts.count == 3,
+            Int(parts[0]) == rank, let call = Int(parts[2]), call >= 1
+        else { return nil }
+        return (String(parts[1]), call)
     }
 
     /// This process alone.
@@ -87,7 +100,9 @@ public final class Cluster: @unchecked Sendable {
         var rank: Int32 = 0, size: Int32 = 0
         try check("MPI_Comm_rank", pixel_mpi_rank(&rank))
         try check("MPI_Comm_size", pixel_mpi_size(&size))
-        return Cluster(rank: Int(rank), size: Int(size), usesMPI: true)
+        return Cluster(
+            rank: Int(rank), size: Int(size), usesMPI: true,
+            injectedFailure: injectedFailure(environment["PIXELREC_MPI_FAIL"], rank: Int(rank)))
     }
 
     private static func check(_ name: String, _ code: Int32) throws(ClusterError) {
@@ -98,6 +113,11 @@ public final class Cluster: @unchecked Sendable {
     /// - Throws: ``ClusterError/rankFailed(rank:message:)`` when a rank sent a failure instead.
     public func allgather(_ payload: [UInt8], label: String) throws(ClusterError) -> [[UInt8]] {
         guard usesMPI else { return [payload] }
+        if let injectedFailure, injectedFailure.label == label,
+            (statistics[label]?.calls ?? 0) + 1 == injectedFailure.call
+        {
+            throw .injected(rank: rank, label: label)
+        }
         let started = pixel_mpi_wtime()
         let (statuses, parts) = try exchange(status: 0, payload)
         if let failed = statuses.firstIndex(where: { $0 != 0 }) {

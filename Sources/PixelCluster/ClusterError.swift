@@ -10,6 +10,8 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible, Sendable {
     case payloadTooLarge(bytes: Int)
     /// A rank's payload could not be decoded (ranks disagree on what they exchange).
     case malformedPayload(rank: Int, reason: String)
+    /// The failure `PIXELREC_MPI_FAIL` asked for (tests of a failing rank).
+    case injected(rank: Int, label: String)
     /// A command that does not split its work over ranks was started under `mpirun`/`srun` with several ranks.
     case notDistributed(command: String)
 
@@ -21,6 +23,7 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .payloadTooLarge(bytes):
             return "MPI: a collective of \(bytes) bytes exceeds MPI's 2147483647-byte count limit"
         case let .malformedPayload(rank, reason): return "MPI: rank \(rank) sent a malformed payload (\(reason))"
+        case let .injected(_, label): return "failure injected at '\(label)' (PIXELREC_MPI_FAIL)"
         case let .notDistributed(command):
             return "'pixelrec \(command)' does not split its work over MPI ranks; run it without mpirun/srun"
         }

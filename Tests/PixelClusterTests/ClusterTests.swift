@@ -66,3 +66,14 @@ final class ClusterTests: XCTestCase {
         XCTAssertThrowsError(try n.int32s())
     }
 }
+
+final class InjectedFailureTests: XCTestCase {
+    func testParsesOnlyThisRanksWellFormedSetting() {
+        XCTAssertEqual(Cluster.injectedFailure("1:shard gradients:3", rank: 1)?.label, "shard gradients")
+        XCTAssertEqual(Cluster.injectedFailure("1:shard gradients:3", rank: 1)?.call, 3)
+        XCTAssertNil(Cluster.injectedFailure("1:x:3", rank: 0))
+        XCTAssertNil(Cluster.injectedFailure("1:x:0", rank: 1))
+        XCTAssertNil(Cluster.injectedFailure("1:x", rank: 1))
+        XCTAssertNil(Cluster.injectedFailure(nil, rank: 1))
+    }
+}

@@ -104,8 +104,7 @@ extension PretrainedMultimodalRecommender {
     /// (user, item) rows and for sequence windows (``sequenceLossAndGradients(_:content:settings:candidates:workers:)``,
     /// whose single shard runs its large products on `workers` BLAS threads).
     ///
-    /// On several MPI ranks (`placement`), (user, item) steps split their shards over the ranks; sequence
-    /// steps run whole on every rank with its own threads (the same bits everywhere, no speed-up yet).
+    /// On several MPI ranks (`placement`) both kinds of step split their shards over the ranks.
     func lossAndGradients(
         _ batch: TrainingPlan.Batch, content: ItemContent, settings: LossSettings, placement: ShardPlacement
     ) throws(ClusterError) -> (LossParts, Gradients) {
@@ -116,8 +115,8 @@ extension PretrainedMultimodalRecommender {
         case .sequences(let batch, let candidates):
             BLAS.setThreadCount(workers)
             defer { BLAS.setThreadCount(1) }
-            return sequenceLossAndGradients(
-                batch, content: content, settings: settings, candidates: candidates, workers: workers)
+            return try sequenceLossAndGradients(
+                batch, content: content, settings: settings, candidates: candidates, placement: placement)
         }
     }
 }
