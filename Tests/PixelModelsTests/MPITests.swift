@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import PixelModels
+@testable import PixelRecCLI
 
 /// `mpirun -n 2 pixelrec …` against one process, as subprocesses of the built binary on tiny generated
 /// data. Skipped (with the reason) where `mpirun` or the binary is absent: `make test` installs Open MPI.
@@ -113,6 +114,35 @@ struct MPITests {
         #expect(try Self.sameBits(root + "/whole/last.ckpt", root + "/parts/last.ckpt"))
     }
 
+    @Test("eval: 2 ranks (users split) write the metrics and per-user rows of one process")
+    func evalEqualsOneProcess() throws {
+        let root = try Self.workspace()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let trained = runTool(["train", "--config", root + "/config.yaml", "--epochs", "1", "-q"])
+        #expect(trained.status == 0, "\(trained.error)")
+        for (recommender, negatives) in [("multimodal", "0"), ("popularity", "0"), ("multimodal", "20")] {
+            func eval(_ ranks: Int, _ name: String) throws -> [String: Any] {
+                let arguments = [
+                    "eval", "--config", root + "/config.yaml", "-r", recommender, "--negatives", negatives, "--k", "5",
+                    "10", "--save-per-user", "-o", "\(root)/\(name).json", "-q",
+                ]
+                let result = try ranks == 1 ? MPIRun.binary(arguments) : MPIRun.mpirun(ranks, arguments)
+                #expect(result.status == 0, "\(recommender): \(result.error)")
+                let data = try Data(contentsOf: URL(fileURLWithPath: "\(root)/\(name).json"))
+                var report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+                report["timing"] = nil
+                return report
+            }
+            let one = try eval(1, "one-\(recommender)-\(negatives)"),
+                two = try eval(2, "two-\(recommender)-\(negatives)")
+            #expect(NSDictionary(dictionary: one).isEqual(to: two), "\(recommender), \(negatives) negatives")
+            let perUser = try ["one", "two"].map {
+                try String(contentsOfFile: "\(root)/\($0)-\(recommender)-\(negatives).per_user.csv", encoding: .utf8)
+            }
+            #expect(perUser[0] == perUser[1] && perUser[0].split(separator: "\n").count > 150)
+        }
+    }
+
     @Test("train: a failing rank ends the job with one error line from rank 0; the last checkpoint stays whole")
     func failingRank() throws {
         let root = try Self.workspace()
@@ -194,5 +224,19 @@ enum MPIRun {
         return Result(
             status: process.terminationStatus, output: try String(contentsOfFile: outPath, encoding: .utf8),
             error: try String(contentsOfFile: errPath, encoding: .utf8))
+    }
+}
+
+/// The block-aligned split of the queries over ranks (no MPI needed).
+@Suite("MPI: eval parts")
+struct EvalPartTests {
+    @Test("parts are whole blocks, disjoint, in order, and cover every query")
+    func partsCoverQueries() {
+        for (count, block, ranks) in [(198, 128, 2), (0, 128, 2), (1000, 128, 3), (100, 128, 4), (1024, 1, 7)] {
+            let parts = (0..<ranks).map { DistributedEvaluation.part(rank: $0, of: ranks, count: count, block: block) }
+            #expect(parts.first?.lowerBound == 0 && parts.last?.upperBound == count)
+            for (a, b) in zip(parts, parts.dropFirst()) { #expect(a.upperBound == b.lowerBound) }
+            for p in parts where p.lowerBound < count { #expect(p.lowerBound % block == 0) }
+        }
     }
 }
