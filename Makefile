@@ -7,9 +7,10 @@ PREFIX  ?= /usr/local
 BENCH   ?=
 FUZZ_SECONDS ?= 300
 
-# Debian packages: the five C libraries, plus the ONNX conformance data the tests read.
+# Debian packages: the five C libraries, plus the ONNX conformance data and Open MPI the tests use (the
+# build never needs MPI: pixelrec loads libmpi.so.40 at run time, under mpirun/srun only).
 APT_PACKAGES      := libopenblas-dev liblapacke-dev libturbojpeg0-dev libpng-dev libyaml-dev
-APT_TEST_PACKAGES := libonnx-testdata
+APT_TEST_PACKAGES := libonnx-testdata openmpi-bin libopenmpi-dev
 
 # Tune SIMD code for this processor (measured: 1.4–2.5x on SIMD loops). Override with CPU=x86-64.
 CPUFLAGS := $(shell grep -m1 -o -w -E 'avx512f' /proc/cpuinfo 2>/dev/null)

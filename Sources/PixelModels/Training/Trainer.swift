@@ -191,6 +191,7 @@ public struct Trainer {
             }
         }
         var epochsRun = 0
+        let firstStep = state.globalStep
         while state.epoch < t.epochs {
             let epoch = state.epoch + 1, epochStart = PhaseTimes.wallSeconds()
             var record = try run.runEpoch(epoch, state: &state, observer: &observer)
@@ -216,6 +217,10 @@ public struct Trainer {
             if let stop = options.stopAfterEpochs, epochsRun >= stop { break }
         }
         if writes { try observer.runFinished(state.history, bestEpoch: state.bestEpoch) }
+        if options.cluster.isDistributed {
+            options.log("mpi: \(options.cluster.size) ranks; rank 0's collectives:")
+            for line in options.cluster.summary(steps: state.globalStep - firstStep) { options.log("  " + line) }
+        }
         return Summary(
             history: state.history, bestEpoch: state.bestEpoch, bestMetric: state.bestMetric,
             metricName: stopping.metricName, stoppedEarly: state.stoppedEarly, bestCheckpoint: bestPath,
