@@ -62,6 +62,20 @@ enum ClusterRun {
         close(null)
     }
 
+    /// `body` on rank 0 first, then — once it has finished (an empty collective) — on the other ranks: for
+    /// steps that bring files up to date (feature stores), so that rank 0 writes them and the others
+    /// find them current. Alone: `body`.
+    static func rootFirst<T>(_ label: String, cluster: Cluster = .world, _ body: () throws -> T) throws -> T {
+        guard cluster.isDistributed else { return try body() }
+        if cluster.isRoot {
+            let result = try body()
+            _ = try cluster.allgather([], label: label)
+            return result
+        }
+        _ = try cluster.allgather([], label: label)
+        return try body()
+    }
+
     /// - Throws: ``ClusterError/notDistributed(command:)`` for a command that does not split its work,
     ///   on several ranks.
     static func checkDistributable(_ path: [String]) throws(ClusterError) {
