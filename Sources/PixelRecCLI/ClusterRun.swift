@@ -10,7 +10,9 @@ import Synchronization
 enum ClusterRun {
     /// Subcommands that split their work over ranks (and the read-only `config` ones); the others refuse
     /// to run on several ranks (every rank would write the same files).
-    static let distributedCommands: Set<[String]> = [["train"], ["eval"], ["config", "show"], ["config", "check"]]
+    static let distributedCommands: Set<[String]> = [
+        ["train"], ["eval"], ["recommend"], ["config", "show"], ["config", "check"],
+    ]
 
     /// Starts the cluster (exits 1 with one error line when MPI is announced but unusable) and runs `body`
     /// with this rank's console; then ends the job: a last collective on success, the failure announced

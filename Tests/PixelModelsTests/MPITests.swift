@@ -143,6 +143,35 @@ struct MPITests {
         }
     }
 
+    @Test("recommend: 2 ranks (users split) write the lists of one process; rank 0 writes the item-vector cache")
+    func recommendEqualsOneProcess() throws {
+        let root = try Self.workspace()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let trained = runTool(["train", "--config", root + "/config.yaml", "--epochs", "1", "-q"])
+        #expect(trained.status == 0, "\(trained.error)")
+        func recommend(_ ranks: Int, _ name: String) throws -> [String: Any] {
+            let arguments = [
+                "recommend", "--config", root + "/config.yaml", "--sample-users", "190", "--use-diversity",
+                "--embeddings-cache", "\(root)/\(name).cache", "-o", "\(root)/\(name).json", "-q",
+            ]
+            let result = try ranks == 1 ? MPIRun.binary(arguments) : MPIRun.mpirun(ranks, arguments)
+            #expect(result.status == 0, "\(result.error)")
+            let data = try Data(contentsOf: URL(fileURLWithPath: "\(root)/\(name).json"))
+            var report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            report["timing"] = nil
+            var model = report["model"] as? [String: Any]
+            #expect((model?["item_vectors"] as? String)?.contains("cache written") == true)
+            model?["item_vectors"] = nil  // names the cache file
+            report["model"] = model
+            return report
+        }
+        let one = try recommend(1, "one"), two = try recommend(2, "two")
+        let same = NSDictionary(dictionary: one).isEqual(to: two)
+        #expect(same, "the 2-rank lists differ from one process's")
+        #expect((two["users"] as? [Any])?.count == 190)
+        #expect(FileManager.default.fileExists(atPath: root + "/two.cache"))
+    }
+
     @Test("train: a failing rank ends the job with one error line from rank 0; the last checkpoint stays whole")
     func failingRank() throws {
         let root = try Self.workspace()
