@@ -192,6 +192,41 @@ struct MPITests {
         let left = try FileManager.default.contentsOfDirectory(atPath: root + "/models")
         #expect(Set(left).isSubset(of: ["last.ckpt", "best.ckpt", "metrics.jsonl", "metrics.csv"]), "\(left)")
     }
+
+    @Test("train: rank 1 killed mid-run ends the job with a non-zero exit; the checkpoint stays whole and resumes")
+    func killedRank() throws {
+        let root = try Self.workspace()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let mpirun = Process()
+        mpirun.executableURL = URL(fileURLWithPath: try #require(MPIRun.mpirunPath))
+        mpirun.arguments =
+            ["--allow-run-as-root", "--oversubscribe", "-n", "2", try #require(MPIRun.pixelrec)] + [
+                "train", "--config", root + "/config.yaml", "--threads", "1", "--epochs", "200", "--set",
+                "model.user_encoder=id", "--set", "training.max_steps_per_epoch=2", "-q",
+            ]
+        mpirun.standardOutput = FileHandle.nullDevice
+        mpirun.standardError = FileHandle.nullDevice
+        try mpirun.run()
+        // Wait for the first checkpoint, then kill rank 1 (the child of mpirun with OMPI_COMM_WORLD_RANK=1).
+        let checkpoint = root + "/models/last.ckpt"
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpoint) && Date() < deadline && mpirun.isRunning {
+            usleep(100_000)
+        }
+        try #require(mpirun.isRunning, "the run ended before its first checkpoint")
+        let rank1 = try #require(MPIRun.child(of: mpirun.processIdentifier, rank: 1))
+        kill(rank1, SIGKILL)
+        mpirun.waitUntilExit()
+        #expect(mpirun.terminationStatus != 0)
+        let header = try Checkpoint.read(from: checkpoint).header
+        #expect(header.epoch >= 1 && header.epoch < 200)
+        let resumed = try MPIRun.binary([
+            "train", "--config", root + "/config.yaml", "--threads", "2", "--epochs", String(header.epoch + 1),
+            "--set", "model.user_encoder=id", "--set", "training.max_steps_per_epoch=2", "--resume", checkpoint, "-q",
+        ])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        #expect(try Checkpoint.read(from: checkpoint).header.epoch == header.epoch + 1)
+    }
 }
 
 /// Runs the built `pixelrec`, alone or under `mpirun`.
@@ -214,6 +249,27 @@ enum MPIRun {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return (path.split(separator: ":").map { $0 + "/mpirun" } + ["/usr/bin/mpirun"])
             .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// The child of `parent` (mpirun launches the ranks of its own node itself) whose environment says it
+    /// is MPI rank `rank`.
+    static func child(of parent: Int32, rank: Int) -> Int32? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        for entry in entries {
+            guard let pid = Int32(entry), pid != parent,
+                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")"),
+                stat[close...].split(separator: " ").dropFirst(2).first == Substring(String(parent)),
+                let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ")
+            else { continue }
+            let variables = environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if variables.contains("OMPI_COMM_WORLD_RANK=\(rank)"),
+                variables.contains(where: { $0.hasPrefix("OMPI_MCA_orte_hnp_uri=") || $0.hasPrefix("PMIX_RANK=") })
+            {
+                return pid
+            }
+        }
+        return nil
     }
 
     static var available: Bool { mpirunPath != nil && pixelrec != nil }
