@@ -1,3 +1,4 @@
+import Foundation
 import PixelCluster
 import PixelCore
 import PixelEval
@@ -7,7 +8,9 @@ import PixelEval
 /// of the `B = ⌈Q/blockSize⌉` blocks), each rank ranks its part, and one all-gather carries every part's
 /// per-user metric values (`Q_r · |ks| · metrics` doubles) and top-`maxK` lists (`Q_r · maxK` ints). Every
 /// rank then holds the outcome one process computes — the same blocks, the same per-user values, in
-/// query order — so means, intervals and lists are equal bit for bit; rank 0 writes them.
+/// query order — so means, intervals and lists are equal bit for bit; rank 0 writes them. The outcome's
+/// `seconds` is this rank's wall time of the whole split ranking (its part and the all-gather), so users
+/// per second count every rank's users.
 enum DistributedEvaluation {
     /// Rank `rank`'s queries among `count`, whole blocks of `block`.
     static func part(rank: Int, of ranks: Int, count: Int, block: Int) -> Range<Int> {
@@ -19,12 +22,13 @@ enum DistributedEvaluation {
     /// ``RankingEvaluator/evaluate(scorer:queries:options:progress:)`` over `cluster`'s ranks.
     /// - Throws: `EvalError`, ``ClusterError`` (a rank failed, or a malformed part).
     static func evaluate(
-        scorer: any Scorer, queries: EvaluationQueries, options: EvaluationOptions, progress: Progress?,
+        scorer: any Scorer, queries: EvaluationQueries, options: EvaluationOptions, progress: PixelCore.Progress?,
         cluster: Cluster = .world
     ) throws -> RankingOutcome {
         guard cluster.isDistributed else {
             return try RankingEvaluator.evaluate(scorer: scorer, queries: queries, options: options, progress: progress)
         }
+        let started = Date()
         let count = queries.count
         let mine = part(rank: cluster.rank, of: cluster.size, count: count, block: max(1, options.blockSize))
         var local = options
@@ -44,6 +48,7 @@ enum DistributedEvaluation {
             guard reader.isAtEnd else { throw reader.fail("eval parts: trailing bytes") }
         }
         return try RankingOutcome.assembled(
-            ks: outcome.ks, maxK: outcome.maxK, queryCount: count, parts: parts, seconds: outcome.seconds)
+            ks: outcome.ks, maxK: outcome.maxK, queryCount: count, parts: parts,
+            seconds: Date().timeIntervalSince(started))
     }
 }

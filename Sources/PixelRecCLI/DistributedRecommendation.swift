@@ -1,3 +1,4 @@
+import Foundation
 import PixelCluster
 import PixelCore
 import PixelEval
@@ -6,16 +7,17 @@ import PixelEval
 /// the engine's block size (as ``DistributedEvaluation/part(rank:of:count:block:)``), each rank computes
 /// the lists of its users — the same blocks one process scores — and one all-gather carries every part's
 /// `Q_r · k` item ids and scores; every rank then holds the lists of one process, in request order, and
-/// rank 0 writes them.
+/// rank 0 writes them. `seconds`: this rank's wall time of the whole split (its part and the all-gather).
 enum DistributedRecommendation {
     /// ``RecommendationEngine/recommend(scorer:request:progress:)`` over `cluster`'s ranks.
     /// - Throws: `EvalError`, ``ClusterError`` (a rank failed, or a malformed part).
     static func recommend(
-        scorer: any Scorer, request: RecommendationRequest, progress: Progress?, cluster: Cluster = .world
+        scorer: any Scorer, request: RecommendationRequest, progress: PixelCore.Progress?, cluster: Cluster = .world
     ) throws -> RecommendationLists {
         guard cluster.isDistributed else {
             return try RecommendationEngine.recommend(scorer: scorer, request: request, progress: progress)
         }
+        let started = Date()
         let block = max(1, request.blockSize), count = request.users.count
         func part(_ rank: Int) -> Range<Int> {
             DistributedEvaluation.part(rank: rank, of: cluster.size, count: count, block: block)
@@ -39,6 +41,6 @@ enum DistributedRecommendation {
             items += partItems
             scores += partScores
         }
-        return RecommendationLists(k: lists.k, items: items, scores: scores, seconds: lists.seconds)
+        return RecommendationLists(k: lists.k, items: items, scores: scores, seconds: Date().timeIntervalSince(started))
     }
 }
