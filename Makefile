@@ -7,9 +7,10 @@ PREFIX  ?= /usr/local
 BENCH   ?=
 FUZZ_SECONDS ?= 300
 
-# Debian packages: the five C libraries, plus the ONNX conformance data the tests read.
+# Debian packages: the five C libraries, plus the ONNX conformance data and Open MPI the tests use (the
+# build never needs MPI: pixelrec loads libmpi.so.40 at run time, under mpirun/srun only).
 APT_PACKAGES      := libopenblas-dev liblapacke-dev libturbojpeg0-dev libpng-dev libyaml-dev
-APT_TEST_PACKAGES := libonnx-testdata
+APT_TEST_PACKAGES := libonnx-testdata openmpi-bin libopenmpi-dev
 
 # Swift code is compiled for haswell (AVX2 + FMA, i.e. x86-64-v3, a name Swift's -target-cpu rejects), so the
 # binary runs on every x86-64 CPU with AVX2; the hot kernels (Sources/CPixelKernels) are compiled for AVX-512,

@@ -5,6 +5,7 @@
 // Layers (lower never imports higher):
 //   C<Lib>            system libraries (OpenBLAS, LAPACKE, TurboJPEG, libpng, libyaml)
 //   PixelCore         errors, progress reporting, atomic files, terminal
+//   PixelCluster      the ranks of an MPI run (MPI loaded at run time by CPixelMPI): collectives, failures
 //   PixelArguments    our own argument parser (split → match → decode → validate)
 //   PixelConfig       YAML (libyaml) into typed configuration
 //   PixelTensor       Float32 tensors, kernels, tape-based autograd
@@ -49,6 +50,9 @@ let package = Package(
         // MARK: Library layers
         .target(name: "PixelCore"),
         .target(name: "PixelArguments"),
+        // MPI is optional at build and run time: the shim dlopens Open MPI's libmpi.so.40 (no headers needed).
+        .target(name: "CPixelMPI", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "PixelCluster", dependencies: ["CPixelMPI", "PixelCore"]),
         .target(name: "PixelConfig", dependencies: ["CYAML", "PixelCore"]),
         .target(name: "PixelTensor", dependencies: ["CBLAS", "PixelCore", "CPixelKernels"]),
         .target(name: "PixelNN", dependencies: ["PixelTensor"]),
@@ -70,7 +74,7 @@ let package = Package(
             dependencies: [
                 "PixelCore", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim", "PixelData", "PixelEncoders",
                 "PixelEval",
-                "PixelImage",
+                "PixelImage", "PixelCluster",
             ]
         ),
         .target(
@@ -78,6 +82,7 @@ let package = Package(
             dependencies: [
                 "PixelCore", "PixelArguments", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim",
                 "PixelImage", "PixelData", "PixelEval", "PixelONNX", "CLAPACKE", "PixelEncoders", "PixelModels",
+                "PixelCluster",
             ]
         ),
         .executableTarget(name: "pixelrec", dependencies: ["PixelRecCLI"]),
@@ -114,6 +119,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "PixelCoreTests", dependencies: ["PixelCore"]),
+        .testTarget(name: "PixelClusterTests", dependencies: ["PixelCluster"]),
         .testTarget(name: "PixelArgumentsTests", dependencies: ["PixelArguments"], resources: [.copy("Golden")]),
         .testTarget(name: "PixelConfigTests", dependencies: ["PixelConfig", "PixelCore"]),
         .testTarget(

@@ -18,6 +18,10 @@ public struct EvaluationOptions: Sendable {
     /// Items per tile when the scorer is a `TiledScorer` and ranking is full: each worker scores and
     /// ranks `blockSize × tileSize` tiles (default 2048 items: a 1 MiB tile for 128 users stays in L2).
     public var tileSize: Int
+    /// Evaluate only these queries (one MPI rank's part; the others' rows of the outcome stay 0 and
+    /// `-1`); `nil` = all. Sampled negatives are seeded by the query's index in the whole set and
+    /// blocks start at `range.lowerBound`, so a part computes exactly the rows the whole run would.
+    public var queryRange: Range<Int>? = nil
 
     public init(
         ks: [Int] = [5, 10, 20, 50], negatives: Int = 0, seed: UInt64 = 42, blockSize: Int = 128, workers: Int? = nil,
@@ -56,6 +60,33 @@ public struct RankingOutcome: Sendable {
     /// Mean and 95% interval of `metric` at `ks[kIndex]` over all queries.
     public func summary(_ metric: RankingMetric, kIndex: Int) -> MetricSummary {
         MetricSummary(values: (0..<queryCount).lazy.map { value(query: $0, metric: metric, kIndex: kIndex) })
+    }
+
+    /// The outcome of the whole query set from `parts` that each computed the rows of their range
+    /// (``EvaluationOptions/queryRange``), laid out as one evaluation would have; `seconds` is given.
+    /// - Throws: `EvalError.shapeMismatch` when a part's rows do not fit its range or the shapes differ.
+    public static func assembled(
+        ks: [Int], maxK: Int, queryCount: Int, parts: [(range: Range<Int>, perUser: [Double], lists: [Int32])],
+        seconds: Double
+    ) throws -> RankingOutcome {
+        let width = ks.count * RankingMetric.allCases.count
+        var perUser = [Double](repeating: 0, count: queryCount * width)
+        var lists = [Int32](repeating: -1, count: queryCount * maxK)
+        for part in parts {
+            guard part.range.lowerBound >= 0, part.range.upperBound <= queryCount else {
+                throw EvalError.shapeMismatch(
+                    what: "queries of a part", expected: queryCount, found: part.range.upperBound)
+            }
+            guard part.perUser.count == part.range.count * width, part.lists.count == part.range.count * maxK else {
+                throw EvalError.shapeMismatch(
+                    what: "metric values of a part", expected: part.range.count * width, found: part.perUser.count)
+            }
+            perUser.replaceSubrange(
+                (part.range.lowerBound * width)..<(part.range.upperBound * width), with: part.perUser)
+            lists.replaceSubrange((part.range.lowerBound * maxK)..<(part.range.upperBound * maxK), with: part.lists)
+        }
+        return RankingOutcome(
+            ks: ks, perUser: perUser, lists: lists, maxK: maxK, queryCount: queryCount, seconds: seconds)
     }
 
     /// The first `k` slots of query `q`'s list.
@@ -122,7 +153,9 @@ public enum RankingEvaluator {
             lists.withUnsafeMutableBufferPointer { lists in
                 queries.users.withUnsafeBufferPointer { users in
                     Parallel.withSingleThreadedBLAS {
-                        Parallel.forEachChunk(count: count, chunk: block, workers: workers) { range, worker in
+                        let part = (options.queryRange ?? 0..<count).clamped(to: 0..<count)
+                        Parallel.forEachChunk(count: part.count, chunk: block, workers: workers) { chunk, worker in
+                            let range = (part.lowerBound + chunk.lowerBound)..<(part.lowerBound + chunk.upperBound)
                             let scratch = buffers[worker]
                             let blockUsers = UnsafeBufferPointer(rebasing: users[range])
                             if let sparse {

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import PixelCluster
 import PixelNN
 import PixelTensor
 
@@ -93,9 +94,30 @@ extension PretrainedMultimodalRecommender {
         _ examples: TrainingExamples, content: ItemContent, settings: LossSettings, workers: Int,
         profile: StepProfile? = nil
     ) -> (parts: LossParts, gradients: Gradients) {
+        do {
+            return try lossAndGradients(
+                examples, content: content, settings: settings, placement: .local(workers), profile: profile)
+        } catch {
+            // One process exchanges nothing, so nothing throws.
+            preconditionFailure("lossAndGradients: \(error)")
+        }
+    }
+
+    /// ``lossAndGradients(_:content:settings:workers:profile:)`` with the shards placed by `placement`:
+    /// on several MPI ranks, rank `r` runs the forward and backward passes of its shards only; the
+    /// shards' outputs and batch-norm statistics are all-gathered (every rank then runs the same
+    /// batch-level loss on the same values), and so are the shards' parameter gradients (dense, or
+    /// the sparse embedding rows as row ids plus values), which every rank sums in shard order:
+    /// `g = g_head + g_0 + g_1 + … + g_{W−1}`, the order of the threads of one process, so the step's
+    /// bits equal `--threads W`'s.
+    /// - Throws: ``ClusterError`` when a rank failed or an exchange is malformed.
+    func lossAndGradients(
+        _ examples: TrainingExamples, content: ItemContent, settings: LossSettings, placement: ShardPlacement,
+        profile: StepProfile? = nil
+    ) throws(ClusterError) -> (parts: LossParts, gradients: Gradients) {
         let b = examples.count, r = examples.ratio
         let rows = examples.positives + examples.negatives
-        let shards = Self.shardCount(rows: rows.count, workers: workers)
+        let shards = placement.usable(Self.shardCount(rows: rows.count, workers: placement.totalWorkers))
         guard shards > 1, isTraining else {
             let parts = loss(examples, content: content, settings: settings)
             return (parts, parts.total.gradients())
@@ -120,10 +142,13 @@ extension PretrainedMultimodalRecommender {
         let shardSeconds = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * shards)
         shardSeconds.initialize(repeating: 0)
         defer { shardSeconds.deallocate() }
-        let outputs = ShardWorkers.run(shards) { s in
+        let (outputs, summaries) = try placement.runKeepingGraphs(
+            shards, label: "shard outputs", summary: { $0.summary }, encode: { $0.encode(&$1) },
+            decode: ShardSummary.decode
+        ) { s in
             let started = StepProfile.threadSeconds()
             defer { shardSeconds[s] = StepProfile.threadSeconds() - started }
-            return ModelRandomness.$override.withValue(streams[s]) {
+            let outputs = ModelRandomness.$override.withValue(streams[s]) {
                 BatchNorm1d.$statisticsCollector.withValue(collectors[s]) {
                     let range = ranges[s]
                     let shardRows = Array(rows[range])
@@ -135,15 +160,16 @@ extension PretrainedMultimodalRecommender {
                         pairLogits: logits)
                 }
             }
+            return (outputs: outputs, summary: ShardSummary(outputs, statistics: collectors[s]))
         }
         _ = lap()
-        BatchStatistics.applyAveraged(collectors)
+        try Self.applyStatistics(summaries, collectors: collectors, placement: placement)
         // The batch-level part on leaves standing for the shards' outputs.
-        func leaves(_ pick: (ShardOutputs) -> Tensor?) -> [Tensor]? {
-            let picked = outputs.compactMap(pick)
-            return picked.count == shards ? picked.map { $0.detached().requiringGrad() } : nil
+        func leaves(_ pick: (ShardSummary) -> Tensor?) -> [Tensor]? {
+            let picked = summaries.compactMap(pick)
+            return picked.count == shards ? picked.map { $0.requiringGrad() } : nil
         }
-        let vectorLeaves = outputs.map { $0.vectors.detached().requiringGrad() }
+        let vectorLeaves = summaries.map { $0.vectors.requiringGrad() }
         let visionLeaves = leaves(\.vision), textLeaves = leaves(\.text), pairLeaves = leaves(\.pairLogits)
         let parts = lossHead(
             examples, rows: rows, vectors: concat(vectorLeaves, axis: 0),
@@ -151,21 +177,28 @@ extension PretrainedMultimodalRecommender {
             text: textLeaves.map { concat($0, axis: 0) }, content: content, settings: settings,
             pairwise: { _ in pairLeaves.map { concat($0, axis: 0) } })
         var gradients = parts.total.gradients()
-        // Per shard, the outputs that received a gradient, with it (logits as a column).
+        // Per shard, the outputs that received a gradient, with it (logits as a column); this rank's only.
         var seeds: [[(output: Tensor, gradient: Tensor)]] = Array(repeating: [], count: shards)
         for s in 0..<shards {
-            let pairs: [(Tensor?, Tensor?)] = [
-                (outputs[s].vectors, vectorLeaves[s]), (outputs[s].vision, visionLeaves?[s]),
-                (outputs[s].text, textLeaves?[s]),
-                (outputs[s].pairLogits.map { $0.reshaped([-1, 1]) }, pairLeaves?[s]),
+            let leavesOfShard: [Tensor?] = [vectorLeaves[s], visionLeaves?[s], textLeaves?[s], pairLeaves?[s]]
+            let gradientsOfShard = leavesOfShard.map { leaf in leaf.flatMap { gradients.removeGradient(of: $0) } }
+            guard let own = outputs[s]?.outputs else { continue }
+            let ownOutputs: [Tensor?] = [
+                own.vectors, own.vision, own.text, own.pairLogits.map { $0.reshaped([-1, 1]) },
             ]
-            for case let (output?, leaf?) in pairs {
-                guard let g = gradients.removeGradient(of: leaf) else { continue }
+            for case let (output?, g?) in zip(ownOutputs, gradientsOfShard) {
                 seeds[s].append((output, g.reshaped(output.shape)))
             }
         }
         let headSeconds = lap()
-        let shardGradients = ShardWorkers.run(shards) { s -> Gradients in
+        let parameters = placement.cluster.isDistributed ? namedParameters() : []
+        let shardGradients = try placement.run(
+            shards, label: "shard gradients",
+            encode: { GradientPayload.encode($0, parameters: parameters, into: &$1) },
+            decode: { (r: inout ByteReader) throws(ClusterError) in
+                try GradientPayload.decode(&r, parameters: parameters)
+            }
+        ) { s -> Gradients in
             let started = StepProfile.threadSeconds()
             defer { shardSeconds[shards + s] = StepProfile.threadSeconds() - started }
             let parts = seeds[s]
@@ -185,5 +218,26 @@ extension PretrainedMultimodalRecommender {
             profile.steps += 1
         }
         return (parts, gradients)
+    }
+
+    /// Sets the batch-norm running statistics to the mean of every shard's update, in shard order: the
+    /// collectors themselves on one process; on several ranks, this rank's layers with every shard's
+    /// exchanged values (its own included, so all ranks average the same bits).
+    static func applyStatistics(
+        _ summaries: [ShardSummary], collectors: [BatchStatistics], placement: ShardPlacement
+    ) throws(ClusterError) {
+        guard placement.cluster.isDistributed else { return BatchStatistics.applyAveraged(collectors) }
+        let template = collectors[placement.shards(of: placement.cluster.rank, count: collectors.count).lowerBound]
+        var all: [BatchStatistics] = []
+        for (s, summary) in summaries.enumerated() {
+            guard let shard = template.replacingValues(summary.statistics) else {
+                let owner = (0..<placement.cluster.size).first {
+                    placement.shards(of: $0, count: summaries.count).contains(s)
+                }
+                throw .malformedPayload(rank: owner ?? 0, reason: "batch-norm statistics that do not fit the model")
+            }
+            all.append(shard)
+        }
+        BatchStatistics.applyAveraged(all)
     }
 }

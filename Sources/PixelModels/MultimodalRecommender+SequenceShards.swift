@@ -1,3 +1,4 @@
+import PixelCluster
 import PixelNN
 import PixelTensor
 
@@ -26,9 +27,32 @@ extension PretrainedMultimodalRecommender {
         _ batch: SequenceBatch, content: ItemContent, settings: LossSettings, candidates: SequenceCandidates,
         workers: Int
     ) -> (parts: LossParts, gradients: Gradients) {
+        do {
+            return try sequenceLossAndGradients(
+                batch, content: content, settings: settings, candidates: candidates, placement: .local(workers))
+        } catch {
+            // One process exchanges nothing, so nothing throws.
+            preconditionFailure("sequenceLossAndGradients: \(error)")
+        }
+    }
+
+    /// ``sequenceLossAndGradients(_:content:settings:candidates:workers:)`` with the shards placed by
+    /// `placement`. On several MPI ranks, rank `r` runs tower shard `r` and encoder shard `r` (with
+    /// shard `r`'s random stream, as thread `r` would) and four all-gathers carry what the threads of
+    /// one process share: the towers' outputs and batch-norm statistics (every rank then has `C`'s
+    /// vectors), the encoder states (every rank runs the same loss), each encoder shard's parameter
+    /// gradients with its `∂L/∂v` over `C` (`[|C|, d]`), and the towers' parameter gradients. Every
+    /// rank sums them in the fixed order of one process (loss, encoder shards, tower shards), so the
+    /// step's bits equal `--threads W`'s.
+    /// - Throws: ``ClusterError`` when a rank failed or an exchange is malformed.
+    func sequenceLossAndGradients(
+        _ batch: SequenceBatch, content: ItemContent, settings: LossSettings, candidates: SequenceCandidates,
+        placement: ShardPlacement
+    ) throws(ClusterError) -> (parts: LossParts, gradients: Gradients) {
         guard let sequence else { preconditionFailure("sequenceLossAndGradients: the model has no sequence encoder") }
         let plan = sequenceStepRows(batch, settings: settings, candidates: candidates)
-        let shards = min(Self.shardCount(rows: plan.rows.count, workers: workers), batch.count)
+        let shards = placement.usable(
+            min(Self.shardCount(rows: plan.rows.count, workers: placement.totalWorkers), batch.count))
         guard shards > 1, isTraining else {
             let parts = sequenceLoss(batch, content: content, settings: settings, candidates: candidates)
             return (parts, parts.total.gradients())
@@ -43,8 +67,11 @@ extension PretrainedMultimodalRecommender {
         }
         let collectors = (0..<shards).map { _ in BatchStatistics() }
         let candidateRanges = (0..<shards).map { s in (s * n / shards)..<((s + 1) * n / shards) }
-        let towers = ShardWorkers.run(shards) { s in
-            ModelRandomness.$override.withValue(streams[s]) {
+        let (towers, towerSummaries) = try placement.runKeepingGraphs(
+            shards, label: "sequence tower outputs", summary: { $0.summary }, encode: { $0.encode(&$1) },
+            decode: ShardSummary.decode
+        ) { s in
+            let outputs = ModelRandomness.$override.withValue(streams[s]) {
                 BatchNorm1d.$statisticsCollector.withValue(collectors[s]) {
                     let rows = Array(plan.rows[candidateRanges[s]])
                     let t = tokens(content: content, rows: rows, ids: rows)
@@ -53,14 +80,18 @@ extension PretrainedMultimodalRecommender {
                         pairLogits: nil)
                 }
             }
+            return (outputs: outputs, summary: ShardSummary(outputs, statistics: collectors[s]))
         }
-        BatchStatistics.applyAveraged(collectors)
-        let vectorLeaves = towers.map { $0.vectors.detached().requiringGrad() }
-        let allVectors = concat(vectorLeaves.map { $0.detached() }, axis: 0)  // [|C|, d], untracked
+        try Self.applyStatistics(towerSummaries, collectors: collectors, placement: placement)
+        let vectorLeaves = towerSummaries.map { $0.vectors.requiringGrad() }
+        let allVectors = concat(towerSummaries.map(\.vectors), axis: 0)  // [|C|, d], untracked
         // Encoder shards: windows `b0 ..< b1`, slots `b0·L ..< b1·L`; each reads C's vectors through its own leaf.
         let windowRanges = (0..<shards).map { s in (s * batch.count / shards)..<((s + 1) * batch.count / shards) }
         let realStarts = windowRanges.map { w in plan.real.partitioningIndex { Int($0) >= w.lowerBound * l } }
-        let encoders = ShardWorkers.run(shards) { s -> (input: Tensor, states: Tensor) in
+        let (encoders, stateSummaries) = try placement.runKeepingGraphs(
+            shards, label: "sequence encoder states", summary: { $0.states.detached() }, encode: { $1.tensor($0) },
+            decode: { (r: inout ByteReader) throws(ClusterError) in try r.tensor() }
+        ) { s -> (input: Tensor, states: Tensor) in
             ModelRandomness.$override.withValue(streams[s]) {
                 let w = windowRanges[s], slots = (w.lowerBound * l)..<(w.upperBound * l)
                 let input = allVectors.requiringGrad()
@@ -72,10 +103,10 @@ extension PretrainedMultimodalRecommender {
             }
         }
         // The loss on leaves standing for the shards' outputs.
-        let stateLeaves = encoders.map { $0.states.detached().requiringGrad() }
-        func leaves(_ pick: (ShardOutputs) -> Tensor?) -> [Tensor]? {
-            let picked = towers.compactMap(pick)
-            return picked.count == shards ? picked.map { $0.detached().requiringGrad() } : nil
+        let stateLeaves = stateSummaries.map { $0.requiringGrad() }
+        func leaves(_ pick: (ShardSummary) -> Tensor?) -> [Tensor]? {
+            let picked = towerSummaries.compactMap(pick)
+            return picked.count == shards ? picked.map { $0.requiringGrad() } : nil
         }
         let visionLeaves = leaves(\.vision), textLeaves = leaves(\.text)
         let vectors = concat(vectorLeaves, axis: 0)
@@ -86,9 +117,25 @@ extension PretrainedMultimodalRecommender {
             threads: shards)
         var gradients = parts.total.gradients()
         let stateSeeds = stateLeaves.map { gradients.removeGradient(of: $0) }
-        var encoderGradients = ShardWorkers.run(shards) { s -> Gradients in
-            guard let seed = stateSeeds[s] else { return Gradients() }
-            return encoders[s].states.gradients(seed: seed)
+        let parameters = placement.cluster.isDistributed ? namedParameters() : []
+        // Each encoder shard's parameter gradients, and its ∂v over C apart.
+        let encoderGradients = try placement.run(
+            shards, label: "sequence encoder gradients",
+            encode: { (result: (parameters: Gradients, input: Tensor?), w: inout ByteWriter) in
+                GradientPayload.encode(result.parameters, parameters: parameters, into: &w)
+                w.optionalTensor(result.input)
+            },
+            decode: { (r: inout ByteReader) throws(ClusterError) -> (parameters: Gradients, input: Tensor?) in
+                let g = try GradientPayload.decode(&r, parameters: parameters)
+                let input = try r.optionalTensor()
+                guard input.map({ $0.shape == [n, d] }) ?? true else { throw r.fail("∂v of the wrong shape") }
+                return (g, input)
+            }
+        ) { s -> (parameters: Gradients, input: Tensor?) in
+            guard let seed = stateSeeds[s], let encoder = encoders[s] else { return (Gradients(), nil) }
+            var g = encoder.states.gradients(seed: seed)
+            let input = g.removeGradient(of: encoder.input)
+            return (g, input)
         }
         // ∂v over C: the loss's (per tower shard) plus every encoder shard's, in shard order.
         var candidateGradient = Tensor(zeros: [n, d])
@@ -101,25 +148,35 @@ extension PretrainedMultimodalRecommender {
                 }
             }
             for s in 0..<shards {
-                guard let part = encoderGradients[s].removeGradient(of: encoders[s].input) else { continue }
+                guard let part = encoderGradients[s].input else { continue }
                 part.withUnsafeBufferPointer { p in for i in 0..<p.count { g[i] += p[i] } }
             }
         }
         var seeds: [[(output: Tensor, gradient: Tensor)]] = Array(repeating: [], count: shards)
         for s in 0..<shards {
             let range = candidateRanges[s]
-            seeds[s].append((towers[s].vectors, candidateGradient.slice(axis: 0, range).detached()))
-            for case let (output?, leaf?) in [(towers[s].vision, visionLeaves?[s]), (towers[s].text, textLeaves?[s])] {
-                guard let g = gradients.removeGradient(of: leaf) else { continue }
+            let sideGradients = [visionLeaves?[s], textLeaves?[s]].map { leaf in
+                leaf.flatMap { gradients.removeGradient(of: $0) }
+            }
+            guard let tower = towers[s]?.outputs else { continue }
+            seeds[s].append((tower.vectors, candidateGradient.slice(axis: 0, range).detached()))
+            for case let (output?, g?) in zip([tower.vision, tower.text], sideGradients) {
                 seeds[s].append((output, g))
             }
         }
-        let towerGradients = ShardWorkers.run(shards) { s -> Gradients in
+        let towerGradients = try placement.run(
+            shards, label: "sequence tower gradients",
+            encode: { GradientPayload.encode($0, parameters: parameters, into: &$1) },
+            decode: { (r: inout ByteReader) throws(ClusterError) in
+                try GradientPayload.decode(&r, parameters: parameters)
+            }
+        ) { s -> Gradients in
             let parts = seeds[s]
+            if parts.isEmpty { return Gradients() }
             if parts.count == 1 { return parts[0].output.gradients(seed: parts[0].gradient) }
             return concat(parts.map(\.output), axis: 1).gradients(seed: concat(parts.map(\.gradient), axis: 1))
         }
-        for g in encoderGradients { gradients.formSum(with: g) }
+        for g in encoderGradients { gradients.formSum(with: g.parameters) }
         for g in towerGradients { gradients.formSum(with: g) }
         return (parts, gradients)
     }

@@ -31,6 +31,23 @@ public final class BatchStatistics: @unchecked Sendable {
         return (layer.runningMean.value.detached(), layer.runningVariance.value.detached())
     }
 
+    /// The recorded statistics, in the order the layers ran (what a shard on another MPI rank sends).
+    public var recordedValues: [(mean: Tensor, variance: Tensor)] { updates.map { ($0.mean, $0.variance) } }
+
+    /// A collector with this one's layers and `values` (a remote shard's ``recordedValues``), or `nil`
+    /// when the counts or shapes differ.
+    public func replacingValues(_ values: [(mean: Tensor, variance: Tensor)]) -> BatchStatistics? {
+        guard values.count == updates.count else { return nil }
+        let other = BatchStatistics()
+        for (update, value) in zip(updates, values) {
+            guard value.mean.shape == update.mean.shape, value.variance.shape == update.variance.shape else {
+                return nil
+            }
+            other.updates.append(Update(layer: update.layer, mean: value.mean, variance: value.variance))
+        }
+        return other
+    }
+
     /// Records the layer's updated statistics (a layer run twice keeps its latest, chained update).
     func record(_ layer: BatchNorm1d, mean: Tensor, variance: Tensor) {
         let update = Update(layer: layer, mean: mean, variance: variance)

@@ -1,5 +1,6 @@
 import Foundation
 import PixelArguments
+import PixelCluster
 import PixelConfig
 import PixelCore
 import PixelTensor
@@ -62,7 +63,7 @@ public enum PixelRecTool {
         BLAS.relaunchWithBetterCoreIfNeeded()
         TensorStorage.retainFreedMemory()
         Terminal.lineBufferStdout()
-        exit(run(Array(arguments.dropFirst()), console: .standard))
+        exit(ClusterRun.run { console in run(Array(arguments.dropFirst()), console: console) })
     }
 
     static func commandName(_ invocation: Invocation) -> String { invocation.commandPath.joined(separator: " ") }
@@ -95,6 +96,7 @@ public enum PixelRecTool {
             let context = CommandContext(invocation: invocation, console: console)
             if context.quiet { Progress.defaultStyle = .quiet }
             do {
+                try ClusterRun.checkDistributable(path)
                 try leaf.type.run(context)
                 return 0
             } catch let error as UsageError {

@@ -51,16 +51,16 @@ public struct Gradients: Sendable {
     }
 
     /// `sqrt(Σ g²)` over every gradient (sparse rows are coalesced first, as their dense form would be).
+    /// The per-leaf sums are added in ascending order, so the result does not depend on the dictionary's
+    /// (per-process, hash-seeded) order: every MPI rank computes the same bits.
     public func globalNorm() -> Float {
-        var total: Double = 0
-        for grad in store.values {
-            let t: Tensor
+        let parts = store.values.map { grad -> Double in
             switch grad {
-            case .dense(let d): t = d
-            case .rows(let r): t = r.coalesced().values
+            case .dense(let d): return Double(d.squaredNorm())
+            case .rows(let r): return Double(r.coalesced().values.squaredNorm())
             }
-            total += Double(t.squaredNorm())
         }
+        let total = parts.sorted().reduce(0, +)
         return Float(total.squareRoot())
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PixelCluster
 import PixelConfig
 import PixelCore
 import PixelData
@@ -18,7 +19,8 @@ import PixelTensor
 ///
 /// Parallelism: with `threads` = W > 1 each step is split over W data-parallel shards (see
 /// ``PretrainedMultimodalRecommender/lossAndGradients(_:content:settings:workers:)``); W = 1 is the
-/// single-replica step.
+/// single-replica step. Under `mpirun -n N` the W shards are spread over the N ranks (``Options/cluster``),
+/// so `mpirun -n N … --threads 1` takes the same steps, bit for bit, as `--threads N` in one process.
 public struct Trainer {
     /// What the run trains on.
     public struct Inputs {
@@ -107,6 +109,10 @@ public struct Trainer {
         public var log: (String) -> Void
         /// Stop after this many epochs of this invocation (tests simulate an interrupted run); nil = no limit.
         public var stopAfterEpochs: Int?
+        /// The ranks of an MPI job training together (default: the process's ``Cluster/world``, this
+        /// process alone outside `mpirun`/`srun`). Each step's shards are spread over the ranks; every rank
+        /// takes the same optimizer step; rank 0 alone writes checkpoints, logs and charts.
+        public var cluster: Cluster = .world
 
         public init(
             checkpointDirectory: String, resume: String? = nil, tensorboard: String? = nil, threads: Int = 1,
@@ -162,10 +168,12 @@ public struct Trainer {
         let directory = options.checkpointDirectory
         let lastPath = directory + "/last.ckpt", bestPath = directory + "/best.ckpt"
         var observer = TrainingObserver(directory: directory, options: options)
-        let run = try TrainingRun(inputs: inputs, threads: options.threads, phases: &observer.phases)
+        let writes = options.cluster.isRoot
+        let run = try TrainingRun(
+            inputs: inputs, threads: options.threads, cluster: options.cluster, phases: &observer.phases)
         let stopping = EarlyStopping(t, validates: run.validation != nil)
         if let note = run.validationNote { options.log(note) }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if writes { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         var state = TrainingState(training: t)
         if let resume = options.resume {
             let header = try observer.phases.measure("resume") { try run.resume(from: resume) }
@@ -183,6 +191,7 @@ public struct Trainer {
             }
         }
         var epochsRun = 0
+        let firstStep = state.globalStep
         while state.epoch < t.epochs {
             let epoch = state.epoch + 1, epochStart = PhaseTimes.wallSeconds()
             var record = try run.runEpoch(epoch, state: &state, observer: &observer)
@@ -192,12 +201,14 @@ public struct Trainer {
             record.seconds = PhaseTimes.wallSeconds() - epochStart
             let improved = state.record(record, training: t, stopping: stopping)
             let finished = state.stoppedEarly || epoch == t.epochs
-            try observer.phases.measure("checkpoint") {
-                try run.checkpoint(
-                    state, stopping: stopping, finished: finished, to: lastPath, alsoAs: improved ? [bestPath] : [])
+            if writes {
+                try observer.phases.measure("checkpoint") {
+                    try run.checkpoint(
+                        state, stopping: stopping, finished: finished, to: lastPath, alsoAs: improved ? [bestPath] : [])
+                }
+                try observer.epochFinished(
+                    state.history, improved: improved, metricName: stopping.metricName, runStarted: state.runStarted)
             }
-            try observer.epochFinished(
-                state.history, improved: improved, metricName: stopping.metricName, runStarted: state.runStarted)
             epochsRun += 1
             if state.stoppedEarly {
                 observer.stoppedEarly(stopping, bestEpoch: state.bestEpoch)
@@ -205,7 +216,11 @@ public struct Trainer {
             }
             if let stop = options.stopAfterEpochs, epochsRun >= stop { break }
         }
-        try observer.runFinished(state.history, bestEpoch: state.bestEpoch)
+        if writes { try observer.runFinished(state.history, bestEpoch: state.bestEpoch) }
+        if options.cluster.isDistributed {
+            options.log("mpi: \(options.cluster.size) ranks; rank 0's collectives:")
+            for line in options.cluster.summary(steps: state.globalStep - firstStep) { options.log("  " + line) }
+        }
         return Summary(
             history: state.history, bestEpoch: state.bestEpoch, bestMetric: state.bestMetric,
             metricName: stopping.metricName, stoppedEarly: state.stoppedEarly, bestCheckpoint: bestPath,

@@ -1,3 +1,4 @@
+import PixelCluster
 import PixelConfig
 import PixelData
 import PixelTensor
@@ -102,17 +103,20 @@ extension PretrainedMultimodalRecommender {
     /// The loss of one training step and its gradients, with `workers` threads: data-parallel shards for
     /// (user, item) rows and for sequence windows (``sequenceLossAndGradients(_:content:settings:candidates:workers:)``,
     /// whose single shard runs its large products on `workers` BLAS threads).
+    ///
+    /// On several MPI ranks (`placement`) both kinds of step split their shards over the ranks.
     func lossAndGradients(
-        _ batch: TrainingPlan.Batch, content: ItemContent, settings: LossSettings, workers: Int
-    ) -> (LossParts, Gradients) {
+        _ batch: TrainingPlan.Batch, content: ItemContent, settings: LossSettings, placement: ShardPlacement
+    ) throws(ClusterError) -> (LossParts, Gradients) {
+        let workers = placement.workers
         switch batch {
         case .pairs(let examples):
-            return lossAndGradients(examples, content: content, settings: settings, workers: workers)
+            return try lossAndGradients(examples, content: content, settings: settings, placement: placement)
         case .sequences(let batch, let candidates):
             BLAS.setThreadCount(workers)
             defer { BLAS.setThreadCount(1) }
-            return sequenceLossAndGradients(
-                batch, content: content, settings: settings, candidates: candidates, workers: workers)
+            return try sequenceLossAndGradients(
+                batch, content: content, settings: settings, candidates: candidates, placement: placement)
         }
     }
 }

@@ -1,3 +1,4 @@
+import PixelCluster
 import PixelConfig
 import PixelData
 import PixelEval
@@ -15,6 +16,8 @@ struct TrainingRun {
     let stepsPerEpoch: Int
     let settings: LossSettings
     let workers: Int
+    /// Where each step's shards run: this process's `workers` threads, or every MPI rank's.
+    let placement: ShardPlacement
     /// Full-ranking validation of the training users on the validation interactions.
     let validation: (data: EvaluationData, setup: TaskSetup)?
     /// Model item index of each catalog row (`-1` for items first seen in validation).
@@ -30,7 +33,7 @@ struct TrainingRun {
     /// The ranking cut-offs reported at validation (5, 10, 20 and the early-stopping metric's).
     let ks: [Int]
 
-    init(inputs: Trainer.Inputs, threads: Int, phases: inout PhaseTimes) throws {
+    init(inputs: Trainer.Inputs, threads: Int, cluster: Cluster = .single, phases: inout PhaseTimes) throws {
         let t = inputs.training, hyper = inputs.hyperparameters, train = inputs.train
         let seed = UInt64(truncatingIfNeeded: t.seed)
         guard train.count > 0 else { throw ModelError.noData("\(train.path) has no interactions") }
@@ -48,6 +51,7 @@ struct TrainingRun {
         // Data parallelism: `threads` shards per step, each on one core with single-threaded BLAS
         // (measured faster than multi-threaded BLAS on these small matrices).
         workers = max(1, threads)
+        placement = ShardPlacement(cluster: cluster, workers: workers)
         BLAS.setThreadCount(1)
         let evalData = try inputs.validation.map { try EvaluationData(train: train, validation: nil, test: $0) }
         let task = evalData.map { Self.validationTask(t.validationTask, data: $0) }
@@ -126,8 +130,8 @@ struct TrainingRun {
             optimizer.learningRate = lr
             let batch = plan.batch(drawn, step: step, range: lo..<hi)
             clock.lap(.batch)
-            var (parts, gradients) = model.lossAndGradients(
-                batch, content: inputs.content, settings: settings, workers: workers)
+            var (parts, gradients) = try model.lossAndGradients(
+                batch, content: inputs.content, settings: settings, placement: placement)
             let value = parts.total.scalar
             guard value.isFinite else { throw ModelError.nonFiniteLoss(epoch: epoch, step: step + 1) }
             clock.lap(.pass)

@@ -1,5 +1,6 @@
 import Foundation
 import PixelArguments
+import PixelCluster
 import PixelConfig
 import PixelCore
 import PixelData
@@ -150,7 +151,7 @@ enum EvalCommand: Subcommand {
             context.quiet
             ? nil
             : Progress("eval \(recommender.rawValue) \(task.rawValue)", total: setup.queries.count, unit: "users")
-        let outcome = try RankingEvaluator.evaluate(
+        let outcome = try DistributedEvaluation.evaluate(
             scorer: scorer, queries: setup.queries, options: options, progress: progress)
         progress?.finish()
         let rankSeconds = clock.lap()
@@ -196,6 +197,7 @@ enum EvalCommand: Subcommand {
             ],
             similaritySource: similarity?.source, notes: notes)
 
+        guard Cluster.world.isRoot else { return }  // MPI: rank 0 writes
         try writeReport(report, to: output)
         if savePerUser {
             try writePerUser(columns, users: setup.queries.users, data: data, to: perUserPath(output))

@@ -1,5 +1,6 @@
 import Foundation
 import PixelArguments
+import PixelCluster
 import PixelConfig
 import PixelCore
 import PixelData
@@ -142,9 +143,11 @@ enum RecommendCommand: Subcommand {
         let loadSeconds = clock.lap()
 
         // Item vectors (cached per checkpoint), scorer, similarity embeddings.
-        let (itemVectors, vectorSource) = try ItemVectors.resolve(
-            checkpoint: checkpoint, path: checkpointPath, catalog: catalog, content: content,
-            cachePath: context.invocation.string("embeddings-cache"), warn: warn)
+        let (itemVectors, vectorSource) = try ClusterRun.rootFirst("item vectors") {
+            try ItemVectors.resolve(
+                checkpoint: checkpoint, path: checkpointPath, catalog: catalog, content: content,
+                cachePath: context.invocation.string("embeddings-cache"), warn: warn)
+        }
         let modelScorer = try MultimodalScoring.scorer(
             checkpoint: checkpoint, path: checkpointPath, userIds: inputs.userIds, itemIds: catalog,
             profiles: inputs.coldProfiles, content: content, maxCandidates: config.recommendation.maxCandidates,
@@ -172,7 +175,7 @@ enum RecommendCommand: Subcommand {
         let progress =
             !context.quiet && inputs.requested.count >= 1000
             ? Progress("recommend", total: inputs.requested.count, unit: "users") : nil
-        let lists = try RecommendationEngine.recommend(scorer: scorer, request: request, progress: progress)
+        let lists = try DistributedRecommendation.recommend(scorer: scorer, request: request, progress: progress)
         progress?.finish()
         let rankSeconds = clock.lap()
         let quality = RecommendationQuality(lists: lists, popularity: popularity, similarity: embeddings)
@@ -190,6 +193,7 @@ enum RecommendCommand: Subcommand {
                 "load": loadSeconds, "model": modelSeconds, "recommend": rankSeconds, "total": clock.total,
                 "users_per_second": Double(lists.userCount) / max(lists.seconds, 1e-9),
             ])
+        guard Cluster.world.isRoot else { return }  // MPI: rank 0 writes
         try report.write(to: settings.output)
         console.block(report.summary(showUsers: 3))
         note("wrote \(settings.output)")

@@ -92,7 +92,9 @@ enum TrainCommand: Subcommand {
             console.warning("\(validationPath): no validation rows; training without early stopping")
             validation = nil
         }
-        try phases.measure("encode") { try ModelInputs.ensureFeatures(config, threads: threads, log: log) }
+        try phases.measure("encode") {
+            try ClusterRun.rootFirst("features") { try ModelInputs.ensureFeatures(config, threads: threads, log: log) }
+        }
         let (table, scalers) = try phases.measure("scalers") {
             let table = try ModelInputs.itemTable(config)
             return (
@@ -102,7 +104,9 @@ enum TrainCommand: Subcommand {
         }
         // model.trainable_encoder_layers: the top imported from the ONNX file, its cache brought up to date.
         let textTop = try phases.measure("encode") {
-            trainsTextTop ? try ModelInputs.importTextTop(config, threads: threads, log: log) : nil
+            try ClusterRun.rootFirst("text top") {
+                trainsTextTop ? try ModelInputs.importTextTop(config, threads: threads, log: log) : nil
+            }
         }
         let inputs = try phases.measure("content") {
             let catalog = try Trainer.catalog(train: train, validation: validation)
