@@ -16,6 +16,7 @@
 //   PixelONNX         our ONNX interpreter (protobuf reader, graph fusion, kernels)
 //   PixelEncoders     encoder registry, tokenizers, feature stores, trainable encoder tops
 //   PixelModels       the multimodal model, sequence user encoder, training, checkpoints
+//   PixelSession      a trained model, loaded: feature stores → content, item vectors, seen items, scorers
 //   PixelRecCLI       the subcommands (library, so they are testable)
 //   pixelrec          the executable: parses arguments, calls PixelRecCLI
 //   PixelBench        `make bench`: our side of every benchmark row
@@ -71,10 +72,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PixelSession",
+            dependencies: [
+                "PixelCore", "PixelConfig", "PixelData", "PixelEval", "PixelImage", "PixelEncoders", "PixelModels",
+            ]
+        ),
+        .target(
             name: "PixelRecCLI",
             dependencies: [
                 "PixelCore", "PixelArguments", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim",
                 "PixelImage", "PixelData", "PixelEval", "PixelONNX", "CLAPACKE", "PixelEncoders", "PixelModels",
+                "PixelSession",
             ]
         ),
         .executableTarget(name: "pixelrec", dependencies: ["PixelRecCLI"]),
@@ -124,7 +132,8 @@ let package = Package(
             name: "PixelEncodersTests", dependencies: ["PixelEncoders", "PixelNN", "PixelONNX", "PixelTensor"]),
         .testTarget(
             name: "PixelModelsTests", dependencies: ["PixelModels", "PixelRecCLI"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),
+        .testTarget(
+            name: "PixelRecCLITests", dependencies: ["PixelRecCLI", "PixelSession"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
 )

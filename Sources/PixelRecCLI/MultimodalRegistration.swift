@@ -3,6 +3,7 @@ import PixelConfig
 import PixelData
 import PixelEval
 import PixelModels
+import PixelSession
 
 /// Registers the trained multimodal model with `pixelrec eval` (`--recommender-type multimodal`).
 enum MultimodalRegistration {

@@ -3,6 +3,7 @@ import PixelConfig
 import PixelData
 import PixelEval
 import PixelModels
+import PixelSession
 import Testing
 
 @testable import PixelRecCLI

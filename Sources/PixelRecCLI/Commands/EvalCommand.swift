@@ -5,6 +5,7 @@ import PixelCore
 import PixelData
 import PixelEncoders
 import PixelEval
+import PixelSession
 
 /// `pixelrec eval`: evaluate a model or a baseline.
 enum EvalCommand: Subcommand {

@@ -6,6 +6,7 @@ import PixelData
 import PixelEncoders
 import PixelEval
 import PixelModels
+import PixelSession
 
 /// `pixelrec recommend`: batch recommendation lists.
 enum RecommendCommand: Subcommand {

@@ -3,6 +3,7 @@ import PixelConfig
 import PixelCore
 import PixelData
 import PixelEval
+import PixelSession
 
 /// `--evaluate test.csv`: the lists scored against each listed user's held-out items with the
 /// `docs/METRICS.md` definitions (users without held-out items are not averaged).

@@ -5,11 +5,11 @@ import PixelModels
 
 /// The item side of `pixelrec recommend`: the model's item vectors (through the embeddings cache when
 /// one is given) and the unit-length embeddings MMR and intra-list diversity take cosines over.
-enum ItemVectors {
+public enum ItemVectors {
     /// Item vectors of the catalog and a phrase saying where they came from. A cache file that breaks its
     /// format (corrupt, or of the older version without a payload checksum) is recomputed, rewritten and
     /// reported through `warn` as `<cache>: <field>: <reason>; …`.
-    static func resolve(
+    public static func resolve(
         checkpoint: Checkpoint, path: String, catalog: IdMap, content: ItemContent, cachePath: String?,
         warn: (String) -> Void = { _ in }
     ) throws -> ([Float], String) {
@@ -41,7 +41,7 @@ enum ItemVectors {
 
     /// L2-normalised `vision ⊕ text` content features (each part normalised, then the whole), or the
     /// model's item vectors when no item has content features.
-    static func similarityEmbeddings(content: ItemContent, itemVectors: [Float], dimension: Int) throws
+    public static func similarityEmbeddings(content: ItemContent, itemVectors: [Float], dimension: Int) throws
         -> EmbeddingCosine
     {
         let n = content.count, dv = content.visionWidth, dt = content.textWidth
