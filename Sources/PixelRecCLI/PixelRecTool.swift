@@ -70,7 +70,6 @@ public enum PixelRecTool {
     /// Runs the tool with `arguments` (without the program name), writing to `console`.
     /// - Returns: the exit code: 0 success, 1 runtime error, 2 usage error.
     public static func run(_ arguments: [String], console: Console) -> Int32 {
-        MultimodalRegistration.register()
         let outcome: ParseOutcome
         do {
             outcome = try ArgumentParser(root: root).parse(arguments)

@@ -10,23 +10,18 @@ public enum ItemVectors {
     /// format (corrupt, or of the older version without a payload checksum) is recomputed, rewritten and
     /// reported through `warn` as `<cache>: <field>: <reason>; …`.
     public static func resolve(
-        checkpoint: Checkpoint, path: String, catalog: IdMap, content: ItemContent, cachePath: String?,
-        warn: (String) -> Void = { _ in }
+        model: LoadedModel, catalog: IdMap, content: ItemContent, cachePath: String?, warn: (String) -> Void = { _ in }
     ) throws -> ([Float], String) {
         guard let cachePath else {
-            return (
-                try MultimodalScoring.itemVectors(
-                    checkpoint: checkpoint, path: path, itemIds: catalog, content: content), "computed"
-            )
+            return (try model.itemVectors(itemIds: catalog, content: content), "computed")
         }
         let key = ItemVectorCache.Key(
-            checkpointHash: checkpoint.header.payloadChecksum,
+            checkpointHash: model.header.payloadChecksum,
             inputsHash: ItemVectorCache.inputsHash(itemIds: catalog.keys, content: content), count: catalog.count,
-            dimension: checkpoint.header.hyperparameters.embeddingDim)
+            dimension: model.hyperparameters.embeddingDim)
         let lookup = ItemVectorCache.load(path: cachePath, key: key)
         if case let .hit(vectors) = lookup { return (vectors, "reused from cache \(cachePath)") }
-        let vectors = try MultimodalScoring.itemVectors(
-            checkpoint: checkpoint, path: path, itemIds: catalog, content: content)
+        let vectors = try model.itemVectors(itemIds: catalog, content: content)
         try ItemVectorCache.write(vectors, key: key, to: cachePath)
         let why: String
         switch lookup {

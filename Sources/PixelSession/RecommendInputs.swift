@@ -179,24 +179,26 @@ public struct RecommendInputs: Sendable {
     }
 
     /// Items never recommended: outside the allow list, on the deny list, or among the most popular
-    /// `noveltyFilter` percent. Ids not in the catalog are reported through `warn` with file and line.
+    /// `noveltyFilter` percent. Ids not in the catalog are reported through `warn` with file and line (the
+    /// first five, then a count) and each through `unknown`.
     public static func excludedItems(
         allow: ItemIdList?, deny: ItemIdList?, noveltyFilter: Double, popularity: ItemPopularity, catalog: IdMap,
-        warn: (String) -> Void
+        warn: (String) -> Void, unknown: (String) -> Void = { _ in }
     ) -> [Int32] {
         var excluded = [Bool](repeating: false, count: catalog.count)
         func indices(_ list: ItemIdList) -> [Int32] {
             var found: [Int32] = []
-            var unknown: [String] = []
+            var missing: [String] = []
             for (id, line) in list.entries {
                 if let index = catalog.index(of: id) {
                     found.append(index)
                 } else {
-                    unknown.append("\(list.path):\(line): '\(id)'")
+                    unknown(id)
+                    missing.append("\(list.path):\(line): '\(id)'")
                 }
             }
-            for entry in unknown.prefix(5) { warn("\(entry) is not an item of the model's catalog; ignored") }
-            if unknown.count > 5 { warn("\(list.path): \(unknown.count - 5) more unknown item ids ignored") }
+            for entry in missing.prefix(5) { warn("\(entry) is not an item of the model's catalog; ignored") }
+            if missing.count > 5 { warn("\(list.path): \(missing.count - 5) more unknown item ids ignored") }
             return found
         }
         if let allow {

@@ -153,16 +153,6 @@ struct RecommendReport {
             intraListDiversity: quality.intraListDiversity[q], items: items)
     }
 
-    /// The `title` column of the item table, per catalog item (`nil` without one).
-    static func titles(table: ItemTable, catalog: IdMap) -> [String?] {
-        var titles = [String?](repeating: nil, count: catalog.count)
-        guard table.header.contains("title"), let column = try? table.column("title") else { return titles }
-        for (row, id) in table.ids.enumerated() {
-            if let i = catalog.index(of: id), !column[row].isEmpty { titles[Int(i)] = column[row] }
-        }
-        return titles
-    }
-
     /// Writes JSON or CSV (by extension), atomically, streaming the lists in chunks of users.
     func write(to path: String) throws {
         let chunk = 1024
