@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(
             name: "PixelEncodersTests", dependencies: ["PixelEncoders", "PixelNN", "PixelONNX", "PixelTensor"]),
         .testTarget(
-            name: "PixelModelsTests", dependencies: ["PixelModels", "PixelRecCLI"], resources: [.copy("Fixtures")]),
+            name: "PixelModelsTests", dependencies: ["PixelModels"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PixelRecCLITests", dependencies: ["PixelRecCLI", "PixelSession"], resources: [.copy("Golden")]),
     ],
