@@ -19,6 +19,7 @@ public enum PixelRecTool {
             (["train"], TrainCommand.self),
             (["eval"], EvalCommand.self),
             (["recommend"], RecommendCommand.self),
+            (["serve"], ServeCommand.self),
             (["extract-encoders"], ExtractEncodersCommand.self),
             (["onnx", "inspect"], OnnxInspectCommand.self),
             (["onnx", "run"], OnnxRunCommand.self),
@@ -39,7 +40,7 @@ public enum PixelRecTool {
         subcommands: [
             PreprocessCommand.command, SplitCommand.command, SynthCommand.command, EncodeCommand.command,
             EmbedCommand.command, TrainCommand.command, EvalCommand.command, RecommendCommand.command,
-            ExtractEncodersCommand.command,
+            ServeCommand.command, ExtractEncodersCommand.command,
             Command(
                 name: "onnx", abstract: "Inspect and run ONNX models with pixelrec's interpreter.",
                 subcommands: [OnnxInspectCommand.command, OnnxRunCommand.command]),

@@ -1,0 +1,24 @@
+import PixelConfig
+
+/// What `pixelrec serve` listens on and the limits it holds every request to.
+public struct ServeOptions: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    /// Event-loop threads (≥ 1).
+    public var threads: Int
+    public var maxBodyBytes: Int
+    public var maxK: Int
+    public var maxHistory: Int
+    public var idleTimeoutSeconds: Double
+
+    /// The `serving:` section, with `threads: 0` resolved to `cores`.
+    public init(_ serving: ServingConfig, cores: Int) {
+        host = serving.host
+        port = serving.port
+        threads = serving.threads > 0 ? serving.threads : max(1, cores)
+        maxBodyBytes = serving.maxBodyBytes
+        maxK = serving.maxK
+        maxHistory = serving.maxHistory
+        idleTimeoutSeconds = serving.idleTimeoutSeconds
+    }
+}
