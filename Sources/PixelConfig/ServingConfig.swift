@@ -15,6 +15,8 @@ public struct ServingConfig: Sendable, Equatable {
     /// `idle_timeout_seconds`: a connection that sends nothing this long (idle keep-alive, or a slow client
     /// that stops mid-request) is closed.
     public var idleTimeoutSeconds = 30.0
+    /// `admin`: serve `POST /admin/reload` (only on a loopback host).
+    public var admin = false
 
     public init() {}
 }

@@ -17,20 +17,31 @@ public struct RecommendationServer: Sendable {
     public let options: ServeOptions
     public let metrics: ServeMetrics
     public let logger: Logger
+    /// Loads the first session (``run(onListening:)``) and every reload; `nil`: no reloads.
+    public let loader: SessionLoader?
 
-    public init(slot: SessionSlot = SessionSlot(), options: ServeOptions, logger: Logger) {
+    public init(slot: SessionSlot = SessionSlot(), options: ServeOptions, logger: Logger, loader: SessionLoader? = nil)
+    {
+        let metrics = ServeMetrics()
         self.slot = slot
         self.options = options
-        self.metrics = ServeMetrics()
+        self.metrics = metrics
         self.logger = logger
+        self.loader = loader
+        reloader = loader.map {
+            Reloader(loader: $0, slot: slot, logger: logger) { Self.publish($0, slot: slot, metrics: metrics) }
+        }
         if let session = slot.session { publish(session) }
     }
+
+    /// Reloads (SIGHUP, `POST /admin/reload`), one at a time; `nil` without a loader.
+    let reloader: Reloader?
 
     /// The router: every endpoint behind the metrics-and-errors middleware.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.middlewares.add(ObservingMiddleware(metrics: metrics))
-        Routes(slot: slot, options: options, metrics: metrics).add(to: router)
+        Routes(slot: slot, options: options, metrics: metrics, reloader: options.admin ? reloader : nil).add(to: router)
         return router
     }
 
@@ -51,26 +62,40 @@ public struct RecommendationServer: Sendable {
     }
 
     /// Serves `session` from now on and publishes its model in the metrics.
-    public func publish(_ session: ModelSession) {
+    public func publish(_ session: ModelSession) { Self.publish(session, slot: slot, metrics: metrics) }
+
+    static func publish(_ session: ModelSession, slot: SessionSlot, metrics: ServeMetrics) {
+        let previous = slot.session.map(Routes.version)
         slot.set(session)
         metrics.setModel(
-            version: String(session.model.header.payloadChecksum, radix: 16), items: session.catalog.count,
+            version: Routes.version(session), previous: previous, items: session.catalog.count,
             users: session.model.trainedUsers.count)
     }
 
-    /// Listens, loads the session with `load` (on its own thread) and serves until SIGTERM or SIGINT.
-    /// - Throws: `load`'s error (the server is stopped first), the server's errors (e.g. the port in use).
-    public func run(
-        load: @escaping @Sendable () throws -> ModelSession, onListening: @escaping @Sendable (Int) async -> Void
-    ) async throws {
+    /// Listens, loads the first session with ``loader`` (on its own thread) and serves until SIGTERM or SIGINT;
+    /// SIGHUP reloads (see ``Reloader``). Without a loader it serves the slot as it is.
+    /// - Throws: the first load's error (the server is stopped first), the server's errors (e.g. the port in
+    ///   use).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void) async throws {
         let app = application(onListening: onListening)
+        guard let loader, let reloader else {
+            // Nothing to load: serve the slot as it is.
+            try await app.runService()
+            return
+        }
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP)
+        hangup.setEventHandler { Task { _ = try? await reloader.reload(checkpoint: nil) } }
+        hangup.resume()
+        defer { hangup.cancel() }
+        let logger = logger
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
             group.addTask {
-                let session = try await Task.detached { try load() }.value
+                let session = try await Task.detached { try loader.load(nil) }.value
                 publish(session)
                 logger.info(
-                    "model loaded: \(session.catalog.count) items, \(session.model.trainedUsers.count) users, version \(String(session.model.header.payloadChecksum, radix: 16))"
+                    "model loaded: \(session.catalog.count) items, \(session.model.trainedUsers.count) users, version \(Routes.version(session))"
                 )
             }
             // The first to finish: the load (keep serving) or the server (a signal, or an error).

@@ -66,6 +66,26 @@ enum RequestParsing {
         return query
     }
 
+    /// The body of `POST /admin/reload`: empty, or `{"checkpoint": "path"}`.
+    /// - Throws: ``APIError`` 400 for anything else.
+    static func reloadCheckpoint(_ data: Data) throws -> String? {
+        guard !data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return nil }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw APIError.badRequest("malformed JSON: \(jsonReason(error))")
+        }
+        guard let dictionary = object as? [String: Any], Set(dictionary.keys).isSubset(of: ["checkpoint"]) else {
+            throw APIError.badRequest(#"the body must be empty or {"checkpoint": "path"}"#)
+        }
+        guard let value = dictionary["checkpoint"] else { return nil }
+        guard let path = value as? String, !path.isEmpty else {
+            throw APIError.badRequest("checkpoint: expected a non-empty string")
+        }
+        return path
+    }
+
     /// Parses the query string of `GET /v1/users/{id}/recommendations`: `k`, `diversity`, `novelty`,
     /// `include_seen` (`true`/`false`).
     static func recommendationQuery(

@@ -8,6 +8,8 @@ struct Routes: Sendable {
     let slot: SessionSlot
     let options: ServeOptions
     let metrics: ServeMetrics
+    /// `POST /admin/reload` (only with `--admin`).
+    let reloader: Reloader?
 
     /// A recommendation list as JSON.
     struct ListReply: Encodable {
@@ -63,6 +65,13 @@ struct Routes: Sendable {
             let buffer = try await request.body.collect(upTo: options.maxBodyBytes)
             let query = try RequestParsing.recommendationQuery(Data(buffer: buffer), options: options)
             return try recommend(query)
+        }
+        if let reloader {
+            router.post("/admin/reload") { request, context in
+                let buffer = try await request.body.collect(upTo: options.maxBodyBytes)
+                let checkpoint = try RequestParsing.reloadCheckpoint(Data(buffer: buffer))
+                return JSONResponse.make(try await reloader.reload(checkpoint: checkpoint))
+            }
         }
         router.get("/v1/items/:id/similar") { request, context in
             let id = try context.parameters.require("id")

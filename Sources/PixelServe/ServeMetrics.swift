@@ -38,8 +38,12 @@ public final class ServeMetrics: Sendable {
         Recorder(label: "pixelrec_scoring_batch_users", factory: factory).record(users)
     }
 
-    /// Sets the served model's info gauge (`version` = the checkpoint's payload checksum).
-    func setModel(version: String, items: Int, users: Int) {
+    /// Sets the served model's info gauge to 1 (`version` = the checkpoint's payload checksum) and the
+    /// previous model's to 0.
+    func setModel(version: String, previous: String?, items: Int, users: Int) {
+        if let previous, previous != version {
+            Gauge(label: "pixelrec_model_info", dimensions: [("version", previous)], factory: factory).record(0)
+        }
         Gauge(label: "pixelrec_model_info", dimensions: [("version", version)], factory: factory).record(1)
         Gauge(label: "pixelrec_model_items", factory: factory).record(items)
         Gauge(label: "pixelrec_model_users", factory: factory).record(users)

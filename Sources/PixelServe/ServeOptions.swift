@@ -10,6 +10,8 @@ public struct ServeOptions: Sendable, Equatable {
     public var maxK: Int
     public var maxHistory: Int
     public var idleTimeoutSeconds: Double
+    /// Serve `POST /admin/reload` (`serving.admin`, `--admin`; loopback hosts only).
+    public var admin: Bool
 
     /// The `serving:` section, with `threads: 0` resolved to `cores`.
     public init(_ serving: ServingConfig, cores: Int) {
@@ -20,5 +22,13 @@ public struct ServeOptions: Sendable, Equatable {
         maxK = serving.maxK
         maxHistory = serving.maxHistory
         idleTimeoutSeconds = serving.idleTimeoutSeconds
+        admin = serving.admin
+    }
+}
+
+extension ServeOptions {
+    /// Whether `host` names the loopback interface (`localhost`, `127.x.y.z`, `::1`).
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 }

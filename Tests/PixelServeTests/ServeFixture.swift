@@ -9,6 +9,8 @@ final class ServeFixture: Sendable {
     let directory: String
     let config: String
     let session: ModelSession
+    /// Another checkpoint of the same data (another seed): what reload tests swap in.
+    let otherCheckpoint: String
 
     static let shared = Result { try ServeFixture() }
 
@@ -58,6 +60,11 @@ final class ServeFixture: Sendable {
         """.write(toFile: config, atomically: true, encoding: .utf8)
         try Self.check(Self.tool(["split", "--config", config, "--output", directory + "/split", "-q"]))
         try Self.check(Self.tool(["train", "--config", config, "-q"]))
+        try Self.check(
+            Self.tool([
+                "train", "--config", config, "-q", "--seed", "8", "--set", "checkpoint_dir=\(directory)/other",
+            ]))
+        otherCheckpoint = directory + "/other/best.ckpt"
         session = try ModelSession(config: try ConfigLoader.load(path: config).config)
     }
 

@@ -334,6 +334,7 @@ enum ConfigSchema {
         F(
             "serving.idle_timeout_seconds", \.serving.idleTimeoutSeconds,
             "pixelrec serve: close a connection silent this long (idle or slow clients)", .positive),
+        F("serving.admin", \.serving.admin, "pixelrec serve: serve POST /admin/reload (loopback hosts only)"),
     ]
 
     private static let evaluation: [ConfigField] = [

@@ -19,8 +19,10 @@ enum ServeCommand: Subcommand {
             503 before) and GET /metrics (Prometheus text). A list equals the one recommend writes for the same \
             user and settings. Errors are JSON {"error": {"status", "message"}}: unknown user or item 404, bad \
             input 400, a body over serving.max_body_bytes 413. Limits: serving.max_k, serving.max_history, \
-            serving.idle_timeout_seconds. SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit \
-            0. See docs/SERVING.md.
+            serving.idle_timeout_seconds. SIGHUP (and with --admin POST /admin/reload) loads the checkpoint again \
+            (or another) beside the running model and swaps it in atomically; one that does not load is refused \
+            and the old model keeps serving. SIGTERM or SIGINT: stop accepting, finish the requests in flight, \
+            exit 0. See docs/SERVING.md.
             """,
         arguments: CommonOptions.all + [
             .option("checkpoint", kind: .path, valueName: "path", help: "Model checkpoint (default: the best one)."),
@@ -32,6 +34,9 @@ enum ServeCommand: Subcommand {
                 "threads", kind: .integer(1...1024), valueName: "n",
                 help: "Event-loop threads (overrides serving.threads)."),
             .option("embeddings-cache", kind: .path, valueName: "path", help: "Cache of item representations."),
+            .flag(
+                "admin",
+                help: "Serve POST /admin/reload {\"checkpoint\"?} (loopback hosts only; overrides serving.admin)."),
         ],
         examples: [
             "pixelrec serve --config C --port 8080",
@@ -48,6 +53,12 @@ enum ServeCommand: Subcommand {
         }
         if let port = invocation.int("port") { config.serving.port = port }
         if let threads = invocation.int("threads") { config.serving.threads = threads }
+        if invocation.flag("admin") { config.serving.admin = true }
+        if config.serving.admin && !ServeOptions.isLoopback(config.serving.host) {
+            throw PixelError.invalidValue(
+                setting: invocation.flag("admin") ? "--admin" : "serving.admin",
+                reason: "the admin endpoints are served on a loopback host only, not on \(config.serving.host)")
+        }
         let checkpointPath = invocation.string("checkpoint") ?? config.checkpointDir + "/best.ckpt"
         var paths = context.paths()
         paths.input(checkpointPath, context.source("checkpoint", else: "checkpoint_dir"))
@@ -64,17 +75,20 @@ enum ServeCommand: Subcommand {
         let console = context.console
         var logger = Logger(label: "pixelrec.serve") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = context.quiet ? .warning : invocation.flag("verbose") ? .debug : .info
-        let server = RecommendationServer(options: options, logger: logger)
         let sessionOptions = ModelSession.Options(
             checkpoint: checkpointPath, includeNewItems: config.recommendation.includeNewItems,
             embeddingsCache: invocation.string("embeddings-cache"))
         let log = context.sessionLog
         let loaded = config
+        let loader = SessionLoader { checkpoint in
+            var options = sessionOptions
+            if let checkpoint { options.checkpoint = checkpoint }
+            return try ModelSession(config: loaded, options: options, log: log)
+        }
+        let server = RecommendationServer(options: options, logger: logger, loader: loader)
         let host = options.host
         try blocking {
-            try await server.run(
-                load: { try ModelSession(config: loaded, options: sessionOptions, log: log) },
-                onListening: { port in console.note("listening on http://\(host):\(port)") })
+            try await server.run(onListening: { port in console.note("listening on http://\(host):\(port)") })
         }
         if !context.quiet { console.note("stopped") }
     }
