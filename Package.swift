@@ -105,7 +105,7 @@ let package = Package(
             dependencies: [
                 "PixelCore", "PixelArguments", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim",
                 "PixelImage", "PixelData", "PixelEval", "PixelONNX", "CLAPACKE", "PixelEncoders", "PixelModels",
-                "PixelSession", "PixelServe", .product(name: "Logging", package: "swift-log"),
+                "PixelSession", "PixelServe",
             ]
         ),
         .executableTarget(name: "pixelrec", dependencies: ["PixelRecCLI"]),
@@ -154,14 +154,20 @@ let package = Package(
         .testTarget(
             name: "PixelEncodersTests", dependencies: ["PixelEncoders", "PixelNN", "PixelONNX", "PixelTensor"]),
         .testTarget(
-            name: "PixelModelsTests", dependencies: ["PixelModels"], resources: [.copy("Fixtures")]),
+            name: "PixelModelsTests",
+            dependencies: [
+                "PixelModels", "PixelConfig", "PixelData", "PixelEncoders", "PixelEval", "PixelImage", "PixelNN",
+                "PixelOptim", "PixelTensor",
+            ], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PixelRecCLITests", dependencies: ["PixelRecCLI", "PixelSession"], resources: [.copy("Golden")]),
         .testTarget(
             name: "PixelServeTests",
             dependencies: [
-                "PixelServe", "PixelSession", "PixelRecCLI",
+                "PixelServe", "PixelSession", "PixelRecCLI", "PixelConfig", "PixelData", "PixelEval", "PixelModels",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -37,6 +37,14 @@ public struct RecommendationServer: Sendable {
     /// Reloads (SIGHUP, `POST /admin/reload`), one at a time; `nil` without a loader.
     let reloader: Reloader?
 
+    /// A logger to standard error: warnings and errors only when `quiet`, debug detail when `verbose`, else
+    /// information too (start, model loaded, reloads).
+    public static func standardErrorLogger(quiet: Bool, verbose: Bool) -> Logger {
+        var logger = Logger(label: "pixelrec.serve") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = quiet ? .warning : verbose ? .debug : .info
+        return logger
+    }
+
     /// The router: every endpoint behind the metrics-and-errors middleware.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()

@@ -73,7 +73,7 @@ struct ServeProcessTests {
 
         /// Sends SIGTERM and waits for the exit; returns the standard error.
         func stop() -> String {
-            kill(process.processIdentifier, SIGTERM)
+            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
             process.waitUntilExit()
             stderr += String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             return stderr
@@ -83,38 +83,10 @@ struct ServeProcessTests {
     @Test("SIGTERM while clients are requesting: every reply that came is 200, the process exits 0")
     func gracefulShutdown() async throws {
         let f = try fixture
-        let binary = try #require(Self.binary, "build pixelrec first")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--config", f.config, "--port", "0", "--threads", "1"]
-        let errorPipe = Pipe()
-        process.standardError = errorPipe
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-
-        // The port from `listening on http://127.0.0.1:<port>` (bounded wait).
-        var stderr = ""
-        var port: Int?
-        let deadline = Date().addingTimeInterval(60)
-        while port == nil && Date() < deadline {
-            let chunk = errorPipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            stderr += String(decoding: chunk, as: UTF8.self)
-            if let range = stderr.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                port = Int(stderr[range].split(separator: ":").last ?? "")
-            }
-        }
-        let bound = try #require(port, "no listening line: \(stderr)")
-        let base = "http://127.0.0.1:\(bound)"
-        var ready = false
-        for _ in 0..<120 where !ready {
-            ready = await Self.get(URL(string: base + "/readyz")!) == 200
-            if !ready { try await Task.sleep(for: .milliseconds(250)) }
-        }
-        #expect(ready)
+        let server = try Running(config: f.config)
+        #expect(try await server.ready())
         let user = f.session.model.trainedUsers.key(0)
-        let url = URL(string: base + "/v1/users/\(user)/recommendations?k=5")!
+        let url = URL(string: server.base + "/v1/users/\(user)/recommendations?k=5")!
 
         // Clients keep requesting while SIGTERM arrives.
         let statuses = try await withThrowingTaskGroup(of: [Int?].self) { group in
@@ -126,14 +98,13 @@ struct ServeProcessTests {
                 }
             }
             try await Task.sleep(for: .milliseconds(100))
-            kill(process.processIdentifier, SIGTERM)
+            kill(server.process.processIdentifier, SIGTERM)
             var all: [Int?] = []
             for try await part in group { all += part }
             return all
         }
-        process.waitUntilExit()
-        stderr += String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(stderr)")
+        let stderr = server.stop()
+        #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0, "\(stderr)")
         #expect(stderr.hasSuffix("stopped\n"), "\(stderr)")
         let answered = statuses.compactMap { $0 }
         #expect(!answered.isEmpty)

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import PixelArguments
 import PixelConfig
 import PixelCore
@@ -73,8 +72,7 @@ enum ServeCommand: Subcommand {
 
         let options = ServeOptions(config.serving, cores: ProcessInfo.processInfo.activeProcessorCount)
         let console = context.console
-        var logger = Logger(label: "pixelrec.serve") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = context.quiet ? .warning : invocation.flag("verbose") ? .debug : .info
+        let logger = RecommendationServer.standardErrorLogger(quiet: context.quiet, verbose: invocation.flag("verbose"))
         let sessionOptions = ModelSession.Options(
             checkpoint: checkpointPath, includeNewItems: config.recommendation.includeNewItems,
             embeddingsCache: invocation.string("embeddings-cache"))
