@@ -16,6 +16,9 @@ struct ServeReloadTests {
         let f = try fixture
         var options = try f.options
         options.admin = admin
+        // A connection silent for the idle timeout is closed, and a request whose handler runs longer (a reload on
+        // a machine loaded by the rest of the suite) counts as silent: keep the test's connections open.
+        options.idleTimeoutSeconds = 600
         let config = try ConfigLoader.load(path: f.config).config
         let loader = SessionLoader { checkpoint in
             try ModelSession(config: config, options: ModelSession.Options(checkpoint: checkpoint))
