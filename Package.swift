@@ -17,6 +17,9 @@
 //   PixelONNX         our ONNX interpreter (protobuf reader, graph fusion, kernels)
 //   PixelEncoders     encoder registry, tokenizers, feature stores, trainable encoder tops
 //   PixelModels       the multimodal model, sequence user encoder, training, checkpoints
+//   PixelSession      a trained model, loaded: feature stores → content, item vectors, seen items, scorers
+//   PixelServe        `pixelrec serve`: JSON over HTTP on a ModelSession (Hummingbird, swift-log, swift-metrics,
+//                     swift-prometheus: the only target with package dependencies)
 //   PixelRecCLI       the subcommands (library, so they are testable)
 //   pixelrec          the executable: parses arguments, calls PixelRecCLI
 //   PixelBench        `make bench`: our side of every benchmark row
@@ -38,6 +41,14 @@ let package = Package(
         .library(name: "PixelONNX", targets: ["PixelONNX"]),
         .library(name: "PixelEncoders", targets: ["PixelEncoders"]),
         .library(name: "PixelModels", targets: ["PixelModels"]),
+    ],
+    // Only PixelServe uses these (the library products stay free of them).
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.60.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
     ],
     targets: [
         // MARK: C libraries (Debian packages)
@@ -78,11 +89,30 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PixelSession",
+            dependencies: [
+                "PixelCore", "PixelConfig", "PixelData", "PixelEval", "PixelImage", "PixelEncoders", "PixelModels",
+            ]
+        ),
+        .target(
+            name: "PixelServe",
+            dependencies: [
+                "PixelCore", "PixelConfig", "PixelData", "PixelEval", "PixelSession",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .target(
             name: "PixelRecCLI",
             dependencies: [
                 "PixelCore", "PixelArguments", "PixelConfig", "PixelTensor", "PixelNN", "PixelOptim",
                 "PixelImage", "PixelData", "PixelEval", "PixelONNX", "CLAPACKE", "PixelEncoders", "PixelModels",
-                "PixelCluster",
+                "PixelCluster", "PixelSession", "PixelServe",
             ]
         ),
         .executableTarget(name: "pixelrec", dependencies: ["PixelRecCLI"]),
@@ -132,8 +162,21 @@ let package = Package(
         .testTarget(
             name: "PixelEncodersTests", dependencies: ["PixelEncoders", "PixelNN", "PixelONNX", "PixelTensor"]),
         .testTarget(
-            name: "PixelModelsTests", dependencies: ["PixelModels", "PixelRecCLI"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PixelRecCLITests", dependencies: ["PixelRecCLI"], resources: [.copy("Golden")]),
+            name: "PixelModelsTests",
+            dependencies: [
+                "PixelModels", "PixelConfig", "PixelData", "PixelEncoders", "PixelEval", "PixelImage", "PixelNN",
+                "PixelOptim", "PixelTensor",
+            ], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "PixelRecCLITests", dependencies: ["PixelRecCLI", "PixelSession"], resources: [.copy("Golden")]),
+        .testTarget(
+            name: "PixelServeTests",
+            dependencies: [
+                "PixelServe", "PixelSession", "PixelRecCLI", "PixelConfig", "PixelData", "PixelEval", "PixelModels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,6 +13,8 @@ public struct PixelRecConfig: Sendable, Equatable {
     public var recommendation = RecommendationConfig()
     /// `evaluation:`
     public var evaluation = EvaluationConfig()
+    /// `serving:`
+    public var serving = ServingConfig()
     /// `checkpoint_dir`: where `pixelrec train` writes model checkpoints.
     public var checkpointDir = "models/checkpoints"
     /// `results_dir`: where `pixelrec eval` writes metrics and reports.

@@ -15,16 +15,14 @@ public struct ScorerRequest: Sendable {
     public let task: EvaluationTask
     /// The model checkpoint (`--checkpoint`, or `nil` for the configuration's best checkpoint).
     public let checkpoint: String?
-    /// The configuration file given with `--config`, if any.
-    public let configPath: String?
-    /// The `--set key.path=value` overrides applied on top of `configPath`.
-    public let configOverrides: [String]
+    /// The evaluation's configuration (defaults, the `--config` file, the `--set` overrides), loaded.
+    public let config: PixelRecConfig
     /// `cold_user`: the held-out interactions that represent each cold user (`--cold-history`).
     public let coldHistory: Int
 
     public init(
         name: String, data: EvaluationData, profiles: SparseMatrix, task: EvaluationTask, checkpoint: String?,
-        configPath: String?, configOverrides: [String] = [], coldHistory: Int = 5
+        config: PixelRecConfig, coldHistory: Int = 5
     ) {
         self.coldHistory = coldHistory
         self.name = name
@@ -32,17 +30,17 @@ public struct ScorerRequest: Sendable {
         self.profiles = profiles
         self.task = task
         self.checkpoint = checkpoint
-        self.configPath = configPath
-        self.configOverrides = configOverrides
+        self.config = config
     }
 }
 
-/// Recommenders other than the built-in baselines, found by name (the mlx-swift registry shape).
+/// Recommenders other than the built-in baselines, found by name (the mlx-swift registry shape): an
+/// extension point for packages that build on pixelrec. The trained multimodal model is not registered here:
+/// `pixelrec eval` scores it through a `ModelSession` (PixelSession), which PixelEval cannot import.
 ///
-/// The multimodal model registers once at start-up, before `pixelrec eval` runs:
 /// ```swift
-/// ScorerRegistry.register("multimodal") { request in
-///     let model = try MultimodalModel.load(request.checkpoint ?? …)
+/// ScorerRegistry.register("my_model") { request in
+///     let model = try MyModel.load(request.checkpoint ?? request.config.checkpointDir + "/best.ckpt")
 ///     return try FactorizedScorer(userVectors: model.userVectors(request.profiles), itemVectors: …, dimension: d)
 /// }
 /// ```

@@ -26,36 +26,58 @@ public enum MultimodalScoring {
         content: ItemContent,
         maxCandidates: Int, itemVectors: [Float]? = nil, histories: [ArraySlice<Int32>]? = nil
     ) throws -> any Scorer {
-        let model = try checkpoint.model(path: path)
+        try scorer(
+            model: LoadedModel(checkpoint: checkpoint, path: path), userIds: userIds, itemIds: itemIds,
+            profiles: profiles, content: content, maxCandidates: maxCandidates, itemVectors: itemVectors,
+            histories: histories)
+    }
+
+    /// ``scorer(checkpoint:path:userIds:itemIds:profiles:content:maxCandidates:itemVectors:histories:)`` with
+    /// the model already built.
+    public static func scorer(
+        model: LoadedModel, userIds: IdMap, itemIds: IdMap, profiles: SparseMatrix, content: ItemContent,
+        maxCandidates: Int, itemVectors: [Float]? = nil, histories: [ArraySlice<Int32>]? = nil
+    ) throws -> any Scorer {
         let h = model.hyperparameters
-        let modelItem = try modelItems(
-            checkpoint: checkpoint, model: model, path: path, itemIds: itemIds, content: content)
-        let (trainedUsers, _) = try checkpoint.idMaps()
+        let modelItem = try model.modelItems(itemIds: itemIds, content: content)
         let d = h.embeddingDim
-        let items = itemVectors ?? model.allItemVectors(content: content, ids: modelItem)
+        let items = try itemVectors ?? model.itemVectors(itemIds: itemIds, content: content)
         guard items.count == itemIds.count * d else {
             throw ModelError.shapeMismatch(what: "item vectors", expected: itemIds.count * d, found: items.count)
         }
-        // User vectors through the model's one path (`userVectors(itemVectors:histories:users:)`): ID models
-        // take the ID row, or the mean of the profile's item vectors for a user without one; sequence models
-        // read the ordered histories.
+        let (users, coldUsers) = try userVectors(
+            model: model, userIds: userIds, profiles: profiles, itemVectors: items, histories: histories)
+        return try model.scorer(
+            userVectors: users, itemVectors: items, content: content, modelItems: modelItem,
+            maxCandidates: maxCandidates,
+            description: description(h, coldUsers: coldUsers, coldItems: modelItem.filter { $0 < 0 }.count))
+    }
+
+    /// User vectors `[userIds.count, d]` through the model's one path
+    /// (``LoadedModel/userVectors(itemVectors:histories:users:)``): ID models take the ID row, or the mean of
+    /// the profile's item vectors for a user without one; sequence models read the ordered histories.
+    /// - Returns: the vectors and how many users had no ID but a history (cold users).
+    /// - Throws: ``ModelError/shapeMismatch(what:expected:found:)`` when `histories` is not one per user.
+    public static func userVectors(
+        model: LoadedModel, userIds: IdMap, profiles: SparseMatrix, itemVectors: [Float],
+        histories: [ArraySlice<Int32>]?
+    ) throws -> (vectors: [Float], coldUsers: Int) {
+        let h = model.hyperparameters
         let ordered = histories ?? (0..<userIds.count).map { u in u < profiles.rowCount ? profiles.row(u) : [] }
         guard ordered.count == userIds.count else {
             throw ModelError.shapeMismatch(what: "user histories", expected: userIds.count, found: ordered.count)
         }
-        let ids = (0..<userIds.count).map { trainedUsers.index(of: userIds.key(Int32($0))) ?? -1 }
+        let ids = (0..<userIds.count).map { model.trainedUsers.index(of: userIds.key(Int32($0))) ?? -1 }
         let coldUsers = ids.indices.filter { ids[$0] < 0 && (h.userEncoder != .id || !ordered[$0].isEmpty) }.count
-        let users = model.userVectors(itemVectors: items, histories: ordered, users: ids)
-        let coldItems = modelItem.filter { $0 < 0 }.count
-        let description =
-            "multimodal(\(h.modelClass.rawValue), \(h.scoring.rawValue), "
+        return (model.userVectors(itemVectors: itemVectors, histories: ordered, users: ids), coldUsers)
+    }
+
+    /// The scorer's description: `multimodal(<class>, <scoring>, [users …, ]d=…, cold users …, content-only
+    /// items …)`.
+    public static func description(_ h: ModelHyperparameters, coldUsers: Int, coldItems: Int) -> String {
+        "multimodal(\(h.modelClass.rawValue), \(h.scoring.rawValue), "
             + (h.userEncoder == .id ? "" : "users \(h.userEncoder.rawValue)(\(h.sequence?.maxLength ?? 0)), ")
-            + "d=\(d), cold users \(coldUsers), content-only items \(coldItems))"
-        let base = try FactorizedScorer(userVectors: users, itemVectors: items, dimension: d, description: description)
-        guard h.isPairwise else { return base }
-        return PairwiseRerankScorer(
-            base: base, model: SharedModel(model), content: content, modelItem: modelItem, userVectors: users,
-            candidates: max(1, maxCandidates))
+            + "d=\(h.embeddingDim), cold users \(coldUsers), content-only items \(coldItems))"
     }
 
     /// Item vectors of every item of `itemIds` (`[itemIds.count, embedding_dim]`): the model's item
@@ -64,32 +86,7 @@ public enum MultimodalScoring {
     public static func itemVectors(checkpoint: Checkpoint, path: String, itemIds: IdMap, content: ItemContent) throws
         -> [Float]
     {
-        let model = try checkpoint.model(path: path)
-        let modelItem = try modelItems(
-            checkpoint: checkpoint, model: model, path: path, itemIds: itemIds, content: content)
-        return model.allItemVectors(content: content, ids: modelItem)
-    }
-
-    /// Per item of `itemIds`, the model's item index (−1 for items it was not trained on), after checking
-    /// that `content` has the trained feature widths.
-    static func modelItems(
-        checkpoint: Checkpoint, model: PretrainedMultimodalRecommender, path: String, itemIds: IdMap,
-        content: ItemContent
-    ) throws -> [Int32] {
-        let h = model.hyperparameters
-        guard content.visionWidth == h.visionWidth, content.textWidth == h.textWidth,
-            content.numericWidth == h.numericWidth
-        else {
-            throw ModelError.invalidCheckpoint(
-                path: path,
-                reason:
-                    "feature widths vision/text/numeric \(content.visionWidth)/\(content.textWidth)/\(content.numericWidth) "
-                    + "differ from the trained \(h.visionWidth)/\(h.textWidth)/\(h.numericWidth) (other encoders or numeric columns?)"
-            )
-        }
-        try model.checkTextInput(content)
-        let (_, trainedItems) = try checkpoint.idMaps()
-        return itemIds.keys.map { trainedItems.index(of: $0) ?? -1 }
+        try LoadedModel(checkpoint: checkpoint, path: path).itemVectors(itemIds: itemIds, content: content)
     }
 }
 
@@ -107,8 +104,8 @@ final class SharedModel: @unchecked Sendable {
         self.model = model
     }
 
-    func withModel<R>(_ body: (PretrainedMultimodalRecommender) -> R) -> R {
-        ModelRandomness.$override.withValue(ModelRandomness(seed: 0)) { body(model) }
+    func withModel<R>(_ body: (PretrainedMultimodalRecommender) throws -> R) rethrows -> R {
+        try ModelRandomness.$override.withValue(ModelRandomness(seed: 0)) { try body(model) }
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import PixelConfig
 import PixelCore
 import PixelData
+import PixelSession
 
 extension CommandContext {
     /// Where a path came from, for messages: `--<option>` when given on the command line, else `key`
@@ -25,6 +26,17 @@ extension CommandContext {
             path: path, options: InteractionLoadOptions(), progress: progress)
         if report.duplicatesDropped > 0 { console.warning("\(path): \(report.summary)") }
         return (table, report)
+    }
+
+    /// How a ``ModelSession`` reports while loading: notes unless `--quiet`, warnings always, and the
+    /// interaction files' dropped duplicates as ``loadInteractions(_:progress:)`` does.
+    var sessionLog: ModelSession.Log {
+        let console = console, quiet = quiet
+        return ModelSession.Log(
+            note: { if !quiet { console.note($0) } }, warn: { console.warning($0) },
+            loaded: { path, report in
+                if report.duplicatesDropped > 0 { console.warning("\(path): \(report.summary)") }
+            })
     }
 
     /// Warns (with the first row's file:line and the counts) when `table` names items outside `catalog`.

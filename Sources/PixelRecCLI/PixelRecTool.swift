@@ -20,6 +20,7 @@ public enum PixelRecTool {
             (["train"], TrainCommand.self),
             (["eval"], EvalCommand.self),
             (["recommend"], RecommendCommand.self),
+            (["serve"], ServeCommand.self),
             (["extract-encoders"], ExtractEncodersCommand.self),
             (["onnx", "inspect"], OnnxInspectCommand.self),
             (["onnx", "run"], OnnxRunCommand.self),
@@ -40,7 +41,7 @@ public enum PixelRecTool {
         subcommands: [
             PreprocessCommand.command, SplitCommand.command, SynthCommand.command, EncodeCommand.command,
             EmbedCommand.command, TrainCommand.command, EvalCommand.command, RecommendCommand.command,
-            ExtractEncodersCommand.command,
+            ServeCommand.command, ExtractEncodersCommand.command,
             Command(
                 name: "onnx", abstract: "Inspect and run ONNX models with pixelrec's interpreter.",
                 subcommands: [OnnxInspectCommand.command, OnnxRunCommand.command]),
@@ -71,7 +72,6 @@ public enum PixelRecTool {
     /// Runs the tool with `arguments` (without the program name), writing to `console`.
     /// - Returns: the exit code: 0 success, 1 runtime error, 2 usage error.
     public static func run(_ arguments: [String], console: Console) -> Int32 {
-        MultimodalRegistration.register()
         let outcome: ParseOutcome
         do {
             outcome = try ArgumentParser(root: root).parse(arguments)

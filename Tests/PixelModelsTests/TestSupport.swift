@@ -1,7 +1,6 @@
 import Foundation
 import PixelConfig
 import PixelData
-import PixelRecCLI
 
 @testable import PixelModels
 
@@ -12,12 +11,60 @@ func temporaryDirectory() throws -> String {
     return path
 }
 
-/// Runs `pixelrec` in-process, capturing its output.
+/// The built `pixelrec` executable (`swift build` makes it with the tests).
+let pixelrecBinary: String? = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    return [".build/debug/pixelrec", ".build/release/pixelrec"].map { root + "/" + $0 }
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+}()
+
+/// Runs the built `pixelrec` executable with `arguments`, capturing its output. The command-line fixtures of
+/// this library's tests (synth, split, train, the hostile-file runs) go through the real executable, so the
+/// model library's tests do not link the command-line layer.
 func runTool(_ arguments: [String]) -> (status: Int32, output: String, error: String) {
-    let (console, captured) = Console.capturing()
-    let status = PixelRecTool.run(arguments, console: console)
-    let (output, error) = captured()
-    return (status, output, error)
+    guard let binary = pixelrecBinary else { return (127, "", "error: pixelrec is not built (swift build)\n") }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    let output = Pipe(), error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    do { try process.run() } catch { return (127, "", "error: \(binary): \(error)\n") }
+    // Standard error is read on another thread so that neither pipe fills while the other is drained.
+    let errorData = LockedData()
+    let reader = Thread { errorData.set(error.fileHandleForReading.readDataToEndOfFile()) }
+    reader.start()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    while !errorData.done { usleep(1000) }
+    return (
+        process.terminationStatus, String(decoding: outputData, as: UTF8.self),
+        String(decoding: errorData.value, as: UTF8.self)
+    )
+}
+
+/// Bytes handed from a reader thread.
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    private var finished = false
+    func set(_ value: Data) {
+        lock.lock()
+        data = value
+        finished = true
+        lock.unlock()
+    }
+    var done: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return finished
+    }
+    var value: Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return data
+    }
 }
 
 /// A small synthetic data set with a leave-one-out split and a config file, made with the CLI.

@@ -10,7 +10,7 @@ import Testing
 @Suite("Help output (golden files)")
 struct HelpGoldenTests {
     static let commands: [[String]] = [
-        [], ["preprocess"], ["split"], ["synth"], ["encode"], ["embed"], ["train"], ["eval"], ["recommend"],
+        [], ["preprocess"], ["split"], ["synth"], ["encode"], ["embed"], ["train"], ["eval"], ["recommend"], ["serve"],
         ["extract-encoders"], ["onnx"], ["onnx", "inspect"], ["onnx", "run"], ["config"], ["config", "show"],
         ["config", "check"],
     ]

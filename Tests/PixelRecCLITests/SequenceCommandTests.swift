@@ -3,6 +3,7 @@ import PixelConfig
 import PixelData
 import PixelEval
 import PixelModels
+import PixelSession
 import Testing
 
 @testable import PixelRecCLI
@@ -156,14 +157,10 @@ final class SequenceFixture: Sendable {
         return (data, try TaskSetup(task: task, data: data, coldHistory: coldHistory))
     }
 
-    /// The user vectors `pixelrec eval` scores with: the registered `multimodal` scorer's.
+    /// The user vectors `pixelrec eval` scores with: its multimodal scorer's.
     func registeredUserVectors(_ data: EvaluationData, _ setup: TaskSetup, checkpoint: String) throws -> [Float] {
-        MultimodalRegistration.register()
-        let factory = try #require(ScorerRegistry.factory(for: "multimodal"))
-        let scorer = try factory(
-            ScorerRequest(
-                name: "multimodal", data: data, profiles: setup.profiles, task: setup.task, checkpoint: checkpoint,
-                configPath: config, coldHistory: setup.coldHistory))
+        let scorer = try EvalCommand.multimodalScorer(
+            data: data, setup: setup, config: try ConfigLoader.load(path: config).config, checkpoint: checkpoint)
         return try #require(scorer as? FactorizedScorer).userVectors
     }
 

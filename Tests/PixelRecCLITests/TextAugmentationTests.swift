@@ -1,6 +1,7 @@
 import Foundation
 import PixelEncoders
 import PixelModels
+import PixelSession
 import Testing
 
 @testable import PixelRecCLI

@@ -5,7 +5,7 @@ enum ConfigSchema {
     typealias F = ConfigField
 
     static let fields: [ConfigField] =
-        model + training + data + recommendation + evaluation + [
+        model + training + data + recommendation + evaluation + serving + [
             F("checkpoint_dir", \.checkpointDir, "where `pixelrec train` writes model checkpoints", .nonEmpty),
             F("results_dir", \.resultsDir, "where `pixelrec eval` writes metrics and reports", .nonEmpty),
         ]
@@ -315,6 +315,28 @@ enum ConfigSchema {
             "also rank item-table items without training interactions (from content alone)"),
     ]
 
+    private static let serving: [ConfigField] = [
+        F("serving.host", \.serving.host, "pixelrec serve: address to listen on (loopback by default)", .nonEmpty),
+        F("serving.port", \.serving.port, "pixelrec serve: TCP port (0 = any free port)", .inRange(0, 65535)),
+        F(
+            "serving.threads", \.serving.threads, "pixelrec serve: event-loop threads (0 = one per core)",
+            .inRange(0, 1024)),
+        F(
+            "serving.max_body_bytes", \.serving.maxBodyBytes,
+            "pixelrec serve: largest request body accepted (413 above)",
+            .atLeast(1)),
+        F(
+            "serving.max_k", \.serving.maxK, "pixelrec serve: longest list a request may ask for (400 above)",
+            .atLeast(1)),
+        F(
+            "serving.max_history", \.serving.maxHistory, "pixelrec serve: most items a request history may name",
+            .atLeast(1)),
+        F(
+            "serving.idle_timeout_seconds", \.serving.idleTimeoutSeconds,
+            "pixelrec serve: close a connection silent this long (idle or slow clients)", .positive),
+        F("serving.admin", \.serving.admin, "pixelrec serve: serve POST /admin/reload (loopback hosts only)"),
+    ]
+
     private static let evaluation: [ConfigField] = [
         F("evaluation.task", \.evaluation.task, "evaluation protocol"),
         F(
@@ -348,6 +370,7 @@ enum ConfigSchema {
         "data.splitting": "How split divides interactions into train/validation/test.",
         "recommendation": "How recommend builds each user's list.",
         "evaluation": "What eval measures (metric definitions: docs/METRICS.md).",
+        "serving": "How serve answers over HTTP (docs/SERVING.md).",
     ]
 
     /// Keys of the Python framework with no meaning in pixelrec: accepted with a warning. A key ending in

@@ -8,6 +8,13 @@ public struct ItemIdList: Sendable {
     public let entries: [(id: String, line: Int)]
     public let path: String
 
+    /// Ids given in memory (e.g. a request's allow list): `entries` with their 1-based positions as lines, and
+    /// `source` standing for the file in messages.
+    public init(ids: [String], source: String) {
+        entries = ids.enumerated().map { ($0.element, $0.offset + 1) }
+        path = source
+    }
+
     /// Lines are read by ``TextLines`` (LF or CRLF, a UTF-8 byte-order mark, trailing blanks).
     /// - Throws: `PixelError.io` when the file cannot be read; `PixelError.invalidInput` naming the line for
     ///   invalid UTF-8 or a NUL byte.

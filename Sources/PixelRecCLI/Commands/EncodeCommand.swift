@@ -2,6 +2,7 @@ import Foundation
 import PixelArguments
 import PixelCore
 import PixelEncoders
+import PixelSession
 
 /// `pixelrec encode`: compute item vision and text embeddings into the feature store.
 enum EncodeCommand: Subcommand {

@@ -6,6 +6,7 @@ import PixelCore
 import PixelData
 import PixelEncoders
 import PixelEval
+import PixelSession
 
 /// `pixelrec eval`: evaluate a model or a baseline.
 enum EvalCommand: Subcommand {
@@ -248,21 +249,37 @@ enum EvalCommand: Subcommand {
             return try ContentKNNScorer(
                 embeddings: content.rows, dimension: content.dimension, profiles: setup.profiles, k: k)
         case .multimodal:
-            // Registered by PixelRecCLI's MultimodalRegistration (PixelEval cannot import PixelModels).
-            let name = recommender.rawValue
-            guard let factory = ScorerRegistry.factory(for: name) else {
-                throw EvalError.unavailableRecommender(
-                    name: name,
-                    reason: "no recommender is registered under this name; the built-in ones are "
-                        + "random|popularity|item_knn|user_knn|content_knn|multimodal")
-            }
-            let request = ScorerRequest(
-                name: name, data: data, profiles: setup.profiles, task: setup.task,
-                checkpoint: context.invocation.string("checkpoint"), configPath: context.invocation.string("config"),
-                configOverrides: context.invocation.strings("set"), coldHistory: setup.coldHistory)
             return try ContentEmbeddings.blend(
-                try factory(request), config: config, itemIds: data.itemIds, profiles: setup.profiles, content: content)
+                try multimodalScorer(
+                    data: data, setup: setup, config: context.invocation.isSet("config") ? config : nil,
+                    checkpoint: context.invocation.string("checkpoint")), config: config,
+                itemIds: data.itemIds, profiles: setup.profiles, content: content)
         }
+    }
+
+    /// The trained model's scorer over the evaluation's users and items: a ``ModelSession`` of the
+    /// checkpoint (`--checkpoint`, else the best one) on the evaluation's configuration when `--config` is
+    /// given, else on the configuration the checkpoint was trained with (its feature stores and item table).
+    /// - Parameters:
+    ///   - config: the `--config` file's configuration with the `--set` overrides, `nil` without `--config`.
+    ///   - checkpoint: `--checkpoint`.
+    static func multimodalScorer(
+        data: EvaluationData, setup: TaskSetup, config given: PixelRecConfig?, checkpoint: String?
+    )
+        throws -> any Scorer
+    {
+        let path = checkpoint ?? (given ?? PixelRecConfig()).checkpointDir + "/best.ckpt"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw EvalError.unavailableRecommender(
+                name: RecommenderType.multimodal.rawValue,
+                reason: "no checkpoint at \(path) (run pixelrec train, or pass --checkpoint)")
+        }
+        let session = try ModelSession(
+            config: given, options: ModelSession.Options(checkpoint: path, catalog: data.itemIds, interactions: false))
+        let histories =
+            session.isSequenceModel
+            ? data.histories(task: setup.task, coldHistory: setup.coldHistory, users: 0..<data.userCount) : nil
+        return try session.modelScorer(userIds: data.userIds, profiles: setup.profiles, histories: histories)
     }
 
     static func loadReport(_ path: String) throws -> EvaluationReport {

@@ -7,6 +7,7 @@ import PixelData
 import PixelEncoders
 import PixelEval
 import PixelModels
+import PixelSession
 
 /// `pixelrec recommend`: batch recommendation lists.
 enum RecommendCommand: Subcommand {
@@ -101,38 +102,33 @@ enum RecommendCommand: Subcommand {
             throw PixelError.io(
                 path: checkpointPath, reason: "no checkpoint (run pixelrec train, or pass --checkpoint)")
         }
-        let checkpoint = try Checkpoint.read(from: checkpointPath)
-        var (trainedUsers, catalog) = try checkpoint.idMaps()
-        let table = try ModelInputs.itemTable(config)
-        if settings.includeNewItems {
-            let added = try RecommendInputs.addNewItems(to: &catalog, table: table, config: config)
-            note("\(added) new items (no training interactions) ranked from their content alone")
-        }
-        // MMR never has more candidates than the catalog has items.
-        settings.maxCandidates = max(settings.topK, min(settings.maxCandidates, catalog.count))
-        let content = try ModelInputs.content(
-            config, table: table, itemIds: catalog, scalers: checkpoint.header.scalers,
-            textTop: checkpoint.header.hyperparameters.textTop)
-
-        // Users, histories, seen items, popularity, exclusions.
-        let histories = try RecommendInputs.histories(context.invocation.strings("history"), catalog: catalog)
-        let named = context.invocation.strings("users")
-        let file = try context.invocation.string("user-file").map { try ItemIdList(contentsOf: $0) }
-        let sample = context.invocation.int("sample-users")
-        guard !named.isEmpty || file != nil || sample != nil || !histories.isEmpty else {
+        let named = invocation.strings("users")
+        let sample = invocation.int("sample-users")
+        guard !named.isEmpty || invocation.isSet("user-file") || sample != nil || invocation.isSet("history") else {
             throw UsageError("give the users to recommend for: --users, --user-file, --sample-users or --history")
         }
+        // MPI: rank 0 loads first (it writes the embeddings cache), the other ranks then read it.
+        let session = try ClusterRun.rootFirst("item vectors") {
+            try ModelSession(
+                config: config,
+                options: ModelSession.Options(
+                    checkpoint: checkpointPath, includeNewItems: settings.includeNewItems,
+                    embeddingsCache: invocation.string("embeddings-cache")),
+                log: context.sessionLog)
+        }
+        let users = try session.trainedUsers()
+        let catalog = session.catalog
+        // MMR never has more candidates than the catalog has items.
+        settings.maxCandidates = max(settings.topK, min(settings.maxCandidates, catalog.count))
+
+        // Users, histories, seen items, exclusions.
+        let histories = try RecommendInputs.histories(invocation.strings("history"), catalog: catalog)
+        let file = try invocation.string("user-file").map { try ItemIdList(contentsOf: $0) }
         let inputs = try RecommendInputs.resolve(
-            trainedUsers: trainedUsers, catalogCount: catalog.count, histories: histories, named: named, file: file,
-            sample: sample, seed: settings.seed,
-            sequenceModel: checkpoint.header.hyperparameters.userEncoder != .id, warn: warn)
-        let train = try context.loadInteractions(config.data.trainDataPath).0
-        let validationPath = config.data.valDataPath
-        let validation =
-            FileManager.default.fileExists(atPath: validationPath)
-            ? try context.loadInteractions(validationPath).0 : nil
-        let (seen, popularity) = RecommendInputs.seenAndPopularity(
-            train: train, validation: validation, inputs: inputs, catalog: catalog)
+            trainedUsers: session.model.trainedUsers, catalogCount: catalog.count, histories: histories, named: named,
+            file: file, sample: sample, seed: settings.seed, sequenceModel: session.isSequenceModel, warn: warn)
+        let seen = try session.seen(for: inputs)
+        let popularity = users.popularity
         let excluded = RecommendInputs.excludedItems(
             allow: try settings.allowList.map { try ItemIdList(contentsOf: $0) },
             deny: try settings.denyList.map { try ItemIdList(contentsOf: $0) }, noveltyFilter: settings.noveltyFilter,
@@ -142,23 +138,9 @@ enum RecommendCommand: Subcommand {
         }
         let loadSeconds = clock.lap()
 
-        // Item vectors (cached per checkpoint), scorer, similarity embeddings.
-        let (itemVectors, vectorSource) = try ClusterRun.rootFirst("item vectors") {
-            try ItemVectors.resolve(
-                checkpoint: checkpoint, path: checkpointPath, catalog: catalog, content: content,
-                cachePath: context.invocation.string("embeddings-cache"), warn: warn)
-        }
-        let modelScorer = try MultimodalScoring.scorer(
-            checkpoint: checkpoint, path: checkpointPath, userIds: inputs.userIds, itemIds: catalog,
-            profiles: inputs.coldProfiles, content: content, maxCandidates: config.recommendation.maxCandidates,
-            itemVectors: itemVectors,
-            histories: checkpoint.header.hyperparameters.userEncoder == .id
-                ? nil
-                : try RecommendInputs.orderedHistories(
-                    train: train, validation: validation, inputs: inputs, catalog: catalog, given: histories))
-        let scorer = try ContentEmbeddings.blend(modelScorer, config: config, itemIds: catalog, profiles: seen)
-        let embeddings = try ItemVectors.similarityEmbeddings(
-            content: content, itemVectors: itemVectors, dimension: checkpoint.header.hyperparameters.embeddingDim)
+        // Scorer and similarity embeddings (the item vectors came with the session, cached per checkpoint).
+        let scorer = try session.scorer(for: inputs, histories: histories, seen: seen)
+        let embeddings = session.similarityEmbeddings
         let modelSeconds = clock.lap()
 
         // Lists.
@@ -185,9 +167,9 @@ enum RecommendCommand: Subcommand {
 
         let report = RecommendReport(
             settings: settings, config: config, checkpointPath: checkpointPath, scorer: scorer.description,
-            activation: checkpoint.header.hyperparameters.finalActivation, vectorSource: vectorSource,
+            activation: session.model.hyperparameters.finalActivation, vectorSource: session.vectorSource,
             similaritySource: embeddings.source, inputs: inputs, catalog: catalog,
-            titles: RecommendReport.titles(table: table, catalog: catalog), lists: lists, quality: quality,
+            titles: session.titles, lists: lists, quality: quality,
             evaluation: evaluation, excluded: excluded.count,
             timing: [
                 "load": loadSeconds, "model": modelSeconds, "recommend": rankSeconds, "total": clock.total,

@@ -3,6 +3,7 @@ import PixelConfig
 import PixelCore
 import PixelData
 import PixelEval
+import PixelSession
 
 /// `--evaluate test.csv`: the lists scored against each listed user's held-out items with the
 /// `docs/METRICS.md` definitions (users without held-out items are not averaged).
@@ -150,16 +151,6 @@ struct RecommendReport {
         return UserList(
             userId: inputs.userIds.key(user), cold: Int(user) >= inputs.trainedUserCount, novelty: quality.novelty[q],
             intraListDiversity: quality.intraListDiversity[q], items: items)
-    }
-
-    /// The `title` column of the item table, per catalog item (`nil` without one).
-    static func titles(table: ItemTable, catalog: IdMap) -> [String?] {
-        var titles = [String?](repeating: nil, count: catalog.count)
-        guard table.header.contains("title"), let column = try? table.column("title") else { return titles }
-        for (row, id) in table.ids.enumerated() {
-            if let i = catalog.index(of: id), !column[row].isEmpty { titles[Int(i)] = column[row] }
-        }
-        return titles
     }
 
     /// Writes JSON or CSV (by extension), atomically, streaming the lists in chunks of users.

@@ -5,6 +5,7 @@ import PixelCore
 import PixelData
 import PixelEncoders
 import PixelModels
+import PixelSession
 
 /// `pixelrec train`: train a multimodal recommender.
 enum TrainCommand: Subcommand {

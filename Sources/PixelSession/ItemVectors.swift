@@ -5,28 +5,23 @@ import PixelModels
 
 /// The item side of `pixelrec recommend`: the model's item vectors (through the embeddings cache when
 /// one is given) and the unit-length embeddings MMR and intra-list diversity take cosines over.
-enum ItemVectors {
+public enum ItemVectors {
     /// Item vectors of the catalog and a phrase saying where they came from. A cache file that breaks its
     /// format (corrupt, or of the older version without a payload checksum) is recomputed, rewritten and
     /// reported through `warn` as `<cache>: <field>: <reason>; …`.
-    static func resolve(
-        checkpoint: Checkpoint, path: String, catalog: IdMap, content: ItemContent, cachePath: String?,
-        warn: (String) -> Void = { _ in }
+    public static func resolve(
+        model: LoadedModel, catalog: IdMap, content: ItemContent, cachePath: String?, warn: (String) -> Void = { _ in }
     ) throws -> ([Float], String) {
         guard let cachePath else {
-            return (
-                try MultimodalScoring.itemVectors(
-                    checkpoint: checkpoint, path: path, itemIds: catalog, content: content), "computed"
-            )
+            return (try model.itemVectors(itemIds: catalog, content: content), "computed")
         }
         let key = ItemVectorCache.Key(
-            checkpointHash: checkpoint.header.payloadChecksum,
+            checkpointHash: model.header.payloadChecksum,
             inputsHash: ItemVectorCache.inputsHash(itemIds: catalog.keys, content: content), count: catalog.count,
-            dimension: checkpoint.header.hyperparameters.embeddingDim)
+            dimension: model.hyperparameters.embeddingDim)
         let lookup = ItemVectorCache.load(path: cachePath, key: key)
         if case let .hit(vectors) = lookup { return (vectors, "reused from cache \(cachePath)") }
-        let vectors = try MultimodalScoring.itemVectors(
-            checkpoint: checkpoint, path: path, itemIds: catalog, content: content)
+        let vectors = try model.itemVectors(itemIds: catalog, content: content)
         try ItemVectorCache.write(vectors, key: key, to: cachePath)
         let why: String
         switch lookup {
@@ -41,7 +36,7 @@ enum ItemVectors {
 
     /// L2-normalised `vision ⊕ text` content features (each part normalised, then the whole), or the
     /// model's item vectors when no item has content features.
-    static func similarityEmbeddings(content: ItemContent, itemVectors: [Float], dimension: Int) throws
+    public static func similarityEmbeddings(content: ItemContent, itemVectors: [Float], dimension: Int) throws
         -> EmbeddingCosine
     {
         let n = content.count, dv = content.visionWidth, dt = content.textWidth

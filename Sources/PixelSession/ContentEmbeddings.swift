@@ -9,18 +9,18 @@ import PixelEval
 /// feature and image feature from the configured feature stores, each scaled to unit length, then
 /// concatenated — so the cosine of two items with both modalities is the mean of their text cosine and
 /// their image cosine. A modality an item lacks is a zero block.
-struct ContentEmbeddings {
+public struct ContentEmbeddings: Sendable {
     /// `[itemIds.count, dimension]`.
-    let rows: [Float]
-    let dimension: Int
+    public let rows: [Float]
+    public let dimension: Int
     /// Items with at least one modality.
-    let present: Int
+    public let present: Int
     /// In words, for reports.
-    let source: String
+    public let source: String
 
     /// The stores of `config` (`data.feature_store_path`), or `nil` when either store file is absent.
     /// - Throws: errors reading a store that exists.
-    static func load(_ config: PixelRecConfig, itemIds: IdMap) throws -> ContentEmbeddings? {
+    public static func load(_ config: PixelRecConfig, itemIds: IdMap) throws -> ContentEmbeddings? {
         let textPath = ItemFeatures.storePath(config, .text), imagePath = ItemFeatures.storePath(config, .image)
         let fileManager = FileManager.default
         guard fileManager.fileExists(atPath: textPath), fileManager.fileExists(atPath: imagePath) else { return nil }
@@ -56,7 +56,7 @@ extension ContentEmbeddings {
     /// `scorer` itself. `eval` and `recommend` both score through here.
     /// - Parameter content: the embeddings when already loaded for `itemIds`.
     /// - Throws: `PixelError.invalidValue` naming `model.content_knn_weight` when the feature stores are absent.
-    static func blend(
+    public static func blend(
         _ scorer: any Scorer, config: PixelRecConfig, itemIds: IdMap, profiles: SparseMatrix,
         content: ContentEmbeddings? = nil
     ) throws -> any Scorer {

@@ -7,31 +7,9 @@ import PixelModels
 
 /// Builds what the multimodal model reads from a configuration: item content features (feature
 /// stores, encoded first when missing) and numeric item features with scalers fitted on training items.
-enum ModelInputs {
-    /// Declares what the model's item side reads (the item table, the image folder and encoder model
-    /// folders when features are encoded, the feature stores) as inputs, and the feature stores as outputs
-    /// when one is missing (they are encoded then).
-    static func declareItemInputs(_ config: PixelRecConfig, into paths: inout CommandPaths) {
-        let processed = config.data.resolvedProcessedItemInfoPath
-        let useProcessed = FileManager.default.fileExists(atPath: processed)
-        paths.input(
-            useProcessed ? processed : config.data.itemInfoPath,
-            useProcessed ? "data.processed_item_info_path" : "data.item_info_path")
-        let stores = EncoderModality.allCases.map { ItemFeatures.storePath(config, $0) }
-        if stores.allSatisfy(FileManager.default.fileExists) {
-            for (store, modality) in zip(stores, EncoderModality.allCases) {
-                paths.input(store, "data.feature_store_path (\(modality.rawValue))")
-            }
-        } else {
-            paths.input(config.data.imageFolder, "data.image_folder", directory: true)
-            paths.input(config.model.resolvedVisionModelPath, "model.vision_model_path", directory: true)
-            paths.input(config.model.resolvedLanguageModelPath, "model.language_model_path", directory: true)
-            for store in stores { paths.output(store, "data.feature_store_path") }
-        }
-    }
-
+public enum ModelInputs {
     /// The item table numeric features come from: the processed one when preprocess ran, else the raw one.
-    static func itemTable(_ config: PixelRecConfig) throws -> ItemTable {
+    public static func itemTable(_ config: PixelRecConfig) throws -> ItemTable {
         let processed = config.data.resolvedProcessedItemInfoPath
         let path = FileManager.default.fileExists(atPath: processed) ? processed : config.data.itemInfoPath
         return try ItemTable.load(path: path)
@@ -39,7 +17,7 @@ enum ModelInputs {
 
     /// Scalers of the configured numeric columns present in the item table, fitted on `trainItems` only
     /// (no leakage from validation/test items); absent columns are reported through `warn` and skipped.
-    static func fitScalers(
+    public static func fitScalers(
         _ config: PixelRecConfig, table: ItemTable, trainItems: IdMap, warn: (String) -> Void
     ) throws -> ScalerSet {
         let kind = config.data.numericalNormalizationMethod
@@ -62,7 +40,7 @@ enum ModelInputs {
     /// Makes sure both feature stores exist and were made by the configured encoder families (runs the
     /// `encode` path for a store that is missing or whose encoder is another family, e.g. after
     /// `model.vision_model` changed; a store that does not open is left to the reader's error).
-    static func ensureFeatures(_ config: PixelRecConfig, threads: Int, log: (String) -> Void) throws {
+    public static func ensureFeatures(_ config: PixelRecConfig, threads: Int, log: (String) -> Void) throws {
         let missing = EncoderModality.allCases.filter {
             !FileManager.default.fileExists(atPath: ItemFeatures.storePath(config, $0))
         }
@@ -100,7 +78,9 @@ enum ModelInputs {
     /// `content` with the training text views of `data.text_augmentation` when it is enabled (every item of
     /// `itemIds` with text has `n_views` views in ``ItemFeatures/textViewsPath(_:)``), else `content`.
     /// - Throws: `PixelError.invalidValue` naming the key when the views store lacks the views of an item.
-    static func withTextViews(_ content: ItemContent, config: PixelRecConfig, itemIds: IdMap) throws -> ItemContent {
+    public static func withTextViews(_ content: ItemContent, config: PixelRecConfig, itemIds: IdMap) throws
+        -> ItemContent
+    {
         let a = config.data.textAugmentation
         guard a.enabled else { return content }
         let path = ItemFeatures.textViewsPath(config)
@@ -123,7 +103,7 @@ enum ModelInputs {
     /// Content rows for the items of `itemIds`, in its order: vision and text from the stores (zero rows
     /// for items without one), numeric features scaled with `scalers`; with `textTop` (a model with a
     /// trainable text top) also every item's cached hidden states (`text_top.pxhs`, from `pixelrec encode`).
-    static func content(
+    public static func content(
         _ config: PixelRecConfig, table: ItemTable, itemIds: IdMap, scalers: ScalerSet,
         textTop: TrainableEncoderTop.Architecture? = nil
     ) throws -> ItemContent {
@@ -149,7 +129,7 @@ enum ModelInputs {
     /// The text encoder's top imported for training (`model.trainable_encoder_layers` with
     /// `freeze_language: false`), after bringing its hidden-state cache up to date (reused when current).
     /// - Throws: `EncoderError` when the text encoder is not an ONNX transformer the importer recognises.
-    static func importTextTop(_ config: PixelRecConfig, threads: Int, log: (String) -> Void) throws
+    public static func importTextTop(_ config: PixelRecConfig, threads: Int, log: (String) -> Void) throws
         -> TrainableEncoderTop
     {
         let encoder = try EncoderRegistry.shared.textEncoder(

@@ -206,7 +206,7 @@ public enum ItemFeatures {
     /// 602 KB for a 224² RGB input) in a memory LRU and/or one file per image under `cache_directory`,
     /// keyed by the encoder's identity and the image's path, size and mtime — so `encode --force` or
     /// another encoder with the same input skips decoding.
-    static func imageCache(_ config: PixelRecConfig, encoder: any ImageEncoder) throws -> SharedImageCache? {
+    public static func imageCache(_ config: PixelRecConfig, encoder: any ImageEncoder) throws -> SharedImageCache? {
         let c = config.data.imageCache
         guard config.data.cacheProcessedImages, c.strategy != .disabled else { return nil }
         let identity = encoder.identity
@@ -218,7 +218,7 @@ public enum ItemFeatures {
     }
 
     /// What the views store's identity adds to the text encoder's hash: the augmentation settings.
-    static func viewsSignature(_ config: PixelRecConfig) -> String {
+    public static func viewsSignature(_ config: PixelRecConfig) -> String {
         let a = config.data.textAugmentation
         return "+views(\(a.augmentationType.rawValue),delete \(a.deleteProb),swap \(a.swapProb),n \(a.nViews),"
             + "seed \(config.data.splitting.randomState))"
@@ -226,7 +226,7 @@ public enum ItemFeatures {
 
     /// Encodes `n_views` edited copies of every item text into ``textViewsPath(_:)``. The store's identity
     /// is the text encoder's plus the augmentation settings, so changing either rebuilds it.
-    static func updateTextViews(
+    public static func updateTextViews(
         config: PixelRecConfig, items: Inputs, encoder: any TextEncoder, runner: ItemEncoder, force: Bool
     ) throws -> FeatureStoreBuilder.Report {
         let a = config.data.textAugmentation

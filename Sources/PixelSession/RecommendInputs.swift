@@ -8,22 +8,22 @@ import PixelEval
 /// What `pixelrec recommend` recommends for and from: the user space (the model's training users, then
 /// cold users given with `--history`), the users asked for, what each has seen, item popularity and the
 /// excluded items.
-struct RecommendInputs {
+public struct RecommendInputs: Sendable {
     /// Scorer rows: the model's training users in their order, then the cold users.
-    var userIds: IdMap
+    public var userIds: IdMap
     /// The model's training users (a prefix of `userIds`).
-    var trainedUserCount: Int
+    public var trainedUserCount: Int
     /// Cold users' histories as `userIds × catalog` rows (empty rows for trained users).
-    var coldProfiles: SparseMatrix
+    public var coldProfiles: SparseMatrix
     /// Rows of `userIds` to recommend for, in output order.
-    var requested: [Int32]
+    public var requested: [Int32]
     /// Extra seen items of training users given with `--history`.
-    var trainedHistory: [Int32: [Int32]] = [:]
+    public var trainedHistory: [Int32: [Int32]] = [:]
 
     /// Parses `--history user:item,item` values against the catalog.
     /// - Returns: per user, in the order given, its history as catalog indices.
     /// - Throws: `PixelError.invalidValue` naming the malformed value or the unknown item.
-    static func histories(_ values: [String], catalog: IdMap) throws -> [(user: String, items: [Int32])] {
+    public static func histories(_ values: [String], catalog: IdMap) throws -> [(user: String, items: [Int32])] {
         var result: [(String, [Int32])] = []
         for value in values {
             guard let colon = value.lastIndex(of: ":"), colon != value.startIndex else {
@@ -62,7 +62,7 @@ struct RecommendInputs {
     ///   - sample: `--sample-users n`: `n` distinct training users drawn with `seed`, in index order.
     ///   - sequenceModel: the model reads histories (`user_encoder: sequence | hybrid`): a training user's
     ///     `--history` items become its newest interactions, so they change its vector.
-    static func resolve(
+    public static func resolve(
         trainedUsers: IdMap, catalogCount: Int, histories: [(user: String, items: [Int32])], named: [String],
         file: ItemIdList?, sample: Int?, seed: UInt64, sequenceModel: Bool = false, warn: (String) -> Void
     ) throws -> RecommendInputs {
@@ -129,7 +129,7 @@ struct RecommendInputs {
     }
 
     /// `count` distinct rows of `0 ..< population` (partial Fisher–Yates with `seed`), ascending.
-    static func sampleUsers(population: Int, count: Int, seed: UInt64) -> [Int32] {
+    public static func sampleUsers(population: Int, count: Int, seed: UInt64) -> [Int32] {
         var generator = SeededGenerator(seed: seed)
         var pool = (0..<Int32(population)).map { $0 }
         for i in 0..<count {
@@ -141,7 +141,7 @@ struct RecommendInputs {
 
     /// Seen items and training popularity from the interaction files (rows of users or items outside
     /// the model are skipped): seen = training (+ validation, when given) interactions plus histories.
-    static func seenAndPopularity(
+    public static func seenAndPopularity(
         train: InteractionTable, validation: InteractionTable?, inputs: RecommendInputs, catalog: IdMap
     ) -> (seen: SparseMatrix, popularity: ItemPopularity) {
         var rows: [Int32] = [], columns: [Int32] = []
@@ -179,24 +179,26 @@ struct RecommendInputs {
     }
 
     /// Items never recommended: outside the allow list, on the deny list, or among the most popular
-    /// `noveltyFilter` percent. Ids not in the catalog are reported through `warn` with file and line.
-    static func excludedItems(
+    /// `noveltyFilter` percent. Ids not in the catalog are reported through `warn` with file and line (the
+    /// first five, then a count) and each through `unknown`.
+    public static func excludedItems(
         allow: ItemIdList?, deny: ItemIdList?, noveltyFilter: Double, popularity: ItemPopularity, catalog: IdMap,
-        warn: (String) -> Void
+        warn: (String) -> Void, unknown: (String) -> Void = { _ in }
     ) -> [Int32] {
         var excluded = [Bool](repeating: false, count: catalog.count)
         func indices(_ list: ItemIdList) -> [Int32] {
             var found: [Int32] = []
-            var unknown: [String] = []
+            var missing: [String] = []
             for (id, line) in list.entries {
                 if let index = catalog.index(of: id) {
                     found.append(index)
                 } else {
-                    unknown.append("\(list.path):\(line): '\(id)'")
+                    unknown(id)
+                    missing.append("\(list.path):\(line): '\(id)'")
                 }
             }
-            for entry in unknown.prefix(5) { warn("\(entry) is not an item of the model's catalog; ignored") }
-            if unknown.count > 5 { warn("\(list.path): \(unknown.count - 5) more unknown item ids ignored") }
+            for entry in missing.prefix(5) { warn("\(entry) is not an item of the model's catalog; ignored") }
+            if missing.count > 5 { warn("\(list.path): \(missing.count - 5) more unknown item ids ignored") }
             return found
         }
         if let allow {
@@ -215,7 +217,7 @@ extension RecommendInputs {
     /// training user's training and validation interactions in time order (timestamp, then training
     /// before validation, then file row), then the items `--history` gave it; a cold user's `--history`
     /// items in the order given.
-    static func orderedHistories(
+    public static func orderedHistories(
         train: InteractionTable, validation: InteractionTable?, inputs: RecommendInputs, catalog: IdMap,
         given: [(user: String, items: [Int32])]
     ) throws -> [ArraySlice<Int32>] {
@@ -234,7 +236,7 @@ extension RecommendInputs {
     /// Appends to `catalog` the items of `table` it lacks that have an image or a text feature in the
     /// configured stores (`recommend --include-new-items`); returns how many were added. Items without
     /// any feature are left out: the model would score them all alike from a zero content row.
-    static func addNewItems(to catalog: inout IdMap, table: ItemTable, config: PixelRecConfig) throws -> Int {
+    public static func addNewItems(to catalog: inout IdMap, table: ItemTable, config: PixelRecConfig) throws -> Int {
         let fresh = try table.column(table.idColumn).filter { catalog.index(of: $0) == nil }
         guard !fresh.isEmpty else { return 0 }
         let image = try FeatureStore(contentsOf: ItemFeatures.storePath(config, .image))
