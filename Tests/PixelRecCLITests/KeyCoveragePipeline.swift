@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The whole pipeline, run as subprocesses in a fresh workspace per run, for ``KeyCoverageTests``.
 ///
 /// The raw data is generated once: 60 users, 40 items with 24 px JPEGs, plus what some keys need to show an
@@ -129,6 +133,29 @@ final class KeyCoveragePipeline: Sendable {
         try await baselines.value(for: context) { try self.run(context) }
     }
 
+    /// The serve probe without settings, run once.
+    func baselineServe() async throws -> Observation {
+        try await baselines.value(for: ["<serve>"]) { try self.serve([]) }
+    }
+
+    /// A TCP port free on loopback just now (bound to port 0, read, released).
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                guard bind(fd, pointer, length) == 0 else { return -1 }
+                return getsockname(fd, pointer, &length)
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// The warning `config check` prints for one setting, if any.
     func warning(for setting: String) throws -> String? {
         let workspace = try temporaryDirectory()
@@ -174,7 +201,7 @@ final class KeyCoveragePipeline: Sendable {
         try? handle.close()
     }
 
-    private func execute(_ arguments: [String], in directory: String) throws -> (Int32, String) {
+    func execute(_ arguments: [String], in directory: String) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments

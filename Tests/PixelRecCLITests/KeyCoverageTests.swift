@@ -31,6 +31,12 @@ struct KeyCoverageTests {
         case message(String)
         /// The key is on the documented no-effect list: `config check` warns, naming the key.
         case warns
+        /// `pixelrec serve` (after training) answers the probe's requests differently
+        /// (``KeyCoveragePipeline/serve(_:)``).
+        case serveOutcome
+        /// `pixelrec serve` prints this text with the key set and not without it (`$FREE_PORT`: the free port
+        /// the row's value names).
+        case serveMessage(String)
     }
 
     struct Row: Sendable, CustomTestStringConvertible {
@@ -49,7 +55,7 @@ struct KeyCoverageTests {
         Row(key: key, value: value, context: context, companions: companions, check: check)
     }
 
-    static let rows: [Row] = modelRows + trainingRows + dataRows + splittingRows + outputRows
+    static let rows: [Row] = modelRows + trainingRows + dataRows + splittingRows + outputRows + servingRows
 
     static let modelRows: [Row] = [
         row("model.model_class", "enhanced"),
@@ -260,6 +266,17 @@ struct KeyCoverageTests {
         row("results_dir", "reports"),
     ]
 
+    static let servingRows: [Row] = [
+        row("serving.host", "0.0.0.0", .serveMessage("listening on http://0.0.0.0:")),
+        row("serving.port", "$FREE_PORT", .serveMessage("listening on http://127.0.0.1:$FREE_PORT ")),
+        row("serving.threads", "1", .serveMessage("(1 event-loop thread)")),
+        row("serving.max_body_bytes", "1000", .serveOutcome),
+        row("serving.max_k", "10", .serveOutcome),
+        row("serving.max_history", "2", .serveOutcome),
+        row("serving.idle_timeout_seconds", "1", .serveOutcome),
+        row("serving.admin", "true", .serveOutcome),
+    ]
+
     @Test("every key of the schema has exactly one row, and no row names a key the schema lacks")
     func everyKeyHasARow() {
         let keys = ConfigSchema.fields.map(\.path)
@@ -303,6 +320,23 @@ struct KeyCoverageTests {
                 changed.outcome.failure?.contains(text) == true,
                 "\(row.key)=\(row.value): expected a refusal naming \"\(text)\", got \(changed.outcome.failure ?? "success")"
             )
+        case .serveOutcome, .serveMessage:
+            let port = row.value == "$FREE_PORT" ? String(KeyCoveragePipeline.freePort()) : nil
+            let value = port ?? row.value
+            let baseline = try await pipeline.baselineServe()
+            let changed = try pipeline.serve([row.key + "=" + value])
+            #expect(changed.outcome.failure == nil, "\(row.key)=\(value): \(changed.outcome.failure ?? "")")
+            if case let .serveMessage(template) = row.check {
+                let text = template.replacingOccurrences(of: "$FREE_PORT", with: port ?? "")
+                #expect(
+                    changed.messages.contains(text) && !baseline.messages.contains(text),
+                    "\(row.key)=\(value): expected \"\(text)\" only with the key; with: \(changed.messages.suffix(600))"
+                )
+            } else {
+                let differences = baseline.outcome.differences(from: changed.outcome)
+                KeyCoveragePipeline.log("\(row.key)=\(value): \(differences.joined(separator: "; "))")
+                #expect(!differences.isEmpty, "\(row.key)=\(value): serve answered the probe as without it")
+            }
         case .outcome, .message:
             let baseline = try await pipeline.baseline(row.context)
             let changed = try pipeline.run(row.context + row.companions + [row.key + "=" + row.value])

@@ -84,9 +84,12 @@ enum ServeCommand: Subcommand {
             return try ModelSession(config: loaded, options: options, log: log)
         }
         let server = RecommendationServer(options: options, logger: logger, loader: loader)
-        let host = options.host
+        let host = options.host, threads = options.threads
         try blocking {
-            try await server.run(onListening: { port in console.note("listening on http://\(host):\(port)") })
+            try await server.run(onListening: { port in
+                console.note(
+                    "listening on http://\(host):\(port) (\(threads) event-loop thread\(threads == 1 ? "" : "s"))")
+            })
         }
         if !context.quiet { console.note("stopped") }
     }
