@@ -49,7 +49,8 @@ extension KeyCoveragePipeline {
             return Observation(outcome: outcome, messages: messages + printed.text)
         }
         _ = printed.waitFor("model loaded", seconds: 120)
-        let history = #"{"history": ["i1", "i2", "i3", "i4", "i5"], "k": 5}"# + String(repeating: " ", count: 1500)
+        // Five catalog items (i5 is the planted corrupt image, dropped by preprocess: unknown history items are 400).
+        let history = #"{"history": ["i1", "i2", "i3", "i4", "i6"], "k": 5}"# + String(repeating: " ", count: 1500)
         let requests: [(String, String)] = [
             ("user", "GET /v1/users/u1/recommendations?k=30 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
             (
