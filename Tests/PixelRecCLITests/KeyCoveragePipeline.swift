@@ -167,24 +167,37 @@ final class KeyCoveragePipeline: Sendable {
 
     /// Runs every stage with `settings` as `--set` overrides in a fresh copy of the raw data.
     func run(_ settings: [String]) throws -> Observation {
-        let workspace = try temporaryDirectory()
+        let workspace = try freshWorkspace()
         defer { try? FileManager.default.removeItem(atPath: workspace) }
+        var outcome = Outcome()
+        let (failure, messages) = try runStages(Self.stages, settings: settings, in: workspace)
+        outcome.failure = failure
+        outcome.files = Self.digests(in: workspace)
+        return Observation(outcome: outcome, messages: messages)
+    }
+
+    /// A new temporary folder holding a copy of the raw data and the config as `c.yaml`.
+    func freshWorkspace() throws -> String {
+        let workspace = try temporaryDirectory()
         try FileManager.default.copyItem(atPath: template + "/raw", toPath: workspace + "/raw")
         try Self.config.write(toFile: workspace + "/c.yaml", atomically: true, encoding: .utf8)
-        var outcome = Outcome()
+        return workspace
+    }
+
+    /// Runs `stages` in order with `settings` as `--set` overrides, up to the first that fails: that stage and
+    /// its first `error:` line (workspace path normalised), and everything the stages printed.
+    func runStages(_ stages: [[String]], settings: [String], in workspace: String) throws -> (String?, String) {
         var messages = ""
-        for stage in Self.stages {
+        for stage in stages {
             let arguments = stage + ["--config", "c.yaml"] + settings.flatMap { ["--set", $0] }
             let (status, output) = try execute(arguments, in: workspace)
             messages += output
             if status != 0 {
                 let error = output.split(separator: "\n").first { $0.hasPrefix("error:") } ?? "exit \(status)"
-                outcome.failure = "\(stage[0]): " + error.replacingOccurrences(of: workspace, with: "$WORKSPACE")
-                break
+                return ("\(stage[0]): " + error.replacingOccurrences(of: workspace, with: "$WORKSPACE"), messages)
             }
         }
-        outcome.files = Self.digests(in: workspace)
-        return Observation(outcome: outcome, messages: messages)
+        return (nil, messages)
     }
 
     /// Appends a line to the file named by `PIXELREC_KEYCOV_LOG`, if set (what each key changed, for review).
@@ -266,7 +279,7 @@ final class KeyCoveragePipeline: Sendable {
             .joined(separator: "\n")
     }
 
-    private static func fnv1a(_ data: Data) -> UInt64 {
+    static func fnv1a(_ data: Data) -> UInt64 {
         data.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
 }

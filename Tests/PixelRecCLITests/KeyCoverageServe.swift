@@ -12,21 +12,15 @@ import Testing
 /// checksum, the same in every run) and what the server printed.
 extension KeyCoveragePipeline {
     func serve(_ settings: [String]) throws -> Observation {
-        let workspace = try temporaryDirectory()
+        let workspace = try freshWorkspace()
         defer { try? FileManager.default.removeItem(atPath: workspace) }
-        try FileManager.default.copyItem(atPath: template + "/raw", toPath: workspace + "/raw")
-        try Self.config.write(toFile: workspace + "/c.yaml", atomically: true, encoding: .utf8)
         var outcome = Outcome()
-        var messages = ""
-        let sets = settings.flatMap { ["--set", $0] }
-        for stage in Self.stages.prefix(4) {
-            let (status, output) = try execute(stage + ["--config", "c.yaml"] + sets, in: workspace)
-            messages += output
-            guard status == 0 else {
-                outcome.failure = "\(stage[0]): exit \(status)"
-                return Observation(outcome: outcome, messages: messages)
-            }
+        let (failure, messages) = try runStages(Array(Self.stages.prefix(4)), settings: settings, in: workspace)
+        if let failure {
+            outcome.failure = failure
+            return Observation(outcome: outcome, messages: messages)
         }
+        let sets = settings.flatMap { ["--set", $0] }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         let port = settings.contains { $0.hasPrefix("serving.port=") } ? [] : ["--set", "serving.port=0"]
@@ -66,17 +60,13 @@ extension KeyCoveragePipeline {
         ]
         for (name, request) in requests {
             let reply = Self.exchange(port: bound, request: request)
-            outcome.files["reply:" + name] = Self.digest(reply)
+            outcome.files["reply:" + name] = Self.fnv1a(Data(reply.utf8))
             Self.log("serve \(settings): \(name): \(reply.prefix(60))")
         }
         outcome.files["idle connection after 2.5 s: " + Self.idleProbe(port: bound)] = 1
         process.terminate()
         process.waitUntilExit()
         return Observation(outcome: outcome, messages: messages + printed.text)
-    }
-
-    private static func digest(_ text: String) -> UInt64 {
-        text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
 
     /// A connected TCP socket to 127.0.0.1:`port`, or -1.
